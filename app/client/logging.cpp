@@ -1,0 +1,7 @@
+#include "client/logging.h"
+
+namespace Parley::Client {
+
+Q_LOGGING_CATEGORY(lcClient, "parley.client")
+
+} // namespace Parley::Client

@@ -1,0 +1,407 @@
+#include "client/phoenixsocket.h"
+
+#include "client/logging.h"
+#include "client/phoenixchannel.h"
+#include "protocol/codec.h"
+#include "protocol/events.h"
+
+#include <QStringList>
+#include <QWebSocket>
+
+namespace Parley::Client {
+
+using namespace Protocol;
+
+namespace {
+
+int stepAfter(const QList<int> &steps, int maxMs, int tries)
+{
+    // phoenix.js: [steps][tries - 1] || max
+    return tries >= 1 && tries <= steps.size() ? steps.at(tries - 1) : maxMs;
+}
+
+// Close reasons after which retrying cannot help until the user changes something.
+bool isFinalRefusal(const QString &reason)
+{
+    return reason == Reason::Unauthorized || reason == Reason::BadParams
+            || reason == Reason::BadVsn;
+}
+
+} // namespace
+
+int Timings::reconnectAfterMs(int tries) const
+{
+    return stepAfter(reconnectSteps, reconnectMaxMs, tries);
+}
+
+int Timings::rejoinAfterMs(int tries) const
+{
+    return stepAfter(rejoinSteps, rejoinMaxMs, tries);
+}
+
+PhoenixSocket::PhoenixSocket(const QUrl &mountUrl, ParamsProvider params, QObject *parent)
+    : QObject(parent)
+    , m_mountUrl(mountUrl)
+    , m_params(std::move(params))
+    , m_reconnectTimer([this] { onReconnectTimer(); },
+                       [this](int tries) { return m_timings.reconnectAfterMs(tries); })
+{
+    m_heartbeatTimer.setSingleShot(true);
+    m_heartbeatTimeoutTimer.setSingleShot(true);
+    QObject::connect(&m_heartbeatTimer, &QTimer::timeout, this, &PhoenixSocket::sendHeartbeat);
+    QObject::connect(&m_heartbeatTimeoutTimer, &QTimer::timeout, this,
+                     &PhoenixSocket::onHeartbeatTimeout);
+}
+
+PhoenixSocket::~PhoenixSocket()
+{
+    m_reconnectTimer.reset();
+    if (m_ws)
+        QObject::disconnect(m_ws, nullptr, this, nullptr); // ~QWebSocket sends its own close
+    // Channels unregister themselves from m_channels, so delete them while it still exists.
+    const auto channels = m_channels;
+    for (const QPointer<PhoenixChannel> &channel : channels)
+        delete channel.data();
+}
+
+int PhoenixSocket::reconnectAfterMs(int tries)
+{
+    return Timings().reconnectAfterMs(tries);
+}
+
+int PhoenixSocket::rejoinAfterMs(int tries)
+{
+    return Timings().rejoinAfterMs(tries);
+}
+
+QString PhoenixSocket::encodeURIComponent(const QString &text)
+{
+    // encodeURIComponent leaves A-Z a-z 0-9 - _ . ! ~ * ' ( ) alone and percent-encodes UTF-8.
+    return QString::fromLatin1(text.toUtf8().toPercentEncoding("!'()*~"));
+}
+
+QUrl PhoenixSocket::endPointUrl(const QUrl &mountUrl, const Params &params, const QString &vsn)
+{
+    QUrl url = mountUrl;
+    QString path = url.path(QUrl::FullyEncoded);
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    url.setPath(path + QLatin1String("/websocket"), QUrl::StrictMode);
+
+    QStringList pairs;
+    for (auto it = params.cbegin(); it != params.cend(); ++it)
+        pairs << encodeURIComponent(it.key()) + QLatin1Char('=') + encodeURIComponent(it.value());
+    pairs << QLatin1String("vsn=") + encodeURIComponent(vsn);
+    QString query = url.query(QUrl::FullyEncoded);
+    if (!query.isEmpty())
+        query += QLatin1Char('&');
+    url.setQuery(query + pairs.join(QLatin1Char('&')), QUrl::StrictMode);
+    return url;
+}
+
+QUrl PhoenixSocket::endPointUrl() const
+{
+    return endPointUrl(m_mountUrl, m_params ? m_params() : Params(), m_vsn);
+}
+
+void PhoenixSocket::connect()
+{
+    m_closeWasClean = false;
+    if (m_ws) {
+        // Already connecting or open; while closing, reconnect as soon as the close is done.
+        m_connectAfterClose = m_state == State::Closing;
+        return;
+    }
+    m_reconnectTimer.cancel();
+    transportConnect();
+}
+
+void PhoenixSocket::disconnect()
+{
+    m_closeWasClean = true;
+    m_connectAfterClose = false;
+    m_reconnectTimer.reset();
+    teardown(1000, QString());
+}
+
+QString PhoenixSocket::makeRef()
+{
+    const quint64 next = m_ref + 1;
+    m_ref = next == m_ref ? 0 : next;
+    return QString::number(m_ref);
+}
+
+PhoenixChannel *PhoenixSocket::channel(const QString &topic, std::function<QJsonObject()> params)
+{
+    auto *channel = new PhoenixChannel(topic, std::move(params), this);
+    m_channels.append(channel);
+    return channel;
+}
+
+QList<PhoenixChannel *> PhoenixSocket::channels() const
+{
+    QList<PhoenixChannel *> result;
+    for (const QPointer<PhoenixChannel> &channel : m_channels) {
+        if (channel)
+            result.append(channel);
+    }
+    return result;
+}
+
+void PhoenixSocket::push(const Message &message, PhoenixChannel *channel)
+{
+    if (isConnected())
+        sendNow(message);
+    else
+        m_sendBuffer.append(Buffered { message, channel, channel != nullptr });
+}
+
+void PhoenixSocket::transportConnect()
+{
+    m_closeWasClean = false;
+    m_connectAfterClose = false;
+    m_sawCloseFrame = false;
+    m_localClose = false;
+    const QUrl url = endPointUrl();
+    qCDebug(lcClient) << "connecting to" << url.toString(QUrl::RemoveQuery);
+
+    auto *ws = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_ws = ws;
+    QObject::connect(ws, &QWebSocket::connected, this, [this, ws] {
+        if (ws == m_ws)
+            onConnOpen();
+    });
+    QObject::connect(ws, &QWebSocket::aboutToClose, this, [this, ws] {
+        if (ws == m_ws)
+            m_sawCloseFrame = true;
+    });
+    QObject::connect(ws, &QWebSocket::disconnected, this, [this, ws] { onConnClose(ws); });
+    QObject::connect(ws, &QWebSocket::textMessageReceived, this, [this, ws](const QString &text) {
+        if (ws == m_ws)
+            onConnMessage(text);
+    });
+    QObject::connect(ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
+                     [this, ws] { onConnError(ws); });
+    setState(State::Connecting);
+    ws->open(url);
+}
+
+void PhoenixSocket::teardown(quint16 code, const QString &reason)
+{
+    if (!m_ws)
+        return;
+    QWebSocket *ws = m_ws;
+    m_localClose = true;
+    setState(State::Closing);
+    // A peer that never answers the close handshake must not keep us in Closing.
+    QTimer::singleShot(m_timings.closeGraceMs, ws, [this, ws] {
+        ws->abort();
+        if (ws == m_ws)
+            onConnClose(ws);
+    });
+    ws->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+void PhoenixSocket::onConnOpen()
+{
+    qCDebug(lcClient) << "connected to" << m_mountUrl.toString();
+    m_closeWasClean = false;
+    m_refusalReason.clear();
+    // Open before anything else runs, so that the buffer goes out first and in order.
+    m_state = State::Open;
+    flushSendBuffer();
+    m_reconnectTimer.reset();
+    resetHeartbeat();
+    emit stateChanged(m_state);
+    emit opened();
+}
+
+void PhoenixSocket::onConnClose(QWebSocket *ws)
+{
+    if (ws != m_ws) {
+        ws->deleteLater();
+        return;
+    }
+    int code = ws->closeCode();
+    QString reason = ws->closeReason();
+    if (!m_sawCloseFrame) {
+        code = 1006; // abnormal closure: no close frame was exchanged
+        reason = ws->errorString();
+    }
+    const bool serverClosed = !m_localClose;
+    m_ws = nullptr;
+    ws->deleteLater();
+    qCDebug(lcClient) << "closed" << code << reason;
+
+    triggerChanError(QStringLiteral("connection_closed"));
+    m_heartbeatTimer.stop();
+    m_heartbeatTimeoutTimer.stop();
+    m_pendingHeartbeatRef.clear();
+
+    QString refusal;
+    if (serverClosed && code == CloseCode::Policy
+        && (isFinalRefusal(reason) || reason == Reason::HubFull)) {
+        refusal = reason;
+        m_refusalReason = reason;
+        if (isFinalRefusal(reason))
+            m_closeWasClean = true; // wait for connect()
+    }
+
+    QPointer<PhoenixSocket> guard(this);
+    setState(State::Closed);
+    emit closed(code, reason);
+    if (!guard)
+        return;
+    if (!refusal.isEmpty()) {
+        qCInfo(lcClient) << "connection refused:" << refusal;
+        emit refused(refusal);
+        if (!guard)
+            return;
+    }
+
+    if (m_connectAfterClose) {
+        transportConnect();
+    } else if (!m_closeWasClean) {
+        if (refusal == Reason::HubFull) {
+            m_reconnectTimer.scheduleIn(m_timings.busyRetryMs);
+            emit reconnectScheduled(m_timings.busyRetryMs);
+        } else {
+            emit reconnectScheduled(m_reconnectTimer.scheduleTimeout());
+        }
+    }
+}
+
+void PhoenixSocket::onReconnectTimer()
+{
+    if (!m_ws)
+        transportConnect();
+}
+
+void PhoenixSocket::onConnMessage(const QString &text)
+{
+    DecodeError error;
+    const std::optional<Message> message = decode(text.toUtf8(), &error);
+    if (!message) {
+        qCWarning(lcClient) << "dropping undecodable frame:" << error.detail;
+        return;
+    }
+    const QString ref = message->ref.toString();
+    if (!ref.isEmpty() && ref == m_pendingHeartbeatRef) {
+        m_heartbeatTimeoutTimer.stop();
+        m_pendingHeartbeatRef.clear();
+        m_heartbeatTimer.start(m_timings.heartbeatIntervalMs);
+    }
+
+    QPointer<PhoenixSocket> guard(this);
+    const auto channels = m_channels;
+    for (const QPointer<PhoenixChannel> &channel : channels) {
+        if (!guard)
+            return;
+        if (channel && channel->isMember(message->topic, message->joinRef))
+            channel->trigger(*message);
+    }
+    if (guard)
+        emit messageReceived(*message);
+}
+
+void PhoenixSocket::onConnError(QWebSocket *ws)
+{
+    const QString message = ws->errorString();
+    qCDebug(lcClient) << "transport error:" << message;
+    emit errorOccurred(message);
+    triggerChanError(QStringLiteral("connection_error"));
+    // An open() that failed at once (bad URL) emits no disconnected().
+    if (ws == m_ws && ws->state() == QAbstractSocket::UnconnectedState
+        && m_state == State::Connecting)
+        onConnClose(ws);
+}
+
+void PhoenixSocket::flushSendBuffer()
+{
+    const QList<Buffered> buffer = std::exchange(m_sendBuffer, {});
+    for (const Buffered &entry : buffer) {
+        // Skip what went stale while offline; leaves always go out (§3.8, §3.9).
+        if (entry.hasChannel && entry.message.event != Event::Leave) {
+            const PhoenixChannel *channel = entry.channel.data();
+            if (!channel || channel->isClosed()
+                || channel->joinRef() != entry.message.joinRef.toString()) {
+                qCDebug(lcClient) << "dropping stale buffered" << entry.message.event << "for"
+                                  << entry.message.topic;
+                continue;
+            }
+        }
+        sendNow(entry.message);
+    }
+}
+
+void PhoenixSocket::sendNow(const Message &message)
+{
+    Q_ASSERT(m_ws);
+    m_ws->sendTextMessage(QString::fromUtf8(encode(message)));
+}
+
+void PhoenixSocket::resetHeartbeat()
+{
+    m_pendingHeartbeatRef.clear();
+    m_heartbeatTimeoutTimer.stop();
+    m_heartbeatTimer.start(m_timings.heartbeatIntervalMs);
+}
+
+void PhoenixSocket::sendHeartbeat()
+{
+    if (!isConnected())
+        return;
+    m_pendingHeartbeatRef = makeRef();
+    push(Message { QJsonValue::Null, m_pendingHeartbeatRef, HeartbeatTopic, Event::Heartbeat,
+                   QJsonObject() });
+    m_heartbeatTimeoutTimer.start(m_timings.heartbeatTimeoutMs);
+}
+
+void PhoenixSocket::onHeartbeatTimeout()
+{
+    if (m_pendingHeartbeatRef.isEmpty())
+        return;
+    m_pendingHeartbeatRef.clear();
+    qCInfo(lcClient) << "heartbeat timeout, re-establishing the connection";
+    triggerChanError(QStringLiteral("heartbeat_timeout"));
+    m_closeWasClean = false;
+    teardown(1000, QStringLiteral("heartbeat timeout"));
+}
+
+void PhoenixSocket::triggerChanError(const QString &reason)
+{
+    const auto channels = m_channels;
+    for (const QPointer<PhoenixChannel> &channel : channels) {
+        if (channel && !(channel->isErrored() || channel->isLeaving() || channel->isClosed()))
+            channel->onError(reason);
+    }
+}
+
+void PhoenixSocket::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit stateChanged(state);
+}
+
+void PhoenixSocket::removeChannel(PhoenixChannel *channel)
+{
+    m_channels.removeIf([channel](const QPointer<PhoenixChannel> &c) {
+        return !c || c.data() == channel;
+    });
+}
+
+void PhoenixSocket::leaveOpenTopic(const QString &topic, PhoenixChannel *except)
+{
+    const auto channels = m_channels;
+    for (const QPointer<PhoenixChannel> &channel : channels) {
+        if (channel && channel != except && channel->topic() == topic
+            && (channel->isJoined() || channel->isJoining())) {
+            qCDebug(lcClient) << "leaving duplicate topic" << topic;
+            channel->leave();
+        }
+    }
+}
+
+} // namespace Parley::Client

@@ -1,0 +1,160 @@
+#pragma once
+
+#include "client/backofftimer.h"
+#include "protocol/message.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+#include <QUrl>
+
+#include <functional>
+
+class QWebSocket;
+
+namespace Parley::Client {
+
+class PhoenixChannel;
+
+// Every interval of the client layer. The defaults are phoenix.js's; tests set short ones.
+struct Timings
+{
+    int heartbeatIntervalMs = 30'000;
+    int heartbeatTimeoutMs = 30'000;
+    int pushTimeoutMs = 10'000; // default timeout of joins, pushes and leaves
+    QList<int> reconnectSteps { 10, 50, 100, 150, 200, 250, 500, 1000, 2000 };
+    int reconnectMaxMs = 5'000; // every try after the steps
+    QList<int> rejoinSteps { 1000, 2000, 5000 };
+    int rejoinMaxMs = 10'000;
+    int busyRetryMs = 5'000; // retry interval after a hub_full refusal
+    int closeGraceMs = 1'500; // an unanswered close handshake is aborted after this
+
+    int reconnectAfterMs(int tries) const;
+    int rejoinAfterMs(int tries) const;
+};
+
+// One connection to a Phoenix Channels v2 endpoint, behaving like phoenix.js's Socket: string
+// refs from one counter, heartbeat, reconnect with backoff, a send buffer while offline, and the
+// routing of incoming frames to its channels. Refusals (close 1008 unauthorized / bad_params /
+// bad_vsn) stop reconnecting; hub_full retries every busyRetryMs.
+// Owned by the caller (e.g. ChatSession); owns its channels; lives on one thread (usually GUI).
+class PhoenixSocket : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Connecting, Open, Closing, Closed };
+    Q_ENUM(State)
+
+    using Params = QMap<QString, QString>;
+    using ParamsProvider = std::function<Params()>;
+
+    // mountUrl is e.g. ws://127.0.0.1:4000/socket; "/websocket" is appended. params is evaluated
+    // on every connect attempt.
+    PhoenixSocket(const QUrl &mountUrl, ParamsProvider params, QObject *parent = nullptr);
+    ~PhoenixSocket() override;
+
+    // The exact phoenix.js schedules (tries starts at 1).
+    static int reconnectAfterMs(int tries);
+    static int rejoinAfterMs(int tries);
+    // <mount>/websocket?<params, encodeURIComponent style>&vsn=<vsn>
+    static QUrl endPointUrl(const QUrl &mountUrl, const Params &params,
+                            const QString &vsn = QStringLiteral("2.0.0"));
+    static QString encodeURIComponent(const QString &text);
+
+    QUrl mountUrl() const { return m_mountUrl; }
+    QUrl endPointUrl() const; // evaluates the params provider
+    void setParamsProvider(ParamsProvider params) { m_params = std::move(params); }
+    void setVsn(const QString &vsn) { m_vsn = vsn; }
+    const Timings &timings() const { return m_timings; }
+    void setTimings(const Timings &timings) { m_timings = timings; }
+
+    // Opens the connection (no-op while connecting or open); also resumes after a refusal or a
+    // disconnect() and cuts a pending reconnect short.
+    using QObject::connect;
+    void connect();
+    // Closes with 1000 and stops reconnecting until connect(). Channels are not sent phx_leave.
+    void disconnect();
+
+    State state() const { return m_state; }
+    bool isConnected() const { return m_state == State::Open; }
+    // Milliseconds until the scheduled reconnect, or -1 if none is scheduled.
+    int nextReconnectIn() const { return m_reconnectTimer.remainingTime(); }
+    // The reason of the last refusal (close 1008), empty after a successful open.
+    QString refusalReason() const { return m_refusalReason; }
+
+    // A new ref: "1", "2", ... (phoenix.js makeRef).
+    QString makeRef();
+
+    // A channel for topic; params is evaluated on every (re)join. The socket owns it; it stops
+    // being routed to once closed, and can then be deleted with deleteLater().
+    PhoenixChannel *channel(const QString &topic, std::function<QJsonObject()> params = {});
+    QList<PhoenixChannel *> channels() const;
+
+    // Low level: sends a frame now if open, else buffers it until the next open. channel, if
+    // given, lets a buffered frame be dropped if it went stale (§3.9).
+    void push(const Protocol::Message &message, PhoenixChannel *channel = nullptr);
+
+signals:
+    void stateChanged(Parley::Client::PhoenixSocket::State state);
+    void opened();
+    void closed(int code, const QString &reason);
+    void errorOccurred(const QString &message);
+    void refused(const QString &reason);
+    void reconnectScheduled(int ms);
+    // Every decoded incoming frame, after it was routed to the channels.
+    void messageReceived(const Parley::Protocol::Message &message);
+
+private:
+    friend class PhoenixChannel;
+
+    struct Buffered
+    {
+        Protocol::Message message;
+        QPointer<PhoenixChannel> channel;
+        bool hasChannel = false;
+    };
+
+    void transportConnect();
+    void teardown(quint16 code, const QString &reason);
+    void onConnOpen();
+    void onConnClose(QWebSocket *ws);
+    void onConnMessage(const QString &text);
+    void onConnError(QWebSocket *ws);
+    void onReconnectTimer();
+    void flushSendBuffer();
+    void sendNow(const Protocol::Message &message);
+    void resetHeartbeat();
+    void sendHeartbeat();
+    void onHeartbeatTimeout();
+    void triggerChanError(const QString &reason);
+    void setState(State state);
+    void scheduleReconnect();
+    // Called by channels.
+    void removeChannel(PhoenixChannel *channel);
+    void leaveOpenTopic(const QString &topic, PhoenixChannel *except);
+
+    QUrl m_mountUrl;
+    ParamsProvider m_params;
+    QString m_vsn = QStringLiteral("2.0.0");
+    Timings m_timings;
+    State m_state = State::Closed;
+    QWebSocket *m_ws = nullptr; // child; the current transport
+    bool m_closeWasClean = true; // true: the close was asked for, do not reconnect
+    bool m_connectAfterClose = false; // connect() was called while closing
+    bool m_sawCloseFrame = false; // a close frame was sent or received on m_ws
+    bool m_localClose = false; // we closed m_ws (disconnect, heartbeat timeout)
+    QString m_refusalReason;
+    quint64 m_ref = 0;
+    QString m_pendingHeartbeatRef;
+    QTimer m_heartbeatTimer;
+    QTimer m_heartbeatTimeoutTimer;
+    BackoffTimer m_reconnectTimer;
+    QList<Buffered> m_sendBuffer;
+    QList<QPointer<PhoenixChannel>> m_channels;
+};
+
+} // namespace Parley::Client

@@ -1,0 +1,157 @@
+// parley-hub: the headless hub. Wires the command line to a HubRunner and waits for a signal.
+
+#include "hub/hubrunner.h"
+#include "protocol/events.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QSocketNotifier>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+using namespace Parley::Hub;
+
+namespace {
+
+std::optional<DiscoveryMode> parseDiscovery(const QString &text)
+{
+    if (text == QLatin1String("off"))
+        return DiscoveryMode::Off;
+    if (text == QLatin1String("loopback"))
+        return DiscoveryMode::Loopback;
+    if (text == QLatin1String("lan"))
+        return DiscoveryMode::Lan;
+    return std::nullopt;
+}
+
+[[noreturn]] void fail(const QString &message)
+{
+    std::fprintf(stderr, "parley-hub: %s\n", qPrintable(message));
+    std::exit(2);
+}
+
+int intOption(const QCommandLineParser &parser, const QString &name, int min, int max)
+{
+    bool ok = false;
+    const int value = parser.value(name).toInt(&ok);
+    if (!ok || value < min || value > max)
+        fail(QStringLiteral("--%1 must be an integer from %2 to %3").arg(name).arg(min).arg(max));
+    return value;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // SIGINT/SIGTERM arrive through a signalfd so the shutdown runs in the event loop.
+    sigset_t blockedSignals;
+    sigemptyset(&blockedSignals);
+    sigaddset(&blockedSignals, SIGINT);
+    sigaddset(&blockedSignals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &blockedSignals, nullptr); // before any thread starts: all inherit it
+    std::signal(SIGPIPE, SIG_IGN);
+
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Parley"));
+    QCoreApplication::setApplicationName(QStringLiteral("parley-hub"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(PARLEY_VERSION));
+
+    const HubSettings defaults;
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+            "Parley hub: a Phoenix Channels v2 chat hub (rooms, direct messages, presence, "
+            "history in SQLite). Clients connect to ws://HOST:PORT/socket/websocket?vsn=2.0.0"
+            "&user_id=...&nick=...; see docs/protocol.md."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+            { QStringLiteral("port"), QStringLiteral("TCP port to listen on; 0 picks any free port."),
+              QStringLiteral("port"), QString::number(defaults.port) },
+            { QStringLiteral("bind"), QStringLiteral("Address to listen on."),
+              QStringLiteral("address"), QStringLiteral("0.0.0.0") },
+            { QStringLiteral("name"), QStringLiteral("Hub name shown to clients and on the LAN."),
+              QStringLiteral("name"), defaults.name },
+            { QStringLiteral("data-dir"),
+              QStringLiteral("Directory of the hub's SQLite database (default: the user's app data "
+                             "directory)."),
+              QStringLiteral("dir") },
+            { QStringLiteral("ephemeral"),
+              QStringLiteral("Keep rooms and messages in memory only (nothing is stored).") },
+            { QStringLiteral("password"), QStringLiteral("Hub password clients must send (connect param 'password')."),
+              QStringLiteral("password") },
+            { QStringLiteral("idle-timeout"),
+              QStringLiteral("Close a connection that sent nothing for this many seconds."),
+              QStringLiteral("seconds"), QString::number(defaults.idleTimeoutMs / 1000) },
+            { QStringLiteral("max-connections"), QStringLiteral("Connections accepted at once; more are refused with 1008 hub_full."),
+              QStringLiteral("n"), QString::number(defaults.maxConnections) },
+            { QStringLiteral("max-rate"),
+              QStringLiteral("Events per second per connection (bursts of twice that); 0 turns the limit off."),
+              QStringLiteral("n"), QString::number(defaults.maxRate) },
+            { QStringLiteral("max-channels"), QStringLiteral("Topics one connection may join."),
+              QStringLiteral("n"), QString::number(defaults.maxChannels) },
+            { QStringLiteral("max-frame"), QStringLiteral("Largest incoming frame in bytes; larger closes with 1009."),
+              QStringLiteral("bytes"), QString::number(defaults.maxFrameBytes) },
+            { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
+              QStringLiteral("n"), QString::number(defaults.maxRooms) },
+            { QStringLiteral("discovery"),
+              QStringLiteral("LAN announcements: loopback (127.0.0.1 only, for tests), lan or off. "
+                             "Default: $PARLEY_DISCOVERY or lan."),
+              QStringLiteral("mode") },
+    });
+    parser.process(app);
+
+    HubSettings settings;
+    settings.port = quint16(intOption(parser, QStringLiteral("port"), 0, 65535));
+    if (!settings.bindAddress.setAddress(parser.value(QStringLiteral("bind"))))
+        fail(QStringLiteral("--bind: not an IP address: %1").arg(parser.value(QStringLiteral("bind"))));
+    settings.name = parser.value(QStringLiteral("name")).trimmed();
+    if (settings.name.isEmpty() || settings.name.size() > 64)
+        fail(QStringLiteral("--name must be 1-64 characters"));
+    if (!parser.isSet(QStringLiteral("ephemeral"))) {
+        settings.dataDir = parser.isSet(QStringLiteral("data-dir"))
+                ? parser.value(QStringLiteral("data-dir"))
+                : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    }
+    settings.password = parser.value(QStringLiteral("password"));
+    settings.idleTimeoutMs = intOption(parser, QStringLiteral("idle-timeout"), 1, 86400) * 1000;
+    settings.maxConnections = intOption(parser, QStringLiteral("max-connections"), 1, 1'000'000);
+    settings.maxRate = intOption(parser, QStringLiteral("max-rate"), 0, 1'000'000);
+    settings.maxChannels = intOption(parser, QStringLiteral("max-channels"), 1, 10'000);
+    settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
+    settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
+    QString discovery = parser.value(QStringLiteral("discovery"));
+    if (discovery.isEmpty())
+        discovery = qEnvironmentVariable("PARLEY_DISCOVERY", QStringLiteral("lan"));
+    const std::optional<DiscoveryMode> mode = parseDiscovery(discovery);
+    if (!mode)
+        fail(QStringLiteral("--discovery must be loopback, lan or off"));
+    settings.discovery = *mode;
+
+    HubRunner runner(settings);
+    QString error;
+    if (!runner.start(&error))
+        fail(error);
+
+    const QString address = settings.bindAddress.protocol() == QAbstractSocket::IPv6Protocol
+            ? QStringLiteral("[%1]").arg(settings.bindAddress.toString())
+            : settings.bindAddress.toString();
+    std::printf("Listening on ws://%s:%u/socket\n", qPrintable(address), unsigned(runner.port()));
+    std::fflush(stdout);
+
+    const int signalFd = signalfd(-1, &blockedSignals, SFD_CLOEXEC | SFD_NONBLOCK);
+    QSocketNotifier notifier(signalFd, QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &app, [&] {
+        signalfd_siginfo info;
+        while (read(signalFd, &info, sizeof info) == sizeof info) { }
+        notifier.setEnabled(false);
+        runner.stop(); // every client gets 1001 going away
+        app.quit();
+    });
+    const int code = app.exec();
+    close(signalFd);
+    return code;
+}

@@ -1,0 +1,17 @@
+# parley_add_test(tst_name SOURCES a.cpp... LIBS lib... LABELS unit|integration|interop|ui
+#                 [TIMEOUT seconds])
+# One Qt Test executable per class or feature, registered with ctest under its labels.
+# Every test runs offscreen and with LAN discovery confined to loopback.
+function(parley_add_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE parley_options Qt6::Test ${ARG_LIBS})
+    add_test(NAME ${name} COMMAND ${name})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 120)
+    endif()
+    set_tests_properties(${name} PROPERTIES
+        LABELS "${ARG_LABELS}"
+        TIMEOUT ${ARG_TIMEOUT}
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;QT_LOGGING_RULES=parley.*.debug=false")
+endfunction()

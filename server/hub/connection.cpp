@@ -1,0 +1,81 @@
+#include "hub/connection.h"
+
+#include "hub/wsconnection.h"
+#include "protocol/codec.h"
+
+#include <QDateTime>
+
+namespace Parley::Hub {
+
+using namespace Parley::Protocol;
+
+Connection::Connection(quint64 id, WsConnection *ws, QObject *parent)
+    : QObject(parent), m_id(id), m_ws(ws)
+{
+    m_ws->setParent(this);
+}
+
+Connection::~Connection() = default;
+
+QHostAddress Connection::peerAddress() const
+{
+    return m_ws->peerAddress();
+}
+
+void Connection::authenticate(const QString &userId, const QString &nick, const QString &device)
+{
+    m_userId = userId;
+    m_nick = nick;
+    m_device = device;
+    m_onlineAt = QDateTime::currentMSecsSinceEpoch();
+    m_authenticated = true;
+}
+
+void Connection::send(const Message &message)
+{
+    if (m_closing)
+        return;
+    m_ws->sendText(encode(message));
+    checkOverflow();
+}
+
+void Connection::sendFrame(const QByteArray &frame)
+{
+    if (m_closing)
+        return;
+    m_ws->sendFrame(frame);
+    checkOverflow();
+}
+
+void Connection::reply(const Message &request, const QString &status, const QJsonObject &response)
+{
+    send(makeReply(request.joinRef, request.ref, request.topic, status, response));
+}
+
+void Connection::replyError(const Message &request, const QString &reason, const QString &detail)
+{
+    reply(request, QStringLiteral("error"), errorResponse(reason, detail));
+}
+
+void Connection::push(const QString &topic, const QString &event, const QJsonObject &payload)
+{
+    send(makePush(m_joins.value(topic, QJsonValue::Null), topic, event, payload));
+}
+
+void Connection::close(quint16 code, const QString &reason)
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_ws->close(code, reason);
+}
+
+void Connection::checkOverflow()
+{
+    if (m_overflowSignalled || m_ws->queuedBytes() <= m_maxOutgoingBytes)
+        return;
+    m_overflowSignalled = true;
+    emit overflowed();
+}
+
+} // namespace Parley::Hub

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "hub/ratelimiter.h"
+#include "protocol/message.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonValue>
+#include <QObject>
+
+namespace Parley::Hub {
+
+class WsConnection;
+
+// One client: its identity from the connect params, the topics it has joined (topic ->
+// join_ref), its rate limiter and its transport. Routing lives in the Hub; this class only
+// sends. Owned by the Hub, hub thread only.
+class Connection : public QObject
+{
+    Q_OBJECT
+public:
+    Connection(quint64 id, WsConnection *ws, QObject *parent = nullptr);
+    ~Connection() override;
+
+    quint64 id() const { return m_id; }
+    WsConnection *transport() const { return m_ws; }
+    QHostAddress peerAddress() const;
+
+    // Identity, set once the connect params were accepted.
+    bool isAuthenticated() const { return m_authenticated; }
+    void authenticate(const QString &userId, const QString &nick, const QString &device);
+    QString userId() const { return m_userId; }
+    QString nick() const { return m_nick; }
+    QString device() const { return m_device; }
+    QString status() const { return m_status; }
+    void setStatus(const QString &status) { m_status = status; }
+    qint64 onlineAt() const { return m_onlineAt; }
+
+    // Joined topics.
+    bool hasJoined(const QString &topic) const { return m_joins.contains(topic); }
+    QJsonValue joinRef(const QString &topic) const { return m_joins.value(topic); }
+    void setJoined(const QString &topic, const QJsonValue &joinRef) { m_joins.insert(topic, joinRef); }
+    void setLeft(const QString &topic) { m_joins.remove(topic); }
+    QList<QString> joinedTopics() const { return m_joins.keys(); }
+    int channelCount() const { return int(m_joins.size()); }
+
+    // Sending. Everything is dropped once the connection is closing.
+    void send(const Protocol::Message &message);
+    void sendFrame(const QByteArray &frame);
+    void reply(const Protocol::Message &request, const QString &status,
+               const QJsonObject &response = {});
+    void replyError(const Protocol::Message &request, const QString &reason,
+                    const QString &detail = {});
+    void push(const QString &topic, const QString &event, const QJsonObject &payload);
+    void close(quint16 code, const QString &reason);
+    bool isClosing() const { return m_closing; }
+
+    RateLimiter &rateLimiter() { return m_rate; }
+    qint64 lastActivityMs() const { return m_lastActivityMs; }
+    void touch(qint64 nowMs) { m_lastActivityMs = nowMs; }
+    qint64 connectedAtMs() const { return m_connectedAtMs; }
+    void setConnectedAtMs(qint64 ms) { m_connectedAtMs = m_lastActivityMs = ms; }
+
+    void setMaxOutgoingBytes(qint64 bytes) { m_maxOutgoingBytes = bytes; }
+
+signals:
+    // The queued outgoing bytes passed the cap: the hub closes it as a slow consumer.
+    void overflowed();
+
+private:
+    void checkOverflow();
+
+    quint64 m_id;
+    WsConnection *m_ws; // child
+    bool m_authenticated = false;
+    bool m_closing = false;
+    QString m_userId;
+    QString m_nick;
+    QString m_device;
+    QString m_status = QStringLiteral("online");
+    qint64 m_onlineAt = 0;
+    QHash<QString, QJsonValue> m_joins;
+    RateLimiter m_rate;
+    qint64 m_lastActivityMs = 0;
+    qint64 m_connectedAtMs = 0;
+    qint64 m_maxOutgoingBytes = 4 * 1024 * 1024;
+    bool m_overflowSignalled = false;
+};
+
+} // namespace Parley::Hub

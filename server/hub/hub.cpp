@@ -1,0 +1,353 @@
+#include "hub/hub.h"
+
+#include "hub/connection.h"
+#include "hub/listener.h"
+#include "hub/lobbychannel.h"
+#include "hub/logging.h"
+#include "hub/memoryhistorystore.h"
+#include "hub/passwordhash.h"
+#include "hub/roomchannel.h"
+#include "hub/sqlitehistorystore.h"
+#include "hub/wsconnection.h"
+#include "protocol/codec.h"
+#include "protocol/events.h"
+#include "protocol/topics.h"
+#include "protocol/validation.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QTcpSocket>
+#include <QUuid>
+
+namespace Parley::Hub {
+
+using namespace Parley::Protocol;
+
+Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(std::move(settings))
+{
+    m_clock.start();
+    m_lobby = new LobbyChannel(this);
+    m_roomChannel = new RoomChannel(this);
+    m_listener = new Listener([this](qintptr descriptor) { onIncoming(descriptor); }, this);
+    m_sweepTimer = new QTimer(this);
+    m_sweepTimer->setInterval(std::clamp(m_settings.idleTimeoutMs / 4, 50, 1000));
+    connect(m_sweepTimer, &QTimer::timeout, this, &Hub::sweep);
+}
+
+Hub::~Hub()
+{
+    // Connections reference the channels and the store: delete them first.
+    qDeleteAll(m_connections);
+    m_connections.clear();
+}
+
+bool Hub::start(QString *error)
+{
+    if (m_settings.dataDir.isEmpty()) {
+        m_store = std::make_unique<MemoryHistoryStore>();
+    } else {
+        if (!QDir().mkpath(m_settings.dataDir)) {
+            *error = QStringLiteral("cannot create data directory %1").arg(m_settings.dataDir);
+            return false;
+        }
+        auto store = std::make_unique<SqliteHistoryStore>(QDir(m_settings.dataDir).filePath(QStringLiteral("hub.sqlite3")));
+        if (!store->open(error))
+            return false;
+        m_store = std::move(store);
+    }
+    m_hubId = m_store->meta(QStringLiteral("hub_id"));
+    if (m_hubId.isEmpty()) {
+        m_hubId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        if (!m_store->setMeta(QStringLiteral("hub_id"), m_hubId, error))
+            return false;
+    }
+    m_rooms = std::make_unique<RoomDirectory>(m_store.get());
+    if (!m_rooms->load(error))
+        return false;
+
+    m_listener->setListenBacklogSize(m_settings.listenBacklog);
+    m_listener->setMaxPendingConnections(m_settings.listenBacklog);
+    if (!m_listener->listen(m_settings.bindAddress, m_settings.port)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                         .arg(m_settings.bindAddress.toString())
+                         .arg(m_settings.port)
+                         .arg(m_listener->errorString());
+        return false;
+    }
+    m_sweepTimer->start();
+    qCInfo(lcHub) << "hub" << m_hubId << "listening on port" << port();
+    return true;
+}
+
+quint16 Hub::port() const
+{
+    return m_listener->serverPort();
+}
+
+void Hub::shutdown(quint16 code, int graceMs)
+{
+    m_shuttingDown = true;
+    m_listener->close();
+    const QList<Connection *> connections = m_connections.values();
+    for (Connection *connection : connections)
+        connection->close(code, Reason::ShuttingDown);
+    if (m_connections.isEmpty() || graceMs <= 0)
+        return;
+    QEventLoop loop;
+    QTimer::singleShot(graceMs, &loop, &QEventLoop::quit);
+    connect(this, &Hub::connectionCountChanged, &loop, [&loop](int count) {
+        if (count == 0)
+            loop.quit();
+    });
+    loop.exec();
+}
+
+QJsonObject Hub::roomJson(const RoomRecord &room)
+{
+    return { { QLatin1String("name"), room.name },
+             { QLatin1String("title"), room.title },
+             { QLatin1String("members"), m_presence.keyCount(roomTopic(room.name)) },
+             { QLatin1String("locked"), room.isLocked() },
+             { QLatin1String("last_id"), m_store->lastId(room.name) } };
+}
+
+void Hub::onIncoming(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor) || m_shuttingDown
+        || m_connections.size() >= qsizetype(m_settings.maxConnections) + 256) {
+        // Past the hard cap nobody even gets a handshake: keep the descriptor count bounded.
+        socket->abort();
+        delete socket;
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    auto *ws = new WsConnection(socket, m_settings.maxFrameBytes);
+    auto *connection = new Connection(m_nextConnectionId++, ws, this);
+    connection->setConnectedAtMs(nowMs());
+    connection->setMaxOutgoingBytes(m_settings.maxOutgoingBytes);
+    connection->rateLimiter().setRate(m_settings.maxRate);
+    m_connections.insert(connection->id(), connection);
+
+    connect(ws, &WsConnection::upgradeRequested, connection,
+            [this, connection](const Ws::Request &request) { onUpgrade(connection, request); });
+    connect(ws, &WsConnection::textReceived, connection,
+            [this, connection](const QByteArray &frame) { onText(connection, frame); });
+    connect(ws, &WsConnection::activity, connection, [this, connection] { connection->touch(nowMs()); });
+    // Queued: a socket can report its end from inside a write during a broadcast.
+    connect(ws, &WsConnection::disconnected, connection, [this, connection] { drop(connection); },
+            Qt::QueuedConnection);
+    connect(connection, &Connection::overflowed, connection,
+            [connection] { connection->close(CloseCode::Policy, Reason::SlowConsumer); },
+            Qt::QueuedConnection);
+    emit connectionCountChanged(connectionCount());
+}
+
+void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
+{
+    WsConnection *ws = connection->transport();
+    if (request.path != "/socket/websocket") {
+        ws->reject(404, "Not Found");
+        return;
+    }
+    ws->accept(request);
+    const QUrlQuery &query = request.query;
+    const auto param = [&query](const char *name) {
+        return query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
+    };
+    if (!param("vsn").startsWith(QLatin1String("2.")))
+        return connection->close(CloseCode::Policy, Reason::BadVsn);
+    const QString userId = param("user_id");
+    const std::optional<QString> nick = normalizedNick(param("nick"));
+    const QString device = param("device");
+    if (!isValidUserId(userId) || !nick || device.size() > maxDeviceLength
+        || hasControlCharacters(device))
+        return connection->close(CloseCode::Policy, Reason::BadParams);
+    if (!m_settings.password.isEmpty()
+        && !PasswordHash::constantTimeEquals(param("password").toUtf8(), m_settings.password.toUtf8()))
+        return connection->close(CloseCode::Policy, Reason::Unauthorized);
+    if (m_openConnections >= m_settings.maxConnections)
+        return connection->close(CloseCode::Policy, Reason::HubFull);
+    ++m_openConnections;
+    connection->authenticate(userId, *nick, device.isEmpty() ? QStringLiteral("unknown") : device);
+}
+
+void Hub::onText(Connection *connection, const QByteArray &frame)
+{
+    if (!connection->isAuthenticated() || connection->isClosing())
+        return;
+    DecodeError error;
+    const std::optional<Message> message = decode(frame, &error);
+    if (!message) {
+        qCDebug(lcHub) << "malformed frame from" << connection->peerAddress() << error.detail;
+        return connection->close(CloseCode::BadData, error.detail);
+    }
+    route(connection, *message);
+}
+
+void Hub::route(Connection *connection, const Message &message)
+{
+    const qint64 now = nowMs();
+    RateLimiter &limiter = connection->rateLimiter();
+    if (!limiter.tryAcquire(now)) {
+        if (now - limiter.floodingSinceMs() >= m_settings.floodCloseMs)
+            return connection->close(CloseCode::Policy, Reason::Flooding);
+        QJsonObject response = errorResponse(Reason::RateLimited);
+        response.insert(QLatin1String("retry_after_ms"), limiter.retryAfterMs(now));
+        return connection->reply(message, QStringLiteral("error"), response);
+    }
+    if (message.topic == HeartbeatTopic) {
+        if (message.event == Event::Heartbeat)
+            connection->reply(message, QStringLiteral("ok"));
+        else
+            connection->replyError(message, Reason::UnknownEvent, message.event);
+        return;
+    }
+    if (message.event == Event::Join)
+        return join(connection, message);
+    if (message.event == Event::Leave)
+        return leave(connection, message);
+    if (!connection->hasJoined(message.topic)) {
+        return connection->send(makeReply(QJsonValue::Null, message.ref, message.topic,
+                                          QStringLiteral("error"), errorResponse(Reason::UnmatchedTopic)));
+    }
+    if (!message.joinRef.isNull() && message.joinRef != connection->joinRef(message.topic))
+        return; // stale: from an earlier join of this topic
+    channelFor(message.topic)->handleIn(connection, message);
+}
+
+Channel *Hub::channelFor(const QString &topic) const
+{
+    if (topic == LobbyTopic)
+        return m_lobby;
+    return m_roomChannel;
+}
+
+void Hub::join(Connection *connection, const Message &message)
+{
+    const std::optional<Topic> topic = parseTopic(message.topic);
+    if (!topic) {
+        return connection->send(makeReply(QJsonValue::Null, message.ref, message.topic,
+                                          QStringLiteral("error"), errorResponse(Reason::UnmatchedTopic)));
+    }
+    if (!(message.payload.isObject() || message.payload.isNull()))
+        return connection->replyError(message, Reason::InvalidPayload,
+                                      QStringLiteral("join params must be an object"));
+    const bool duplicate = connection->hasJoined(message.topic);
+    if (!duplicate && connection->channelCount() >= m_settings.maxChannels)
+        return connection->replyError(message, Reason::TooManyChannels);
+    QJsonValue oldJoinRef;
+    if (duplicate) {
+        // Phoenix: the old channel goes; the new join's reply comes first, then phx_close
+        // with the old join_ref (which phoenix.js drops as stale).
+        oldJoinRef = connection->joinRef(message.topic);
+        leaveTopic(connection, message.topic);
+    }
+    Channel *channel = channelFor(message.topic);
+    const Channel::JoinResult result =
+            channel->join(connection, *topic, message.topic, message.payloadObject());
+    if (!result.ok) {
+        connection->reply(message, QStringLiteral("error"), result.response);
+    } else {
+        connection->setJoined(message.topic, message.joinRef);
+        m_pubSub.subscribe(message.topic, connection);
+        connection->reply(message, QStringLiteral("ok"), result.response);
+    }
+    if (duplicate)
+        connection->send(Message { oldJoinRef, oldJoinRef, message.topic, Event::Close, QJsonObject() });
+    if (!result.ok)
+        return;
+
+    QJsonObject meta { { QLatin1String("nick"), connection->nick() },
+                       { QLatin1String("status"), connection->status() },
+                       { QLatin1String("typing"), false },
+                       { QLatin1String("device"), connection->device() },
+                       { QLatin1String("online_at"), connection->onlineAt() } };
+    const PresenceTracker::Diff diff =
+            m_presence.track(message.topic, connection->id(), connection->userId(), meta);
+    connection->push(message.topic, Event::PresenceState, m_presence.list(message.topic));
+    broadcastDiff(message.topic, diff);
+    channel->afterJoin(connection, message.topic);
+}
+
+void Hub::leave(Connection *connection, const Message &message)
+{
+    if (!connection->hasJoined(message.topic))
+        return connection->reply(message, QStringLiteral("ok"));
+    const QJsonValue joinRef = connection->joinRef(message.topic);
+    if (!message.joinRef.isNull() && message.joinRef != joinRef)
+        return; // raced a newer join: ignored, as Phoenix does
+    leaveTopic(connection, message.topic);
+    connection->reply(message, QStringLiteral("ok"));
+    connection->send(Message { joinRef, joinRef, message.topic, Event::Close, QJsonObject() });
+}
+
+void Hub::leaveTopic(Connection *connection, const QString &topic)
+{
+    connection->setLeft(topic);
+    m_pubSub.unsubscribe(topic, connection);
+    broadcastDiff(topic, m_presence.untrack(topic, connection->id()));
+    channelFor(topic)->left(connection, topic);
+}
+
+void Hub::updatePresence(Connection *connection, const QString &topic,
+                         const std::function<void(QJsonObject &meta)> &change)
+{
+    std::optional<QJsonObject> meta = m_presence.meta(topic, connection->id());
+    if (!meta)
+        return;
+    meta->remove(QLatin1String("phx_ref"));
+    meta->remove(QLatin1String("phx_ref_prev"));
+    change(*meta);
+    if (const auto diff = m_presence.update(topic, connection->id(), *meta))
+        broadcastDiff(topic, *diff);
+}
+
+void Hub::broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff)
+{
+    if (diff.isEmpty())
+        return;
+    m_pubSub.broadcast(topic, Event::PresenceDiff, diff.toJson());
+    presenceChanged(topic);
+}
+
+void Hub::presenceChanged(const QString &topic)
+{
+    if (topic.startsWith(QLatin1String("room:")))
+        m_lobby->markRoomsChanged();
+}
+
+void Hub::drop(Connection *connection)
+{
+    if (!m_connections.remove(connection->id()))
+        return;
+    for (const QString &topic : connection->joinedTopics())
+        leaveTopic(connection, topic);
+    if (connection->isAuthenticated())
+        --m_openConnections;
+    connection->deleteLater();
+    emit connectionCountChanged(connectionCount());
+}
+
+void Hub::sweep()
+{
+    const qint64 now = nowMs();
+    QList<Connection *> expired;
+    for (Connection *connection : std::as_const(m_connections)) {
+        if (connection->isClosing())
+            continue;
+        const bool open = connection->transport()->state() == WsConnection::State::Open;
+        if (!open && now - connection->connectedAtMs() > m_settings.handshakeTimeoutMs)
+            expired.append(connection);
+        else if (open && now - connection->lastActivityMs() > m_settings.idleTimeoutMs)
+            expired.append(connection);
+    }
+    for (Connection *connection : expired) {
+        if (connection->transport()->state() == WsConnection::State::Open)
+            connection->close(CloseCode::GoingAway, Reason::IdleTimeout);
+        else
+            connection->transport()->abort();
+    }
+}
+
+} // namespace Parley::Hub

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "hub/hubsettings.h"
+#include "hub/presencetracker.h"
+#include "hub/pubsub.h"
+#include "hub/roomdirectory.h"
+#include "protocol/message.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace Parley::Hub {
+
+class Channel;
+class Connection;
+class HistoryStore;
+class Listener;
+class LobbyChannel;
+class RoomChannel;
+
+namespace Ws {
+struct Request;
+}
+
+// The Phoenix Channels hub: accepts connections, checks connect params, routes frames
+// (heartbeat, join, leave, events) to the lobby and room channels, tracks presence, enforces
+// the limits of docs/protocol.md. Created and used on the hub thread only (see HubRunner).
+class Hub : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Hub(HubSettings settings, QObject *parent = nullptr);
+    ~Hub() override;
+
+    // Opens the store and starts listening. False and *error on failure.
+    bool start(QString *error);
+    // Closes every client with `code` (1001 going away by default) and waits up to graceMs for
+    // them to go. Stops listening.
+    void shutdown(quint16 code, int graceMs);
+
+    quint16 port() const;
+    const HubSettings &settings() const { return m_settings; }
+    QString hubId() const { return m_hubId; }
+    int connectionCount() const { return int(m_connections.size()); }
+
+    // Services for the channels.
+    HistoryStore &store() { return *m_store; }
+    RoomDirectory &rooms() { return *m_rooms; }
+    PubSub &pubSub() { return m_pubSub; }
+    PresenceTracker &presence() { return m_presence; }
+    qint64 nowMs() const { return m_clock.elapsed(); }
+    Connection *connection(quint64 id) const { return m_connections.value(id); }
+    QJsonObject roomJson(const RoomRecord &room);
+    // Changes this connection's presence meta in `topic`: one presence_diff.
+    void updatePresence(Connection *connection, const QString &topic,
+                        const std::function<void(QJsonObject &meta)> &change);
+
+signals:
+    void connectionCountChanged(int count);
+
+private:
+    void onIncoming(qintptr descriptor);
+    void onUpgrade(Connection *connection, const Ws::Request &request);
+    void onText(Connection *connection, const QByteArray &frame);
+    void route(Connection *connection, const Protocol::Message &message);
+    void join(Connection *connection, const Protocol::Message &message);
+    void leave(Connection *connection, const Protocol::Message &message);
+    // Unsubscribes, untracks presence and tells the channel; sends nothing to the connection.
+    void leaveTopic(Connection *connection, const QString &topic);
+    void drop(Connection *connection);
+    void sweep();
+    Channel *channelFor(const QString &topic) const;
+    void broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff);
+    void presenceChanged(const QString &topic);
+
+    HubSettings m_settings;
+    std::unique_ptr<HistoryStore> m_store;
+    std::unique_ptr<RoomDirectory> m_rooms;
+    PubSub m_pubSub;
+    PresenceTracker m_presence;
+    LobbyChannel *m_lobby = nullptr; // child
+    RoomChannel *m_roomChannel = nullptr; // child
+    Listener *m_listener = nullptr; // child
+    QHash<quint64, Connection *> m_connections; // children
+    quint64 m_nextConnectionId = 1;
+    int m_openConnections = 0; // accepted after the connect check
+    QElapsedTimer m_clock;
+    QTimer *m_sweepTimer = nullptr; // child
+    QString m_hubId;
+    bool m_shuttingDown = false;
+};
+
+} // namespace Parley::Hub

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+
+namespace Parley::Hub {
+
+enum class DiscoveryMode { Off, Loopback, Lan };
+
+// Every limit of docs/protocol.md is a setting here, so tests and benchmarks can set them.
+struct HubSettings
+{
+    QHostAddress bindAddress = QHostAddress::Any;
+    quint16 port = 4000; // 0: any free port
+    QString name = QStringLiteral("Parley hub");
+    QString dataDir; // empty: keep everything in memory (tests); else SQLite file in it
+    QString password; // hub password (connect param); empty: none
+    int idleTimeoutMs = 60'000;
+    int handshakeTimeoutMs = 10'000;
+    int maxConnections = 10'000;
+    int maxRate = 30; // events/s per connection, burst 2x; 0 turns the limit off
+    int floodCloseMs = 10'000; // continuous flooding for this long closes with 1008
+    int maxChannels = 100;
+    int maxFrameBytes = 64 * 1024;
+    qint64 maxOutgoingBytes = 4 * 1024 * 1024;
+    int maxRooms = 1000;
+    int listenBacklog = 4096;
+    int typingTimeoutMs = 6'000;
+    int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
+    DiscoveryMode discovery = DiscoveryMode::Off;
+};
+
+} // namespace Parley::Hub

@@ -1,0 +1,130 @@
+#include "hub/lobbychannel.h"
+
+#include "hub/connection.h"
+#include "hub/hub.h"
+#include "protocol/events.h"
+#include "protocol/validation.h"
+
+#include <QJsonArray>
+
+namespace Parley::Hub {
+
+using namespace Parley::Protocol;
+
+bool isValidStatus(const QString &status)
+{
+    return status == QLatin1String("online") || status == QLatin1String("away")
+            || status == QLatin1String("busy");
+}
+
+LobbyChannel::LobbyChannel(Hub *hub) : QObject(hub), m_hub(hub)
+{
+    m_roomsTimer.setSingleShot(true);
+    connect(&m_roomsTimer, &QTimer::timeout, this, &LobbyChannel::sendRoomsChanged);
+}
+
+Channel::JoinResult LobbyChannel::join(Connection *connection, const Topic &, const QString &,
+                                       const QJsonObject &params)
+{
+    if (params.contains(QLatin1String("status"))) {
+        const QString status = params.value(QLatin1String("status")).toString();
+        if (!isValidStatus(status))
+            return { false, errorResponse(Reason::InvalidStatus) };
+        connection->setStatus(status);
+    }
+    const QJsonObject hub { { QLatin1String("id"), m_hub->hubId() },
+                            { QLatin1String("name"), m_hub->settings().name },
+                            { QLatin1String("version"), QStringLiteral(PARLEY_VERSION) },
+                            { QLatin1String("locked"), !m_hub->settings().password.isEmpty() } };
+    const QJsonObject you { { QLatin1String("user_id"), connection->userId() },
+                            { QLatin1String("nick"), connection->nick() } };
+    return { true,
+             { { QLatin1String("hub"), hub },
+               { QLatin1String("you"), you },
+               { QLatin1String("rooms"), roomsJson() } } };
+}
+
+void LobbyChannel::handleIn(Connection *connection, const Message &message)
+{
+    if (message.event == Event::CreateRoom)
+        createRoom(connection, message);
+    else if (message.event == Event::SetStatus)
+        setStatus(connection, message);
+    else
+        connection->replyError(message, Reason::UnknownEvent, message.event);
+}
+
+QJsonArray LobbyChannel::roomsJson() const
+{
+    QJsonArray rooms;
+    for (const RoomRecord &room : m_hub->rooms().rooms())
+        rooms.append(m_hub->roomJson(room));
+    return rooms;
+}
+
+void LobbyChannel::createRoom(Connection *connection, const Message &message)
+{
+    if (!message.payload.isObject())
+        return connection->replyError(message, Reason::InvalidPayload);
+    const QJsonObject payload = message.payloadObject();
+    const QJsonValue name = payload.value(QLatin1String("name"));
+    const QJsonValue title = payload.value(QLatin1String("title"));
+    const QJsonValue password = payload.value(QLatin1String("password"));
+    if (!name.isString() || !isValidRoomName(name.toString()))
+        return connection->replyError(message, Reason::InvalidName,
+                                      QStringLiteral("1-40 of a-z 0-9 _ -, starting with a letter or digit"));
+    if (!(title.isUndefined() || title.isNull() || title.isString())
+        || title.toString().trimmed().size() > 80 || hasControlCharacters(title.toString()))
+        return connection->replyError(message, Reason::InvalidPayload,
+                                      QStringLiteral("title: up to 80 characters"));
+    if (!(password.isUndefined() || password.isNull() || password.isString())
+        || password.toString().size() > 128)
+        return connection->replyError(message, Reason::InvalidPayload,
+                                      QStringLiteral("password: up to 128 characters"));
+    if (m_hub->rooms().find(name.toString()))
+        return connection->replyError(message, Reason::Exists);
+    if (m_hub->rooms().count() >= m_hub->settings().maxRooms)
+        return connection->replyError(message, Reason::TooManyRooms);
+    QString error;
+    const std::optional<RoomRecord> room = m_hub->rooms().create(
+            name.toString(), title.toString().trimmed(), password.toString(), &error);
+    if (!room)
+        return connection->replyError(message, Reason::StorageError, error);
+    connection->reply(message, QStringLiteral("ok"),
+                      { { QLatin1String("room"), m_hub->roomJson(*room) } });
+    markRoomsChanged();
+}
+
+void LobbyChannel::setStatus(Connection *connection, const Message &message)
+{
+    const QString status = message.payloadObject().value(QLatin1String("status")).toString();
+    if (!isValidStatus(status))
+        return connection->replyError(message, Reason::InvalidStatus);
+    connection->reply(message, QStringLiteral("ok"));
+    if (status == connection->status())
+        return;
+    connection->setStatus(status);
+    // One presence update in every topic the connection has joined.
+    for (const QString &topic : connection->joinedTopics())
+        m_hub->updatePresence(connection, topic, [&status](QJsonObject &meta) {
+            meta.insert(QLatin1String("status"), status);
+        });
+}
+
+void LobbyChannel::markRoomsChanged()
+{
+    if (m_roomsTimer.isActive())
+        return;
+    const int interval = m_hub->settings().roomsChangedIntervalMs;
+    const qint64 since = m_sinceRoomsChanged.isValid() ? m_sinceRoomsChanged.elapsed() : interval;
+    m_roomsTimer.start(int(std::max<qint64>(0, interval - since)));
+}
+
+void LobbyChannel::sendRoomsChanged()
+{
+    m_sinceRoomsChanged.start();
+    m_hub->pubSub().broadcast(LobbyTopic, Event::RoomsChanged,
+                              { { QLatin1String("rooms"), roomsJson() } });
+}
+
+} // namespace Parley::Hub

@@ -1,0 +1,227 @@
+#include "hub/presencetracker.h"
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QRandomGenerator>
+#include <QtEndian>
+
+#include <algorithm>
+#include <chrono>
+
+namespace Parley::Hub {
+
+namespace {
+
+const QString kMetas = QStringLiteral("metas");
+const QString kPhxRef = QStringLiteral("phx_ref");
+const QString kPhxRefPrev = QStringLiteral("phx_ref_prev");
+
+} // namespace
+
+QJsonObject PresenceTracker::Diff::toJson() const
+{
+    return QJsonObject { { QStringLiteral("joins"), joins }, { QStringLiteral("leaves"), leaves } };
+}
+
+PresenceTracker::Diff PresenceTracker::track(const QString &topic, ConnectionId connection,
+                                             const QString &key, QJsonObject meta)
+{
+    Diff diff;
+    Topic &t = m_topics[topic];
+    // The leave and the join share the diff; a client applies joins first, so a key tracked
+    // again under the same name never flickers out.
+    if (const auto old = take(t, connection))
+        diff.leaves.insert(old->key, metasOf(old->meta));
+    meta.remove(kPhxRefPrev);
+    meta.insert(kPhxRef, nextRef());
+    t.keys[key].push_back(Entry { connection, meta });
+    t.keyOfConnection.insert(connection, key);
+    m_topicsOfConnection[connection].insert(topic);
+    diff.joins.insert(key, metasOf(meta));
+    return diff;
+}
+
+PresenceTracker::Diff PresenceTracker::untrack(const QString &topic, ConnectionId connection)
+{
+    Diff diff;
+    const auto it = m_topics.find(topic);
+    if (it == m_topics.end())
+        return diff;
+    if (const auto old = take(*it, connection)) {
+        diff.leaves.insert(old->key, metasOf(old->meta));
+        forgetConnectionTopic(connection, topic);
+        forgetTopicIfEmpty(topic);
+    }
+    return diff;
+}
+
+std::map<QString, PresenceTracker::Diff> PresenceTracker::untrackAll(ConnectionId connection)
+{
+    std::map<QString, Diff> diffs;
+    const QSet<QString> topics = m_topicsOfConnection.take(connection);
+    for (const QString &topic : topics) {
+        const auto it = m_topics.find(topic);
+        Q_ASSERT(it != m_topics.end());
+        const auto old = take(*it, connection);
+        Q_ASSERT(old);
+        Diff diff;
+        diff.leaves.insert(old->key, metasOf(old->meta));
+        diffs.emplace(topic, std::move(diff));
+        forgetTopicIfEmpty(topic);
+    }
+    return diffs;
+}
+
+std::optional<PresenceTracker::Diff>
+PresenceTracker::update(const QString &topic, ConnectionId connection, QJsonObject newMeta)
+{
+    const auto topicIt = m_topics.find(topic);
+    if (topicIt == m_topics.end())
+        return std::nullopt;
+    const auto keyIt = topicIt->keyOfConnection.constFind(connection);
+    if (keyIt == topicIt->keyOfConnection.constEnd())
+        return std::nullopt;
+    const QString key = *keyIt;
+    const auto entriesIt = topicIt->keys.find(key);
+    Q_ASSERT(entriesIt != topicIt->keys.end());
+    std::vector<Entry> &entries = *entriesIt;
+    const auto entry = std::find_if(entries.begin(), entries.end(), [connection](const Entry &e) {
+        return e.connection == connection;
+    });
+    Q_ASSERT(entry != entries.end());
+
+    const QJsonObject oldMeta = entry->meta;
+    newMeta.insert(kPhxRef, nextRef());
+    newMeta.insert(kPhxRefPrev, oldMeta.value(kPhxRef));
+    entry->meta = newMeta;
+
+    Diff diff;
+    diff.joins.insert(key, metasOf(newMeta));
+    diff.leaves.insert(key, metasOf(oldMeta));
+    return diff;
+}
+
+QJsonObject PresenceTracker::list(const QString &topic) const
+{
+    QJsonObject state;
+    const auto it = m_topics.constFind(topic);
+    if (it == m_topics.constEnd())
+        return state;
+    for (auto keyIt = it->keys.cbegin(); keyIt != it->keys.cend(); ++keyIt) {
+        QJsonArray metas;
+        for (const Entry &entry : keyIt.value())
+            metas.append(entry.meta);
+        state.insert(keyIt.key(), QJsonObject { { kMetas, metas } });
+    }
+    return state;
+}
+
+int PresenceTracker::keyCount(const QString &topic) const
+{
+    const auto it = m_topics.constFind(topic);
+    return it == m_topics.constEnd() ? 0 : int(it->keys.size());
+}
+
+QList<QString> PresenceTracker::topicsOf(ConnectionId connection) const
+{
+    QList<QString> topics = m_topicsOfConnection.value(connection).values();
+    std::sort(topics.begin(), topics.end());
+    return topics;
+}
+
+std::optional<QJsonObject> PresenceTracker::meta(const QString &topic,
+                                                 ConnectionId connection) const
+{
+    const auto topicIt = m_topics.constFind(topic);
+    if (topicIt == m_topics.constEnd())
+        return std::nullopt;
+    const auto keyIt = topicIt->keyOfConnection.constFind(connection);
+    if (keyIt == topicIt->keyOfConnection.constEnd())
+        return std::nullopt;
+    const auto entriesIt = topicIt->keys.constFind(*keyIt);
+    Q_ASSERT(entriesIt != topicIt->keys.constEnd());
+    for (const Entry &entry : *entriesIt) {
+        if (entry.connection == connection)
+            return entry.meta;
+    }
+    Q_ASSERT(false);
+    return std::nullopt;
+}
+
+QString PresenceTracker::keyOf(const QString &topic, ConnectionId connection) const
+{
+    const auto it = m_topics.constFind(topic);
+    return it == m_topics.constEnd() ? QString() : it->keyOfConnection.value(connection);
+}
+
+// Phoenix's layout: 64-bit nanosecond timestamp, 16-bit salt, 16-bit counter, big-endian, in
+// URL-safe base64 without padding (12 bytes -> 16 characters). Uniqueness does not rest on the
+// clock's resolution: the timestamp is forced to strictly increase within a tracker.
+QString PresenceTracker::nextRef()
+{
+    const qint64 now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count();
+    m_lastTimestampNs = std::max(now, m_lastTimestampNs + 1);
+    ++m_counter;
+
+    uchar bytes[12];
+    qToBigEndian<quint64>(quint64(m_lastTimestampNs), bytes);
+    qToBigEndian<quint16>(m_salt, bytes + 8);
+    qToBigEndian<quint16>(m_counter, bytes + 10);
+    return QString::fromLatin1(
+        QByteArray::fromRawData(reinterpret_cast<const char *>(bytes), sizeof bytes)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::optional<PresenceTracker::Taken> PresenceTracker::take(Topic &topic, ConnectionId connection)
+{
+    const auto keyIt = topic.keyOfConnection.constFind(connection);
+    if (keyIt == topic.keyOfConnection.constEnd())
+        return std::nullopt;
+    Taken taken { *keyIt, {} };
+    topic.keyOfConnection.erase(keyIt);
+    const auto entriesIt = topic.keys.find(taken.key);
+    Q_ASSERT(entriesIt != topic.keys.end());
+    std::vector<Entry> &entries = *entriesIt;
+    const auto entry = std::find_if(entries.begin(), entries.end(), [connection](const Entry &e) {
+        return e.connection == connection;
+    });
+    Q_ASSERT(entry != entries.end());
+    taken.meta = std::move(entry->meta);
+    entries.erase(entry);
+    if (entries.empty())
+        topic.keys.erase(entriesIt);
+    return taken;
+}
+
+void PresenceTracker::forgetTopicIfEmpty(const QString &topic)
+{
+    const auto it = m_topics.find(topic);
+    if (it != m_topics.end() && it->keys.isEmpty())
+        m_topics.erase(it);
+}
+
+void PresenceTracker::forgetConnectionTopic(ConnectionId connection, const QString &topic)
+{
+    const auto it = m_topicsOfConnection.find(connection);
+    if (it == m_topicsOfConnection.end())
+        return;
+    it->remove(topic);
+    if (it->isEmpty())
+        m_topicsOfConnection.erase(it);
+}
+
+QJsonObject PresenceTracker::metasOf(const QJsonObject &meta)
+{
+    return QJsonObject { { kMetas, QJsonArray { meta } } };
+}
+
+quint16 PresenceTracker::makeSalt()
+{
+    // Phoenix hashes node and pid; a random salt also separates trackers in one process and
+    // restarts of the hub.
+    return quint16(QRandomGenerator::global()->generate());
+}
+
+} // namespace Parley::Hub

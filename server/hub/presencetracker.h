@@ -1,0 +1,93 @@
+#pragma once
+
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QSet>
+#include <QString>
+
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace Parley::Hub {
+
+// Phoenix.Presence for one hub: per topic, key (user_id) -> metas, one meta per connection.
+// A plain class with no sockets or timers, so it can be tested alone (and later replicated).
+// Every change returns the presence_diff it caused ({"joins": {...}, "leaves": {...}}, both
+// always present); the caller broadcasts it. Owned by the hub; lives on the hub thread and is
+// not thread-safe.
+//
+// Costs: track/untrack/update/meta/keyOf are O(metas of that key); untrackAll is O(topics of that
+// connection); list is O(size of the topic). Topics and connections with nothing tracked are
+// dropped at once, so the tracker holds nothing for them.
+class PresenceTracker
+{
+public:
+    using ConnectionId = quint64;
+
+    struct Diff
+    {
+        QJsonObject joins; // key -> {"metas": [...]}
+        QJsonObject leaves;
+        bool isEmpty() const { return joins.isEmpty() && leaves.isEmpty(); }
+        QJsonObject toJson() const; // {"joins": ..., "leaves": ...}
+    };
+
+    // Adds the meta of `connection` under `key` in `topic` with a fresh unique phx_ref
+    // (16 chars of URL-safe base64); any phx_ref / phx_ref_prev in `meta` is overwritten / dropped.
+    // Tracking the same (topic, connection) twice replaces the old meta (as a leave + join in the
+    // same diff; the key may differ). The new meta goes to the end of its key's list, as the
+    // client's syncDiff puts it.
+    Diff track(const QString &topic, ConnectionId connection, const QString &key, QJsonObject meta);
+    // Removes that connection's meta from the topic; empty diff if it had none.
+    Diff untrack(const QString &topic, ConnectionId connection);
+    // Removes the connection from every topic; one diff per topic that changed.
+    std::map<QString, Diff> untrackAll(ConnectionId connection);
+    // Replaces the meta (fresh phx_ref, phx_ref_prev = old ref): one diff with the key in both
+    // joins (new meta) and leaves (old meta). nullopt if the connection is not tracked there.
+    // The meta keeps its position in list() (a client that applies the diff moves it to the end
+    // of the key's metas instead; clients must not rely on meta order).
+    std::optional<Diff> update(const QString &topic, ConnectionId connection, QJsonObject newMeta);
+
+    QJsonObject list(const QString &topic) const; // the presence_state payload
+    int keyCount(const QString &topic) const; // distinct users in the topic
+    QList<QString> topicsOf(ConnectionId connection) const; // sorted
+    std::optional<QJsonObject> meta(const QString &topic, ConnectionId connection) const;
+    QString keyOf(const QString &topic, ConnectionId connection) const; // empty if not tracked
+
+private:
+    struct Entry
+    {
+        ConnectionId connection;
+        QJsonObject meta; // with phx_ref
+    };
+    struct Topic
+    {
+        QHash<QString, std::vector<Entry>> keys; // key -> metas in tracking order, never empty
+        QHash<ConnectionId, QString> keyOfConnection;
+    };
+
+    struct Taken
+    {
+        QString key;
+        QJsonObject meta;
+    };
+
+    QString nextRef();
+    // Removes the connection's entry from the topic (dropping an emptied key, not the topic);
+    // nullopt if it had none.
+    std::optional<Taken> take(Topic &topic, ConnectionId connection);
+    void forgetTopicIfEmpty(const QString &topic);
+    void forgetConnectionTopic(ConnectionId connection, const QString &topic);
+    static QJsonObject metasOf(const QJsonObject &meta);
+
+    QHash<QString, Topic> m_topics;
+    QHash<ConnectionId, QSet<QString>> m_topicsOfConnection; // reverse index for untrackAll
+    quint16 m_salt = makeSalt();
+    quint16 m_counter = 0;
+    qint64 m_lastTimestampNs = 0; // phx_ref timestamps strictly increase: refs are unique
+    static quint16 makeSalt();
+};
+
+} // namespace Parley::Hub

@@ -1,0 +1,60 @@
+#pragma once
+
+#include "hub/channel.h"
+#include "hub/historystore.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+namespace Parley::Hub {
+
+class Hub;
+
+// room:NAME and dm:A:B: join with history (or after_id catch-up), new_msg with group commit,
+// history pages, typing, edit and delete. A new_msg is answered only after its transaction
+// committed; then it is broadcast. Owned by the Hub; hub thread only.
+class RoomChannel : public QObject, public Channel
+{
+    Q_OBJECT
+public:
+    explicit RoomChannel(Hub *hub);
+
+    JoinResult join(Connection *connection, const Protocol::Topic &topic,
+                    const QString &topicName, const QJsonObject &params) override;
+    void handleIn(Connection *connection, const Protocol::Message &message) override;
+    void left(Connection *connection, const QString &topicName) override;
+
+    // The key a topic's messages are stored under: the room name, or the dm topic itself.
+    static QString storeKey(const QString &topicName);
+
+private:
+    struct Pending
+    {
+        QPointer<Connection> connection;
+        Protocol::Message request;
+        NewMessage message;
+    };
+
+    void newMessage(Connection *connection, const Protocol::Message &message);
+    void commitPending();
+    void history(Connection *connection, const Protocol::Message &message);
+    void typing(Connection *connection, const Protocol::Message &message);
+    void editMessage(Connection *connection, const Protocol::Message &message);
+    void deleteMessage(Connection *connection, const Protocol::Message &message);
+    // The message `id` of this topic written by this connection's user, or an error reply.
+    std::optional<StoredMessage> ownMessage(Connection *connection,
+                                            const Protocol::Message &message);
+    void setTyping(Connection *connection, const QString &topicName, bool typing);
+    void expireTyping();
+
+    Hub *m_hub;
+    QList<Pending> m_pending;
+    bool m_commitScheduled = false;
+    // (connection id, topic) -> when its typing flag expires (hub monotonic ms)
+    QHash<QPair<quint64, QString>, qint64> m_typingUntil;
+    QTimer m_typingTimer;
+};
+
+} // namespace Parley::Hub

@@ -1,0 +1,202 @@
+#include "hub/wsconnection.h"
+
+#include "hub/logging.h"
+#include "protocol/events.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace Parley::Hub {
+
+using namespace Parley::Protocol;
+
+namespace {
+constexpr int closeGraceMs = 2000; // how long a closing peer gets to read our close frame
+}
+
+WsConnection::WsConnection(QTcpSocket *socket, qint64 maxMessageBytes, QObject *parent)
+    : QObject(parent), m_socket(socket), m_reader(maxMessageBytes)
+{
+    m_socket->setParent(this);
+    connect(m_socket, &QTcpSocket::readyRead, this, &WsConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &WsConnection::finish);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            finish();
+    });
+}
+
+WsConnection::~WsConnection() = default;
+
+QHostAddress WsConnection::peerAddress() const
+{
+    return m_socket->peerAddress();
+}
+
+quint16 WsConnection::peerPort() const
+{
+    return m_socket->peerPort();
+}
+
+qint64 WsConnection::queuedBytes() const
+{
+    return m_socket->bytesToWrite();
+}
+
+void WsConnection::sendText(QByteArrayView utf8)
+{
+    if (m_state == State::Open)
+        m_socket->write(Ws::textFrame(utf8));
+}
+
+void WsConnection::sendFrame(const QByteArray &frame)
+{
+    if (m_state == State::Open)
+        m_socket->write(frame);
+}
+
+void WsConnection::accept(const Ws::Request &request)
+{
+    if (m_state != State::Handshaking)
+        return;
+    m_socket->write(Ws::upgradeResponse(request));
+    m_state = State::Open;
+    m_upgradePending = false;
+    // Frames that arrived right behind the request.
+    if (!m_handshakeBuffer.isEmpty()) {
+        m_reader.append(std::exchange(m_handshakeBuffer, {}));
+        QMetaObject::invokeMethod(this, &WsConnection::processFrames, Qt::QueuedConnection);
+    }
+}
+
+void WsConnection::close(quint16 code, const QString &reason)
+{
+    if (m_state == State::Closed || m_state == State::Closing)
+        return;
+    if (m_state == State::Open)
+        m_socket->write(Ws::closeFrame(code, reason));
+    m_state = State::Closing;
+    m_socket->flush();
+    m_socket->disconnectFromHost();
+    QTimer::singleShot(closeGraceMs, this, [this] {
+        if (m_state != State::Closed)
+            m_socket->abort();
+    });
+}
+
+void WsConnection::reject(int status, const QByteArray &reason)
+{
+    if (m_state != State::Handshaking)
+        return;
+    m_socket->write(Ws::httpError(status, reason));
+    m_state = State::Closing;
+    m_socket->flush();
+    m_socket->disconnectFromHost();
+    QTimer::singleShot(closeGraceMs, this, [this] {
+        if (m_state != State::Closed)
+            m_socket->abort();
+    });
+}
+
+void WsConnection::abort()
+{
+    m_socket->abort();
+    finish();
+}
+
+void WsConnection::onReadyRead()
+{
+    const QByteArray bytes = m_socket->readAll();
+    if (bytes.isEmpty())
+        return;
+    emit activity();
+    if (m_state == State::Handshaking) {
+        if (m_upgradePending) {
+            m_handshakeBuffer += bytes;
+            return;
+        }
+        m_handshakeBuffer += bytes;
+        Ws::Request request;
+        qsizetype consumed = 0;
+        QString error;
+        switch (Ws::parseRequest(m_handshakeBuffer, &request, &consumed, &error)) {
+        case Ws::ParseStatus::Incomplete:
+            return;
+        case Ws::ParseStatus::Invalid:
+            reject(400, "Bad Request");
+            return;
+        case Ws::ParseStatus::Complete:
+            break;
+        }
+        m_handshakeBuffer.remove(0, consumed);
+        if (const QString why = Ws::upgradeError(request); !why.isEmpty()) {
+            qCDebug(lcHub) << "refused upgrade:" << why;
+            reject(400, "Bad Request");
+            return;
+        }
+        m_upgradePending = true;
+        emit upgradeRequested(request);
+        return;
+    }
+    if (m_state != State::Open)
+        return; // closing: the peer's remaining frames are of no interest
+    m_reader.append(bytes);
+    processFrames();
+}
+
+void WsConnection::processFrames()
+{
+    while (m_state == State::Open) {
+        std::optional<Ws::FrameReader::Message> message = m_reader.next();
+        if (!message) {
+            if (m_reader.hasError()) {
+                const quint16 code = m_reader.errorCode();
+                const QString reason = m_reader.errorReason();
+                close(code, reason);
+                emit protocolError(code, reason);
+            }
+            return;
+        }
+        switch (message->opcode) {
+        case Ws::Text:
+            emit textReceived(message->payload);
+            break;
+        case Ws::Binary:
+            close(CloseCode::BadData, QStringLiteral("binary frames are not supported"));
+            emit protocolError(CloseCode::BadData, QStringLiteral("binary frame"));
+            return;
+        case Ws::Ping:
+            m_socket->write(Ws::frame(Ws::Pong, message->payload));
+            break;
+        case Ws::Pong:
+            break;
+        case Ws::Close: {
+            // Echo the peer's code, as RFC 6455 asks, then drop the connection.
+            quint16 code = 1000;
+            if (message->payload.size() >= 2)
+                code = quint16((quint8(message->payload[0]) << 8) | quint8(message->payload[1]));
+            m_socket->write(Ws::closeFrame(code, {}));
+            m_state = State::Closing;
+            m_socket->flush();
+            m_socket->disconnectFromHost();
+            QTimer::singleShot(closeGraceMs, this, [this] {
+                if (m_state != State::Closed)
+                    m_socket->abort();
+            });
+            return;
+        }
+        default:
+            break;
+        }
+    }
+}
+
+void WsConnection::finish()
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    emit disconnected();
+}
+
+} // namespace Parley::Hub

@@ -1,0 +1,82 @@
+#include "protocol/topics.h"
+
+#include "protocol/events.h"
+
+#include <QStringList>
+
+#include <algorithm>
+
+namespace Parley::Protocol {
+
+namespace {
+
+bool isIdChar(QChar c)
+{
+    return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+            || c == u'_' || c == u'-';
+}
+
+bool isIdentifier(const QString &text, int minLength, int maxLength)
+{
+    if (text.size() < minLength || text.size() > maxLength)
+        return false;
+    return std::all_of(text.cbegin(), text.cend(), isIdChar);
+}
+
+} // namespace
+
+bool isValidRoomName(const QString &name)
+{
+    if (name.isEmpty() || name.size() > 40)
+        return false;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const QChar c = name.at(i);
+        const bool alnum = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9');
+        if (!alnum && (i == 0 || (c != u'_' && c != u'-')))
+            return false;
+    }
+    return true;
+}
+
+bool isValidUserId(const QString &userId)
+{
+    return isIdentifier(userId, 8, 64);
+}
+
+bool isValidClientId(const QString &clientId)
+{
+    return isIdentifier(clientId, 8, 64);
+}
+
+QString roomTopic(const QString &name)
+{
+    return QStringLiteral("room:") + name;
+}
+
+QString dmTopic(const QString &userA, const QString &userB)
+{
+    return userA < userB ? QStringLiteral("dm:%1:%2").arg(userA, userB)
+                         : QStringLiteral("dm:%1:%2").arg(userB, userA);
+}
+
+std::optional<Topic> parseTopic(const QString &topic)
+{
+    if (topic == LobbyTopic)
+        return Topic { Topic::Lobby, {}, {}, {} };
+    if (topic.startsWith(QLatin1String("room:"))) {
+        const QString name = topic.mid(5);
+        if (!isValidRoomName(name))
+            return std::nullopt;
+        return Topic { Topic::Room, name, {}, {} };
+    }
+    if (topic.startsWith(QLatin1String("dm:"))) {
+        const QStringList parts = topic.mid(3).split(u':');
+        if (parts.size() != 2 || !isValidUserId(parts[0]) || !isValidUserId(parts[1])
+            || !(parts[0] < parts[1]))
+            return std::nullopt;
+        return Topic { Topic::Dm, {}, parts[0], parts[1] };
+    }
+    return std::nullopt;
+}
+
+} // namespace Parley::Protocol

@@ -1,0 +1,2 @@
+parley_add_test(tst_phoenixclient SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_phoenixclient.cpp
+    LIBS parley_client parley_hub LABELS integration)

@@ -1,0 +1,135 @@
+// Helpers for the interop tests: start a real parley-hub on 127.0.0.1 port 0, make stock
+// phoenix.js clients (ws as transport), and wait for conditions with a bounded time.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Socket, Presence } from "phoenix";
+import { WebSocket } from "ws";
+
+export { Socket, Presence, WebSocket };
+
+const hubBinary = process.env.PARLEY_HUB;
+if (!hubBinary) throw new Error("PARLEY_HUB must point at the parley-hub binary");
+
+let userCounter = 0;
+export function newUserId(prefix = "user") {
+  userCounter += 1;
+  return `${prefix}_${process.pid}_${userCounter}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+// Starts parley-hub; resolves { url, port, process, stop(), kill() } once it printed its URL.
+export async function startHub({ port = 0, args = [], dataDir = null } = {}) {
+  const ownDir = dataDir ? null : mkdtempSync(path.join(tmpdir(), "parley-interop-"));
+  const dir = dataDir ?? ownDir;
+  const child = spawn(hubBinary, ["--port", String(port), "--bind", "127.0.0.1",
+    "--discovery", "off", "--data-dir", dir, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 10000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = out.match(/^Listening on (ws:\/\/\S+)$/m);
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`hub exited ${code}: ${out}`)); });
+  });
+  const actualPort = Number(new URL(url).port);
+  return {
+    url: `ws://127.0.0.1:${actualPort}/socket`,
+    printed: url,
+    port: actualPort,
+    dataDir: dir,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+      if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+    },
+    async kill() {
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        await once(child, "exit");
+      }
+    },
+    cleanup() { if (ownDir) rmSync(ownDir, { recursive: true, force: true }); },
+  };
+}
+
+// A phoenix.js Socket with ws as transport, connected; resolves once open.
+export async function connect(url, params = {}, options = {}) {
+  const socket = new Socket(url, {
+    transport: WebSocket,
+    params: { user_id: newUserId(), nick: "tester", device: "bot", ...params },
+    ...options,
+  });
+  const opened = new Promise((resolve) => socket.onOpen(resolve));
+  socket.connect();
+  if (options.waitOpen !== false) await withTimeout(opened, 5000, "socket open");
+  return socket;
+}
+
+export function join(channel, timeoutMs = 5000) {
+  return withTimeout(new Promise((resolve, reject) => {
+    channel.join()
+      .receive("ok", resolve)
+      .receive("error", (reply) => reject(Object.assign(new Error(`join error ${JSON.stringify(reply)}`), { reply })))
+      .receive("timeout", () => reject(new Error("join timeout")));
+  }), timeoutMs, `join ${channel.topic}`);
+}
+
+// Resolves { status, response } of one push.
+export function push(channel, event, payload, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    channel.push(event, payload, timeoutMs)
+      .receive("ok", (response) => resolve({ status: "ok", response }))
+      .receive("error", (response) => resolve({ status: "error", response }))
+      .receive("timeout", () => resolve({ status: "timeout", response: null }));
+  });
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out: ${what}`)), ms); }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+// Polls `predicate` until it returns truthy or the time runs out.
+export async function waitFor(predicate, ms = 5000, what = "condition") {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+// A raw ws client speaking v2 frames, for checks phoenix.js would hide.
+export async function rawClient(url, params = {}) {
+  const query = new URLSearchParams({ user_id: newUserId("raw"), nick: "raw", ...params, vsn: "2.0.0" });
+  const ws = new WebSocket(`${url}/websocket?${query}`);
+  const frames = [];
+  let closeInfo = null;
+  ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+  ws.on("close", (code, reason) => { closeInfo = { code, reason: reason.toString() }; });
+  await withTimeout(once(ws, "open"), 5000, "raw open");
+  return {
+    ws, frames,
+    get closed() { return closeInfo; },
+    send(frame) { ws.send(JSON.stringify(frame)); },
+    async next(pred, ms = 5000) {
+      return waitFor(() => frames.find(pred), ms, "frame");
+    },
+    close() { ws.terminate(); },
+  };
+}
+
+export function disconnectAll(...sockets) {
+  return Promise.all(sockets.map((s) => new Promise((resolve) => s.disconnect(resolve, 1000))));
+}
