@@ -97,6 +97,12 @@ int main(int argc, char *argv[])
               QStringLiteral("bytes"), QString::number(defaults.maxFrameBytes) },
             { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
               QStringLiteral("n"), QString::number(defaults.maxRooms) },
+            { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain): serve wss:// instead of ws://."),
+              QStringLiteral("file") },
+            { QStringLiteral("tls-key"), QStringLiteral("PEM private key of --tls-cert."), QStringLiteral("file") },
+            { QStringLiteral("allow-origin"),
+              QStringLiteral("Browser Origin allowed to connect besides the hub's own host; repeatable; '*' allows any."),
+              QStringLiteral("origin") },
             { QStringLiteral("discovery"),
               QStringLiteral("LAN announcements: loopback (127.0.0.1 only, for tests), lan or off. "
                              "Default: $PARLEY_DISCOVERY or lan."),
@@ -123,6 +129,11 @@ int main(int argc, char *argv[])
     settings.maxChannels = intOption(parser, QStringLiteral("max-channels"), 1, 10'000);
     settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
     settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
+    settings.tlsCertificateFile = parser.value(QStringLiteral("tls-cert"));
+    settings.tlsKeyFile = parser.value(QStringLiteral("tls-key"));
+    if (settings.tlsCertificateFile.isEmpty() != settings.tlsKeyFile.isEmpty())
+        fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    settings.allowedOrigins = parser.values(QStringLiteral("allow-origin"));
     QString discovery = parser.value(QStringLiteral("discovery"));
     if (discovery.isEmpty())
         discovery = qEnvironmentVariable("PARLEY_DISCOVERY", QStringLiteral("lan"));
@@ -139,7 +150,8 @@ int main(int argc, char *argv[])
     const QString address = settings.bindAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? QStringLiteral("[%1]").arg(settings.bindAddress.toString())
             : settings.bindAddress.toString();
-    std::printf("Listening on ws://%s:%u/socket\n", qPrintable(address), unsigned(runner.port()));
+    std::printf("Listening on %s://%s:%u/socket\n", settings.tlsCertificateFile.isEmpty() ? "ws" : "wss",
+                qPrintable(address), unsigned(runner.port()));
     std::fflush(stdout);
 
     const int signalFd = signalfd(-1, &blockedSignals, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -16,6 +16,9 @@
 
 #include <QDir>
 #include <QEventLoop>
+#include <QFile>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QUuid>
 
@@ -61,6 +64,8 @@ bool Hub::start(QString *error)
         if (!m_store->setMeta(QStringLiteral("hub_id"), m_hubId, error))
             return false;
     }
+    if (!loadTls(error))
+        return false;
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
@@ -111,9 +116,51 @@ QJsonObject Hub::roomJson(const RoomRecord &room)
              { QLatin1String("last_id"), m_store->lastId(room.name) } };
 }
 
+bool Hub::loadTls(QString *error)
+{
+    if (m_settings.tlsCertificateFile.isEmpty() && m_settings.tlsKeyFile.isEmpty())
+        return true;
+    QFile certificateFile(m_settings.tlsCertificateFile);
+    QFile keyFile(m_settings.tlsKeyFile);
+    if (!certificateFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read the TLS certificate or key");
+        return false;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
+    const QByteArray keyPem = keyFile.readAll();
+    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty() || key.isNull()) {
+        *error = QStringLiteral("the TLS certificate or key is not valid PEM (RSA or EC key)");
+        return false;
+    }
+    m_tlsConfiguration = QSslConfiguration::defaultConfiguration();
+    m_tlsConfiguration.setLocalCertificateChain(chain);
+    m_tlsConfiguration.setPrivateKey(key);
+    m_tlsConfiguration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    m_tlsConfiguration.setProtocol(QSsl::TlsV1_2OrLater);
+    m_tls = true;
+    return true;
+}
+
+bool Hub::isOriginAllowed(const Ws::Request &request) const
+{
+    const QByteArray origin = request.header("origin");
+    if (origin.isEmpty())
+        return true; // native apps, Node, bots
+    if (m_settings.allowedOrigins.contains(QLatin1String("*"))
+        || m_settings.allowedOrigins.contains(QString::fromUtf8(origin)))
+        return true;
+    // Same host as the one the browser addressed (Phoenix's check_origin against our host).
+    const QString originHost = QUrl(QString::fromUtf8(origin)).host();
+    const QString host = QUrl(QStringLiteral("http://") + QString::fromUtf8(request.header("host"))).host();
+    return !originHost.isEmpty() && originHost.compare(host, Qt::CaseInsensitive) == 0;
+}
+
 void Hub::onIncoming(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket;
+    QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
     if (!socket->setSocketDescriptor(descriptor) || m_shuttingDown
         || m_connections.size() >= qsizetype(m_settings.maxConnections) + 256) {
         // Past the hard cap nobody even gets a handshake: keep the descriptor count bounded.
@@ -122,6 +169,11 @@ void Hub::onIncoming(qintptr descriptor)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    if (m_tls) {
+        auto *tlsSocket = static_cast<QSslSocket *>(socket);
+        tlsSocket->setSslConfiguration(m_tlsConfiguration);
+        tlsSocket->startServerEncryption(); // a stalled handshake meets the handshake timeout
+    }
     auto *ws = new WsConnection(socket, m_settings.maxFrameBytes);
     auto *connection = new Connection(m_nextConnectionId++, ws, this);
     connection->setConnectedAtMs(nowMs());
@@ -150,6 +202,11 @@ void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
         ws->reject(404, "Not Found");
         return;
     }
+    if (!isOriginAllowed(request)) {
+        qCInfo(lcHub) << "refused origin" << request.header("origin");
+        ws->reject(403, "Forbidden");
+        return;
+    }
     ws->accept(request);
     const QUrlQuery &query = request.query;
     const auto param = [&query](const char *name) {
@@ -163,9 +220,17 @@ void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
     if (!isValidUserId(userId) || !nick || device.size() > maxDeviceLength
         || hasControlCharacters(device))
         return connection->close(CloseCode::Policy, Reason::BadParams);
-    if (!m_settings.password.isEmpty()
-        && !PasswordHash::constantTimeEquals(param("password").toUtf8(), m_settings.password.toUtf8()))
-        return connection->close(CloseCode::Policy, Reason::Unauthorized);
+    if (!m_settings.password.isEmpty()) {
+        if (!PasswordHash::constantTimeEquals(param("password").toUtf8(), m_settings.password.toUtf8())) {
+            // Held back, longer after each failure from this address, to slow guessing.
+            const qint64 delay = m_passwordThrottle.failed(connection->peerAddress(), nowMs());
+            QTimer::singleShot(delay, connection, [connection] {
+                connection->close(CloseCode::Policy, Reason::Unauthorized);
+            });
+            return;
+        }
+        m_passwordThrottle.succeeded(connection->peerAddress());
+    }
     if (m_openConnections >= m_settings.maxConnections)
         return connection->close(CloseCode::Policy, Reason::HubFull);
     ++m_openConnections;
@@ -246,7 +311,13 @@ void Hub::join(Connection *connection, const Message &message)
     Channel *channel = channelFor(message.topic);
     const Channel::JoinResult result =
             channel->join(connection, *topic, message.topic, message.payloadObject());
-    if (!result.ok) {
+    if (!result.ok && topic->kind == Topic::Room
+        && result.response.value(QLatin1String("reason")).toString() == Reason::Unauthorized) {
+        const qint64 delay = m_passwordThrottle.failed(connection->peerAddress(), nowMs());
+        QTimer::singleShot(delay, connection, [connection, message, response = result.response] {
+            connection->reply(message, QStringLiteral("error"), response);
+        });
+    } else if (!result.ok) {
         connection->reply(message, QStringLiteral("error"), result.response);
     } else {
         connection->setJoined(message.topic, message.joinRef);

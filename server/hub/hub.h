@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hub/hubsettings.h"
+#include "hub/passwordthrottle.h"
 #include "hub/presencetracker.h"
 #include "hub/pubsub.h"
 #include "hub/roomdirectory.h"
@@ -8,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSslConfiguration>
 #include <QObject>
 #include <QTimer>
 
@@ -44,6 +46,7 @@ public:
     void shutdown(quint16 code, int graceMs);
 
     quint16 port() const;
+    bool isTls() const { return m_tls; }
     const HubSettings &settings() const { return m_settings; }
     QString hubId() const { return m_hubId; }
     int connectionCount() const { return int(m_connections.size()); }
@@ -76,6 +79,8 @@ private:
     void sweep();
     Channel *channelFor(const QString &topic) const;
     void broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff);
+    bool loadTls(QString *error);
+    bool isOriginAllowed(const Ws::Request &request) const;
     void presenceChanged(const QString &topic);
 
     HubSettings m_settings;
@@ -93,6 +98,9 @@ private:
     QTimer *m_sweepTimer = nullptr; // child
     QString m_hubId;
     bool m_shuttingDown = false;
+    bool m_tls = false;
+    QSslConfiguration m_tlsConfiguration;
+    PasswordThrottle m_passwordThrottle;
 };
 
 } // namespace Parley::Hub

@@ -99,7 +99,7 @@ quint16 HubRunner::port() const
 QUrl HubRunner::url() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(m_settings.tlsCertificateFile.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
     url.setHost(QStringLiteral("127.0.0.1"));
     url.setPort(m_port);
     url.setPath(QStringLiteral("/socket"));

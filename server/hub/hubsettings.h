@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QString>
+#include <QStringList>
 
 namespace Parley::Hub {
 
@@ -28,6 +29,12 @@ struct HubSettings
     int typingTimeoutMs = 6'000;
     int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
     DiscoveryMode discovery = DiscoveryMode::Off;
+    // TLS: both set -> the hub serves wss:// only (PEM files).
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
+    // Browser origins allowed besides the hub's own host ("*" allows any). Requests without an
+    // Origin header (native apps, Node, bots) always pass, as in Phoenix.
+    QStringList allowedOrigins;
 };
 
 } // namespace Parley::Hub
