@@ -19,15 +19,15 @@ PhoenixChannel::PhoenixChannel(const QString &topic, ParamsProvider params, Phoe
     , m_topic(topic)
     , m_params(std::move(params))
     , m_rejoinTimer(
-              [this] {
-                  if (m_socket->isConnected())
-                      rejoin();
-              },
-              [this](int tries) { return m_socket->timings().rejoinAfterMs(tries); })
+          [this] {
+              if (m_socket->isConnected())
+                  rejoin();
+          },
+          [this](int tries) { return m_socket->timings().rejoinAfterMs(tries); })
 {
     m_joinPush = std::make_shared<PhoenixPush>(
-            this, Event::Join, [this] { return m_params ? m_params() : QJsonObject(); },
-            effectiveTimeout(-1));
+        this, Event::Join, [this] { return m_params ? m_params() : QJsonObject(); },
+        effectiveTimeout(-1));
     m_joinPush->setHandler([this](const QString &status, const QJsonObject &response) {
         onJoinReply(status, response);
     });
@@ -63,21 +63,22 @@ bool PhoenixChannel::join(int timeoutMs)
     return true;
 }
 
-void PhoenixChannel::push(const QString &event, const QJsonObject &payload,
-                          ReplyCallback callback, int timeoutMs)
+void PhoenixChannel::push(const QString &event, const QJsonObject &payload, ReplyCallback callback,
+                          int timeoutMs)
 {
     if (!m_joinedOnce) {
         qCWarning(lcClient) << "push of" << event << "to" << m_topic << "before join()";
         if (callback) {
             QTimer::singleShot(0, this, [callback] {
-                callback(QStringLiteral("error"),
-                         QJsonObject { { QStringLiteral("reason"), QStringLiteral("not_joined") } });
+                callback(
+                    QStringLiteral("error"),
+                    QJsonObject { { QStringLiteral("reason"), QStringLiteral("not_joined") } });
             });
         }
         return;
     }
     auto push = std::make_shared<PhoenixPush>(
-            this, event, [payload] { return payload; }, effectiveTimeout(timeoutMs));
+        this, event, [payload] { return payload; }, effectiveTimeout(timeoutMs));
     push->setHandler(std::move(callback));
     if (canPush()) {
         push->send();
@@ -87,18 +88,18 @@ void PhoenixChannel::push(const QString &event, const QJsonObject &payload,
     }
 }
 
-void PhoenixChannel::push(const QString &event, const QJsonObject &payload,
-                          const QObject *context, ReplyCallback callback, int timeoutMs)
+void PhoenixChannel::push(const QString &event, const QJsonObject &payload, const QObject *context,
+                          ReplyCallback callback, int timeoutMs)
 {
     QPointer<const QObject> guard(context);
     push(
-            event, payload,
-            [guard, callback = std::move(callback)](const QString &status,
-                                                    const QJsonObject &response) {
-                if (guard && callback)
-                    callback(status, response);
-            },
-            timeoutMs);
+        event, payload,
+        [guard, callback = std::move(callback)](const QString &status,
+                                                const QJsonObject &response) {
+            if (guard && callback)
+                callback(status, response);
+        },
+        timeoutMs);
 }
 
 void PhoenixChannel::leave(int timeoutMs)
@@ -107,7 +108,7 @@ void PhoenixChannel::leave(int timeoutMs)
     m_joinPush->cancelTimeout();
     setState(State::Leaving);
     auto leavePush = std::make_shared<PhoenixPush>(
-            this, Event::Leave, [] { return QJsonObject(); }, effectiveTimeout(timeoutMs));
+        this, Event::Leave, [] { return QJsonObject(); }, effectiveTimeout(timeoutMs));
     leavePush->setHandler([this](const QString &status, const QJsonObject &) {
         if (status == QLatin1String("ok") || status == QLatin1String("timeout"))
             onClose();
@@ -230,7 +231,7 @@ void PhoenixChannel::onJoinReply(const QString &status, const QJsonObject &respo
     } else if (status == QLatin1String("timeout")) {
         qCInfo(lcClient) << "join of" << m_topic << "timed out";
         auto leavePush = std::make_shared<PhoenixPush>(
-                this, Event::Leave, [] { return QJsonObject(); }, effectiveTimeout(-1));
+            this, Event::Leave, [] { return QJsonObject(); }, effectiveTimeout(-1));
         leavePush->send();
         setState(State::Errored);
         m_joinPush->reset();

@@ -27,9 +27,9 @@ void PhoenixPush::send()
     const QJsonObject payload = m_payload ? m_payload() : QJsonObject();
     const QString joinRef = m_channel->joinRef();
     m_channel->socket()->push(
-            Protocol::Message { joinRef.isNull() ? QJsonValue(QJsonValue::Null) : joinRef, m_ref,
-                                m_channel->topic(), m_event, payload },
-            m_channel);
+        Protocol::Message { joinRef.isNull() ? QJsonValue(QJsonValue::Null) : joinRef, m_ref,
+                            m_channel->topic(), m_event, payload },
+        m_channel);
 }
 
 void PhoenixPush::resend(int timeoutMs)

@@ -19,8 +19,8 @@ class PhoenixPush : public std::enable_shared_from_this<PhoenixPush>
 public:
     using Handler = std::function<void(const QString &status, const QJsonObject &response)>;
 
-    PhoenixPush(PhoenixChannel *channel, const QString &event,
-                std::function<QJsonObject()> payload, int timeoutMs);
+    PhoenixPush(PhoenixChannel *channel, const QString &event, std::function<QJsonObject()> payload,
+                int timeoutMs);
 
     void setHandler(Handler handler) { m_handler = std::move(handler); }
     QString event() const { return m_event; }

@@ -24,7 +24,7 @@ int stepAfter(const QList<int> &steps, int maxMs, int tries)
 bool isFinalRefusal(const QString &reason)
 {
     return reason == Reason::Unauthorized || reason == Reason::BadParams
-            || reason == Reason::BadVsn;
+        || reason == Reason::BadVsn;
 }
 
 } // namespace
@@ -150,7 +150,7 @@ QList<PhoenixChannel *> PhoenixSocket::channels() const
 
 void PhoenixSocket::push(const Message &message, PhoenixChannel *channel)
 {
-    if (isConnected())
+    if (isConnected() && m_ws)
         sendNow(message);
     else
         m_sendBuffer.append(Buffered { message, channel, channel != nullptr });
@@ -193,13 +193,18 @@ void PhoenixSocket::teardown(quint16 code, const QString &reason)
     QWebSocket *ws = m_ws;
     m_localClose = true;
     setState(State::Closing);
-    // A peer that never answers the close handshake must not keep us in Closing.
+    armCloseFallback(ws);
+    ws->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+}
+
+void PhoenixSocket::armCloseFallback(QWebSocket *ws)
+{
+    // A peer that never completes the close must not keep us in Closing.
     QTimer::singleShot(m_timings.closeGraceMs, ws, [this, ws] {
         ws->abort();
         if (ws == m_ws)
             onConnClose(ws);
     });
-    ws->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
 }
 
 void PhoenixSocket::onConnOpen()
@@ -232,8 +237,6 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
     m_ws = nullptr;
     ws->deleteLater();
     qCDebug(lcClient) << "closed" << code << reason;
-
-    triggerChanError(QStringLiteral("connection_closed"));
     m_heartbeatTimer.stop();
     m_heartbeatTimeoutTimer.stop();
     m_pendingHeartbeatRef.clear();
@@ -247,17 +250,19 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
             m_closeWasClean = true; // wait for connect()
     }
 
+    // Closed before anyone reacts, so that the channels see the socket down (no rejoin timer).
     QPointer<PhoenixSocket> guard(this);
     setState(State::Closed);
-    emit closed(code, reason);
-    if (!guard)
-        return;
-    if (!refusal.isEmpty()) {
+    if (guard)
+        triggerChanError(QStringLiteral("connection_closed"));
+    if (guard)
+        emit closed(code, reason);
+    if (guard && !refusal.isEmpty()) {
         qCInfo(lcClient) << "connection refused:" << refusal;
         emit refused(refusal);
-        if (!guard)
-            return;
     }
+    if (!guard || m_ws) // gone, or a slot connected again already
+        return;
 
     if (m_connectAfterClose) {
         transportConnect();
@@ -308,7 +313,15 @@ void PhoenixSocket::onConnError(QWebSocket *ws)
 {
     const QString message = ws->errorString();
     qCDebug(lcClient) << "transport error:" << message;
+    // An error on the open transport is fatal (the close follows): stop sending on it now.
+    if (ws == m_ws && m_state == State::Open) {
+        setState(State::Closing);
+        armCloseFallback(ws);
+    }
+    QPointer<PhoenixSocket> guard(this);
     emit errorOccurred(message);
+    if (!guard)
+        return;
     triggerChanError(QStringLiteral("connection_error"));
     // An open() that failed at once (bad URL) emits no disconnected().
     if (ws == m_ws && ws->state() == QAbstractSocket::UnconnectedState
@@ -336,7 +349,6 @@ void PhoenixSocket::flushSendBuffer()
 
 void PhoenixSocket::sendNow(const Message &message)
 {
-    Q_ASSERT(m_ws);
     m_ws->sendTextMessage(QString::fromUtf8(encode(message)));
 }
 
@@ -387,9 +399,8 @@ void PhoenixSocket::setState(State state)
 
 void PhoenixSocket::removeChannel(PhoenixChannel *channel)
 {
-    m_channels.removeIf([channel](const QPointer<PhoenixChannel> &c) {
-        return !c || c.data() == channel;
-    });
+    m_channels.removeIf(
+        [channel](const QPointer<PhoenixChannel> &c) { return !c || c.data() == channel; });
 }
 
 void PhoenixSocket::leaveOpenTopic(const QString &topic, PhoenixChannel *except)

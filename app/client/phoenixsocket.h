@@ -120,6 +120,7 @@ private:
 
     void transportConnect();
     void teardown(quint16 code, const QString &reason);
+    void armCloseFallback(QWebSocket *ws);
     void onConnOpen();
     void onConnClose(QWebSocket *ws);
     void onConnMessage(const QString &text);

@@ -117,7 +117,7 @@ PresenceMap PresenceSync::syncDiff(const PresenceMap &currentState, const Diff &
             const QJsonArray joinedMetas = metasOf(newPresence);
             QJsonArray metas = metasNotIn(metasOf(currentPresence), refsOf(joinedMetas));
             for (const QJsonValue &meta : joinedMetas)
-                metas.prepend(meta);
+                metas.append(meta);
             newPresence.insert(MetasKey, metas);
         }
         state.insert(key, newPresence);
@@ -132,8 +132,8 @@ PresenceMap PresenceSync::syncDiff(const PresenceMap &currentState, const Diff &
             continue; // a leave for an unknown key is ignored
         const QJsonObject leftPresence = diff.leaves.value(key);
         QJsonObject currentPresence = state.value(key);
-        const QJsonArray metas =
-                metasNotIn(metasOf(currentPresence), refsOf(metasOf(leftPresence)));
+        const QJsonArray metas
+            = metasNotIn(metasOf(currentPresence), refsOf(metasOf(leftPresence)));
         currentPresence.insert(MetasKey, metas);
         state.insert(key, currentPresence);
         if (onLeave)
@@ -157,8 +157,7 @@ bool PresenceSync::inPendingSyncState() const
 void PresenceSync::applyState(const QJsonObject &newState)
 {
     m_joinRef = m_channelJoinRef();
-    m_state = syncState(m_state, PresenceMap::fromJson(newState), joinCallback(),
-                        leaveCallback());
+    m_state = syncState(m_state, PresenceMap::fromJson(newState), joinCallback(), leaveCallback());
     const QList<Diff> pending = std::exchange(m_pendingDiffs, {});
     for (const Diff &diff : pending)
         m_state = syncDiff(m_state, diff, joinCallback(), leaveCallback());

@@ -55,11 +55,9 @@ public:
                                  const JoinCallback &onJoin = {},
                                  const LeaveCallback &onLeave = {});
     static PresenceMap syncDiff(const PresenceMap &state, const Diff &diff,
-                                const JoinCallback &onJoin = {},
-                                const LeaveCallback &onLeave = {});
+                                const JoinCallback &onJoin = {}, const LeaveCallback &onLeave = {});
     static QList<QJsonObject> list(const PresenceMap &presences);
-    template<typename Chooser>
-    static auto list(const PresenceMap &presences, Chooser chooser)
+    template<typename Chooser> static auto list(const PresenceMap &presences, Chooser chooser)
     {
         QList<decltype(chooser(QString(), QJsonObject()))> result;
         const QStringList keys = presences.keys();
@@ -70,11 +68,7 @@ public:
 
     const PresenceMap &state() const { return m_state; }
     QList<QJsonObject> list() const { return list(m_state); }
-    template<typename Chooser>
-    auto list(Chooser chooser) const
-    {
-        return list(m_state, chooser);
-    }
+    template<typename Chooser> auto list(Chooser chooser) const { return list(m_state, chooser); }
     QString joinRef() const { return m_joinRef; } // join_ref of the last applied state
     bool inPendingSyncState() const;
     qsizetype pendingDiffCount() const { return m_pendingDiffs.size(); }

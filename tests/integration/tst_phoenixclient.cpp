@@ -124,7 +124,8 @@ void tst_PhoenixClient::connectsAndJoinsLobby()
     const QJsonObject response = joined.at(0).at(0).toJsonObject();
     QCOMPARE(response.value("you").toObject().value("user_id").toString(),
              QStringLiteral("user-ana-01"));
-    QCOMPARE(response.value("you").toObject().value("nick").toString(), QStringLiteral("ana maria"));
+    QCOMPARE(response.value("you").toObject().value("nick").toString(),
+             QStringLiteral("ana maria"));
     const QJsonArray rooms = response.value("rooms").toArray();
     QVERIFY(std::any_of(rooms.cbegin(), rooms.cend(), [](const QJsonValue &room) {
         return room.toObject().value("name").toString() == QLatin1String("general");
@@ -190,10 +191,12 @@ void tst_PhoenixClient::broadcastReachesOtherSocketOnce()
 
     Replies replies;
     anaRoom->push(QStringLiteral("new_msg"),
-                  QJsonObject { { "body", "hi" }, { "client_id", "abcdefgh1" } }, replies.callback());
+                  QJsonObject { { "body", "hi" }, { "client_id", "abcdefgh1" } },
+                  replies.callback());
     // Resending with the same client_id is idempotent: same message, no second broadcast.
     anaRoom->push(QStringLiteral("new_msg"),
-                  QJsonObject { { "body", "hi" }, { "client_id", "abcdefgh1" } }, replies.callback());
+                  QJsonObject { { "body", "hi" }, { "client_id", "abcdefgh1" } },
+                  replies.callback());
     anaRoom->push(QStringLiteral("new_msg"),
                   QJsonObject { { "body", "marker" }, { "client_id", "abcdefgh2" } },
                   replies.callback());
@@ -319,8 +322,8 @@ void tst_PhoenixClient::presenceConvergesForTwoSockets()
     QTRY_COMPARE(keySet(anaPresence), both);
     QTRY_COMPARE(keySet(bobPresence), both);
     QVERIFY(!anaPresence.inPendingSyncState());
-    const QJsonObject bobMeta =
-            anaPresence.state().value("user-bob-02").value("metas").toArray().at(0).toObject();
+    const QJsonObject bobMeta
+        = anaPresence.state().value("user-bob-02").value("metas").toArray().at(0).toObject();
     QCOMPARE(bobMeta.value("nick").toString(), QStringLiteral("bob"));
     QCOMPARE(bobMeta.value("device").toString(), QStringLiteral("test"));
     QVERIFY(!bobMeta.value("phx_ref").toString().isEmpty());

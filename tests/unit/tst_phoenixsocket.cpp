@@ -42,7 +42,8 @@ public:
         : m_server(QStringLiteral("scripted"), QWebSocketServer::NonSecureMode)
     {
         QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
-        connect(&m_server, &QWebSocketServer::newConnection, this, &ScriptedServer::onNewConnection);
+        connect(&m_server, &QWebSocketServer::newConnection, this,
+                &ScriptedServer::onNewConnection);
     }
 
     QUrl mountUrl() const
@@ -143,7 +144,8 @@ namespace {
 
 PhoenixSocket::Params userParams(const QString &userId = QStringLiteral("user-0001"))
 {
-    return { { QStringLiteral("user_id"), userId }, { QStringLiteral("nick"), QStringLiteral("ana") } };
+    return { { QStringLiteral("user_id"), userId },
+             { QStringLiteral("nick"), QStringLiteral("ana") } };
 }
 
 // A reply collector for push callbacks.
@@ -270,24 +272,23 @@ void tst_PhoenixSocket::endPointUrl_data()
     QTest::addRow("no params") << "ws://127.0.0.1:4000/socket" << PhoenixSocket::Params {}
                                << "ws://127.0.0.1:4000/socket/websocket?vsn=2.0.0";
     QTest::addRow("space becomes percent-20, vsn last")
-            << "ws://127.0.0.1:4000/socket"
-            << PhoenixSocket::Params { { "user_id", "abcdefgh1" }, { "nick", "ana maria" } }
-            << "ws://127.0.0.1:4000/socket/websocket?nick=ana%20maria&user_id=abcdefgh1&vsn=2.0.0";
+        << "ws://127.0.0.1:4000/socket"
+        << PhoenixSocket::Params { { "user_id", "abcdefgh1" }, { "nick", "ana maria" } }
+        << "ws://127.0.0.1:4000/socket/websocket?nick=ana%20maria&user_id=abcdefgh1&vsn=2.0.0";
     QTest::addRow("reserved characters")
-            << "ws://h:1/socket"
-            << PhoenixSocket::Params { { "nick", "a&b=c+d/e?f#g%h" } }
-            << "ws://h:1/socket/websocket?nick=a%26b%3Dc%2Bd%2Fe%3Ff%23g%25h&vsn=2.0.0";
+        << "ws://h:1/socket" << PhoenixSocket::Params { { "nick", "a&b=c+d/e?f#g%h" } }
+        << "ws://h:1/socket/websocket?nick=a%26b%3Dc%2Bd%2Fe%3Ff%23g%25h&vsn=2.0.0";
     QTest::addRow("encodeURIComponent keeps !'()*~-_.")
-            << "ws://h:1/socket" << PhoenixSocket::Params { { "nick", "!'()*~-_." } }
-            << "ws://h:1/socket/websocket?nick=!'()*~-_.&vsn=2.0.0";
+        << "ws://h:1/socket" << PhoenixSocket::Params { { "nick", "!'()*~-_." } }
+        << "ws://h:1/socket/websocket?nick=!'()*~-_.&vsn=2.0.0";
     QTest::addRow("utf-8") << "ws://h:1/socket" << PhoenixSocket::Params { { "nick", "José 😀" } }
                            << "ws://h:1/socket/websocket?nick=Jos%C3%A9%20%F0%9F%98%80&vsn=2.0.0";
     QTest::addRow("key is encoded too")
-            << "ws://h:1/socket" << PhoenixSocket::Params { { "my key", "v" } }
-            << "ws://h:1/socket/websocket?my%20key=v&vsn=2.0.0";
+        << "ws://h:1/socket" << PhoenixSocket::Params { { "my key", "v" } }
+        << "ws://h:1/socket/websocket?my%20key=v&vsn=2.0.0";
     QTest::addRow("trailing slash on the mount")
-            << "ws://h:1/socket/" << PhoenixSocket::Params { { "a", "1" } }
-            << "ws://h:1/socket/websocket?a=1&vsn=2.0.0";
+        << "ws://h:1/socket/" << PhoenixSocket::Params { { "a", "1" } }
+        << "ws://h:1/socket/websocket?a=1&vsn=2.0.0";
 }
 
 void tst_PhoenixSocket::endPointUrl()
@@ -309,8 +310,10 @@ void tst_PhoenixSocket::opensWithParamsEvaluatedOnEveryConnect()
     int evaluations = 0;
     PhoenixSocket socket(server.mountUrl(), [&evaluations] {
         ++evaluations;
-        return PhoenixSocket::Params { { "user_id", QStringLiteral("user-%1").arg(evaluations, 4, 10, QLatin1Char('0')) },
-                                       { "nick", "ana maria" } };
+        return PhoenixSocket::Params {
+            { "user_id", QStringLiteral("user-%1").arg(evaluations, 4, 10, QLatin1Char('0')) },
+            { "nick", "ana maria" }
+        };
     });
     QSignalSpy states(&socket, &PhoenixSocket::stateChanged);
     QSignalSpy opened(&socket, &PhoenixSocket::opened);
@@ -506,6 +509,16 @@ void tst_PhoenixSocket::disconnectStopsReconnecting()
     socket.connect();
     QVERIFY(opened.wait());
     QCOMPARE(server.connections.size(), 2);
+
+    // Also while still connecting.
+    socket.disconnect();
+    QTRY_COMPARE(closed.size(), 2);
+    socket.connect();
+    socket.disconnect();
+    QTRY_COMPARE(closed.size(), 3);
+    QCOMPARE(socket.state(), PhoenixSocket::State::Closed);
+    QCOMPARE(scheduled.size(), 0);
+    QCOMPARE(socket.nextReconnectIn(), -1);
 }
 
 void tst_PhoenixSocket::sendBufferFlushesFifoSkippingStale()
@@ -530,7 +543,8 @@ void tst_PhoenixSocket::sendBufferFlushesFifoSkippingStale()
     QCOMPARE(server.received.at(1).message.event, QStringLiteral("phx_leave"));
     QCOMPARE(server.received.at(1).message.topic, QStringLiteral("room:a"));
     QCOMPARE(server.received.at(1).joinRef(), QStringLiteral("1"));
-    QCOMPARE(bJoined.at(0).at(0).toJsonObject().value("joined").toString(), QStringLiteral("room:b"));
+    QCOMPARE(bJoined.at(0).at(0).toJsonObject().value("joined").toString(),
+             QStringLiteral("room:b"));
 }
 
 void tst_PhoenixSocket::joinOkThenPushGetsReply()
@@ -645,11 +659,12 @@ void tst_PhoenixSocket::pushTimeoutFiresOnceAndLateReplyIsIgnored()
     channel->push("silent", {}, silent.callback(), 40);
     {
         auto doomed = std::make_unique<QObject>();
-        channel->push("silent2", {}, doomed.get(),
-                      [&contextCallbackRan](const QString &, const QJsonObject &) {
-                          contextCallbackRan = true;
-                      },
-                      40);
+        channel->push(
+            "silent2", {}, doomed.get(),
+            [&contextCallbackRan](const QString &, const QJsonObject &) {
+                contextCallbackRan = true;
+            },
+            40);
     } // its context is gone before the timeout
     QTRY_COMPARE(silent.statuses, QStringList { "timeout" });
     QCOMPARE(silent.responses.at(0), QJsonObject());
@@ -681,8 +696,8 @@ void tst_PhoenixSocket::staleJoinRefMessagesAreDropped()
     using Parley::Protocol::makeBroadcast;
     using Parley::Protocol::makePush;
     server.send(makePush(QStringLiteral("999"), "room:general", "new_msg", { { "n", 1 } }));
-    server.send(Message { QStringLiteral("999"), QStringLiteral("999"), "room:general",
-                          "phx_close", QJsonObject() }); // e.g. the old join after a duplicate
+    server.send(Message { QStringLiteral("999"), QStringLiteral("999"), "room:general", "phx_close",
+                          QJsonObject() }); // e.g. the old join after a duplicate
     server.send(makePush(jr, "room:general", "new_msg", { { "n", 2 } }));
     server.send(makePush(QString(), "room:general", "new_msg", { { "n", 3 } })); // "" = no ref
     server.send(makeBroadcast("room:other", "new_msg", { { "n", 4 } }));
@@ -717,9 +732,8 @@ void tst_PhoenixSocket::leaveSendsPhxLeaveAndClosesAtOnce()
     QCOMPARE(server.frames("phx_leave").at(0).joinRef(), jr);
 
     int broadcasts = 0;
-    connect(&socket, &PhoenixSocket::messageReceived, this, [&broadcasts](const Message &m) {
-        broadcasts += m.event == QLatin1String("new_msg");
-    });
+    connect(&socket, &PhoenixSocket::messageReceived, this,
+            [&broadcasts](const Message &m) { broadcasts += m.event == QLatin1String("new_msg"); });
     server.send(Parley::Protocol::makeBroadcast("room:general", "new_msg", { { "n", 1 } }));
     QTRY_COMPARE(broadcasts, 1);
     QCOMPARE(messages.size(), 0); // no longer routed
@@ -846,6 +860,7 @@ void tst_PhoenixSocket::reconnectRejoinsImmediatelyWithNewJoinRef()
     QSignalSpy errored(channel, &PhoenixChannel::errored);
     QSignalSpy scheduled(&socket, &PhoenixSocket::reconnectScheduled);
     QSignalSpy closed(&socket, &PhoenixSocket::closed);
+    QSignalSpy rejoinScheduled(channel, &PhoenixChannel::rejoinScheduled);
     socket.connect();
     channel->join();
     QVERIFY(joined.wait());
@@ -869,6 +884,8 @@ void tst_PhoenixSocket::reconnectRejoinsImmediatelyWithNewJoinRef()
     QCOMPARE(rejoin.joinRef(), channel->joinRef());
     QTRY_COMPARE(server.frames("while_offline").size(), 1);
     QCOMPARE(server.frames("while_offline").at(0).joinRef(), channel->joinRef());
+    // The channel saw the socket closed: no rejoin timer, the rejoin came with the open.
+    QCOMPARE(rejoinScheduled.size(), 0);
 
     // Tries were reset by the open: the next drop is retried after 10 ms again.
     server.closeAll(1001, QStringLiteral("going away"));
@@ -893,7 +910,8 @@ void tst_PhoenixSocket::duplicateTopicLeavesTheOldChannel()
     second->join();
     QCOMPARE(firstClosed.size(), 1);
     QVERIFY(secondJoined.wait());
-    QCOMPARE(server.received.at(server.received.size() - 2).message.event, QStringLiteral("phx_leave"));
+    QCOMPARE(server.received.at(server.received.size() - 2).message.event,
+             QStringLiteral("phx_leave"));
     QCOMPARE(server.received.at(server.received.size() - 2).joinRef(), oldRef);
     QCOMPARE(server.received.last().message.event, QStringLiteral("phx_join"));
     QCOMPARE(server.received.last().joinRef(), second->joinRef());
@@ -919,11 +937,11 @@ void tst_PhoenixSocket::presenceSyncBuffersDiffsUntilStateOfCurrentJoin()
     };
     using Parley::Protocol::makeBroadcast;
     using Parley::Protocol::makePush;
-    server.send(makeBroadcast("room:general", "presence_diff",
-                              { { "joins", QJsonObject { { "bob", metas("b1") } } },
-                                { "leaves", QJsonObject() } }));
-    server.send(makePush(channel->joinRef(), "room:general", "presence_state",
-                         { { "ana", metas("a1") } }));
+    server.send(makeBroadcast(
+        "room:general", "presence_diff",
+        { { "joins", QJsonObject { { "bob", metas("b1") } } }, { "leaves", QJsonObject() } }));
+    server.send(
+        makePush(channel->joinRef(), "room:general", "presence_state", { { "ana", metas("a1") } }));
     QVERIFY(synced.wait());
     QCOMPARE(synced.size(), 1);
     QCOMPARE(presence.state().keys(), (QStringList { "ana", "bob" }));
@@ -932,12 +950,12 @@ void tst_PhoenixSocket::presenceSyncBuffersDiffsUntilStateOfCurrentJoin()
     const QString first = channel->joinRef();
     server.send(Message { first, first, "room:general", "phx_error", QJsonObject() });
     QVERIFY(joined.wait());
-    server.send(makeBroadcast("room:general", "presence_diff",
-                              { { "joins", QJsonObject { { "cy", metas("c1") } } },
-                                { "leaves", QJsonObject() } }));
+    server.send(makeBroadcast(
+        "room:general", "presence_diff",
+        { { "joins", QJsonObject { { "cy", metas("c1") } } }, { "leaves", QJsonObject() } }));
     server.send(makePush(first, "room:general", "presence_state", { { "old", metas("o1") } }));
-    server.send(makePush(channel->joinRef(), "room:general", "presence_state",
-                         { { "ana", metas("a2") } }));
+    server.send(
+        makePush(channel->joinRef(), "room:general", "presence_state", { { "ana", metas("a2") } }));
     QTRY_COMPARE(synced.size(), 2);
     QCOMPARE(presence.state().keys(), (QStringList { "ana", "cy" }));
     QCOMPARE(presence.joinRef(), channel->joinRef());

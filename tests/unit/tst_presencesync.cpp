@@ -20,8 +20,8 @@ QJsonObject presences(const QString &spec)
     for (const QString &entry : entries) {
         const QString key = entry.section(QLatin1Char(':'), 0, 0);
         QJsonArray metas;
-        const QStringList refs =
-                entry.section(QLatin1Char(':'), 1).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        const QStringList refs
+            = entry.section(QLatin1Char(':'), 1).split(QLatin1Char(','), Qt::SkipEmptyParts);
         for (const QString &ref : refs)
             metas.append(QJsonObject { { QStringLiteral("phx_ref"), ref } });
         result.insert(key, QJsonObject { { QStringLiteral("metas"), metas } });
@@ -87,68 +87,66 @@ void tst_PresenceSync::sequence_data()
     QTest::addColumn<QStringList>("expectedList");
     QTest::addColumn<QStringList>("expectedEvents");
 
-    QTest::addRow("state only")
-            << QStringList { "state a:1 b:2" } << QStringList { "a:[1]", "b:[2]" }
-            << QStringList { "join a - [1]", "join b - [2]", "sync" };
+    QTest::addRow("state only") << QStringList { "state a:1 b:2" }
+                                << QStringList { "a:[1]", "b:[2]" }
+                                << QStringList { "join a - [1]", "join b - [2]", "sync" };
     QTest::addRow("empty state still syncs")
-            << QStringList { "state" } << QStringList {} << QStringList { "sync" };
+        << QStringList { "state" } << QStringList {} << QStringList { "sync" };
     QTest::addRow("state then join diff")
-            << QStringList { "state a:1", "diff +c:3" } << QStringList { "a:[1]", "c:[3]" }
-            << QStringList { "join a - [1]", "sync", "join c - [3]", "sync" };
+        << QStringList { "state a:1", "diff +c:3" } << QStringList { "a:[1]", "c:[3]" }
+        << QStringList { "join a - [1]", "sync", "join c - [3]", "sync" };
     QTest::addRow("leave of one meta keeps the key")
-            << QStringList { "state a:1,2", "diff -a:1" } << QStringList { "a:[2]" }
-            << QStringList { "join a - [1,2]", "sync", "leave a [2] [1]", "sync" };
+        << QStringList { "state a:1,2", "diff -a:1" } << QStringList { "a:[2]" }
+        << QStringList { "join a - [1,2]", "sync", "leave a [2] [1]", "sync" };
     QTest::addRow("leave of the last meta removes the key")
-            << QStringList { "state a:1 b:2", "diff -a:1" } << QStringList { "b:[2]" }
-            << QStringList { "join a - [1]", "join b - [2]", "sync", "leave a [] [1]", "sync" };
+        << QStringList { "state a:1 b:2", "diff -a:1" } << QStringList { "b:[2]" }
+        << QStringList { "join a - [1]", "join b - [2]", "sync", "leave a [] [1]", "sync" };
     QTest::addRow("diffs before the first state are buffered")
-            << QStringList { "diff +b:2", "diff -a:1", "state a:1" } << QStringList { "b:[2]" }
-            << QStringList { "join a - [1]", "join b - [2]", "leave a [] [1]", "sync" };
+        << QStringList { "diff +b:2", "diff -a:1", "state a:1" } << QStringList { "b:[2]" }
+        << QStringList { "join a - [1]", "join b - [2]", "leave a [] [1]", "sync" };
     QTest::addRow("rejoin buffers diffs until the new state")
-            << QStringList { "state a:1", "rejoin 7", "diff +b:2", "state a:3" }
-            << QStringList { "a:[3]", "b:[2]" }
-            << QStringList { "join a - [1]", "sync", "join a [1] [1,3]", "leave a [3] [1]",
-                             "join b - [2]", "sync" };
+        << QStringList { "state a:1", "rejoin 7", "diff +b:2", "state a:3" }
+        << QStringList { "a:[3]", "b:[2]" }
+        << QStringList { "join a - [1]",    "sync",         "join a [1] [1,3]",
+                         "leave a [3] [1]", "join b - [2]", "sync" };
     QTest::addRow("after the new state diffs apply at once")
-            << QStringList { "state a:1", "rejoin 7", "state a:1", "diff +b:2" }
-            << QStringList { "a:[1]", "b:[2]" }
-            << QStringList { "join a - [1]", "sync", "sync", "join b - [2]", "sync" };
+        << QStringList { "state a:1", "rejoin 7", "state a:1", "diff +b:2" }
+        << QStringList { "a:[1]", "b:[2]" }
+        << QStringList { "join a - [1]", "sync", "sync", "join b - [2]", "sync" };
     QTest::addRow("joined metas go behind the existing ones")
-            << QStringList { "state a:1,2", "diff +a:3" } << QStringList { "a:[1,2,3]" }
-            << QStringList { "join a - [1,2]", "sync", "join a [1,2] [1,2,3]", "sync" };
+        << QStringList { "state a:1,2", "diff +a:3" } << QStringList { "a:[1,2,3]" }
+        << QStringList { "join a - [1,2]", "sync", "join a [1,2] [1,2,3]", "sync" };
     QTest::addRow("a rejoined meta moves to the end")
-            << QStringList { "state a:1,2,3", "diff +a:1" } << QStringList { "a:[2,3,1]" }
-            << QStringList { "join a - [1,2,3]", "sync", "join a [1,2,3] [2,3,1]", "sync" };
+        << QStringList { "state a:1,2,3", "diff +a:1" } << QStringList { "a:[2,3,1]" }
+        << QStringList { "join a - [1,2,3]", "sync", "join a [1,2,3] [2,3,1]", "sync" };
     QTest::addRow("update is join then leave in one diff")
-            << QStringList { "state a:1,2", "diff +a:4 -a:1" } << QStringList { "a:[2,4]" }
-            << QStringList { "join a - [1,2]", "sync", "join a [1,2] [1,2,4]",
-                             "leave a [2,4] [1]", "sync" };
+        << QStringList { "state a:1,2", "diff +a:4 -a:1" } << QStringList { "a:[2,4]" }
+        << QStringList { "join a - [1,2]", "sync", "join a [1,2] [1,2,4]", "leave a [2,4] [1]",
+                         "sync" };
     QTest::addRow("leave of an unknown key is ignored")
-            << QStringList { "state a:1", "diff -z:9" } << QStringList { "a:[1]" }
-            << QStringList { "join a - [1]", "sync", "sync" };
+        << QStringList { "state a:1", "diff -z:9" } << QStringList { "a:[1]" }
+        << QStringList { "join a - [1]", "sync", "sync" };
     QTest::addRow("leave of an unknown meta keeps the key")
-            << QStringList { "state a:1", "diff -a:9" } << QStringList { "a:[1]" }
-            << QStringList { "join a - [1]", "sync", "leave a [1] [9]", "sync" };
+        << QStringList { "state a:1", "diff -a:9" } << QStringList { "a:[1]" }
+        << QStringList { "join a - [1]", "sync", "leave a [1] [9]", "sync" };
     QTest::addRow("a new state drops keys it lacks")
-            << QStringList { "state a:1 b:2", "state a:1" } << QStringList { "a:[1]" }
-            << QStringList { "join a - [1]", "join b - [2]", "sync", "leave b [] [2]", "sync" };
+        << QStringList { "state a:1 b:2", "state a:1" } << QStringList { "a:[1]" }
+        << QStringList { "join a - [1]", "join b - [2]", "sync", "leave b [] [2]", "sync" };
     QTest::addRow("a removed key comes back at the end")
-            << QStringList { "state a:1 b:2", "diff -a:1", "diff +a:3" }
-            << QStringList { "b:[2]", "a:[3]" }
-            << QStringList { "join a - [1]", "join b - [2]", "sync", "leave a [] [1]", "sync",
-                             "join a - [3]", "sync" };
+        << QStringList { "state a:1 b:2", "diff -a:1", "diff +a:3" }
+        << QStringList { "b:[2]", "a:[3]" }
+        << QStringList { "join a - [1]", "join b - [2]", "sync", "leave a [] [1]",
+                         "sync",         "join a - [3]", "sync" };
     QTest::addRow("integer-like keys first, ascending")
-            << QStringList { "state b:1 10:2 a:3 2:4 01:5", "diff +1:6 +c:7 +0:8" }
-            << QStringList { "0:[8]", "1:[6]", "2:[4]", "10:[2]", "01:[5]", "a:[3]", "b:[1]",
-                             "c:[7]" }
-            << QStringList { "join 2 - [4]", "join 10 - [2]", "join 01 - [5]", "join a - [3]",
-                             "join b - [1]", "sync", "join 0 - [8]", "join 1 - [6]",
-                             "join c - [7]", "sync" };
+        << QStringList { "state b:1 10:2 a:3 2:4 01:5", "diff +1:6 +c:7 +0:8" }
+        << QStringList { "0:[8]", "1:[6]", "2:[4]", "10:[2]", "01:[5]", "a:[3]", "b:[1]", "c:[7]" }
+        << QStringList { "join 2 - [4]", "join 10 - [2]", "join 01 - [5]", "join a - [3]",
+                         "join b - [1]", "sync",          "join 0 - [8]",  "join 1 - [6]",
+                         "join c - [7]", "sync" };
     QTest::addRow("2^32-1 is not an array index")
-            << QStringList { "state 4294967295:1 4294967294:2 x:3" }
-            << QStringList { "4294967294:[2]", "4294967295:[1]", "x:[3]" }
-            << QStringList { "join 4294967294 - [2]", "join 4294967295 - [1]", "join x - [3]",
-                             "sync" };
+        << QStringList { "state 4294967295:1 4294967294:2 x:3" }
+        << QStringList { "4294967294:[2]", "4294967295:[1]", "x:[3]" }
+        << QStringList { "join 4294967294 - [2]", "join 4294967295 - [1]", "join x - [3]", "sync" };
 }
 
 void tst_PresenceSync::sequence()
@@ -195,7 +193,9 @@ void tst_PresenceSync::syncDiffCallbackArgumentsForUpdate()
     // An update (§5.3): joins[a] = new meta with phx_ref_prev, leaves[a] = old meta.
     const QJsonObject oldMeta { { "phx_ref", "r1" }, { "status", "online" } };
     const QJsonObject otherMeta { { "phx_ref", "r2" }, { "status", "busy" } };
-    const QJsonObject newMeta { { "phx_ref", "r3" }, { "phx_ref_prev", "r1" }, { "status", "away" } };
+    const QJsonObject newMeta { { "phx_ref", "r3" },
+                                { "phx_ref_prev", "r1" },
+                                { "status", "away" } };
     PresenceMap state;
     state.insert("a", QJsonObject { { "metas", QJsonArray { oldMeta, otherMeta } } });
     PresenceSync::Diff update;
@@ -204,15 +204,15 @@ void tst_PresenceSync::syncDiffCallbackArgumentsForUpdate()
 
     QList<QJsonObject> joinArgs, leaveArgs;
     const PresenceMap after = PresenceSync::syncDiff(
-            state, update,
-            [&](const QString &key, const QJsonObject &current, const QJsonObject &added) {
-                QCOMPARE(key, QStringLiteral("a"));
-                joinArgs << current << added;
-            },
-            [&](const QString &key, const QJsonObject &current, const QJsonObject &left) {
-                QCOMPARE(key, QStringLiteral("a"));
-                leaveArgs << current << left;
-            });
+        state, update,
+        [&](const QString &key, const QJsonObject &current, const QJsonObject &added) {
+            QCOMPARE(key, QStringLiteral("a"));
+            joinArgs << current << added;
+        },
+        [&](const QString &key, const QJsonObject &current, const QJsonObject &left) {
+            QCOMPARE(key, QStringLiteral("a"));
+            leaveArgs << current << left;
+        });
 
     QCOMPARE(joinArgs.size(), 2);
     QCOMPARE(joinArgs.at(0), state.value("a")); // the presence before the join
@@ -231,15 +231,14 @@ void tst_PresenceSync::syncStateOnlyReportsRealDifferences()
     const PresenceMap restarted = PresenceMap::fromJson(presences("a:2,4 b:3 c:5"));
     QStringList events;
     const PresenceMap after = PresenceSync::syncState(
-            before, restarted,
-            [&](const QString &key, const QJsonObject &current, const QJsonObject &added) {
-                events << QStringLiteral("join %1 %2 %3").arg(key, refs(current), refs(added));
-            },
-            [&](const QString &key, const QJsonObject &current, const QJsonObject &left) {
-                events << QStringLiteral("leave %1 %2 %3").arg(key, refs(current), refs(left));
-            });
-    QCOMPARE(events,
-             (QStringList { "join a [1,2] [1,2,4]", "join c - [5]", "leave a [2,4] [1]" }));
+        before, restarted,
+        [&](const QString &key, const QJsonObject &current, const QJsonObject &added) {
+            events << QStringLiteral("join %1 %2 %3").arg(key, refs(current), refs(added));
+        },
+        [&](const QString &key, const QJsonObject &current, const QJsonObject &left) {
+            events << QStringLiteral("leave %1 %2 %3").arg(key, refs(current), refs(left));
+        });
+    QCOMPARE(events, (QStringList { "join a [1,2] [1,2,4]", "join c - [5]", "leave a [2,4] [1]" }));
     QCOMPARE(listed(after), (QStringList { "a:[2,4]", "b:[3]", "c:[5]" }));
     QCOMPARE(listed(before), (QStringList { "a:[1,2]", "b:[3]" })); // input untouched
 }
@@ -263,10 +262,11 @@ void tst_PresenceSync::syncDiffKeepsExtraFieldsAndLeavesInputAlone()
 void tst_PresenceSync::listWithChooser()
 {
     const PresenceMap state = PresenceMap::fromJson(presences("bob:1,2 7:3 ana:4"));
-    const QStringList firstRefs = PresenceSync::list(state, [](const QString &key, const QJsonObject &p) {
-        return key + QLatin1Char('=')
-                + p.value("metas").toArray().first().toObject().value("phx_ref").toString();
-    });
+    const QStringList firstRefs
+        = PresenceSync::list(state, [](const QString &key, const QJsonObject &p) {
+              return key + QLatin1Char('=')
+                  + p.value("metas").toArray().first().toObject().value("phx_ref").toString();
+          });
     QCOMPARE(firstRefs, (QStringList { "7=3", "ana=4", "bob=1" }));
     QCOMPARE(PresenceSync::list(state).size(), 3);
 }
