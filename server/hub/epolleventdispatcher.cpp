@@ -35,9 +35,9 @@ constexpr quint8 typeBit(int type)
 constexpr quint32 WantedEvents[3] = { EPOLLIN, EPOLLOUT, EPOLLPRI };
 // What wakes it. Hang-ups and errors wake every type, as with Qt's own dispatchers, so a
 // socket always sees the close.
-constexpr quint32 ReadyEvents[3] = { EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR,
-                                     EPOLLOUT | EPOLLHUP | EPOLLERR,
-                                     EPOLLPRI | EPOLLHUP | EPOLLERR };
+constexpr quint32 ReadyEvents[3]
+    = { EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR, EPOLLOUT | EPOLLHUP | EPOLLERR,
+        EPOLLPRI | EPOLLHUP | EPOLLERR };
 
 const char *typeName(int type)
 {
@@ -83,8 +83,8 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     const bool includeTimers = !flags.testFlag(QEventLoop::X11ExcludeTimers);
     const bool includeNotifiers = !flags.testFlag(QEventLoop::ExcludeSocketNotifiers);
     // Events posted from now on write the eventfd, so a wait cannot miss them.
-    const bool canWait =
-            flags.testFlag(QEventLoop::WaitForMoreEvents) && !m_interrupted.loadAcquire();
+    const bool canWait
+        = flags.testFlag(QEventLoop::WaitForMoreEvents) && !m_interrupted.loadAcquire();
     if (canWait)
         emit aboutToBlock();
     if (m_interrupted.loadAcquire())
@@ -97,8 +97,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     return processed > 0;
 }
 
-int EpollEventDispatcher::waitTimeout(bool canWait, bool includeTimers,
-                                      bool includeNotifiers) const
+int EpollEventDispatcher::waitTimeout(bool canWait, bool includeTimers, bool includeNotifiers) const
 {
     if (!canWait || (includeNotifiers && !m_alwaysReady.empty()))
         return 0;
@@ -134,7 +133,7 @@ int EpollEventDispatcher::waitAndActivateSocketNotifiers(bool canWait, bool incl
     }
     for (int fd : m_alwaysReady)
         queueActivations(fd, m_descriptors[fd].generation, EPOLLIN | EPOLLOUT);
-    processed += deliverActivations(from);
+    processed += deliverActivations();
     m_activations.resize(from);
     return processed;
 }
@@ -161,7 +160,7 @@ void EpollEventDispatcher::queueActivations(int fd, quint32 generation, quint32 
         return; // the descriptor was dropped (and maybe reused) since this event was read
     for (int type = 0; type < 3; ++type) {
         const quint8 bit = typeBit(type);
-        // A set bit means an outer (still running) batch delivers it.
+        // A set bit means it is queued already, by this batch or one further up the stack.
         if ((events & ReadyEvents[type]) && descriptor.notifiers[type]
             && !(descriptor.pending & bit)) {
             descriptor.pending |= bit;
@@ -170,12 +169,15 @@ void EpollEventDispatcher::queueActivations(int fd, quint32 generation, quint32 
     }
 }
 
-int EpollEventDispatcher::deliverActivations(size_t from)
+int EpollEventDispatcher::deliverActivations()
 {
     int delivered = 0;
-    // By index and with fresh lookups: handlers register descriptors and nested loops queue
-    // their own activations (removed again before they return), so both vectors may move.
-    for (size_t i = from; i < m_activations.size(); ++i) {
+    // From the start: a loop nested in a handler also delivers what the batches further up the
+    // stack still hold (they skip it afterwards), else those sockets would starve and, being
+    // level-triggered, make the nested loop spin. By index and with fresh lookups: handlers
+    // register descriptors, and nested loops append their own activations (and remove them
+    // again before they return), so both vectors may move.
+    for (size_t i = 0; i < m_activations.size(); ++i) {
         const Activation activation = m_activations[i];
         Descriptor &descriptor = m_descriptors[activation.fd];
         const quint8 bit = typeBit(activation.type);
@@ -202,8 +204,9 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
         return;
     }
     if (notifier->thread() != thread() || thread() != QThread::currentThread()) {
-        qCWarning(lcHub, "EpollEventDispatcher: socket notifiers cannot be enabled from another "
-                         "thread");
+        qCWarning(lcHub,
+                  "EpollEventDispatcher: socket notifiers cannot be enabled from another "
+                  "thread");
         return;
     }
     const int fd = int(socket);
@@ -246,8 +249,8 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     if (descriptor.notifiers[type] != notifier) {
         if (descriptor.notifiers[type])
             qCWarning(lcHub,
-                      "EpollEventDispatcher: multiple socket notifiers for socket %d, type %s",
-                      fd, typeName(type));
+                      "EpollEventDispatcher: multiple socket notifiers for socket %d, type %s", fd,
+                      typeName(type));
         return;
     }
     descriptor.notifiers[type] = nullptr;
@@ -317,7 +320,7 @@ bool EpollEventDispatcher::controlEpoll(int operation, int fd, Descriptor &descr
         // MOD of a descriptor that was closed and reopened behind our back, or ADD of one that
         // epoll still knows through a duplicate: retry with the other operation.
         const int retry = operation == EPOLL_CTL_MOD && errno == ENOENT ? EPOLL_CTL_ADD
-                : operation == EPOLL_CTL_ADD && errno == EEXIST         ? EPOLL_CTL_MOD
+            : operation == EPOLL_CTL_ADD && errno == EEXIST             ? EPOLL_CTL_MOD
                                                                         : 0;
         if (retry == 0 || epoll_ctl(m_epollFd, retry, fd, &event) < 0)
             return false;
@@ -377,9 +380,9 @@ void EpollEventDispatcher::registerTimer(int timerId, qint64 interval, Qt::Timer
         // Whole seconds (at least one, unlike Qt, so 300 ms does not become a zero timer),
         // aligned to the second so that long idle timers share wake-ups.
         timer.interval = interval == 0 ? 0 : std::max<qint64>(1, (interval + 500) / 1000) * 1000;
-        timer.deadline = Clock::time_point(std::chrono::round<std::chrono::seconds>(
-                                 now.time_since_epoch()))
-                + std::chrono::milliseconds(timer.interval);
+        timer.deadline
+            = Clock::time_point(std::chrono::round<std::chrono::seconds>(now.time_since_epoch()))
+            + std::chrono::milliseconds(timer.interval);
     } else {
         // Coarse timers below 20 s are served as precise ones: with epoll that costs nothing.
         timer.deadline = now + std::chrono::milliseconds(interval);
@@ -456,8 +459,8 @@ int EpollEventDispatcher::remainingTime(int timerId)
     const auto remaining = it->second.deadline - Clock::now();
     if (remaining <= Clock::duration::zero())
         return 0;
-    return int(std::min<qint64>(std::chrono::ceil<std::chrono::milliseconds>(remaining).count(),
-                                INT_MAX));
+    return int(
+        std::min<qint64>(std::chrono::ceil<std::chrono::milliseconds>(remaining).count(), INT_MAX));
 }
 
 int EpollEventDispatcher::msUntilNextTimer() const
@@ -474,8 +477,8 @@ int EpollEventDispatcher::msUntilNextTimer() const
     if (remaining <= Clock::duration::zero())
         return 0;
     // Rounded up: waking early would only spin until the deadline.
-    return int(std::min<qint64>(std::chrono::ceil<std::chrono::milliseconds>(remaining).count(),
-                                INT_MAX));
+    return int(
+        std::min<qint64>(std::chrono::ceil<std::chrono::milliseconds>(remaining).count(), INT_MAX));
 }
 
 int EpollEventDispatcher::activateTimers()

@@ -15,10 +15,10 @@ namespace Parley::Hub {
 
 // An epoll(7) event dispatcher for the hub's threads. Debian's Qt defaults to the GLib
 // dispatcher, where enabling a socket notifier walks a list sorted by descriptor, so every
-// socket write costs O(open sockets) (docs: performance.md, section 0). Here turning a notifier
-// on or off is O(1): its descriptor's epoll mask is only rewritten (EPOLL_CTL_MOD) just before
-// the next wait, and only if it really changed. Timers sit in an ordered set; other threads wake
-// the loop through one eventfd.
+// socket write costs O(open sockets); Qt's own UNIX dispatcher rebuilds and scans a pollfd array
+// on every iteration. Here turning a notifier on or off is O(1): its descriptor's epoll mask is
+// only rewritten (EPOLL_CTL_MOD) just before the next wait, and only if it really changed.
+// Timers sit in an ordered set; other threads wake the loop through one eventfd.
 //
 // Install it before its thread runs: QThread::setEventDispatcher() before start(), or
 // QCoreApplication::setEventDispatcher() before the QCoreApplication exists. The thread (or the
@@ -87,7 +87,7 @@ private:
     int waitForWakeUpOnly(bool canWait, bool includeTimers);
     int waitTimeout(bool canWait, bool includeTimers, bool includeNotifiers) const;
     void queueActivations(int fd, quint32 generation, quint32 events);
-    int deliverActivations(size_t from);
+    int deliverActivations();
     void applyInterestChanges();
     bool controlEpoll(int operation, int fd, Descriptor &descriptor);
     void markDirty(int fd, Descriptor &descriptor);

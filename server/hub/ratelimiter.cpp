@@ -24,13 +24,18 @@ bool RateLimiter::tryAcquire(qint64 nowMs)
     if (!isEnabled())
         return true;
     refill(nowMs);
+    // A flood ends only after a quiet spell: a flooder that gets the odd event through as the
+    // tokens trickle back is still flooding, or it could never be closed for it.
+    const bool quiet = m_lastRefusedMs < 0 || nowMs - m_lastRefusedMs >= floodQuietMs;
     if (m_tokens >= 1.0) {
         m_tokens -= 1.0;
-        m_floodingSince = -1;
+        if (quiet)
+            m_floodingSince = -1;
         return true;
     }
-    if (m_floodingSince < 0)
+    if (m_floodingSince < 0 || quiet)
         m_floodingSince = nowMs;
+    m_lastRefusedMs = nowMs;
     return false;
 }
 

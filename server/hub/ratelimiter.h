@@ -17,8 +17,11 @@ public:
     bool tryAcquire(qint64 nowMs);
     // How long until one token is back.
     qint64 retryAfterMs(qint64 nowMs) const;
-    // Since when every event has been refused, or -1 if the last event passed.
+    // Since when the connection has been flooding: events refused with less than floodQuietMs
+    // between one refusal and the next, whatever passed in between. -1 once an event passes
+    // after a quiet spell.
     qint64 floodingSinceMs() const { return m_floodingSince; }
+    static constexpr qint64 floodQuietMs = 1000;
 
 private:
     void refill(qint64 nowMs);
@@ -28,6 +31,7 @@ private:
     int m_burst = 0;
     qint64 m_lastMs = -1;
     qint64 m_floodingSince = -1;
+    qint64 m_lastRefusedMs = -1;
 };
 
 } // namespace Parley::Hub

@@ -147,7 +147,16 @@ QByteArray closeFrame(quint16 code, const QString &reason)
     QByteArray payload;
     payload.append(char(code >> 8));
     payload.append(char(code & 0xFF));
-    payload.append(reason.toUtf8().left(123));
+    // A control frame holds 125 bytes. Cut on a character boundary: peers fail the connection
+    // (1007) on a close reason that is not valid UTF-8.
+    QByteArray utf8 = reason.toUtf8();
+    if (utf8.size() > 123) {
+        qsizetype cut = 123;
+        while (cut > 0 && (quint8(utf8.at(cut)) & 0xC0) == 0x80)
+            --cut;
+        utf8.truncate(cut);
+    }
+    payload.append(utf8);
     return frame(Close, payload);
 }
 

@@ -19,10 +19,10 @@
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <type_traits>
-#include <utility>
 #include <sys/socket.h>
+#include <type_traits>
 #include <unistd.h>
+#include <utility>
 
 using Parley::Hub::EpollEventDispatcher;
 
@@ -49,7 +49,8 @@ class DispatcherThread
 {
 public:
     DispatcherThread()
-        : m_thread(std::make_unique<QThread>()), m_dispatcher(new EpollEventDispatcher)
+        : m_thread(std::make_unique<QThread>())
+        , m_dispatcher(new EpollEventDispatcher)
     {
         m_thread->setEventDispatcher(m_dispatcher); // the thread owns it from here
         m_context = new QObject;
@@ -63,15 +64,13 @@ public:
     EpollEventDispatcher *dispatcher() const { return m_dispatcher; } // until stop()
     QObject *context() const { return m_context; }
 
-    template<typename Function>
-    auto run(Function function) const
+    template<typename Function> auto run(Function function) const
     {
         if constexpr (std::is_void_v<std::invoke_result_t<Function>>) {
             QMetaObject::invokeMethod(m_context, function, Qt::BlockingQueuedConnection);
         } else {
             std::invoke_result_t<Function> result {};
-            QMetaObject::invokeMethod(m_context, function, Qt::BlockingQueuedConnection,
-                                      &result);
+            QMetaObject::invokeMethod(m_context, function, Qt::BlockingQueuedConnection, &result);
             return result;
         }
     }
@@ -94,7 +93,9 @@ class EchoServer : public QObject
 {
     Q_OBJECT
 public:
-    explicit EchoServer(QObject *parent = nullptr) : QObject(parent), m_server(new QTcpServer(this))
+    explicit EchoServer(QObject *parent = nullptr)
+        : QObject(parent)
+        , m_server(new QTcpServer(this))
     {
         connect(m_server, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *socket = m_server->nextPendingConnection()) {
@@ -120,8 +121,8 @@ class WebSocketEchoServer : public QObject
 public:
     explicit WebSocketEchoServer(QObject *parent = nullptr)
         : QObject(parent)
-        , m_server(new QWebSocketServer(QStringLiteral("test"), QWebSocketServer::NonSecureMode,
-                                        this))
+        , m_server(
+              new QWebSocketServer(QStringLiteral("test"), QWebSocketServer::NonSecureMode, this))
     {
         connect(m_server, &QWebSocketServer::newConnection, this, [this] {
             while (QWebSocket *socket = m_server->nextPendingConnection()) {
@@ -231,6 +232,7 @@ private slots:
     void notifierSurvivesManyEnableDisableCycles();
     void notifierRemovedByEarlierActivationIsSkipped_data();
     void notifierRemovedByEarlierActivationIsSkipped();
+    void loopNestedInActivationDeliversOtherReadySockets();
     void excludeSocketNotifiersDefersActivation();
     void socketDeletedFromReadyReadHandler_data();
     void socketDeletedFromReadyReadHandler();
@@ -245,8 +247,8 @@ void TestEpollEventDispatcher::mainThreadRunsOnEpollDispatcher()
 void TestEpollEventDispatcher::workerThreadRunsOnEpollDispatcher()
 {
     DispatcherThread worker;
-    const QByteArray className = worker.run(
-            [] { return QByteArray(currentDispatcher()->metaObject()->className()); });
+    const QByteArray className
+        = worker.run([] { return QByteArray(currentDispatcher()->metaObject()->className()); });
     QCOMPARE(className, "Parley::Hub::EpollEventDispatcher");
     QCOMPARE(worker.thread()->eventDispatcher(), worker.dispatcher());
 }
@@ -352,8 +354,8 @@ void TestEpollEventDispatcher::timerStoppedByEarlierHandlerDoesNotFire()
 
     // Zero-interval timers are due at once, so both are in the same activation pass, and
     // whichever fires first stops the other.
-    std::unique_ptr<TimerProbe> probes[2] = { std::make_unique<TimerProbe>(),
-                                              std::make_unique<TimerProbe>() };
+    std::unique_ptr<TimerProbe> probes[2]
+        = { std::make_unique<TimerProbe>(), std::make_unique<TimerProbe>() };
     int ids[2] = {};
     int fired = 0;
     for (int i = 0; i < 2; ++i) {
@@ -445,13 +447,14 @@ void TestEpollEventDispatcher::registeredTimersAndRemainingTimeDescribeTimer_dat
     QTest::addColumn<int>("reportedInterval");
     QTest::addColumn<int>("minRemaining");
     QTest::addColumn<int>("maxRemaining");
-    QTest::addRow("precise") << Qt::PreciseTimer << 5000 << Qt::PreciseTimer << 5000 << 4000 << 5000;
+    QTest::addRow("precise") << Qt::PreciseTimer << 5000 << Qt::PreciseTimer << 5000 << 4000
+                             << 5000;
     QTest::addRow("coarse") << Qt::CoarseTimer << 5000 << Qt::CoarseTimer << 5000 << 4000 << 5000;
     // Whole seconds: the first timeout is aligned to a second boundary, within half a second.
     QTest::addRow("very coarse, rounded")
-            << Qt::VeryCoarseTimer << 2400 << Qt::VeryCoarseTimer << 2000 << 1000 << 2500;
+        << Qt::VeryCoarseTimer << 2400 << Qt::VeryCoarseTimer << 2000 << 1000 << 2500;
     QTest::addRow("coarse of 20 s and more is very coarse")
-            << Qt::CoarseTimer << 30000 << Qt::VeryCoarseTimer << 30000 << 29000 << 30500;
+        << Qt::CoarseTimer << 30000 << Qt::VeryCoarseTimer << 30000 << 29000 << 30500;
 }
 
 void TestEpollEventDispatcher::registeredTimersAndRemainingTimeDescribeTimer()
@@ -517,25 +520,26 @@ void TestEpollEventDispatcher::otherThreadWakesBlockedLoop()
 
     std::atomic<int> blocks { 0 }; // before the thread: outlives it
     DispatcherThread worker;
-    connect(worker.dispatcher(), &QAbstractEventDispatcher::aboutToBlock, worker.dispatcher(),
-            [&] { ++blocks; }, Qt::DirectConnection);
+    connect(
+        worker.dispatcher(), &QAbstractEventDispatcher::aboutToBlock, worker.dispatcher(),
+        [&] { ++blocks; }, Qt::DirectConnection);
     // Counted on the worker, so the next aboutToBlock() is surely one after this call.
-    const auto [probe, blocksBefore] = worker.run(
-            [&] { return std::pair(new EventProbe(worker.context()), blocks.load()); });
+    const auto [probe, blocksBefore]
+        = worker.run([&] { return std::pair(new EventProbe(worker.context()), blocks.load()); });
     QTRY_VERIFY_WITH_TIMEOUT(blocks > blocksBefore, WaitMs); // it has nothing left to do
 
     if (how == QLatin1String("post")) {
         QCoreApplication::postEvent(probe, new QEvent(QEvent::User));
     } else {
-        const auto connection = how == QLatin1String("queued") ? Qt::QueuedConnection
-                                                               : Qt::BlockingQueuedConnection;
+        const auto connection
+            = how == QLatin1String("queued") ? Qt::QueuedConnection : Qt::BlockingQueuedConnection;
         QMetaObject::invokeMethod(
-                probe,
-                [probe] {
-                    QEvent event(QEvent::User);
-                    QCoreApplication::sendEvent(probe, &event);
-                },
-                connection);
+            probe,
+            [probe] {
+                QEvent event(QEvent::User);
+                QCoreApplication::sendEvent(probe, &event);
+            },
+            connection);
         if (connection == Qt::BlockingQueuedConnection)
             QCOMPARE(probe->received.load(), 1);
     }
@@ -548,8 +552,9 @@ void TestEpollEventDispatcher::idleLoopBlocksInsteadOfSpinning()
     std::atomic<int> awakenings { 0 }; // before the thread: outlives it
     std::atomic<int> serverReceived { 0 };
     DispatcherThread worker;
-    connect(worker.dispatcher(), &QAbstractEventDispatcher::awake, worker.dispatcher(),
-            [&] { ++awakenings; }, Qt::DirectConnection);
+    connect(
+        worker.dispatcher(), &QAbstractEventDispatcher::awake, worker.dispatcher(),
+        [&] { ++awakenings; }, Qt::DirectConnection);
 
     // Leave the worker with a listening server and a connection that has just written and
     // read, so its write notifier has been switched on and off again.
@@ -569,7 +574,7 @@ void TestEpollEventDispatcher::idleLoopBlocksInsteadOfSpinning()
     });
     QVERIFY(connected);
     QTRY_COMPARE_WITH_TIMEOUT(serverReceived.load(), 4, WaitMs);
-    worker.run([] { }); // one round trip, so the worker has settled into its wait
+    worker.run([] {}); // one round trip, so the worker has settled into its wait
     const int before = awakenings;
 
     // An observation window, not synchronisation: a loop that spins (on a stale write mask,
@@ -583,8 +588,9 @@ void TestEpollEventDispatcher::deleteLaterFromAnotherThreadDeletesOnWorker()
     std::atomic<QThread *> destroyedOn { nullptr };
     DispatcherThread worker;
     QObject *object = worker.run([&] { return new QObject(worker.context()); });
-    connect(object, &QObject::destroyed, object,
-            [&] { destroyedOn = QThread::currentThread(); }, Qt::DirectConnection);
+    connect(
+        object, &QObject::destroyed, object, [&] { destroyedOn = QThread::currentThread(); },
+        Qt::DirectConnection);
     object->deleteLater();
     QTRY_VERIFY_WITH_TIMEOUT(destroyedOn.load(), WaitMs);
     QCOMPARE(destroyedOn.load(), worker.thread());
@@ -609,14 +615,13 @@ void TestEpollEventDispatcher::interruptEndsBlockingProcessEvents()
 
     QSemaphore aboutToBlock;
     std::atomic<bool> interrupted { false };
-    const auto connection =
-            connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, [&] {
-                if (when == QLatin1String("aboutToBlock") && !interrupted) {
-                    interrupted = true;
-                    dispatcher->interrupt();
-                }
-                aboutToBlock.release();
-            });
+    const auto connection = connect(dispatcher, &QAbstractEventDispatcher::aboutToBlock, this, [&] {
+        if (when == QLatin1String("aboutToBlock") && !interrupted) {
+            interrupted = true;
+            dispatcher->interrupt();
+        }
+        aboutToBlock.release();
+    });
     std::unique_ptr<QThread> interrupter(QThread::create([&] {
         if (aboutToBlock.tryAcquire(1, WaitMs)) {
             interrupted = true; // first: the loop checks it as soon as it returns
@@ -831,8 +836,8 @@ void TestEpollEventDispatcher::notifierRemovedByEarlierActivationIsSkipped()
     std::unique_ptr<QSocketNotifier> notifiers[2];
     notifiers[0] = std::make_unique<QSocketNotifier>(first.fds[0], QSocketNotifier::Read);
     notifiers[1] = sameDescriptor
-            ? std::make_unique<QSocketNotifier>(first.fds[0], QSocketNotifier::Write)
-            : std::make_unique<QSocketNotifier>(second.fds[0], QSocketNotifier::Read);
+        ? std::make_unique<QSocketNotifier>(first.fds[0], QSocketNotifier::Write)
+        : std::make_unique<QSocketNotifier>(second.fds[0], QSocketNotifier::Read);
     int activations = 0;
     for (int i = 0; i < 2; ++i) {
         connect(notifiers[i].get(), &QSocketNotifier::activated, this, [&, i] {
@@ -850,6 +855,47 @@ void TestEpollEventDispatcher::notifierRemovedByEarlierActivationIsSkipped()
     QCOMPARE(activations, 1);
 }
 
+void TestEpollEventDispatcher::loopNestedInActivationDeliversOtherReadySockets()
+{
+    SocketPair first;
+    SocketPair second;
+    QVERIFY(first.isValid() && second.isValid());
+    QVERIFY(first.send());
+    QVERIFY(second.send());
+    const int fds[2] = { first.fds[0], second.fds[0] };
+    QSocketNotifier firstNotifier(fds[0], QSocketNotifier::Read);
+    QSocketNotifier secondNotifier(fds[1], QSocketNotifier::Read);
+    QSocketNotifier *notifiers[2] = { &firstNotifier, &secondNotifier };
+
+    // Both are ready in one batch. The first handler runs a nested loop, which must deliver
+    // the other activation still queued in the outer batch.
+    int activations[2] = {};
+    QEventLoop *nested = nullptr;
+    bool nestedEndedByOther = false;
+    for (int i = 0; i < 2; ++i) {
+        connect(notifiers[i], &QSocketNotifier::activated, this, [&, i] {
+            ++activations[i];
+            char buffer[16];
+            while (::read(fds[i], buffer, sizeof buffer) > 0) { }
+            if (nested) {
+                nestedEndedByOther = true;
+                nested->quit();
+                return;
+            }
+            QEventLoop loop;
+            nested = &loop;
+            QTimer::singleShot(WaitMs, &loop, &QEventLoop::quit);
+            loop.exec();
+            nested = nullptr;
+        });
+    }
+
+    currentDispatcher()->processEvents(QEventLoop::AllEvents);
+    QVERIFY(nestedEndedByOther);
+    QCOMPARE(activations[0], 1);
+    QCOMPARE(activations[1], 1);
+}
+
 void TestEpollEventDispatcher::excludeSocketNotifiersDefersActivation()
 {
     SocketPair pair;
@@ -861,7 +907,8 @@ void TestEpollEventDispatcher::excludeSocketNotifiersDefersActivation()
 
     QAbstractEventDispatcher *dispatcher = currentDispatcher();
     bool posted = false;
-    QMetaObject::invokeMethod(this, [&] { posted = true; }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [&] { posted = true; }, Qt::QueuedConnection);
     QTimer fallback; // the ready socket must not keep a waiting call from blocking either
     fallback.setSingleShot(true);
     bool fallbackFired = false;
