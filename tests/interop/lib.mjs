@@ -43,14 +43,14 @@ export async function startHub({ port = 0, args = [], dataDir = null } = {}) {
     dataDir: dir,
     process: child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
         await once(child, "exit");
       }
       if (ownDir) rmSync(ownDir, { recursive: true, force: true });
     },
     async kill() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGKILL");
         await once(child, "exit");
       }
@@ -132,4 +132,81 @@ export async function rawClient(url, params = {}) {
 
 export function disconnectAll(...sockets) {
   return Promise.all(sockets.map((s) => new Promise((resolve) => s.disconnect(resolve, 1000))));
+}
+
+// A raw v2 client for pipelined load (crash test, benchmark). request() sends one frame and
+// resolves with the reply payload {status, response}; join() uses its own ref as join_ref and
+// remembers it for later requests on that topic. Frames that answer no pending request go to
+// onFrame listeners. When the socket closes (a killed hub), every pending request is rejected
+// with err.closed = true.
+export async function rawSession(url, params = {}) {
+  const query = new URLSearchParams({ user_id: newUserId("raw"), nick: "raw", ...params, vsn: "2.0.0" });
+  const ws = new WebSocket(`${url}/websocket?${query}`);
+  const pending = new Map();
+  const listeners = new Set();
+  const joinRefs = new Map();
+  let lastRef = 0;
+  let closeInfo = null;
+  const closedError = () => Object.assign(new Error(`socket closed ${closeInfo?.code}`), { closed: true });
+  ws.on("error", () => {}); // a killed hub resets the connection; "close" follows
+  ws.on("message", (data) => {
+    const frame = JSON.parse(data.toString());
+    const waiter = frame[3] === "phx_reply" ? pending.get(frame[1]) : undefined;
+    if (waiter) {
+      pending.delete(frame[1]);
+      clearTimeout(waiter.timer);
+      waiter.resolve(frame[4]);
+    } else {
+      for (const listener of listeners) listener(frame);
+    }
+  });
+  ws.on("close", (code, reason) => {
+    closeInfo = { code, reason: reason.toString() };
+    for (const waiter of pending.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(closedError());
+    }
+    pending.clear();
+  });
+  await withTimeout(once(ws, "open"), 5000, "raw session open");
+
+  function send(topic, event, payload, joinRef, timeoutMs) {
+    lastRef += 1;
+    const ref = String(lastRef);
+    return new Promise((resolve, reject) => {
+      if (closeInfo) return reject(closedError());
+      const timer = setTimeout(() => {
+        pending.delete(ref);
+        reject(new Error(`timed out: ${event} on ${topic}`));
+      }, timeoutMs);
+      pending.set(ref, { resolve, reject, timer });
+      ws.send(JSON.stringify([joinRef === "self" ? ref : joinRef, ref, topic, event, payload]));
+      if (joinRef === "self") joinRefs.set(topic, ref);
+    });
+  }
+  return {
+    ws,
+    get closed() { return closeInfo; },
+    get inFlight() { return pending.size; },
+    join(topic, params = {}, timeoutMs = 10000) { return send(topic, "phx_join", params, "self", timeoutMs); },
+    request(topic, event, payload, timeoutMs = 10000) {
+      return send(topic, event, payload, joinRefs.get(topic) ?? null, timeoutMs);
+    },
+    onFrame(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    close() { ws.terminate(); },
+  };
+}
+
+// Every message of a topic, oldest first: joins with after_id (the catch-up path) and joins
+// again from the last id while the hub says has_more.
+export async function catchUpAll(session, topic, params = {}) {
+  const messages = [];
+  let afterId = 0;
+  for (;;) {
+    const reply = await session.join(topic, { ...params, after_id: afterId });
+    if (reply.status !== "ok") throw new Error(`catch-up join failed: ${JSON.stringify(reply)}`);
+    messages.push(...reply.response.messages);
+    if (!reply.response.has_more) return messages;
+    afterId = messages.at(-1).id;
+  }
 }
