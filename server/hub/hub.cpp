@@ -1,5 +1,6 @@
 #include "hub/hub.h"
 
+#include "hub/beacon.h"
 #include "hub/connection.h"
 #include "hub/listener.h"
 #include "hub/lobbychannel.h"
@@ -80,6 +81,16 @@ bool Hub::start(QString *error)
         return false;
     }
     m_sweepTimer->start();
+    if (m_settings.discovery != DiscoveryMode::Off) {
+        m_beacon = new Beacon(m_settings.discovery, [this] {
+            return BeaconInfo { m_hubId, m_settings.name, port(), m_rooms->count(),
+                                m_presence.keyCount(LobbyTopic), !m_settings.password.isEmpty() };
+        }, this);
+        m_beacon->setPort(m_settings.discoveryPort);
+        QString why;
+        if (!m_beacon->start(&why)) // the hub works without it: people can still type host:port
+            qCWarning(lcHub) << "LAN announcements are off:" << why;
+    }
     qCInfo(lcHub) << "hub" << m_hubId << "listening on port" << port();
     return true;
 }
@@ -93,6 +104,8 @@ void Hub::shutdown(quint16 code, int graceMs)
 {
     m_shuttingDown = true;
     m_listener->close();
+    if (m_beacon)
+        m_beacon->stop();
     const QList<Connection *> connections = m_connections.values();
     for (Connection *connection : connections)
         connection->close(code, Reason::ShuttingDown);
@@ -384,8 +397,17 @@ void Hub::broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff)
 
 void Hub::presenceChanged(const QString &topic)
 {
-    if (topic.startsWith(QLatin1String("room:")))
-        m_lobby->markRoomsChanged();
+    if (!topic.startsWith(QLatin1String("room:")))
+        return;
+    // rooms_changed carries member counts: a status or typing update does not change them.
+    const int members = m_presence.keyCount(topic);
+    int &known = m_memberCounts[topic];
+    if (members == known)
+        return;
+    known = members;
+    if (members == 0)
+        m_memberCounts.remove(topic);
+    m_lobby->markRoomsChanged();
 }
 
 void Hub::drop(Connection *connection)

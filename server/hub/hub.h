@@ -18,6 +18,7 @@
 
 namespace Parley::Hub {
 
+class Beacon;
 class Channel;
 class Connection;
 class HistoryStore;
@@ -96,6 +97,8 @@ private:
     int m_openConnections = 0; // accepted after the connect check
     QElapsedTimer m_clock;
     QTimer *m_sweepTimer = nullptr; // child
+    Beacon *m_beacon = nullptr; // child, only when discovery is on
+    QHash<QString, int> m_memberCounts; // room topic -> members last announced
     QString m_hubId;
     bool m_shuttingDown = false;
     bool m_tls = false;

@@ -29,6 +29,7 @@ struct HubSettings
     int typingTimeoutMs = 6'000;
     int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
     DiscoveryMode discovery = DiscoveryMode::Off;
+    quint16 discoveryPort = 45454; // UDP port of the LAN beacon (tests may move it)
     // TLS: both set -> the hub serves wss:// only (PEM files).
     QString tlsCertificateFile;
     QString tlsKeyFile;
