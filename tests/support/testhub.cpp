@@ -1,0 +1,51 @@
+#include "testhub.h"
+
+#include "hub/hub.h"
+
+#include <QDebug>
+
+namespace Parley::Testing {
+
+Hub::HubSettings TestHub::settings()
+{
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::LocalHost;
+    settings.port = 0;
+    settings.name = QStringLiteral("Test hub");
+    settings.discovery = Hub::DiscoveryMode::Off;
+    return settings;
+}
+
+TestHub::TestHub(const Hub::HubSettings &settings)
+    : m_runner(std::make_unique<Hub::HubRunner>(settings))
+{
+}
+
+TestHub::~TestHub() = default;
+
+bool TestHub::start()
+{
+    QString error;
+    if (m_runner->start(&error))
+        return true;
+    qWarning() << "hub did not start:" << error;
+    return false;
+}
+
+void TestHub::stop()
+{
+    m_runner->stop();
+}
+
+int TestHub::connectionCount() const
+{
+    Hub::Hub *hub = m_runner->hub();
+    if (!hub)
+        return 0;
+    int count = 0;
+    QMetaObject::invokeMethod(
+        hub, [hub, &count] { count = hub->connectionCount(); }, Qt::BlockingQueuedConnection);
+    return count;
+}
+
+} // namespace Parley::Testing

@@ -1,0 +1,35 @@
+#pragma once
+
+#include "hub/hubrunner.h"
+#include "hub/hubsettings.h"
+
+#include <QUrl>
+
+#include <memory>
+
+namespace Parley::Testing {
+
+// A real hub for one test: HubRunner on 127.0.0.1, a free port, history in memory, discovery
+// off. Settings start from settings() so a test changes only the limit it is about.
+// Owned by the test, lives on the test's thread; the hub itself runs on its own thread.
+class TestHub
+{
+public:
+    static Hub::HubSettings settings();
+
+    explicit TestHub(const Hub::HubSettings &settings = TestHub::settings());
+    ~TestHub();
+
+    // Starts the hub; false (and a warning with the reason) if it could not listen.
+    bool start();
+    void stop();
+    Hub::HubRunner &runner() { return *m_runner; }
+    QUrl url() const { return m_runner->url(); } // the mount URL, ws://127.0.0.1:PORT/socket
+    // Connections the hub holds right now (asked on the hub thread).
+    int connectionCount() const;
+
+private:
+    std::unique_ptr<Hub::HubRunner> m_runner;
+};
+
+} // namespace Parley::Testing
