@@ -1,0 +1,306 @@
+#include "client/chatsession.h"
+
+#include "client/logging.h"
+#include "client/messagemodel.h"
+#include "client/phoenixchannel.h"
+#include "client/presencemodel.h"
+#include "client/presencesync.h"
+#include "client/roomlistmodel.h"
+
+#include <QJsonArray>
+#include <QTimer>
+
+namespace Parley::Client {
+
+namespace {
+
+const QString LobbyTopic = QStringLiteral("hub:lobby");
+
+bool isValidStatus(const QString &status)
+{
+    return status == QLatin1String("online") || status == QLatin1String("away")
+        || status == QLatin1String("busy");
+}
+
+QString reasonOf(const QString &status, const QJsonObject &response)
+{
+    const QString reason = response.value(QLatin1String("reason")).toString();
+    return reason.isEmpty() ? status : reason;
+}
+
+} // namespace
+
+ChatSession::ChatSession(const Identity &identity, QObject *parent)
+    : QObject(parent)
+    , m_identity(identity)
+    , m_rooms(std::make_unique<RoomListModel>())
+    , m_hubPresence(std::make_unique<PresenceModel>(identity.userId))
+{
+    // A dm row shows the other user's nick as soon as the hub's presence knows it.
+    connect(m_hubPresence.get(), &QAbstractItemModel::rowsInserted, this,
+            [this] { refreshDmTitles(); });
+    connect(m_hubPresence.get(), &QAbstractItemModel::dataChanged, this,
+            [this] { refreshDmTitles(); });
+}
+
+ChatSession::~ChatSession()
+{
+    teardownConnection();
+    m_deadSocket.reset(); // not later: there may be no event loop any more
+}
+
+void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
+{
+    if (m_socket)
+        teardownConnection(); // topics opened while disconnected are kept and joined below
+    m_mountUrl = mountUrl;
+    m_hubPassword = hubPassword;
+    m_everOpened = false;
+    m_attemptFailed = false;
+    m_refusalReason.clear();
+
+    m_socket = std::make_unique<PhoenixSocket>(mountUrl, [this] {
+        PhoenixSocket::Params params { { QStringLiteral("user_id"), m_identity.userId },
+                                       { QStringLiteral("nick"), m_identity.nick } };
+        if (!m_identity.device.isEmpty())
+            params.insert(QStringLiteral("device"), m_identity.device);
+        if (!m_hubPassword.isEmpty())
+            params.insert(QStringLiteral("password"), m_hubPassword);
+        return params;
+    });
+    m_socket->setTimings(m_timings);
+    PhoenixSocket *socket = m_socket.get();
+    connect(socket, &PhoenixSocket::stateChanged, this, [this] { updateConnectionState(); });
+    connect(socket, &PhoenixSocket::opened, this, [this] {
+        m_everOpened = true;
+        m_refusalReason.clear();
+        updateConnectionState();
+    });
+    connect(socket, &PhoenixSocket::closed, this, [this] {
+        m_attemptFailed = true;
+        updateConnectionState();
+    });
+    connect(socket, &PhoenixSocket::refused, this, [this](const QString &reason) {
+        m_refusalReason = reason;
+        updateConnectionState();
+    });
+    connect(socket, &PhoenixSocket::reconnectScheduled, this, [this] { updateConnectionState(); });
+
+    joinLobby();
+    for (const std::shared_ptr<Topic> &topic : std::as_const(m_topics))
+        startTopic(*topic);
+    setConnectionState(ConnectionState::Connecting);
+    socket->connect();
+}
+
+void ChatSession::disconnectFromHub()
+{
+    teardownConnection();
+    setConnectionState(ConnectionState::Disconnected);
+}
+
+void ChatSession::reconnectNow()
+{
+    if (m_socket && !m_socket->isConnected()) {
+        m_refusalReason.clear();
+        m_socket->connect();
+        updateConnectionState();
+    }
+}
+
+void ChatSession::teardownConnection()
+{
+    const QStringList topics = m_topics.keys();
+    for (const QString &topic : topics)
+        closeTopic(topic);
+    m_lobbySync.reset();
+    m_lobby = nullptr;
+    detachSocket();
+    m_hubPresence->clear();
+    const QList<RoomEntry> entries = m_rooms->entries();
+    for (const RoomEntry &entry : entries)
+        m_rooms->remove(entry.topic);
+}
+
+// Closes the socket and lets it go later: this may run inside one of its signals.
+void ChatSession::detachSocket()
+{
+    if (!m_socket)
+        return;
+    const QList<PhoenixChannel *> channels = m_socket->channels();
+    for (PhoenixChannel *channel : channels)
+        channel->QObject::disconnect(this);
+    m_socket->QObject::disconnect(this);
+    m_socket->disconnect();
+    m_deadSocket = std::move(m_socket);
+    // Deleted from the event loop (we may be inside one of its signals), or by the next detach.
+    QTimer::singleShot(0, this, [this, socket = m_deadSocket.get()] {
+        if (m_deadSocket.get() == socket)
+            m_deadSocket.reset();
+    });
+}
+
+int ChatSession::reconnectInMs() const
+{
+    return m_socket ? m_socket->nextReconnectIn() : -1;
+}
+
+void ChatSession::setConnectionState(ConnectionState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    emit connectionStateChanged(state);
+}
+
+void ChatSession::updateConnectionState()
+{
+    if (!m_socket) {
+        setConnectionState(ConnectionState::Disconnected);
+    } else if (m_socket->isConnected()) {
+        setConnectionState(ConnectionState::Connected);
+    } else if (!m_refusalReason.isEmpty() && m_socket->nextReconnectIn() < 0
+               && m_socket->state() == PhoenixSocket::State::Closed) {
+        setConnectionState(ConnectionState::Refused);
+    } else if (!m_everOpened && !m_attemptFailed) {
+        setConnectionState(ConnectionState::Connecting);
+    } else {
+        setConnectionState(ConnectionState::Reconnecting);
+    }
+}
+
+// hub:lobby ---------------------------------------------------------------------------------
+
+void ChatSession::joinLobby()
+{
+    m_lobby = m_socket->channel(LobbyTopic, [this] {
+        return QJsonObject { { QStringLiteral("status"), m_status } };
+    });
+    m_lobbySync = std::make_unique<PresenceSync>(m_lobby);
+    m_hubPresence->bindTo(m_lobbySync.get());
+    connect(m_lobby, &PhoenixChannel::joined, this, &ChatSession::onLobbyJoined);
+    connect(m_lobby, &PhoenixChannel::messageReceived, this, &ChatSession::onLobbyMessage);
+    connect(m_lobby, &PhoenixChannel::joinFailed, this, [this](const QJsonObject &response) {
+        emit errorOccurred(tr("The hub refused the lobby: %1").arg(reasonOf({}, response)));
+    });
+    m_lobby->join();
+}
+
+void ChatSession::onLobbyJoined(const QJsonObject &response)
+{
+    const QJsonObject hub = response.value(QLatin1String("hub")).toObject();
+    const QString id = hub.value(QLatin1String("id")).toString();
+    const QString name = hub.value(QLatin1String("name")).toString();
+    const QString version = hub.value(QLatin1String("version")).toString();
+    if (id != m_hubId || name != m_hubName || version != m_hubVersion) {
+        m_hubId = id;
+        m_hubName = name;
+        m_hubVersion = version;
+        emit hubInfoChanged();
+    }
+    onLobbyMessage(QStringLiteral("rooms_changed"), response);
+}
+
+void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payload)
+{
+    if (event != QLatin1String("rooms_changed"))
+        return;
+    QList<RoomEntry> rooms;
+    const QJsonArray list = payload.value(QLatin1String("rooms")).toArray();
+    for (const QJsonValue &value : list) {
+        RoomEntry entry = RoomEntry::fromJson(value.toObject());
+        if (!entry.name.isEmpty())
+            rooms.append(entry);
+    }
+    m_rooms->setRooms(rooms);
+    for (const std::shared_ptr<Topic> &topic : std::as_const(m_topics))
+        m_rooms->setJoined(topic->name, topic->joined);
+}
+
+void ChatSession::setStatus(const QString &status)
+{
+    if (!isValidStatus(status)) {
+        emit errorOccurred(tr("Unknown status: %1").arg(status));
+        return;
+    }
+    if (status == m_status)
+        return;
+    m_status = status; // also the lobby's join params from now on
+    if (m_lobby && m_lobby->isJoined()) {
+        m_lobby->push(
+            QStringLiteral("set_status"), { { QStringLiteral("status"), status } }, this,
+            [this](const QString &replyStatus, const QJsonObject &response) {
+                if (replyStatus != QLatin1String("ok"))
+                    emit errorOccurred(
+                        tr("Could not set the status: %1").arg(reasonOf(replyStatus, response)));
+            });
+    }
+}
+
+void ChatSession::createRoom(const QString &name, const QString &title, const QString &password)
+{
+    if (!m_lobby) {
+        emit roomCreateFailed(QStringLiteral("not_connected"));
+        return;
+    }
+    QJsonObject payload { { QStringLiteral("name"), name } };
+    if (!title.isEmpty())
+        payload.insert(QStringLiteral("title"), title);
+    if (!password.isEmpty())
+        payload.insert(QStringLiteral("password"), password);
+    m_lobby->push(QStringLiteral("create_room"), payload, this,
+                  [this, name](const QString &status, const QJsonObject &response) {
+                      if (status != QLatin1String("ok")) {
+                          emit roomCreateFailed(reasonOf(status, response));
+                          return;
+                      }
+                      const RoomEntry entry
+                          = RoomEntry::fromJson(response.value(QLatin1String("room")).toObject());
+                      if (!entry.name.isEmpty())
+                          m_rooms->upsert(entry);
+                      emit roomCreated(entry.name.isEmpty() ? name : entry.name);
+                  });
+}
+
+// Direct conversations ----------------------------------------------------------------------
+
+QString ChatSession::dmTopicWith(const QString &otherUserId) const
+{
+    const QString self = m_identity.userId;
+    return self < otherUserId ? QStringLiteral("dm:%1:%2").arg(self, otherUserId)
+                              : QStringLiteral("dm:%1:%2").arg(otherUserId, self);
+}
+
+QString ChatSession::otherUserOfDm(const QString &topic) const
+{
+    const QStringList parts = topic.split(QLatin1Char(':'));
+    if (parts.size() != 3)
+        return {};
+    return parts.at(1) == m_identity.userId ? parts.at(2) : parts.at(1);
+}
+
+void ChatSession::ensureDmRow(const QString &topic)
+{
+    RoomEntry entry;
+    entry.topic = topic;
+    entry.isDm = true;
+    entry.name = otherUserOfDm(topic);
+    entry.title = m_hubPresence->nickOf(entry.name);
+    if (entry.title.isEmpty())
+        entry.title = m_rooms->rowOfTopic(topic) >= 0 ? m_rooms->entry(topic).title : entry.name;
+    m_rooms->upsert(entry);
+}
+
+void ChatSession::refreshDmTitles()
+{
+    const QList<RoomEntry> entries = m_rooms->entries();
+    for (const RoomEntry &entry : entries) {
+        if (!entry.isDm)
+            continue;
+        const QString nick = m_hubPresence->nickOf(entry.name);
+        if (!nick.isEmpty() && nick != entry.title)
+            m_rooms->setTitle(entry.topic, nick);
+    }
+}
+
+} // namespace Parley::Client

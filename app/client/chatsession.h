@@ -1,0 +1,177 @@
+#pragma once
+
+#include "client/chatmessage.h"
+#include "client/identity.h"
+#include "client/phoenixsocket.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <memory>
+
+namespace Parley::Client {
+
+class MessageModel;
+class PhoenixChannel;
+class PresenceModel;
+class PresenceSync;
+class RoomListModel;
+
+// One connection to one hub, as the desktop client sees it: joins hub:lobby and the open rooms
+// and dms, keeps their models (rooms, messages, presence, unread counts) and sends what the user
+// types. It is the only writer of its models. Rejoins catch up with after_id, and our unacked
+// messages are resent with the same client_id after a reconnect, so nothing is lost or doubled.
+// Owned by the UI (MainWindow or a test); owns its socket and models; GUI thread.
+class ChatSession : public QObject
+{
+    Q_OBJECT
+public:
+    enum class ConnectionState { Disconnected, Connecting, Connected, Reconnecting, Refused };
+    Q_ENUM(ConnectionState)
+
+    explicit ChatSession(const Identity &identity, QObject *parent = nullptr);
+    ~ChatSession() override;
+
+    // mountUrl is ws://host:port/socket. Replaces a previous connection and closes its topics;
+    // topics opened while disconnected are joined once connected.
+    void connectToHub(const QUrl &mountUrl, const QString &hubPassword = {});
+    void disconnectFromHub();
+    // Cuts a scheduled reconnect short (a "retry now" button); also retries after a refusal.
+    void reconnectNow();
+    // Client timings (heartbeat, reconnect, push timeout); set before connectToHub().
+    void setTimings(const Timings &timings) { m_timings = timings; }
+
+    ConnectionState connectionState() const { return m_state; }
+    QString refusalReason() const { return m_refusalReason; }
+    int reconnectInMs() const; // -1 if no reconnect is scheduled
+    QUrl hubUrl() const { return m_mountUrl; }
+
+    // Hub info after the lobby join.
+    QString hubName() const { return m_hubName; }
+    QString hubId() const { return m_hubId; }
+    QString hubVersion() const { return m_hubVersion; }
+
+    RoomListModel *rooms() const { return m_rooms.get(); }
+    PresenceModel *hubPresence() const { return m_hubPresence.get(); }
+
+    // Joins room:NAME or dm:A:B (a dm gets a row in rooms()). Calling it again for an open topic
+    // does nothing; after topicOpenFailed it tries again (e.g. with the password).
+    void openTopic(const QString &topic, const QString &password = {});
+    void closeTopic(const QString &topic);
+    QStringList openTopics() const;
+    bool isOpen(const QString &topic) const { return m_topics.contains(topic); }
+    bool isJoined(const QString &topic) const; // the join reply arrived (and no error since)
+
+    QString currentTopic() const { return m_currentTopic; }
+    void setCurrentTopic(const QString &topic); // also marks it read (unread 0)
+
+    MessageModel *messages(const QString &topic) const; // nullptr if not open
+    PresenceModel *presence(const QString &topic) const; // nullptr if not open
+
+    void sendMessage(const QString &topic, const QString &body);
+    void editMessage(const QString &topic, qint64 id, const QString &body);
+    void deleteMessage(const QString &topic, qint64 id);
+    void loadOlder(const QString &topic); // history before the oldest held message, 50 at most
+    void setTyping(const QString &topic, bool typing);
+    // Sends a Failed message again (same client_id); it is Pending until the reply.
+    void retryMessage(const QString &topic, const QString &clientId);
+
+    void setStatus(const QString &status); // online/away/busy
+    QString status() const { return m_status; }
+
+    void createRoom(const QString &name, const QString &title, const QString &password);
+
+    QString dmTopicWith(const QString &otherUserId) const;
+    Identity identity() const { return m_identity; }
+
+signals:
+    void connectionStateChanged(Parley::Client::ChatSession::ConnectionState state);
+    void hubInfoChanged();
+    void topicOpened(const QString &topic);
+    void topicOpenFailed(const QString &topic, const QString &reason);
+    void topicClosed(const QString &topic);
+    void currentTopicChanged(const QString &topic);
+    void roomCreated(const QString &name);
+    void roomCreateFailed(const QString &reason);
+    // Every new message from someone else (not history, not catch-up of already seen ones).
+    void messageArrived(const QString &topic, const Parley::Client::ChatMessage &message);
+    void errorOccurred(const QString &text);
+
+private:
+    struct Outgoing
+    {
+        QString body;
+        int attempt = 0; // replies and timeouts of older attempts are ignored
+        bool inFlight = false;
+    };
+    // One open room or dm. Models are children of the session (deleteLater on close).
+    struct Topic
+    {
+        QString name;
+        QString password;
+        QPointer<PhoenixChannel> channel; // owned by m_socket
+        std::unique_ptr<PresenceSync> sync;
+        MessageModel *messages = nullptr;
+        PresenceModel *presence = nullptr;
+        bool joined = false; // the current join succeeded
+        bool joinedOnce = false; // topicOpened was emitted
+        bool loadingHistory = false;
+        QHash<QString, Outgoing> outgoing; // by client_id: our messages without an ok reply
+        QStringList outgoingOrder;
+        bool typing = false; // we told the hub we are typing
+        QElapsedTimer typingSent;
+    };
+
+    void teardownConnection();
+    void setConnectionState(ConnectionState state);
+    void updateConnectionState();
+    void joinLobby();
+    void onLobbyJoined(const QJsonObject &response);
+    void onLobbyMessage(const QString &event, const QJsonObject &payload);
+    void startTopic(Topic &topic);
+    void restartTopic(Topic &topic);
+    void onTopicJoined(const QString &topic, const QJsonObject &response);
+    void onTopicJoinFailed(const QString &topic, const QJsonObject &response);
+    void onTopicMessage(const QString &topic, const QString &event, const QJsonObject &payload);
+    void onTopicErrored(const QString &topic);
+    void onIncomingMessage(Topic &topic, const ChatMessage &message, bool live);
+    void pushOutgoing(Topic &topic, const QString &clientId);
+    void flushOutgoing(Topic &topic);
+    void onSendReply(const QString &topic, const QString &clientId, int attempt,
+                     const QString &status, const QJsonObject &response);
+    void dropOutgoing(Topic &topic, const QString &clientId);
+    void detachSocket();
+    void ensureDmRow(const QString &topic);
+    void refreshDmTitles();
+    Topic *topicFor(const QString &topic) const;
+    QString otherUserOfDm(const QString &topic) const;
+
+    Identity m_identity;
+    Timings m_timings;
+    QUrl m_mountUrl;
+    QString m_hubPassword;
+    std::unique_ptr<PhoenixSocket> m_socket;
+    std::unique_ptr<PhoenixSocket> m_deadSocket; // detached, deleted soon
+    PhoenixChannel *m_lobby = nullptr; // owned by m_socket
+    std::unique_ptr<PresenceSync> m_lobbySync;
+    ConnectionState m_state = ConnectionState::Disconnected;
+    QString m_refusalReason;
+    bool m_everOpened = false;
+    bool m_attemptFailed = false; // a connect attempt failed: Reconnecting from now on
+    QString m_hubName;
+    QString m_hubId;
+    QString m_hubVersion;
+    QString m_status = QStringLiteral("online");
+    QString m_currentTopic;
+    std::unique_ptr<RoomListModel> m_rooms;
+    std::unique_ptr<PresenceModel> m_hubPresence;
+    QHash<QString, std::shared_ptr<Topic>> m_topics;
+};
+
+} // namespace Parley::Client

@@ -1,0 +1,258 @@
+// ChatSession: open topics (rooms and dms), their messages, presence and unread counts.
+
+#include "client/chatsession.h"
+#include "client/logging.h"
+#include "client/messagemodel.h"
+#include "client/phoenixchannel.h"
+#include "client/presencemodel.h"
+#include "client/presencesync.h"
+#include "client/roomlistmodel.h"
+
+#include <QJsonArray>
+
+namespace Parley::Client {
+
+namespace {
+
+QString reasonOf(const QString &status, const QJsonObject &response)
+{
+    const QString reason = response.value(QLatin1String("reason")).toString();
+    return reason.isEmpty() ? status : reason;
+}
+
+QList<ChatMessage> messagesOf(const QJsonObject &response, const QString &topic)
+{
+    QList<ChatMessage> messages;
+    const QJsonArray list = response.value(QLatin1String("messages")).toArray();
+    messages.reserve(list.size());
+    for (const QJsonValue &value : list) {
+        const ChatMessage message = ChatMessage::fromJson(value.toObject(), topic);
+        if (message.isValid())
+            messages.append(message);
+    }
+    return messages;
+}
+
+bool isChatTopic(const QString &topic)
+{
+    return topic.startsWith(QLatin1String("room:")) || topic.startsWith(QLatin1String("dm:"));
+}
+
+} // namespace
+
+ChatSession::Topic *ChatSession::topicFor(const QString &topic) const
+{
+    const auto it = m_topics.constFind(topic);
+    return it == m_topics.cend() ? nullptr : it.value().get();
+}
+
+QStringList ChatSession::openTopics() const
+{
+    QStringList topics = m_topics.keys();
+    topics.sort();
+    return topics;
+}
+
+bool ChatSession::isJoined(const QString &topic) const
+{
+    const Topic *t = topicFor(topic);
+    return t && t->joined;
+}
+
+MessageModel *ChatSession::messages(const QString &topic) const
+{
+    const Topic *t = topicFor(topic);
+    return t ? t->messages : nullptr;
+}
+
+PresenceModel *ChatSession::presence(const QString &topic) const
+{
+    const Topic *t = topicFor(topic);
+    return t ? t->presence : nullptr;
+}
+
+void ChatSession::openTopic(const QString &topic, const QString &password)
+{
+    if (!isChatTopic(topic)) {
+        emit topicOpenFailed(topic, QStringLiteral("unmatched topic"));
+        return;
+    }
+    if (m_topics.contains(topic))
+        return;
+    auto t = std::make_shared<Topic>();
+    t->name = topic;
+    t->password = password;
+    t->messages = new MessageModel(topic, m_identity.userId, this);
+    t->presence = new PresenceModel(m_identity.userId, this);
+    m_topics.insert(topic, t);
+    if (topic.startsWith(QLatin1String("dm:")))
+        ensureDmRow(topic);
+    if (m_socket)
+        startTopic(*t);
+}
+
+void ChatSession::startTopic(Topic &t)
+{
+    const QString topic = t.name;
+    // Re-evaluated on every (re)join: catch up after the newest message we hold.
+    PhoenixChannel *channel = m_socket->channel(topic, [this, topic] {
+        QJsonObject params;
+        const Topic *current = topicFor(topic);
+        if (!current)
+            return params;
+        if (!current->password.isEmpty())
+            params.insert(QStringLiteral("password"), current->password);
+        if (const qint64 newest = current->messages->newestId(); newest > 0)
+            params.insert(QStringLiteral("after_id"), double(newest));
+        return params;
+    });
+    t.channel = channel;
+    t.sync = std::make_unique<PresenceSync>(channel);
+    t.presence->bindTo(t.sync.get());
+    connect(channel, &PhoenixChannel::joined, this,
+            [this, topic](const QJsonObject &response) { onTopicJoined(topic, response); });
+    connect(channel, &PhoenixChannel::joinFailed, this,
+            [this, topic](const QJsonObject &response) { onTopicJoinFailed(topic, response); });
+    connect(channel, &PhoenixChannel::messageReceived, this,
+            [this, topic](const QString &event, const QJsonObject &payload) {
+                onTopicMessage(topic, event, payload);
+            });
+    connect(channel, &PhoenixChannel::errored, this, [this, topic] { onTopicErrored(topic); });
+    channel->join();
+}
+
+// Replaces the topic's channel with a new one, keeping the models.
+void ChatSession::restartTopic(Topic &t)
+{
+    if (t.channel) {
+        t.channel->QObject::disconnect(this);
+        t.channel->leave();
+        t.channel->deleteLater();
+    }
+    t.sync.reset();
+    t.joined = false;
+    t.loadingHistory = false;
+    for (Outgoing &outgoing : t.outgoing)
+        outgoing.inFlight = false; // replies to the old channel are dropped
+    startTopic(t);
+}
+
+void ChatSession::closeTopic(const QString &topic)
+{
+    const std::shared_ptr<Topic> t = m_topics.take(topic);
+    if (!t)
+        return;
+    if (t->channel) {
+        t->channel->QObject::disconnect(this);
+        t->channel->leave();
+        t->channel->deleteLater();
+    }
+    t->sync.reset();
+    if (topic.startsWith(QLatin1String("dm:")))
+        m_rooms->remove(topic);
+    else
+        m_rooms->setJoined(topic, false);
+    if (m_currentTopic == topic)
+        setCurrentTopic({});
+    emit topicClosed(topic);
+    t->messages->deleteLater();
+    t->presence->deleteLater();
+}
+
+void ChatSession::onTopicJoined(const QString &topic, const QJsonObject &response)
+{
+    Topic *t = topicFor(topic);
+    if (!t)
+        return;
+    t->joined = true;
+    const bool rejoin = t->joinedOnce;
+    const QList<ChatMessage> messages = messagesOf(response, topic);
+    if (!rejoin) {
+        t->messages->setHasMore(response.value(QLatin1String("has_more")).toBool());
+        t->messages->mergeAll(messages);
+        if (!messages.isEmpty())
+            m_rooms->setLastActivity(topic, messages.last().ts);
+    } else {
+        // Catch-up after a reconnect: what others said meanwhile counts as new.
+        for (const ChatMessage &message : messages)
+            onIncomingMessage(*t, message, true);
+        if (response.value(QLatin1String("has_more")).toBool()) {
+            // More than a catch-up page was missed, and only a join takes after_id: join
+            // again from the newest message we hold now.
+            restartTopic(*t);
+            return;
+        }
+    }
+    m_rooms->setJoined(topic, true);
+    flushOutgoing(*t);
+    if (!rejoin) {
+        t->joinedOnce = true;
+        emit topicOpened(topic);
+    }
+}
+
+void ChatSession::onTopicJoinFailed(const QString &topic, const QJsonObject &response)
+{
+    // A refused join (wrong password, no such room, not a member) is final for this attempt;
+    // the UI may call openTopic() again, e.g. with a password.
+    const QString reason = reasonOf(QStringLiteral("error"), response);
+    qCInfo(lcClient) << "could not open" << topic << reason;
+    closeTopic(topic);
+    emit topicOpenFailed(topic, reason);
+}
+
+void ChatSession::onTopicErrored(const QString &topic)
+{
+    Topic *t = topicFor(topic);
+    if (!t)
+        return;
+    t->joined = false;
+    t->typing = false;
+    t->loadingHistory = false;
+    // Replies to what was in flight can no longer come: resend after the rejoin.
+    for (Outgoing &outgoing : t->outgoing)
+        outgoing.inFlight = false;
+}
+
+void ChatSession::onTopicMessage(const QString &topic, const QString &event,
+                                 const QJsonObject &payload)
+{
+    Topic *t = topicFor(topic);
+    if (!t)
+        return;
+    if (event == QLatin1String("new_msg")) {
+        const ChatMessage message = ChatMessage::fromJson(payload, topic);
+        if (message.isValid())
+            onIncomingMessage(*t, message, true);
+    } else if (event == QLatin1String("msg_edited")) {
+        t->messages->applyEdit(ChatMessage::fromJson(payload, topic));
+    } else if (event == QLatin1String("msg_deleted")) {
+        t->messages->applyDelete(ChatMessage::fromJson(payload, topic).id);
+    }
+}
+
+void ChatSession::onIncomingMessage(Topic &t, const ChatMessage &message, bool live)
+{
+    const bool own = message.userId == m_identity.userId;
+    if (own && t.outgoing.contains(message.clientId))
+        dropOutgoing(t, message.clientId);
+    const bool added = t.messages->merge(message);
+    m_rooms->setLastActivity(t.name, message.ts);
+    if (!added || own || !live)
+        return;
+    if (t.name != m_currentTopic)
+        m_rooms->incrementUnread(t.name);
+    emit messageArrived(t.name, message);
+}
+
+void ChatSession::setCurrentTopic(const QString &topic)
+{
+    if (!topic.isEmpty())
+        m_rooms->clearUnread(topic);
+    if (topic == m_currentTopic)
+        return;
+    m_currentTopic = topic;
+    emit currentTopicChanged(topic);
+}
+
+} // namespace Parley::Client

@@ -1,0 +1,233 @@
+#include "client/hubbrowser.h"
+
+#include "client/logging.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QNetworkDatagram>
+#include <QNetworkInterface>
+#include <QUdpSocket>
+
+#include <algorithm>
+
+namespace Parley::Client {
+
+namespace {
+
+const QByteArray QueryDatagram = QByteArrayLiteral(R"({"parley":1,"query":true})");
+
+bool isLoopbackSender(const QHostAddress &address)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4); // also for ::ffff:127.x
+    return isV4 ? (v4 >> 24) == 127 : address.isLoopback();
+}
+
+} // namespace
+
+std::optional<DiscoveryMode> discoveryModeFromString(const QString &text)
+{
+    const QString mode = text.trimmed().toLower();
+    if (mode == QLatin1String("off"))
+        return DiscoveryMode::Off;
+    if (mode == QLatin1String("loopback"))
+        return DiscoveryMode::Loopback;
+    if (mode == QLatin1String("lan"))
+        return DiscoveryMode::Lan;
+    return std::nullopt;
+}
+
+DiscoveryMode discoveryModeFromEnvironment(DiscoveryMode fallback)
+{
+    const QString value = qEnvironmentVariable("PARLEY_DISCOVERY");
+    return discoveryModeFromString(value).value_or(fallback);
+}
+
+std::optional<DiscoveredHub> DiscoveredHub::fromDatagram(const QByteArray &datagram,
+                                                         const QHostAddress &sender)
+{
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(datagram, &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject())
+        return std::nullopt;
+    const QJsonObject object = document.object();
+    if (object.value(QLatin1String("parley")).toInt() != 1
+        || object.value(QLatin1String("query")).toBool())
+        return std::nullopt;
+    const QJsonValue hubId = object.value(QLatin1String("hub_id"));
+    const QJsonValue port = object.value(QLatin1String("port"));
+    if (!hubId.isString() || hubId.toString().isEmpty() || !port.isDouble())
+        return std::nullopt;
+    const int portNumber = port.toInt();
+    if (portNumber < 1 || portNumber > 65535)
+        return std::nullopt;
+    DiscoveredHub hub;
+    hub.hubId = hubId.toString().left(128);
+    hub.name = object.value(QLatin1String("name")).toString().left(128);
+    hub.address = sender;
+    bool isV4 = false;
+    const quint32 v4 = sender.toIPv4Address(&isV4);
+    if (isV4)
+        hub.address = QHostAddress(v4); // ::ffff:a.b.c.d → a.b.c.d
+    hub.port = quint16(portNumber);
+    hub.rooms = object.value(QLatin1String("rooms")).toInt();
+    hub.users = object.value(QLatin1String("users")).toInt();
+    hub.locked = object.value(QLatin1String("locked")).toBool();
+    hub.lastSeenMs = QDateTime::currentMSecsSinceEpoch();
+    return hub;
+}
+
+HubBrowser::HubBrowser(QObject *parent)
+    : QObject(parent)
+{
+    m_expiryTimer.setInterval(m_expiryMs / 7);
+    connect(&m_expiryTimer, &QTimer::timeout, this, &HubBrowser::expire);
+}
+
+HubBrowser::~HubBrowser() = default;
+
+void HubBrowser::setExpiryMs(int ms)
+{
+    m_expiryMs = std::max(ms, 10);
+    m_expiryTimer.setInterval(std::max(m_expiryMs / 7, 5));
+}
+
+QList<QHostAddress> HubBrowser::targets(DiscoveryMode mode)
+{
+    QList<QHostAddress> result;
+    switch (mode) {
+    case DiscoveryMode::Off:
+        break;
+    case DiscoveryMode::Loopback:
+        result << QHostAddress(QStringLiteral("127.0.0.1"))
+               << QHostAddress(QStringLiteral("127.255.255.255"));
+        break;
+    case DiscoveryMode::Lan: {
+        const QList<QNetworkInterface> interfaces = QNetworkInterface::allInterfaces();
+        for (const QNetworkInterface &interface : interfaces) {
+            const auto flags = interface.flags();
+            if (!flags.testFlag(QNetworkInterface::IsUp)
+                || !flags.testFlag(QNetworkInterface::IsRunning)
+                || !flags.testFlag(QNetworkInterface::CanBroadcast)
+                || flags.testFlag(QNetworkInterface::IsLoopBack))
+                continue;
+            const QList<QNetworkAddressEntry> entries = interface.addressEntries();
+            for (const QNetworkAddressEntry &entry : entries) {
+                const QHostAddress broadcast = entry.broadcast();
+                if (entry.ip().protocol() != QAbstractSocket::IPv4Protocol || broadcast.isNull()
+                    || broadcast == QHostAddress(QHostAddress::Broadcast)
+                    || result.contains(broadcast))
+                    continue;
+                result << broadcast;
+            }
+        }
+        break;
+    }
+    }
+    return result;
+}
+
+void HubBrowser::start(DiscoveryMode mode)
+{
+    stop();
+    m_mode = mode;
+    m_error.clear();
+    if (mode == DiscoveryMode::Off)
+        return;
+    m_socket = new QUdpSocket(this);
+    // Bound to any IPv4 address: a socket bound to 127.0.0.1 would not get 127.255.255.255.
+    if (!m_socket->bind(QHostAddress::AnyIPv4, m_port,
+                        QUdpSocket::ShareAddress | QUdpSocket::ReuseAddressHint)) {
+        m_error = m_socket->errorString();
+        qCWarning(lcClient) << "hub browser cannot listen on UDP" << m_port << m_error;
+        delete m_socket;
+        m_socket = nullptr;
+        return;
+    }
+    connect(m_socket, &QUdpSocket::readyRead, this, &HubBrowser::onReadyRead);
+    m_expiryTimer.start();
+    query();
+}
+
+void HubBrowser::stop()
+{
+    m_expiryTimer.stop();
+    delete m_socket;
+    m_socket = nullptr;
+    if (!m_hubs.isEmpty()) {
+        m_hubs.clear();
+        emit hubsChanged();
+    }
+}
+
+bool HubBrowser::isListening() const
+{
+    return m_socket && m_socket->state() == QAbstractSocket::BoundState;
+}
+
+void HubBrowser::query()
+{
+    if (!m_socket)
+        return;
+    const QList<QHostAddress> addresses = targets(m_mode);
+    for (const QHostAddress &address : addresses) {
+        if (m_socket->writeDatagram(QueryDatagram, address, m_port) < 0)
+            qCDebug(lcClient) << "discovery query to" << address
+                              << "failed:" << m_socket->errorString();
+    }
+}
+
+QList<DiscoveredHub> HubBrowser::hubs() const
+{
+    QList<DiscoveredHub> list = m_hubs.values();
+    std::sort(list.begin(), list.end(), [](const DiscoveredHub &a, const DiscoveredHub &b) {
+        const int c = a.name.compare(b.name, Qt::CaseInsensitive);
+        return c != 0 ? c < 0 : a.hubId < b.hubId;
+    });
+    return list;
+}
+
+void HubBrowser::onReadyRead()
+{
+    bool changed = false;
+    while (m_socket && m_socket->hasPendingDatagrams()) {
+        const QNetworkDatagram datagram = m_socket->receiveDatagram(8192);
+        if (m_mode == DiscoveryMode::Loopback && !isLoopbackSender(datagram.senderAddress()))
+            continue;
+        std::optional<DiscoveredHub> hub
+            = DiscoveredHub::fromDatagram(datagram.data(), datagram.senderAddress());
+        if (!hub)
+            continue;
+        const auto it = m_hubs.find(hub->hubId);
+        if (it == m_hubs.end()) {
+            m_hubs.insert(hub->hubId, *hub);
+            changed = true;
+            continue;
+        }
+        DiscoveredHub seenBefore = *it;
+        seenBefore.lastSeenMs = hub->lastSeenMs;
+        if (!(seenBefore == *hub))
+            changed = true;
+        *it = *hub;
+    }
+    if (changed)
+        emit hubsChanged();
+}
+
+void HubBrowser::expire()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    bool changed = false;
+    for (auto it = m_hubs.begin(); it != m_hubs.end();) {
+        if (now - it->lastSeenMs >= m_expiryMs) {
+            it = m_hubs.erase(it);
+            changed = true;
+        } else {
+            ++it;
+        }
+    }
+    if (changed)
+        emit hubsChanged();
+}
+
+} // namespace Parley::Client

@@ -1,0 +1,641 @@
+// ChatSession and its models against a real hub on 127.0.0.1 (port 0): a message shows once for
+// its sender (Pending, then Sent) and once for the others, presence rows follow joins and
+// leaves, unread counts, catch-up with after_id after a hub restart (nothing missed, nothing
+// twice), resend of unacked messages, edit/delete, history paging, rooms and passwords.
+
+#include "client/chatsession.h"
+#include "client/messagemodel.h"
+#include "client/presencemodel.h"
+#include "client/roomlistmodel.h"
+#include "hub/hubrunner.h"
+#include "hub/hubsettings.h"
+
+#include <QAbstractItemModelTester>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Parley::Client;
+using Parley::Hub::HubRunner;
+using Parley::Hub::HubSettings;
+
+namespace {
+
+const QString General = QStringLiteral("room:general");
+constexpr int Timeout = 10'000;
+
+Timings fastTimings()
+{
+    Timings timings;
+    timings.reconnectSteps = { 10, 50, 100 };
+    timings.reconnectMaxMs = 200;
+    timings.rejoinSteps = { 100, 200 };
+    timings.rejoinMaxMs = 500;
+    timings.pushTimeoutMs = 5'000;
+    return timings;
+}
+
+// Reconnects only when told to (reconnectNow), so a test decides when it comes back.
+Timings lazyTimings()
+{
+    Timings timings = fastTimings();
+    timings.reconnectSteps = { 600'000 };
+    timings.reconnectMaxMs = 600'000;
+    return timings;
+}
+
+QStringList bodies(const MessageModel *model)
+{
+    QStringList result;
+    for (int row = 0; row < model->rowCount(); ++row)
+        result << model->index(row).data(MessageModel::BodyRole).toString();
+    return result;
+}
+
+int rowOfBody(const MessageModel *model, const QString &body)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row).data(MessageModel::BodyRole).toString() == body)
+            return row;
+    }
+    return -1;
+}
+
+ChatMessage::State stateOf(const MessageModel *model, const QString &body)
+{
+    const int row = rowOfBody(model, body);
+    return row < 0 ? ChatMessage::State::Failed : model->messageAt(row).state;
+}
+
+} // namespace
+
+class tst_ChatSession : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void lobbyGivesHubInfoAndRooms();
+    void messageShowsOnceForSenderAndOthers();
+    void presenceShowsOtherUserAndDropsItOnDisconnect();
+    void statusAndTypingReachOthers();
+    void unreadGrowsForOtherTopicAndClears();
+    void catchUpAfterHubRestartMissesNothing();
+    void messageSentWhileHubIsDownIsDeliveredOnce();
+    void editAndDeletePropagate();
+    void loadOlderPrependsHistory();
+    void createdLockedRoomNeedsPassword();
+    void directMessagesReachTheOtherUser();
+    void refusedConnectShowsReason();
+    void topicOpenedBeforeConnectIsJoinedOnConnect();
+
+private:
+    bool startHub(quint16 port = 0);
+    std::unique_ptr<ChatSession> makeSession(const QString &userId, const QString &nick,
+                                             const Timings &timings = fastTimings());
+    bool open(ChatSession *session, const QString &topic, const QString &password = {});
+    void addTesters(ChatSession *session, const QString &topic);
+
+    HubSettings m_settings;
+    std::unique_ptr<QTemporaryDir> m_dataDir;
+    std::unique_ptr<HubRunner> m_hub;
+    QList<std::shared_ptr<QAbstractItemModelTester>> m_testers;
+};
+
+void tst_ChatSession::init()
+{
+    m_dataDir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dataDir->isValid());
+    m_settings = HubSettings();
+    m_settings.bindAddress = QHostAddress::LocalHost;
+    m_settings.port = 0;
+    m_settings.name = QStringLiteral("Test hub");
+    m_settings.dataDir = m_dataDir->path();
+    m_settings.maxRate = 0;
+    QVERIFY(startHub());
+}
+
+void tst_ChatSession::cleanup()
+{
+    m_testers.clear();
+    if (m_hub)
+        m_hub->stop();
+    m_hub.reset();
+    m_dataDir.reset();
+}
+
+bool tst_ChatSession::startHub(quint16 port)
+{
+    m_settings.port = port;
+    m_hub = std::make_unique<HubRunner>(m_settings);
+    QString error;
+    if (!m_hub->start(&error)) {
+        qWarning() << "hub did not start:" << error;
+        return false;
+    }
+    return true;
+}
+
+std::unique_ptr<ChatSession>
+tst_ChatSession::makeSession(const QString &userId, const QString &nick, const Timings &timings)
+{
+    auto session = std::make_unique<ChatSession>(Identity { userId, nick });
+    session->setTimings(timings);
+    m_testers << std::make_shared<QAbstractItemModelTester>(
+        session->rooms(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_testers << std::make_shared<QAbstractItemModelTester>(
+        session->hubPresence(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    session->connectToHub(m_hub->url());
+    return session;
+}
+
+void tst_ChatSession::addTesters(ChatSession *session, const QString &topic)
+{
+    m_testers << std::make_shared<QAbstractItemModelTester>(
+        session->messages(topic), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    m_testers << std::make_shared<QAbstractItemModelTester>(
+        session->presence(topic), QAbstractItemModelTester::FailureReportingMode::QtTest);
+}
+
+bool tst_ChatSession::open(ChatSession *session, const QString &topic, const QString &password)
+{
+    session->openTopic(topic, password);
+    if (!session->messages(topic))
+        return false;
+    addTesters(session, topic);
+    return QTest::qWaitFor([&] { return session->isJoined(topic); }, Timeout);
+}
+
+void tst_ChatSession::lobbyGivesHubInfoAndRooms()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    QSignalSpy info(ana.get(), &ChatSession::hubInfoChanged);
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
+                              Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(info.size() == 1, Timeout);
+    QCOMPARE(ana->hubName(), QStringLiteral("Test hub"));
+    QVERIFY(!ana->hubId().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(ana->rooms()->rowOfTopic(General) >= 0, Timeout);
+    QVERIFY(!ana->rooms()
+                 ->index(ana->rooms()->rowOfTopic(General))
+                 .data(RoomListModel::JoinedRole)
+                 .toBool());
+    QTRY_COMPARE_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")), 0,
+                              Timeout);
+    QVERIFY(open(ana.get(), General));
+    QTRY_VERIFY_WITH_TIMEOUT(ana->rooms()
+                                 ->index(ana->rooms()->rowOfTopic(General))
+                                 .data(RoomListModel::JoinedRole)
+                                 .toBool(),
+                             Timeout);
+}
+
+void tst_ChatSession::messageShowsOnceForSenderAndOthers()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+    MessageModel *anaMessages = ana->messages(General);
+    MessageModel *bobMessages = bob->messages(General);
+    QSignalSpy anaInserted(anaMessages, &QAbstractItemModel::rowsInserted);
+    QSignalSpy anaChanged(anaMessages, &QAbstractItemModel::dataChanged);
+    QSignalSpy anaReset(anaMessages, &QAbstractItemModel::modelReset);
+    QSignalSpy bobReset(bobMessages, &QAbstractItemModel::modelReset);
+    QSignalSpy bobArrived(bob.get(), &ChatSession::messageArrived);
+    QSignalSpy anaArrived(ana.get(), &ChatSession::messageArrived);
+
+    ana->sendMessage(General, QStringLiteral("hello bob"));
+    // Shown at once, pending.
+    QCOMPARE(anaMessages->rowCount(), 1);
+    QCOMPARE(anaInserted.size(), 1);
+    QCOMPARE(stateOf(anaMessages, QStringLiteral("hello bob")), ChatMessage::State::Pending);
+    const QString clientId = anaMessages->messageAt(0).clientId;
+    QVERIFY2(QRegularExpression(QStringLiteral("^[A-Za-z0-9_-]{8,64}$")).match(clientId).hasMatch(),
+             qPrintable(clientId));
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(anaMessages, QStringLiteral("hello bob")),
+                              ChatMessage::State::Sent, Timeout);
+    QVERIFY(anaMessages->messageAt(0).id > 0);
+    QVERIFY(anaChanged.size() >= 1);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bobMessages), QStringList { QStringLiteral("hello bob") },
+                              Timeout);
+    QCOMPARE(bobMessages->messageAt(0).id, anaMessages->messageAt(0).id);
+    QCOMPARE(bobMessages->messageAt(0).nick, QStringLiteral("ana"));
+    QVERIFY(!bobMessages->index(0).data(MessageModel::IsOwnRole).toBool());
+    QCOMPARE(bobArrived.size(), 1);
+
+    // A reply from bob comes after anything ana's connection could still deliver (the reply
+    // and the broadcast of ana's message): so now ana holds each message exactly once.
+    bob->sendMessage(General, QStringLiteral("hi ana"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        bodies(anaMessages),
+        (QStringList { QStringLiteral("hello bob"), QStringLiteral("hi ana") }), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(bobMessages, QStringLiteral("hi ana")),
+                              ChatMessage::State::Sent, Timeout);
+    QCOMPARE(bodies(bobMessages),
+             (QStringList { QStringLiteral("hello bob"), QStringLiteral("hi ana") }));
+    QCOMPARE(anaInserted.size(), 2);
+    QCOMPARE(anaArrived.size(), 1);
+    QCOMPARE(anaReset.size(), 0);
+    QCOMPARE(bobReset.size(), 0);
+}
+
+void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()
+{
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(bob.get(), General));
+    PresenceModel *presence = bob->presence(General);
+    QTRY_COMPARE_WITH_TIMEOUT(presence->rowCount(), 1, Timeout);
+    QSignalSpy inserted(presence, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(presence, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy reset(presence, &QAbstractItemModel::modelReset);
+    QSignalSpy hubRemoved(bob->hubPresence(), &QAbstractItemModel::rowsRemoved);
+
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    QVERIFY(open(ana.get(), General));
+    QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(QStringLiteral("ana-00000001")) >= 0, Timeout);
+    QCOMPARE(inserted.size(), 1);
+    const int row = presence->rowOfUser(QStringLiteral("ana-00000001"));
+    QCOMPARE(row, 0); // "ana" sorts before "bob"
+    QCOMPARE(presence->index(row).data(PresenceModel::NickRole).toString(), QStringLiteral("ana"));
+    QCOMPARE(presence->index(row).data(PresenceModel::StatusRole).toString(),
+             QStringLiteral("online"));
+    QCOMPARE(presence->index(row).data(PresenceModel::DeviceCountRole).toInt(), 1);
+    QVERIFY(presence->index(row).data(PresenceModel::OnlineSinceRole).toLongLong() > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")) >= 0,
+                             Timeout);
+
+    // A second device of ana: still one row, two devices.
+    auto anaPhone = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    QVERIFY(open(anaPhone.get(), General));
+    QTRY_COMPARE_WITH_TIMEOUT(presence->index(presence->rowOfUser(QStringLiteral("ana-00000001")))
+                                  .data(PresenceModel::DeviceCountRole)
+                                  .toInt(),
+                              2, Timeout);
+    QCOMPARE(inserted.size(), 1);
+    anaPhone->disconnectFromHub();
+    QTRY_COMPARE_WITH_TIMEOUT(presence->index(presence->rowOfUser(QStringLiteral("ana-00000001")))
+                                  .data(PresenceModel::DeviceCountRole)
+                                  .toInt(),
+                              1, Timeout);
+    QCOMPARE(removed.size(), 0);
+
+    ana->disconnectFromHub();
+    QCOMPARE(ana->connectionState(), ChatSession::ConnectionState::Disconnected);
+    QTRY_COMPARE_WITH_TIMEOUT(presence->rowOfUser(QStringLiteral("ana-00000001")), -1, Timeout);
+    QCOMPARE(removed.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")), -1,
+                              Timeout);
+    QVERIFY(hubRemoved.size() >= 1);
+    QCOMPARE(presence->rowCount(), 1);
+    QCOMPARE(reset.size(), 0);
+}
+
+void tst_ChatSession::statusAndTypingReachOthers()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+    PresenceModel *presence = bob->presence(General);
+    QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(QStringLiteral("ana-00000001")) >= 0, Timeout);
+
+    ana->setStatus(QStringLiteral("away"));
+    QCOMPARE(ana->status(), QStringLiteral("away"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        presence->entryAt(presence->rowOfUser(QStringLiteral("ana-00000001"))).status,
+        QStringLiteral("away"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        bob->hubPresence()
+            ->entryAt(bob->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")))
+            .status,
+        QStringLiteral("away"), Timeout);
+    // away sorts after online: bob is first now.
+    QCOMPARE(presence->entryAt(0).userId, QStringLiteral("bob-00000002"));
+
+    ana->setTyping(General, true);
+    QTRY_COMPARE_WITH_TIMEOUT(presence->typingNicks(), QStringList { QStringLiteral("ana") },
+                              Timeout);
+    ana->setTyping(General, false);
+    QTRY_VERIFY_WITH_TIMEOUT(presence->typingNicks().isEmpty(), Timeout);
+}
+
+void tst_ChatSession::unreadGrowsForOtherTopicAndClears()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+    RoomListModel *rooms = bob->rooms();
+    const auto unread = [rooms] {
+        return rooms->index(rooms->rowOfTopic(General)).data(RoomListModel::UnreadRole).toInt();
+    };
+    QSignalSpy current(bob.get(), &ChatSession::currentTopicChanged);
+    bob->setCurrentTopic(QStringLiteral("room:elsewhere"));
+    QCOMPARE(current.size(), 1);
+    QSignalSpy changed(rooms, &QAbstractItemModel::dataChanged);
+
+    ana->sendMessage(General, QStringLiteral("one"));
+    ana->sendMessage(General, QStringLiteral("two"));
+    QTRY_COMPARE_WITH_TIMEOUT(unread(), 2, Timeout);
+    QVERIFY(!changed.isEmpty());
+    // Our own messages never count.
+    bob->sendMessage(General, QStringLiteral("mine"));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(bob->messages(General), QStringLiteral("mine")),
+                              ChatMessage::State::Sent, Timeout);
+    QCOMPARE(unread(), 2);
+
+    bob->setCurrentTopic(General);
+    QCOMPARE(bob->currentTopic(), General);
+    QCOMPARE(unread(), 0);
+    ana->sendMessage(General, QStringLiteral("three"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->messages(General), QStringLiteral("three")) >= 0,
+                             Timeout);
+    QCOMPARE(unread(), 0);
+}
+
+void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), lazyTimings());
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+    bob->sendMessage(General, QStringLiteral("before"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(ana->messages(General)),
+                              QStringList { QStringLiteral("before") }, Timeout);
+
+    const quint16 port = m_hub->port();
+    m_hub->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Reconnecting,
+                              Timeout);
+    QVERIFY(ana->reconnectInMs() > 0);
+    QVERIFY(startHub(port));
+
+    // bob is back at once; ana waits. bob says more than a join page (50) and more than a
+    // catch-up page (500) meanwhile: only after_id, re-joined until the hub has no more, can
+    // bring ana everything.
+    QTRY_VERIFY_WITH_TIMEOUT(bob->isJoined(General), Timeout);
+    QStringList expected { QStringLiteral("before") };
+    constexpr int Missed = 520;
+    for (int i = 1; i <= Missed; ++i) {
+        expected << QStringLiteral("missed %1").arg(i);
+        bob->sendMessage(General, expected.last());
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(bob->messages(General)->unconfirmed().isEmpty(), 3 * Timeout);
+    QCOMPARE(bodies(bob->messages(General)), expected);
+    QCOMPARE(ana->messages(General)->rowCount(), 1);
+
+    MessageModel *messages = ana->messages(General);
+    QSignalSpy reset(messages, &QAbstractItemModel::modelReset);
+    QSignalSpy arrived(ana.get(), &ChatSession::messageArrived);
+    ana->reconnectNow();
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
+                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), Missed + 1, 3 * Timeout);
+    QCOMPARE(bodies(messages), expected);
+    QCOMPARE(arrived.size(), Missed);
+    QCOMPARE(reset.size(), 0);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->isJoined(General), Timeout);
+
+    // A live message after the catch-up comes after it, once.
+    bob->sendMessage(General, QStringLiteral("after"));
+    QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), Missed + 2, Timeout);
+    QCOMPARE(bodies(messages).last(), QStringLiteral("after"));
+}
+
+void tst_ChatSession::messageSentWhileHubIsDownIsDeliveredOnce()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), lazyTimings());
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+
+    // In flight when the hub goes away: written to the socket, never read by the hub.
+    ana->sendMessage(General, QStringLiteral("in flight"));
+    const quint16 port = m_hub->port();
+    m_hub->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Reconnecting,
+                              Timeout);
+    // Typed while the hub is down.
+    ana->sendMessage(General, QStringLiteral("while down"));
+    MessageModel *messages = ana->messages(General);
+    QCOMPARE(stateOf(messages, QStringLiteral("while down")), ChatMessage::State::Pending);
+    QCOMPARE(messages->unconfirmed().size() >= 1, true);
+
+    QVERIFY(startHub(port));
+    ana->reconnectNow();
+    QTRY_VERIFY_WITH_TIMEOUT(messages->unconfirmed().isEmpty(), Timeout);
+    QCOMPARE(bodies(messages),
+             (QStringList { QStringLiteral("in flight"), QStringLiteral("while down") }));
+    QCOMPARE(stateOf(messages, QStringLiteral("while down")), ChatMessage::State::Sent);
+
+    // bob sees each once (sentinel: a message ana sends after them arrives after them).
+    ana->sendMessage(General, QStringLiteral("sentinel"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->messages(General), QStringLiteral("sentinel")) >= 0,
+                             Timeout);
+    QCOMPARE(bodies(bob->messages(General)),
+             (QStringList { QStringLiteral("in flight"), QStringLiteral("while down"),
+                            QStringLiteral("sentinel") }));
+}
+
+void tst_ChatSession::editAndDeletePropagate()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+    ana->sendMessage(General, QStringLiteral("tpyo"));
+    ana->sendMessage(General, QStringLiteral("regret"));
+    MessageModel *theirs = bob->messages(General);
+    QTRY_COMPARE_WITH_TIMEOUT(theirs->rowCount(), 2, Timeout);
+    const qint64 typo = theirs->messageAt(0).id;
+    const qint64 regret = theirs->messageAt(1).id;
+    QSignalSpy inserted(theirs, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(theirs, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy changed(theirs, &QAbstractItemModel::dataChanged);
+
+    ana->editMessage(General, typo, QStringLiteral("typo"));
+    QTRY_COMPARE_WITH_TIMEOUT(theirs->index(0).data(MessageModel::BodyRole).toString(),
+                              QStringLiteral("typo"), Timeout);
+    QVERIFY(theirs->index(0).data(MessageModel::EditedRole).toBool());
+    QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->messageAt(0).edited, Timeout);
+
+    ana->deleteMessage(General, regret);
+    QTRY_VERIFY_WITH_TIMEOUT(theirs->index(1).data(MessageModel::DeletedRole).toBool(), Timeout);
+    QVERIFY(theirs->index(1).data(MessageModel::BodyRole).toString().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->messageAt(1).deleted, Timeout);
+    QCOMPARE(theirs->rowCount(), 2);
+    QCOMPARE(inserted.size(), 0);
+    QCOMPARE(removed.size(), 0);
+    QVERIFY(changed.size() >= 2);
+
+    // Only the author may: bob's attempt is refused and shown as an error.
+    QSignalSpy errors(bob.get(), &ChatSession::errorOccurred);
+    bob->editMessage(General, typo, QStringLiteral("hijacked"));
+    QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
+    QVERIFY(errors.at(0).at(0).toString().contains(QLatin1String("forbidden")));
+    QCOMPARE(theirs->messageAt(0).body, QStringLiteral("typo"));
+}
+
+void tst_ChatSession::loadOlderPrependsHistory()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    QVERIFY(open(ana.get(), General));
+    for (int i = 1; i <= 60; ++i)
+        ana->sendMessage(General, QStringLiteral("m%1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->unconfirmed().isEmpty(), Timeout);
+
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(bob.get(), General));
+    MessageModel *messages = bob->messages(General);
+    QCOMPARE(messages->rowCount(), 50);
+    QVERIFY(messages->hasMore());
+    QCOMPARE(messages->messageAt(0).body, QStringLiteral("m11"));
+    QSignalSpy inserted(messages, &QAbstractItemModel::rowsInserted);
+    QSignalSpy loaded(messages, &MessageModel::historyLoaded);
+    QSignalSpy arrived(bob.get(), &ChatSession::messageArrived);
+
+    bob->loadOlder(General);
+    QVERIFY(loaded.wait(Timeout));
+    QCOMPARE(loaded.at(0).at(0).toInt(), 10);
+    QCOMPARE(inserted.size(), 1);
+    QCOMPARE(inserted.at(0).at(1).toInt(), 0);
+    QCOMPARE(inserted.at(0).at(2).toInt(), 9);
+    QCOMPARE(messages->rowCount(), 60);
+    QCOMPARE(messages->messageAt(0).body, QStringLiteral("m1"));
+    QVERIFY(!messages->hasMore());
+    QCOMPARE(arrived.size(), 0); // history is not news
+
+    bob->loadOlder(General); // nothing older: no request
+    QCOMPARE(messages->rowCount(), 60);
+}
+
+void tst_ChatSession::createdLockedRoomNeedsPassword()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
+                              Timeout);
+    QSignalSpy created(ana.get(), &ChatSession::roomCreated);
+    QSignalSpy createFailed(ana.get(), &ChatSession::roomCreateFailed);
+    ana->createRoom(QStringLiteral("secret"), QStringLiteral("Secret"), QStringLiteral("pw"));
+    QVERIFY(created.wait(Timeout));
+    QCOMPARE(created.at(0).at(0).toString(), QStringLiteral("secret"));
+    QVERIFY(ana->rooms()->rowOfTopic(QStringLiteral("room:secret")) >= 0);
+
+    // bob learns it from rooms_changed: a row insert, locked.
+    RoomListModel *rooms = bob->rooms();
+    QTRY_VERIFY_WITH_TIMEOUT(rooms->rowOfTopic(QStringLiteral("room:secret")) >= 0, Timeout);
+    const QModelIndex index = rooms->index(rooms->rowOfTopic(QStringLiteral("room:secret")));
+    QVERIFY(index.data(RoomListModel::LockedRole).toBool());
+    QCOMPARE(index.data(Qt::DisplayRole).toString(), QStringLiteral("Secret"));
+
+    ana->createRoom(QStringLiteral("secret"), {}, {});
+    QVERIFY(createFailed.wait(Timeout));
+    QCOMPARE(createFailed.at(0).at(0).toString(), QStringLiteral("exists"));
+
+    QSignalSpy failed(bob.get(), &ChatSession::topicOpenFailed);
+    QSignalSpy opened(bob.get(), &ChatSession::topicOpened);
+    bob->openTopic(QStringLiteral("room:secret"));
+    QVERIFY(failed.wait(Timeout));
+    QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("room:secret"));
+    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("unauthorized"));
+    QVERIFY(!bob->isOpen(QStringLiteral("room:secret")));
+    QVERIFY(bob->messages(QStringLiteral("room:secret")) == nullptr);
+
+    bob->openTopic(QStringLiteral("room:secret"), QStringLiteral("wrong"));
+    QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, Timeout);
+
+    QVERIFY(open(bob.get(), QStringLiteral("room:secret"), QStringLiteral("pw")));
+    QCOMPARE(opened.size(), 1);
+    QCOMPARE(failed.size(), 2);
+    bob->sendMessage(QStringLiteral("room:secret"), QStringLiteral("psst"));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        stateOf(bob->messages(QStringLiteral("room:secret")), QStringLiteral("psst")),
+        ChatMessage::State::Sent, Timeout);
+
+    bob->closeTopic(QStringLiteral("room:secret"));
+    QVERIFY(bob->messages(QStringLiteral("room:secret")) == nullptr);
+    QVERIFY(!rooms->index(rooms->rowOfTopic(QStringLiteral("room:secret")))
+                 .data(RoomListModel::JoinedRole)
+                 .toBool());
+}
+
+void tst_ChatSession::directMessagesReachTheOtherUser()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    const QString dm = ana->dmTopicWith(QStringLiteral("bob-00000002"));
+    QCOMPARE(dm, QStringLiteral("dm:ana-00000001:bob-00000002"));
+    QCOMPARE(bob->dmTopicWith(QStringLiteral("ana-00000001")), dm);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(QStringLiteral("bob-00000002")) >= 0,
+                             Timeout);
+    QVERIFY(open(ana.get(), dm));
+    QVERIFY(open(bob.get(), dm));
+    // The dm row shows the other user's nick.
+    const int row = ana->rooms()->rowOfTopic(dm);
+    QVERIFY(row >= 0);
+    QVERIFY(ana->rooms()->index(row).data(RoomListModel::IsDmRole).toBool());
+    QCOMPARE(ana->rooms()->index(row).data(Qt::DisplayRole).toString(), QStringLiteral("bob"));
+
+    ana->sendMessage(dm, QStringLiteral("just us"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(dm)), QStringList { QStringLiteral("just us") },
+                              Timeout);
+
+    // A third user may not join it.
+    auto eve = makeSession(QStringLiteral("eve-00000003"), QStringLiteral("eve"));
+    QSignalSpy failed(eve.get(), &ChatSession::topicOpenFailed);
+    eve->openTopic(dm);
+    QVERIFY(failed.wait(Timeout));
+    QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("unauthorized"));
+    QCOMPARE(eve->rooms()->rowOfTopic(dm), -1);
+}
+
+void tst_ChatSession::refusedConnectShowsReason()
+{
+    m_hub->stop();
+    m_settings.password = QStringLiteral("hub-secret");
+    QVERIFY(startHub());
+    auto ana = std::make_unique<ChatSession>(
+        Identity { QStringLiteral("ana-00000001"), QStringLiteral("ana") });
+    ana->setTimings(fastTimings());
+    QSignalSpy states(ana.get(), &ChatSession::connectionStateChanged);
+    ana->connectToHub(m_hub->url(), QStringLiteral("wrong"));
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Refused,
+                              Timeout);
+    QCOMPARE(ana->refusalReason(), QStringLiteral("unauthorized"));
+    QCOMPARE(ana->reconnectInMs(), -1);
+
+    ana->connectToHub(m_hub->url(), QStringLiteral("hub-secret"));
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
+                              Timeout);
+    QVERIFY(ana->refusalReason().isEmpty());
+}
+
+void tst_ChatSession::topicOpenedBeforeConnectIsJoinedOnConnect()
+{
+    ChatSession ana(Identity { QStringLiteral("ana-00000001"), QStringLiteral("ana") });
+    ana.setTimings(fastTimings());
+    QSignalSpy opened(&ana, &ChatSession::topicOpened);
+    ana.openTopic(General);
+    QVERIFY(ana.isOpen(General));
+    QVERIFY(!ana.isJoined(General));
+    addTesters(&ana, General);
+    ana.connectToHub(m_hub->url());
+    QVERIFY(opened.wait(Timeout));
+    QCOMPARE(opened.at(0).at(0).toString(), General);
+    QVERIFY(ana.isJoined(General));
+
+    ana.disconnectFromHub();
+    QVERIFY(!ana.isOpen(General));
+    QCOMPARE(ana.rooms()->rowCount(), 0);
+}
+
+QTEST_GUILESS_MAIN(tst_ChatSession)
+#include "tst_chatsession.moc"

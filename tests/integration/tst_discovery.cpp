@@ -1,0 +1,225 @@
+// LAN discovery in loopback mode only (127.0.0.1 and 127.255.255.255): a hub's Beacon and the
+// client's HubBrowser see each other on the shared UDP port, a query is answered at once, a
+// silent hub expires, and several browsers on one machine all see the hub. Other hubs on this
+// machine may announce too, so every check looks for this test's own hub id.
+
+#include "client/hubbrowser.h"
+#include "hub/beacon.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkDatagram>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTest>
+#include <QUdpSocket>
+#include <QUuid>
+
+#include <optional>
+
+using Parley::Client::DiscoveredHub;
+using Parley::Client::HubBrowser;
+using Parley::Hub::Beacon;
+using Parley::Hub::BeaconInfo;
+
+namespace {
+
+std::optional<DiscoveredHub> find(const HubBrowser &browser, const QString &hubId)
+{
+    const QList<DiscoveredHub> hubs = browser.hubs();
+    for (const DiscoveredHub &hub : hubs) {
+        if (hub.hubId == hubId)
+            return hub;
+    }
+    return std::nullopt;
+}
+
+BeaconInfo info()
+{
+    BeaconInfo info;
+    info.hubId = QUuid::createUuid().toString(QUuid::Id128);
+    info.name = QStringLiteral("Ana's test hub");
+    info.port = 4123;
+    info.rooms = 3;
+    info.users = 5;
+    info.locked = true;
+    return info;
+}
+
+QList<QHostAddress> loopbackTargets()
+{
+    return { QHostAddress(QStringLiteral("127.0.0.1")),
+             QHostAddress(QStringLiteral("127.255.255.255")) };
+}
+
+} // namespace
+
+class tst_Discovery : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void loopbackTargetsAreOnlyLoopback();
+    void lanTargetsNeverIncludeLimitedBroadcast();
+    void datagramHasExactlyTheProtocolFields();
+    void browserSeesBeaconWithItsFields();
+    void hubExpiresAfterBeaconStops();
+    void queryIsAnsweredAtOnce();
+    void twoBrowsersBothSeeTheHub();
+    void queryFromAnotherPortGetsDirectAnswer();
+};
+
+void tst_Discovery::loopbackTargetsAreOnlyLoopback()
+{
+    QCOMPARE(Beacon::targets(Parley::Hub::DiscoveryMode::Loopback), loopbackTargets());
+    QCOMPARE(HubBrowser::targets(Parley::Client::DiscoveryMode::Loopback), loopbackTargets());
+    QVERIFY(Beacon::targets(Parley::Hub::DiscoveryMode::Off).isEmpty());
+    QVERIFY(HubBrowser::targets(Parley::Client::DiscoveryMode::Off).isEmpty());
+}
+
+void tst_Discovery::lanTargetsNeverIncludeLimitedBroadcast()
+{
+    // Only computes the addresses; nothing is sent.
+    const QHostAddress limited(QHostAddress::Broadcast);
+    const QList<QHostAddress> hub = Beacon::targets(Parley::Hub::DiscoveryMode::Lan);
+    const QList<QHostAddress> client = HubBrowser::targets(Parley::Client::DiscoveryMode::Lan);
+    QVERIFY(!hub.contains(limited));
+    QVERIFY(!client.contains(limited));
+    for (const QHostAddress &address : hub)
+        QVERIFY2(!address.isLoopback(), qPrintable(address.toString()));
+}
+
+void tst_Discovery::datagramHasExactlyTheProtocolFields()
+{
+    const BeaconInfo beacon = info();
+    const QJsonObject object = QJsonDocument::fromJson(Beacon::datagram(beacon)).object();
+    QStringList keys = object.keys();
+    keys.sort();
+    QCOMPARE(
+        keys,
+        (QStringList { QStringLiteral("hub_id"), QStringLiteral("locked"), QStringLiteral("name"),
+                       QStringLiteral("parley"), QStringLiteral("port"), QStringLiteral("rooms"),
+                       QStringLiteral("users") }));
+    QCOMPARE(object.value(QLatin1String("parley")), QJsonValue(1));
+    QCOMPARE(object.value(QLatin1String("hub_id")).toString(), beacon.hubId);
+    QCOMPARE(object.value(QLatin1String("port")), QJsonValue(4123));
+    QCOMPARE(object.value(QLatin1String("locked")), QJsonValue(true));
+    QVERIFY(Beacon::isQuery(R"({"parley": 1, "query": true})"));
+    QVERIFY(!Beacon::isQuery(Beacon::datagram(beacon)));
+    QVERIFY(
+        !DiscoveredHub::fromDatagram(R"({"parley": 1, "query": true})", QHostAddress::LocalHost));
+    QVERIFY(!DiscoveredHub::fromDatagram("not json", QHostAddress::LocalHost));
+    QVERIFY(DiscoveredHub::fromDatagram(Beacon::datagram(beacon), QHostAddress::LocalHost));
+}
+
+void tst_Discovery::browserSeesBeaconWithItsFields()
+{
+    const BeaconInfo beacon = info();
+    HubBrowser browser;
+    browser.start(Parley::Client::DiscoveryMode::Loopback);
+    QVERIFY2(browser.isListening(), qPrintable(browser.errorString()));
+    Beacon sender(Parley::Hub::DiscoveryMode::Loopback, [beacon] { return beacon; });
+    sender.setIntervalMs(100);
+    QString error;
+    QVERIFY2(sender.start(&error), qPrintable(error));
+
+    QTRY_VERIFY_WITH_TIMEOUT(find(browser, beacon.hubId).has_value(), 5000);
+    const DiscoveredHub hub = *find(browser, beacon.hubId);
+    QCOMPARE(hub.name, beacon.name);
+    QCOMPARE(hub.port, beacon.port);
+    QCOMPARE(hub.rooms, 3);
+    QCOMPARE(hub.users, 5);
+    QVERIFY(hub.locked);
+    QVERIFY2(hub.address.isLoopback(), qPrintable(hub.address.toString()));
+    QVERIFY(hub.lastSeenMs > 0);
+}
+
+void tst_Discovery::hubExpiresAfterBeaconStops()
+{
+    const BeaconInfo beacon = info();
+    HubBrowser browser;
+    browser.setExpiryMs(700);
+    browser.start(Parley::Client::DiscoveryMode::Loopback);
+    QVERIFY2(browser.isListening(), qPrintable(browser.errorString()));
+    Beacon sender(Parley::Hub::DiscoveryMode::Loopback, [beacon] { return beacon; });
+    sender.setIntervalMs(100);
+    QVERIFY(sender.start());
+    QTRY_VERIFY_WITH_TIMEOUT(find(browser, beacon.hubId).has_value(), 5000);
+    // Still there well past the expiry while the beacon keeps announcing.
+    const qint64 firstSeen = find(browser, beacon.hubId)->lastSeenMs;
+    QTRY_VERIFY_WITH_TIMEOUT(find(browser, beacon.hubId).has_value()
+                                 && find(browser, beacon.hubId)->lastSeenMs > firstSeen + 1000,
+                             5000);
+
+    sender.stop();
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!find(browser, beacon.hubId).has_value(), 5000);
+    QVERIFY2(elapsed.elapsed() >= 500, qPrintable(QString::number(elapsed.elapsed())));
+}
+
+void tst_Discovery::queryIsAnsweredAtOnce()
+{
+    const BeaconInfo beacon = info();
+    // The beacon's periodic announcement is far away, and its first one is sent before the
+    // browser listens: only the answer to the browser's query can make the hub appear.
+    Beacon sender(Parley::Hub::DiscoveryMode::Loopback, [beacon] { return beacon; });
+    sender.setIntervalMs(60'000);
+    QVERIFY(sender.start()); // its first announcement is delivered (to nobody) right here
+    HubBrowser browser;
+    browser.start(Parley::Client::DiscoveryMode::Loopback); // sends a query
+    QVERIFY2(browser.isListening(), qPrintable(browser.errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(find(browser, beacon.hubId).has_value(), 3000);
+
+    // And again on demand.
+    browser.stop();
+    browser.start(Parley::Client::DiscoveryMode::Loopback);
+    QVERIFY(!find(browser, beacon.hubId).has_value());
+    browser.query();
+    QTRY_VERIFY_WITH_TIMEOUT(find(browser, beacon.hubId).has_value(), 3000);
+}
+
+void tst_Discovery::twoBrowsersBothSeeTheHub()
+{
+    const BeaconInfo beacon = info();
+    HubBrowser first;
+    HubBrowser second;
+    first.start(Parley::Client::DiscoveryMode::Loopback);
+    second.start(Parley::Client::DiscoveryMode::Loopback);
+    QVERIFY2(first.isListening(), qPrintable(first.errorString()));
+    QVERIFY2(second.isListening(), qPrintable(second.errorString()));
+    Beacon sender(Parley::Hub::DiscoveryMode::Loopback, [beacon] { return beacon; });
+    sender.setIntervalMs(100);
+    QVERIFY(sender.start());
+    QTRY_VERIFY_WITH_TIMEOUT(find(first, beacon.hubId).has_value(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(find(second, beacon.hubId).has_value(), 5000);
+}
+
+void tst_Discovery::queryFromAnotherPortGetsDirectAnswer()
+{
+    const BeaconInfo beacon = info();
+    Beacon sender(Parley::Hub::DiscoveryMode::Loopback, [beacon] { return beacon; });
+    sender.setIntervalMs(60'000);
+    QVERIFY(sender.start());
+    // A script's socket on an ephemeral port, not a listener on the discovery port.
+    QUdpSocket script;
+    QVERIFY(script.bind(QHostAddress::LocalHost, 0));
+    QSet<QString> heard;
+    connect(&script, &QUdpSocket::readyRead, this, [&] {
+        while (script.hasPendingDatagrams()) {
+            const QNetworkDatagram datagram = script.receiveDatagram();
+            if (const auto hub
+                = DiscoveredHub::fromDatagram(datagram.data(), datagram.senderAddress()))
+                heard.insert(hub->hubId);
+        }
+    });
+    QVERIFY(script.writeDatagram(R"({"parley": 1, "query": true})",
+                                 QHostAddress(QStringLiteral("127.255.255.255")),
+                                 Beacon::DefaultPort)
+            > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(heard.contains(beacon.hubId), 3000);
+}
+
+QTEST_GUILESS_MAIN(tst_Discovery)
+#include "tst_discovery.moc"
