@@ -17,6 +17,7 @@
 
 #include <QDir>
 #include <QEventLoop>
+#include <QPointer>
 #include <QFile>
 #include <QSslKey>
 #include <QSslSocket>
@@ -33,6 +34,7 @@ Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(st
     m_lobby = new LobbyChannel(this);
     m_roomChannel = new RoomChannel(this);
     m_listener = new Listener([this](qintptr descriptor) { onIncoming(descriptor); }, this);
+    m_passwordPool.setMaxThreadCount(1);
     m_sweepTimer = new QTimer(this);
     m_sweepTimer->setInterval(std::clamp(m_settings.idleTimeoutMs / 4, 50, 1000));
     connect(m_sweepTimer, &QTimer::timeout, this, &Hub::sweep);
@@ -40,6 +42,7 @@ Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(st
 
 Hub::~Hub()
 {
+    m_passwordPool.waitForDone(); // no verification may call back into a deleted hub
     // Connections reference the channels and the store: delete them first.
     qDeleteAll(m_connections);
     m_connections.clear();
@@ -301,7 +304,7 @@ Channel *Hub::channelFor(const QString &topic) const
     return m_roomChannel;
 }
 
-void Hub::join(Connection *connection, const Message &message)
+void Hub::join(Connection *connection, const Message &message, bool passwordChecked)
 {
     const std::optional<Topic> topic = parseTopic(message.topic);
     if (!topic) {
@@ -314,6 +317,8 @@ void Hub::join(Connection *connection, const Message &message)
     const bool duplicate = connection->hasJoined(message.topic);
     if (!duplicate && connection->channelCount() >= m_settings.maxChannels)
         return connection->replyError(message, Reason::TooManyChannels);
+    if (!passwordChecked && deferForPassword(connection, message, *topic))
+        return;
     QJsonValue oldJoinRef;
     if (duplicate) {
         // Phoenix: the old channel goes; the new join's reply comes first, then phx_close
@@ -352,6 +357,29 @@ void Hub::join(Connection *connection, const Message &message)
     connection->push(message.topic, Event::PresenceState, m_presence.list(message.topic));
     broadcastDiff(message.topic, diff);
     channel->afterJoin(connection, message.topic);
+}
+
+bool Hub::deferForPassword(Connection *connection, const Message &message, const Topic &topic)
+{
+    if (topic.kind != Topic::Room)
+        return false;
+    const RoomRecord *room = m_rooms->find(topic.name);
+    const QJsonValue password = message.payloadObject().value(QLatin1String("password"));
+    if (!room || !room->isLocked() || !password.isString()
+        || m_rooms->isKnownPassword(*room, password.toString()))
+        return false;
+    QPointer<Connection> guard(connection);
+    m_passwordPool.start([this, guard, message, record = *room, text = password.toString()] {
+        const bool ok = RoomDirectory::verifyPassword(record, text);
+        QMetaObject::invokeMethod(this, [this, guard, message, record, text, ok] {
+            if (!guard || guard->isClosing())
+                return;
+            if (ok)
+                m_rooms->rememberPassword(record, text);
+            join(guard, message, true); // known now if right; refused (throttled) if wrong
+        }, Qt::QueuedConnection);
+    });
+    return true;
 }
 
 void Hub::leave(Connection *connection, const Message &message)

@@ -6,11 +6,13 @@
 #include "hub/pubsub.h"
 #include "hub/roomdirectory.h"
 #include "protocol/message.h"
+#include "protocol/topics.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QSslConfiguration>
 #include <QObject>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <functional>
@@ -72,8 +74,12 @@ private:
     void onUpgrade(Connection *connection, const Ws::Request &request);
     void onText(Connection *connection, const QByteArray &frame);
     void route(Connection *connection, const Protocol::Message &message);
-    void join(Connection *connection, const Protocol::Message &message);
+    void join(Connection *connection, const Protocol::Message &message, bool passwordChecked = false);
     void leave(Connection *connection, const Protocol::Message &message);
+    // A join of a locked room with a password not verified yet: PBKDF2 runs on m_passwordPool,
+    // then the join goes on. True if the join was deferred.
+    bool deferForPassword(Connection *connection, const Protocol::Message &message,
+                          const Protocol::Topic &topic);
     // Unsubscribes, untracks presence and tells the channel; sends nothing to the connection.
     void leaveTopic(Connection *connection, const QString &topic);
     void drop(Connection *connection);
@@ -104,6 +110,7 @@ private:
     bool m_tls = false;
     QSslConfiguration m_tlsConfiguration;
     PasswordThrottle m_passwordThrottle;
+    QThreadPool m_passwordPool; // one thread: password checks never stall the hub thread
 };
 
 } // namespace Parley::Hub

@@ -49,8 +49,9 @@ Channel::JoinResult RoomChannel::join(Connection *connection, const Topic &topic
         if (!record)
             return { false, errorResponse(Reason::NoSuchRoom) };
         const QJsonValue password = params.value(QLatin1String("password"));
+        // The hub verified the password off its thread before calling (Hub::join).
         if (record->isLocked()
-            && (!password.isString() || !m_hub->rooms().checkPassword(*record, password.toString())))
+            && (!password.isString() || !m_hub->rooms().isKnownPassword(*record, password.toString())))
             return { false, errorResponse(Reason::Unauthorized, QStringLiteral("wrong password")) };
         room = { { QLatin1String("name"), record->name },
                  { QLatin1String("title"), record->title },

@@ -2,6 +2,7 @@
 
 #include "hub/passwordhash.h"
 
+#include <QCryptographicHash>
 #include <QDateTime>
 
 namespace Parley::Hub {
@@ -42,14 +43,34 @@ std::optional<RoomRecord> RoomDirectory::create(const QString &name, const QStri
     if (!m_store->createRoom(room, error))
         return std::nullopt;
     m_rooms.insert(name, room);
+    if (!password.isEmpty())
+        rememberPassword(room, password);
     return room;
 }
 
-bool RoomDirectory::checkPassword(const RoomRecord &room, const QString &password) const
+QByteArray RoomDirectory::cacheKey(const RoomRecord &room, const QString &password)
 {
-    if (!room.isLocked())
-        return true;
-    return PasswordHash::verify(password, room.passwordHash, room.passwordSalt);
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(room.name.toUtf8());
+    hash.addData(room.passwordSalt);
+    hash.addData(password.toUtf8());
+    return hash.result();
+}
+
+bool RoomDirectory::isKnownPassword(const RoomRecord &room, const QString &password) const
+{
+    return !room.isLocked() || m_knownPasswords.contains(cacheKey(room, password));
+}
+
+void RoomDirectory::rememberPassword(const RoomRecord &room, const QString &password)
+{
+    if (m_knownPasswords.size() < 10'000)
+        m_knownPasswords.insert(cacheKey(room, password));
+}
+
+bool RoomDirectory::verifyPassword(const RoomRecord &room, const QString &password)
+{
+    return !room.isLocked() || PasswordHash::verify(password, room.passwordHash, room.passwordSalt);
 }
 
 } // namespace Parley::Hub

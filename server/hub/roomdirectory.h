@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QMap>
+#include <QSet>
 
 namespace Parley::Hub {
 
@@ -22,11 +23,18 @@ public:
     // Stores a new room. The password, if any, is kept only as a salted hash.
     std::optional<RoomRecord> create(const QString &name, const QString &title,
                                      const QString &password, QString *error);
-    bool checkPassword(const RoomRecord &room, const QString &password) const;
+    // True if `password` is known to open `room` (verified before); cheap. The full PBKDF2
+    // check is verifyPassword(), which the hub runs off its thread.
+    bool isKnownPassword(const RoomRecord &room, const QString &password) const;
+    void rememberPassword(const RoomRecord &room, const QString &password);
+    static bool verifyPassword(const RoomRecord &room, const QString &password);
 
 private:
+    static QByteArray cacheKey(const RoomRecord &room, const QString &password);
+
     HistoryStore *m_store;
     QMap<QString, RoomRecord> m_rooms;
+    QSet<QByteArray> m_knownPasswords; // SHA-256 of room, salt and password; memory only
 };
 
 } // namespace Parley::Hub

@@ -171,11 +171,21 @@ void WsConnection::processFrames()
         case Ws::Pong:
             break;
         case Ws::Close: {
-            // Echo the peer's code, as RFC 6455 asks, then drop the connection.
-            quint16 code = 1000;
-            if (message->payload.size() >= 2)
-                code = quint16((quint8(message->payload[0]) << 8) | quint8(message->payload[1]));
-            m_socket->write(Ws::closeFrame(code, {}));
+            // Echo the peer's code, as RFC 6455 asks, then drop the connection. A code that
+            // may not travel on the wire (1005, 1006, unassigned) or a 1-byte body is a
+            // protocol error.
+            const QByteArray &body = message->payload;
+            if (body.isEmpty()) {
+                m_socket->write(Ws::frame(Ws::Close, {}));
+            } else {
+                const quint16 code = body.size() >= 2
+                        ? quint16((quint8(body[0]) << 8) | quint8(body[1]))
+                        : 0;
+                m_socket->write(Ws::closeFrame(Ws::isValidCloseCode(code) && body.size() >= 2
+                                                       ? code
+                                                       : CloseCode::ProtocolError,
+                                               {}));
+            }
             m_state = State::Closing;
             m_socket->flush();
             m_socket->disconnectFromHost();

@@ -248,6 +248,12 @@ std::optional<FrameReader::Message> FrameReader::next()
     return std::nullopt;
 }
 
+bool isValidCloseCode(quint16 code)
+{
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1011)
+            || (code >= 3000 && code <= 4999);
+}
+
 bool isValidUtf8(QByteArrayView bytes)
 {
     const auto *p = reinterpret_cast<const quint8 *>(bytes.data());

@@ -78,5 +78,7 @@ private:
 };
 
 bool isValidUtf8(QByteArrayView bytes);
+// Close codes an endpoint may send (RFC 6455 7.4): 1000-1003, 1007-1011, 3000-4999.
+bool isValidCloseCode(quint16 code);
 
 } // namespace Parley::Hub::Ws
