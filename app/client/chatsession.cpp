@@ -1,5 +1,7 @@
 #include "client/chatsession.h"
 
+#include "protocol/topics.h"
+
 #include "client/logging.h"
 #include "client/messagemodel.h"
 #include "client/phoenixchannel.h"
@@ -203,6 +205,10 @@ void ChatSession::onLobbyJoined(const QJsonObject &response)
 
 void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payload)
 {
+    if (event == QLatin1String("direct_message")) {
+        onDirectMessage(payload);
+        return;
+    }
     if (event != QLatin1String("rooms_changed"))
         return;
     QList<RoomEntry> rooms;
@@ -215,6 +221,24 @@ void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payloa
     m_rooms->setRooms(rooms);
     for (const std::shared_ptr<Topic> &topic : std::as_const(m_topics))
         m_rooms->setJoined(topic->name, topic->joined);
+}
+
+void ChatSession::onDirectMessage(const QJsonObject &payload)
+{
+    // Someone wrote in a dm this session has not opened: open it (its join brings the history)
+    // and tell the UI, which counts it as unread and may notify.
+    const QString topic = payload.value(QLatin1String("topic")).toString();
+    const ChatMessage message = ChatMessage::fromJson(payload.value(QLatin1String("message")).toObject(), topic);
+    const std::optional<Protocol::Topic> dm = Protocol::parseTopic(topic);
+    if (!dm || dm->kind != Protocol::Topic::Dm || !dm->isMember(m_identity.userId)
+        || !message.isValid() || isOpen(topic))
+        return;
+    openTopic(topic);
+    if (message.userId == m_identity.userId)
+        return; // written from another device of ours
+    if (topic != m_currentTopic)
+        m_rooms->incrementUnread(topic);
+    emit messageArrived(topic, message);
 }
 
 void ChatSession::setStatus(const QString &status)

@@ -134,6 +134,7 @@ private:
     void joinLobby();
     void onLobbyJoined(const QJsonObject &response);
     void onLobbyMessage(const QString &event, const QJsonObject &payload);
+    void onDirectMessage(const QJsonObject &payload);
     void startTopic(Topic &topic);
     void restartTopic(Topic &topic);
     void onTopicJoined(const QString &topic, const QJsonObject &response);

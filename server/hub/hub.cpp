@@ -251,6 +251,7 @@ void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
         return connection->close(CloseCode::Policy, Reason::HubFull);
     ++m_openConnections;
     connection->authenticate(userId, *nick, device.isEmpty() ? QStringLiteral("unknown") : device);
+    m_byUser.insert(userId, connection);
 }
 
 void Hub::onText(Connection *connection, const QByteArray &frame)
@@ -415,6 +416,21 @@ void Hub::updatePresence(Connection *connection, const QString &topic,
         broadcastDiff(topic, *diff);
 }
 
+void Hub::notifyDirectMessage(const QString &topic, const QJsonObject &message)
+{
+    const std::optional<Topic> dm = parseTopic(topic);
+    if (!dm || dm->kind != Topic::Dm)
+        return;
+    const QJsonObject payload { { QLatin1String("topic"), topic }, { QLatin1String("message"), message } };
+    for (const QString &user : { dm->userA, dm->userB }) {
+        const QList<Connection *> connections = m_byUser.values(user);
+        for (Connection *connection : connections) {
+            if (connection->hasJoined(LobbyTopic) && !connection->hasJoined(topic))
+                connection->push(LobbyTopic, Event::DirectMessage, payload);
+        }
+    }
+}
+
 void Hub::broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff)
 {
     if (diff.isEmpty())
@@ -444,8 +460,10 @@ void Hub::drop(Connection *connection)
         return;
     for (const QString &topic : connection->joinedTopics())
         leaveTopic(connection, topic);
-    if (connection->isAuthenticated())
+    if (connection->isAuthenticated()) {
         --m_openConnections;
+        m_byUser.remove(connection->userId(), connection);
+    }
     connection->deleteLater();
     emit connectionCountChanged(connectionCount());
 }

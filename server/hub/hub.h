@@ -62,6 +62,9 @@ public:
     qint64 nowMs() const { return m_clock.elapsed(); }
     Connection *connection(quint64 id) const { return m_connections.value(id); }
     QJsonObject roomJson(const RoomRecord &room);
+    // A message in a dm: its users' connections that are in hub:lobby but not in the dm get a
+    // direct_message push there, so a conversation someone else started reaches them.
+    void notifyDirectMessage(const QString &topic, const QJsonObject &message);
     // Changes this connection's presence meta in `topic`: one presence_diff.
     void updatePresence(Connection *connection, const QString &topic,
                         const std::function<void(QJsonObject &meta)> &change);
@@ -99,6 +102,7 @@ private:
     RoomChannel *m_roomChannel = nullptr; // child
     Listener *m_listener = nullptr; // child
     QHash<quint64, Connection *> m_connections; // children
+    QMultiHash<QString, Connection *> m_byUser; // authenticated connections by user_id
     quint64 m_nextConnectionId = 1;
     int m_openConnections = 0; // accepted after the connect check
     QElapsedTimer m_clock;

@@ -168,6 +168,8 @@ void RoomChannel::commitPending()
         if (result.duplicate)
             continue;
         m_hub->pubSub().broadcast(p.request.topic, Event::NewMsg, json);
+        if (p.request.topic.startsWith(QLatin1String("dm:")))
+            m_hub->notifyDirectMessage(p.request.topic, json);
         if (p.connection && m_typingUntil.contains({ p.connection->id(), p.request.topic }))
             setTyping(p.connection, p.request.topic, false);
     }

@@ -18,6 +18,7 @@ inline const QLatin1String PresenceDiff("presence_diff");
 inline const QLatin1String CreateRoom("create_room");
 inline const QLatin1String SetStatus("set_status");
 inline const QLatin1String RoomsChanged("rooms_changed");
+inline const QLatin1String DirectMessage("direct_message");
 inline const QLatin1String NewMsg("new_msg");
 inline const QLatin1String History("history");
 inline const QLatin1String Typing("typing");

@@ -91,6 +91,7 @@ private slots:
     void loadOlderPrependsHistory();
     void createdLockedRoomNeedsPassword();
     void directMessagesReachTheOtherUser();
+    void directMessageOpensTheConversationForTheOtherUser();
     void refusedConnectShowsReason();
     void topicOpenedBeforeConnectIsJoinedOnConnect();
 
@@ -595,6 +596,33 @@ void tst_ChatSession::directMessagesReachTheOtherUser()
     QVERIFY(failed.wait(Timeout));
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("unauthorized"));
     QCOMPARE(eve->rooms()->rowOfTopic(dm), -1);
+}
+
+void tst_ChatSession::directMessageOpensTheConversationForTheOtherUser()
+{
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(QStringLiteral("bob-00000002")) >= 0,
+                             Timeout);
+    const QString dm = ana->dmTopicWith(QStringLiteral("bob-00000002"));
+    QVERIFY(open(ana.get(), dm));
+    QVERIFY(!bob->isOpen(dm)); // bob has not opened it: only ana started the conversation
+    QSignalSpy arrived(bob.get(), &ChatSession::messageArrived);
+    ana->sendMessage(dm, QStringLiteral("are you there?"));
+    QVERIFY(arrived.wait(Timeout));
+    QCOMPARE(arrived.at(0).at(0).toString(), dm);
+    QCOMPARE(arrived.at(0).at(1).value<ChatMessage>().body, QStringLiteral("are you there?"));
+    QVERIFY(bob->isOpen(dm));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(dm)), QStringList { QStringLiteral("are you there?") },
+                              Timeout);
+    const int row = bob->rooms()->rowOfTopic(dm);
+    QVERIFY(row >= 0);
+    QCOMPARE(bob->rooms()->index(row).data(RoomListModel::UnreadRole).toInt(), 1);
+    // Now joined: the next message comes as a plain new_msg, counted once.
+    ana->sendMessage(dm, QStringLiteral("hello?"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(dm)).size(), 2, Timeout);
+    QCOMPARE(bob->rooms()->index(bob->rooms()->rowOfTopic(dm)).data(RoomListModel::UnreadRole).toInt(), 2);
+    QCOMPARE(arrived.size(), 2);
 }
 
 void tst_ChatSession::refusedConnectShowsReason()

@@ -167,6 +167,34 @@ test("a dm of two other users is refused with unauthorized; its members get in",
   await disconnectAll(intruder, a, b);
 });
 
+test("direct_message on hub:lobby tells a user about a dm they have not joined", async () => {
+  const alice = newUserId("alice");
+  const bob = newUserId("bob");
+  const topic = `dm:${[alice, bob].sort().join(":")}`;
+  const a = await connect(hub.url, { user_id: alice, nick: "alice" });
+  const b = await connect(hub.url, { user_id: bob, nick: "bob" });
+  const lobbyB = b.channel("hub:lobby", {});
+  const notices = [];
+  lobbyB.on("direct_message", (p) => notices.push(p));
+  await join(lobbyB);
+  const ca = a.channel(topic, {});
+  await join(ca);
+  const { response } = await push(ca, "new_msg", { body: "knock knock" });
+  await waitFor(() => notices.length === 1, 5000, "direct_message");
+  assert.equal(notices[0].topic, topic);
+  assert.deepEqual(notices[0].message, response.message);
+  // Once bob has joined the dm, messages come there only.
+  const cb = b.channel(topic, {});
+  const seen = [];
+  cb.on("new_msg", (m) => seen.push(m));
+  await join(cb);
+  const second = await push(ca, "new_msg", { body: "who's there" });
+  await waitFor(() => seen.some((m) => m.id === second.response.message.id), 5000, "dm new_msg");
+  assert.equal((await push(lobbyB, "set_status", { status: "online" })).status, "ok");
+  assert.equal(notices.length, 1);
+  await disconnectAll(a, b);
+});
+
 test("duplicate join: reply to the new join, then phx_close with the old join_ref; broadcasts once", async () => {
   const raw = await rawClient(hub.url);
   raw.send(["10", "10", "room:general", "phx_join", {}]);
