@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Turns the loadgen JSON files of one bench/run.sh run into docs/benchmarks.md.
+
+Each point id-kind-rep.json is one loadgen result; repeats are reduced to the median of every
+number. One table per benchmark: Parley, the peers, the ratio Parley/peer and the gate.
+"""
+import argparse
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+
+SERVERS = ["parley", "ws", "socketio"]
+LABEL = {"parley": "Parley hub", "ws": "Node ws peer", "socketio": "Socket.IO peer"}
+DISPATCHER = {
+    "parley": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
+    "ws": "libuv (epoll), Node %s" % "",
+    "socketio": "libuv (epoll), Node %s" % "",
+}
+
+
+def get(d, path):
+    for key in path.split("."):
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def load(results):
+    runs = {}
+    for path in sorted(glob.glob(os.path.join(results, "*.json"))):
+        m = re.match(r"(B\d+[ab]?)-(\w+)-(\d+)\.json$", os.path.basename(path))
+        if not m:
+            continue
+        text = open(path).read().strip()
+        try:
+            data = json.loads(text.splitlines()[-1]) if text else None
+        except (json.JSONDecodeError, IndexError):
+            data = None
+        runs.setdefault((m.group(1), m.group(2)), []).append(data)
+    return runs
+
+
+def median(runs, path):
+    values = [get(r, path) for r in runs if r]
+    values = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return statistics.median(values) if values else None
+
+
+def derived(runs, name):
+    if name == "rss_growth_pct":
+        vals = []
+        for r in runs:
+            start, peak = get(r, "hub.rss_start_kb"), get(r, "hub.rss_max_kb")
+            if r and start:
+                vals.append(100.0 * (peak - start) / start)
+        return statistics.median(vals) if vals else None
+    if name == "cpu_us_per_delivery":
+        vals = [1e6 * r["hub"]["cpu_s"] / r["deliveries"] for r in runs
+                if r and r.get("deliveries") and r.get("hub")]
+        return statistics.median(vals) if vals else None
+    if name == "loss_pct":
+        vals = [100.0 * r["loss"] / r["expected"] for r in runs if r and r.get("expected")]
+        return statistics.median(vals) if vals else None
+    return median(runs, name)
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return "–"
+    if isinstance(v, float) and not v.is_integer():
+        if abs(v) < 10:
+            digits = max(digits, 2)
+        return f"{v:,.{digits}f}"
+    return f"{int(v):,}"
+
+
+# id: (title, workload, [(label, metric path, lower_is_better)], gate text, gate check)
+BENCHES = [
+    ("B1", "Connections held", [
+        ("held at the end", "held", False), ("drops while held", "drops_while_held", True),
+        ("setup (connect+join all), s", "setup_s", True), ("server RSS at N, MB", "hub.rss_end_kb", True)],
+     "15,000 held, 0 drops", lambda r: r("held") is not None and r("held") >= 15000 and r("drops_while_held") == 0),
+    ("B2", "Memory per connection (RSS slope N/3 → N, from B1)", [
+        ("KB per connection", "kb_per_conn", True), ("RSS at N/3, MB", "rss_third_kb", True),
+        ("RSS at N, MB", "rss_full_kb", True)],
+     "≤ 24 KB/conn", lambda r: r("kb_per_conn") is not None and r("kb_per_conn") <= 24),
+    ("B3", "Connect + join storm", [
+        ("joins/s", "joins_per_s", False), ("joined", "joined", False),
+        ("join p50, ms", "join_latency_ms.p50", True), ("join p99, ms", "join_latency_ms.p99", True),
+        ("failures", "join_failures", True), ("server CPU per join, ms", "server_cpu_ms_per_join", True)],
+     "≥ 5,000 joins/s, 0 failures, join p99 ≤ 250 ms",
+     lambda r: (r("joins_per_s") or 0) >= 5000 and r("join_failures") == 0 and (r("join_latency_ms.p99") or 1e9) <= 250),
+    ("B3b", "Connect + join storm, 3 members per room (presence fan-out nearly removed)", [
+        ("joins/s", "joins_per_s", False), ("joined", "joined", False),
+        ("join p50, ms", "join_latency_ms.p50", True), ("join p99, ms", "join_latency_ms.p99", True),
+        ("failures", "join_failures", True), ("server CPU per join, ms", "server_cpu_ms_per_join", True)],
+     "≥ 5,000 joins/s, 0 failures, join p99 ≤ 250 ms",
+     lambda r: (r("joins_per_s") or 0) >= 5000 and r("join_failures") == 0 and (r("join_latency_ms.p99") or 1e9) <= 250),
+    ("B4", "Big-room fan-out", [
+        ("deliveries/s", "deliveries_per_s", False), ("loss", "loss", True),
+        ("p50, ms", "latency_ms.p50", True), ("p99, ms", "latency_ms.p99", True),
+        ("p99.9, ms", "latency_ms.p999", True), ("max, ms", "latency_ms.max", True),
+        ("RSS growth, %", "rss_growth_pct", True), ("server CPU per delivery, µs", "cpu_us_per_delivery", True),
+        ("setup, s", "setup_s", True)],
+     "0 loss, p50 ≤ 75 ms, p99 ≤ 250 ms, RSS growth < 5%",
+     lambda r: r("loss") == 0 and (r("latency_ms.p50") or 1e9) <= 75 and (r("latency_ms.p99") or 1e9) <= 250
+     and (r("rss_growth_pct") or 0) < 5),
+    ("B5", "Single-broadcast latency (last recipient)", [
+        ("loss", "loss", True), ("p50, ms", "latency_ms.p50", True), ("p99, ms", "latency_ms.p99", True),
+        ("max, ms", "latency_ms.max", True), ("setup, s", "setup_s", True)],
+     "p99 ≤ 150 ms", lambda r: r("loss") == 0 and (r("latency_ms.p99") or 1e9) <= 150),
+    ("B6a", "Many small rooms, 1 msg/s per room", [
+        ("deliveries/s", "deliveries_per_s", False), ("loss", "loss", True),
+        ("p50, ms", "latency_ms.p50", True), ("p99, ms", "latency_ms.p99", True),
+        ("max, ms", "latency_ms.max", True), ("server CPU per delivery, µs", "cpu_us_per_delivery", True)],
+     "p99 ≤ 10 ms", lambda r: r("loss") == 0 and (r("latency_ms.p99") or 1e9) <= 10),
+    ("B6b", "Many small rooms, 10 msg/s per room", [
+        ("deliveries/s", "deliveries_per_s", False), ("loss", "loss", True),
+        ("p50, ms", "latency_ms.p50", True), ("p99, ms", "latency_ms.p99", True),
+        ("max, ms", "latency_ms.max", True), ("server CPU per delivery, µs", "cpu_us_per_delivery", True)],
+     "p99 ≤ 25 ms", lambda r: r("loss") == 0 and (r("latency_ms.p99") or 1e9) <= 25),
+    ("B7", "Push/reply RTT beside idle connections", [
+        ("requests/s", "requests_per_s", False), ("lost replies", "loss", True),
+        ("p50, ms", "latency_ms.p50", True), ("p99, ms", "latency_ms.p99", True),
+        ("p99.9, ms", "latency_ms.p999", True), ("max, ms", "latency_ms.max", True)],
+     "p99 ≤ 5 ms", lambda r: r("loss") == 0 and (r("latency_ms.p99") or 1e9) <= 5),
+    ("B8", "Presence churn", [
+        ("join+leave ops/s", "churn_ops_per_s", False), ("presence_diff deliveries/s", "diff_deliveries_per_s", False),
+        ("loss", "loss", True), ("diff p50, ms", "latency_ms.p50", True), ("diff p99, ms", "latency_ms.p99", True),
+        ("max, ms", "latency_ms.max", True)],
+     "0 loss, diff p99 ≤ 250 ms", lambda r: r("loss") == 0 and (r("latency_ms.p99") or 1e9) <= 250),
+    ("B9", "Presence sync on join (join → presence_state, measured during B8)", [
+        ("presence_state received", "presence_state_received", False),
+        ("p50, ms", "join_latency_ms.p50", True), ("p99, ms", "join_latency_ms.p99", True),
+        ("max, ms", "join_latency_ms.max", True)],
+     "p99 ≤ 50 ms at 50 joins/s", lambda r: (r("join_latency_ms.p99") or 1e9) <= 50),
+    ("B10", "Slow consumers (1% stop reading)", [
+        ("slow clients", "slow_clients", False), ("others' loss", "loss", True),
+        ("others' p50, ms", "latency_ms.p50", True), ("others' p99, ms", "latency_ms.p99", True),
+        ("server RSS start, MB", "hub.rss_start_kb", True), ("server RSS max, MB", "hub.rss_max_kb", True),
+        ("server fds at the end", "hub.fds_end", True)],
+     "RSS bounded; others' p99 within 20% of B4", None),
+]
+
+SOURCE_OF = {"B2": "B1", "B9": "B8"}
+
+# The numbers the summary table shows for Parley (label, metric path).
+KEY = {
+    "B1": [("held", "held"), ("drops", "drops_while_held")],
+    "B2": [("KB/conn", "kb_per_conn")],
+    "B3": [("joins/s", "joins_per_s"), ("p99 ms", "join_latency_ms.p99"), ("failures", "join_failures")],
+    "B3b": [("joins/s", "joins_per_s"), ("p99 ms", "join_latency_ms.p99"), ("CPU/join ms", "server_cpu_ms_per_join")],
+    "B4": [("loss", "loss"), ("p50 ms", "latency_ms.p50"), ("p99 ms", "latency_ms.p99"), ("RSS growth %", "rss_growth_pct")],
+    "B5": [("loss", "loss"), ("p99 ms", "latency_ms.p99")],
+    "B6a": [("loss", "loss"), ("p99 ms", "latency_ms.p99")],
+    "B6b": [("loss", "loss"), ("p99 ms", "latency_ms.p99")],
+    "B7": [("p99 ms", "latency_ms.p99")],
+    "B8": [("loss", "loss"), ("p99 ms", "latency_ms.p99")],
+    "B9": [("p99 ms", "join_latency_ms.p99")],
+    "B10": [("others' p99 ms", "latency_ms.p99"), ("RSS max MB", "hub.rss_max_kb"), ("fds end", "hub.fds_end")],
+}
+
+
+def workload(runs_by_key, bid):
+    src = SOURCE_OF.get(bid, bid)
+    for kind in SERVERS:
+        runs = runs_by_key.get((src, kind))
+        if runs and runs[0]:
+            p = runs[0]["params"]
+            mode = runs[0]["mode"]
+            if mode == "hold":
+                return f"{p['clients']:,} clients over {p['rooms']} rooms ({p['clients'] // p['rooms']} each), {p['duration']:.0f} s held, heartbeats every 30 s"
+            if mode == "storm":
+                return f"{p['clients']:,} clients, {p['inflight']} in flight, joins spread over {p['rooms']} rooms"
+            if mode in ("fanout", "slow-consumer"):
+                extra = f", {p['slow_percent']:.0f}% stop reading" if mode == "slow-consumer" else ""
+                return (f"1 room, {p['clients']:,} members, 1 publisher at {p['rate']:.0f} msg/s, "
+                        f"{p['body_bytes']} B body, {p['duration']:.0f} s{extra}")
+            if mode == "rooms":
+                return (f"{p['rooms']:,} rooms × {p['clients'] // p['rooms']} members, {p['rate']:.0f} msg/s "
+                        f"per room, {p['duration']:.0f} s")
+            if mode == "rtt":
+                return (f"{p['clients']:,} idle + {p['active']} active clients (own room each) at "
+                        f"{p['rate']:.0f} new_msg/s, {p['duration']:.0f} s")
+            if mode == "presence-churn":
+                return (f"room of {p['clients']:,} members; {p['churners']} churners do {p['churn_rate']:.0f} "
+                        f"joins/s + {p['churn_rate']:.0f} leaves/s, {p['duration']:.0f} s")
+    return "not run"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", default="0")
+    ap.add_argument("--repeats", default="1")
+    ap.add_argument("--command", default="bench/run.sh")
+    ap.add_argument("--loadavg", default="")
+    ap.add_argument("--b1-hold", default="")
+    ap.add_argument("--measure", default="")
+    args = ap.parse_args()
+
+    runs_by_key = load(args.results)
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    for k in ("ws", "socketio"):
+        DISPATCHER[k] = f"libuv (epoll), Node {node}"
+    cpu = "unknown"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_gb = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
+    quick = args.quick == "1"
+    lines = []
+    w = lines.append
+    w("# Benchmarks")
+    w("")
+    w("Tables generated by `bench/run.sh` (see `bench/README.md`); only an analysis section after them is "
+      "written by hand. Design and targets: `performance.md` section 5 (B1–B10).")
+    w("")
+    w(f"- **Date:** {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}")
+    w(f"- **Machine:** {cpu}, {os.cpu_count()} vCPU, {mem_gb:.0f} GiB, kernel {platform.release()}; "
+      "loopback only, server pinned to CPU 0 and `parley-loadgen` to CPU 1 (`taskset`).")
+    w(f"- **Command:** `{args.command}` — {'QUICK run: shortened durations and reduced sizes (below)' if quick else 'full suite'}; "
+      f"{args.repeats} run(s) per point, median reported; a fresh server per run.")
+    w(f"- **Durations:** B1 held {args.b1_hold} s (gate: 600 s); measured phase of B4–B10 {args.measure} s "
+      f"(gate: 60 s); 1 s settle and up to 5 s drain after each.")
+    w(f"- **Servers:** Parley `parley-hub --ephemeral --max-rate 0 --discovery off` (in-memory store, "
+      f"rate limit off); Node ws 8.23.0 peer and Socket.IO 4.8 peer (`bench/peers/`), Node {node}.")
+    if args.loadavg:
+        w(f"- **Noisy machine:** other agents were compiling and testing on the same 2 cores during the run "
+          f"(load average at the end: {args.loadavg}). Treat every number as ±30% or worse; ratios measured "
+          "back-to-back are more trustworthy than absolute values.")
+    w("")
+    w("Latency is receive time minus the CLOCK_MONOTONIC send time carried in the message body "
+      "(or the push's send time for replies), over every delivery of the measured phase. Loss = "
+      "expected deliveries − received. Server RSS and CPU come from `/proc/PID` (CPU = utime+stime "
+      "during the measured phase). Ratio = Parley / peer (for rates, > 1 means Parley is faster; "
+      "for latencies and memory, < 1 means Parley is better).")
+    w("")
+    if quick:
+        w("**Quick-run sizes.** Joining a room is O(N) work for the server (presence_state of N entries "
+          "to the joiner, presence_diff to N members), so filling one room of N is O(N²): 1,000 "
+          "members take ~15 s here, 10,000 would take tens of minutes. The quick run therefore "
+          "measures B4 and B10 with 1,000 members at 100 msg/s (the same 100k deliveries/s offered "
+          "as the gate's 10,000 × 10/s) and B5 with 2,000 members; the B4/B5/B10 gates are stated "
+          "for 10k/15k members and are **not** established by these points.")
+        w("")
+    w("| | Gate | Parley | verdict |")
+    w("|---|---|---|---|")
+    verdicts = []
+    for bid, title, metrics, gate, check in BENCHES:
+        src = SOURCE_OF.get(bid, bid)
+        runs = runs_by_key.get((src, "parley"))
+        if not runs or not any(runs):
+            verdicts.append((bid, title, gate, "not run", ""))
+            continue
+        r = lambda path, runs=runs: derived(runs, path)
+        if check is None:
+            verdict = "see table"
+        else:
+            verdict = "met" if check(r) else "missed"
+        if quick and bid in ("B4", "B5", "B10"):
+            verdict += " (reduced size)"
+        if quick and bid == "B1" and args.b1_hold not in ("", "600"):
+            verdict += f" (for {args.b1_hold} s; the gate asks 600 s)"
+        keys = []
+        for label, path in KEY.get(bid, []):
+            v = r(path)
+            if v is not None and path.endswith("_kb"):
+                v = v / 1024
+            keys.append(f"{label} {fmt(v)}")
+        verdicts.append((bid, title, gate, verdict, ", ".join(keys)))
+    for bid, title, gate, verdict, keys in verdicts:
+        w(f"| {bid} {title} | {gate} | {keys} | {verdict} |")
+    w("")
+
+    for bid, title, metrics, gate, check in BENCHES:
+        src = SOURCE_OF.get(bid, bid)
+        w(f"## {bid}: {title}")
+        w("")
+        w(f"Workload: {workload(runs_by_key, bid)}. Gate: {gate}.")
+        w("")
+        kinds = [k for k in SERVERS if runs_by_key.get((src, k))]
+        if not kinds:
+            w("Not run.")
+            w("")
+            continue
+        header = "| metric | " + " | ".join(LABEL[k] for k in kinds)
+        peers = [k for k in kinds if k != "parley"]
+        if "parley" in kinds:
+            header += "".join(f" | Parley/{k}" for k in peers)
+        w(header + " |")
+        w("|---" * (1 + len(kinds) + (len(peers) if "parley" in kinds else 0)) + "|")
+        for label, path, _lower in metrics:
+            vals = {}
+            for k in kinds:
+                v = derived(runs_by_key[(src, k)], path)
+                if v is not None and path.endswith("_kb") and "per_conn" not in path:
+                    v = v / 1024
+                vals[k] = v
+            row = f"| {label} | " + " | ".join(fmt(vals[k]) for k in kinds)
+            if "parley" in kinds:
+                for k in peers:
+                    a, b = vals.get("parley"), vals.get(k)
+                    row += " | " + (f"{a / b:.2f}" if a is not None and b not in (None, 0) else "–")
+            w(row + " |")
+        w("| dispatcher | " + " | ".join(DISPATCHER[k] for k in kinds)
+          + (" |" * len(peers) if "parley" in kinds else "") + " |")
+        w("")
+    w("Raw results: `" + os.path.relpath(args.results, os.path.dirname(os.path.dirname(os.path.abspath(args.out))))
+      + "` (one loadgen JSON per run, not committed).")
+    with open(args.out, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Runs the benchmark suite B1-B10 (docs/reference: performance.md section 5) against parley-hub
+# and the same-workload peers (Node ws, Socket.IO), then writes docs/benchmarks.md.
+#
+#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,ws,socketio] [--repeats N]
+#                [--build DIR] [--out FILE] [--resume RESULTS_DIR]
+#
+# Expects DIR/app/parley-hub/parley-hub and DIR/bench/parley-loadgen (DIR defaults to build/);
+# builds nothing except `npm ci` in bench/peers. The server is pinned to CPU 0 and the load
+# generator to CPU 1. Every point starts a fresh server, runs one bounded loadgen, and stops the
+# server; raw JSON goes to DIR/bench-results/<stamp>/. Loopback only.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$ROOT/build
+OUT=$ROOT/docs/benchmarks.md
+QUICK=0
+ONLY=""
+SERVERS="parley,ws,socketio"
+REPEATS=""
+RESUME=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --quick) QUICK=1 ;;
+        --only) ONLY=$2; shift ;;
+        --servers) SERVERS=$2; shift ;;
+        --repeats) REPEATS=$2; shift ;;
+        --build) BUILD=$(cd "$2" && pwd); shift ;;
+        --out) OUT=$2; shift ;;
+        --resume) RESUME=$(cd "$2" && pwd); shift ;;
+        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+HUB=$BUILD/app/parley-hub/parley-hub
+LOADGEN=$BUILD/bench/parley-loadgen
+for bin in "$HUB" "$LOADGEN"; do
+    [[ -x $bin ]] || { echo "run.sh: missing $bin (build parley-hub and parley-loadgen first)" >&2; exit 2; }
+done
+if [[ $SERVERS == *ws* || $SERVERS == *socketio* ]]; then
+    [[ -d $ROOT/bench/peers/node_modules ]] || (cd "$ROOT/bench/peers" && npm ci --no-audit --no-fund >/dev/null)
+fi
+ulimit -n "$(ulimit -Hn)"
+
+if [[ -z $REPEATS ]]; then REPEATS=$([[ $QUICK == 1 ]] && echo 1 || echo 3); fi
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+RESULTS=${RESUME:-$BUILD/bench-results/$STAMP} # --resume: keep finished points, run the rest
+mkdir -p "$RESULTS"
+
+# Durations and sizes: full suite (performance.md section 5) or --quick.
+if [[ $QUICK == 1 ]]; then
+    B1_HOLD=60; MEASURE=15; B4_MEMBERS=1000; B4_RATE=100; B5_MEMBERS=2000; B10_MEMBERS=1000; B10_RATE=100
+else
+    B1_HOLD=600; MEASURE=60; B4_MEMBERS=10000; B4_RATE=10; B5_MEMBERS=15000; B10_MEMBERS=10000; B10_RATE=10
+fi
+
+# One benchmark point: id, loadgen arguments (without --port/--hub-pid/--proto).
+declare -a POINTS=(
+    "B1|--mode hold --clients 15000 --rooms 150 --inflight 256 --duration $B1_HOLD"
+    "B3|--mode storm --clients 15000 --rooms 150 --inflight 256 --duration 2"
+    "B3b|--mode storm --clients 15000 --rooms 5000 --inflight 256 --duration 2"
+    "B4|--mode fanout --clients $B4_MEMBERS --rate $B4_RATE --body-bytes 150 --duration $MEASURE"
+    "B5|--mode fanout --clients $B5_MEMBERS --rate 1 --duration $MEASURE"
+    "B6a|--mode rooms --clients 10000 --rooms 1000 --rate 1 --duration $MEASURE"
+    "B6b|--mode rooms --clients 10000 --rooms 1000 --rate 10 --duration $MEASURE"
+    "B7|--mode rtt --clients 10000 --rooms 100 --active 200 --rate 5 --duration $MEASURE"
+    "B8|--mode presence-churn --clients 1000 --churners 100 --churn-rate 50 --duration $MEASURE"
+    "B10|--mode slow-consumer --clients $B10_MEMBERS --rate $B10_RATE --slow-percent 1 --body-bytes 150 --duration $MEASURE"
+)
+
+SERVER_PID=""
+SERVER_PORT=""
+start_server() { # kind log
+    local kind=$1 log=$2
+    case $kind in
+        parley) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
+                    --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
+        ws) taskset -c 0 node "$ROOT/bench/peers/ws-peer.mjs" --port 0 >"$log" 2>&1 & ;;
+        socketio) taskset -c 0 node "$ROOT/bench/peers/socketio-peer.mjs" --port 0 >"$log" 2>&1 & ;;
+    esac
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        SERVER_PORT=$(sed -n 's|^Listening on ws://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null || true)
+        [[ -n $SERVER_PORT ]] && return 0
+        sleep 0.1
+    done
+    echo "run.sh: $kind did not start (see $log)" >&2
+    return 1
+}
+stop_server() {
+    [[ -n $SERVER_PID ]] || return 0
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+trap stop_server EXIT
+
+echo "run.sh: results in $RESULTS (quick=$QUICK, repeats=$REPEATS)"
+for point in "${POINTS[@]}"; do
+    id=${point%%|*}
+    args=${point#*|}
+    if [[ -n $ONLY && ",$ONLY," != *",${id%[ab]},"* && ",$ONLY," != *",$id,"* ]]; then continue; fi
+    for kind in ${SERVERS//,/ }; do
+        proto=phoenix
+        [[ $kind == socketio ]] && proto=socketio
+        # Socket.IO has no presence: the churn benchmark does not apply.
+        [[ $kind == socketio && $id == B8 ]] && continue
+        for rep in $(seq "$REPEATS"); do
+            name=$id-$kind-$rep
+            [[ -s $RESULTS/$name.json ]] && continue
+            start_server "$kind" "$RESULTS/$name.server.log" || { stop_server; continue; }
+            sleep 0.5
+            # Hard bound: the loadgen's own alarm is setup-timeout + duration + drain + 15 s.
+            timeout 1200 taskset -c 1 "$LOADGEN" $args --proto "$proto" --port "$SERVER_PORT" \
+                --hub-pid "$SERVER_PID" --setup-timeout 600 --allow-loss \
+                >"$RESULTS/$name.json" 2>"$RESULTS/$name.err" || true
+            stop_server
+            echo "  $name: $(head -c 300 "$RESULTS/$name.json" 2>/dev/null)"
+        done
+    done
+done
+
+LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+python3 "$ROOT/bench/report.py" --results "$RESULTS" --out "$OUT" --quick "$QUICK" \
+    --repeats "$REPEATS" --command "bench/run.sh $([[ $QUICK == 1 ]] && echo --quick)" \
+    --loadavg "$LOAD" --b1-hold "$B1_HOLD" --measure "$MEASURE"
+echo "run.sh: wrote $OUT"
