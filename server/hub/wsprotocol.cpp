@@ -162,7 +162,13 @@ QByteArray closeFrame(quint16 code, const QString &reason)
 
 void FrameReader::append(const QByteArray &bytes)
 {
-    if (m_offset > 0 && (m_offset == m_buffer.size() || m_offset > 64 * 1024)) {
+    if (m_offset == m_buffer.size()) {
+        // Everything was consumed: share the new bytes instead of keeping the old capacity.
+        m_buffer = bytes;
+        m_offset = 0;
+        return;
+    }
+    if (m_offset > 64 * 1024) {
         m_buffer.remove(0, m_offset);
         m_offset = 0;
     }
@@ -181,6 +187,10 @@ std::optional<FrameReader::Message> FrameReader::next()
     while (!hasError()) {
         const auto *data = reinterpret_cast<const quint8 *>(m_buffer.constData()) + m_offset;
         const qsizetype available = m_buffer.size() - m_offset;
+        if (available == 0 && !m_buffer.isNull()) {
+            m_buffer = QByteArray(); // idle connections keep no buffer
+            m_offset = 0;
+        }
         if (available < 2)
             return std::nullopt;
         const bool fin = data[0] & 0x80;
