@@ -2,6 +2,7 @@
 // the history pages it asks for.
 
 #include "client/chatsession.h"
+#include "client/chatreplies.h"
 #include "client/messagemodel.h"
 #include "client/phoenixchannel.h"
 
@@ -16,24 +17,6 @@ namespace {
 constexpr int HistoryPageSize = 50;
 constexpr int TypingRepeatMs = 3000;
 
-QString reasonOf(const QString &status, const QJsonObject &response)
-{
-    const QString reason = response.value(QLatin1String("reason")).toString();
-    return reason.isEmpty() ? status : reason;
-}
-
-QList<ChatMessage> messagesOf(const QJsonObject &response, const QString &topic)
-{
-    QList<ChatMessage> messages;
-    const QJsonArray list = response.value(QLatin1String("messages")).toArray();
-    messages.reserve(list.size());
-    for (const QJsonValue &value : list) {
-        const ChatMessage message = ChatMessage::fromJson(value.toObject(), topic);
-        if (message.isValid())
-            messages.append(message);
-    }
-    return messages;
-}
 
 } // namespace
 

@@ -1,6 +1,7 @@
 // ChatSession: open topics (rooms and dms), their messages, presence and unread counts.
 
 #include "client/chatsession.h"
+#include "client/chatreplies.h"
 #include "client/logging.h"
 #include "client/messagemodel.h"
 #include "client/phoenixchannel.h"
@@ -14,24 +15,6 @@ namespace Parley::Client {
 
 namespace {
 
-QString reasonOf(const QString &status, const QJsonObject &response)
-{
-    const QString reason = response.value(QLatin1String("reason")).toString();
-    return reason.isEmpty() ? status : reason;
-}
-
-QList<ChatMessage> messagesOf(const QJsonObject &response, const QString &topic)
-{
-    QList<ChatMessage> messages;
-    const QJsonArray list = response.value(QLatin1String("messages")).toArray();
-    messages.reserve(list.size());
-    for (const QJsonValue &value : list) {
-        const ChatMessage message = ChatMessage::fromJson(value.toObject(), topic);
-        if (message.isValid())
-            messages.append(message);
-    }
-    return messages;
-}
 
 bool isChatTopic(const QString &topic)
 {

@@ -1,6 +1,7 @@
 #include "client/hubbrowser.h"
 
 #include "client/logging.h"
+#include "protocol/discovery.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -94,37 +95,15 @@ void HubBrowser::setExpiryMs(int ms)
 
 QList<QHostAddress> HubBrowser::targets(DiscoveryMode mode)
 {
-    QList<QHostAddress> result;
     switch (mode) {
     case DiscoveryMode::Off:
-        break;
+        return {};
     case DiscoveryMode::Loopback:
-        result << QHostAddress(QStringLiteral("127.0.0.1"))
-               << QHostAddress(QStringLiteral("127.255.255.255"));
-        break;
-    case DiscoveryMode::Lan: {
-        const QList<QNetworkInterface> interfaces = QNetworkInterface::allInterfaces();
-        for (const QNetworkInterface &interface : interfaces) {
-            const auto flags = interface.flags();
-            if (!flags.testFlag(QNetworkInterface::IsUp)
-                || !flags.testFlag(QNetworkInterface::IsRunning)
-                || !flags.testFlag(QNetworkInterface::CanBroadcast)
-                || flags.testFlag(QNetworkInterface::IsLoopBack))
-                continue;
-            const QList<QNetworkAddressEntry> entries = interface.addressEntries();
-            for (const QNetworkAddressEntry &entry : entries) {
-                const QHostAddress broadcast = entry.broadcast();
-                if (entry.ip().protocol() != QAbstractSocket::IPv4Protocol || broadcast.isNull()
-                    || broadcast == QHostAddress(QHostAddress::Broadcast)
-                    || result.contains(broadcast))
-                    continue;
-                result << broadcast;
-            }
-        }
-        break;
+        return Protocol::Discovery::loopbackTargets();
+    case DiscoveryMode::Lan:
+        return Protocol::Discovery::lanTargets();
     }
-    }
-    return result;
+    return {};
 }
 
 void HubBrowser::start(DiscoveryMode mode)

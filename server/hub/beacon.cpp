@@ -1,6 +1,7 @@
 #include "hub/beacon.h"
 
 #include "hub/logging.h"
+#include "protocol/discovery.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,37 +32,15 @@ void Beacon::setIntervalMs(int ms)
 
 QList<QHostAddress> Beacon::targets(DiscoveryMode mode)
 {
-    QList<QHostAddress> result;
     switch (mode) {
     case DiscoveryMode::Off:
-        break;
+        return {};
     case DiscoveryMode::Loopback:
-        result << QHostAddress(QStringLiteral("127.0.0.1"));
-        break;
-    case DiscoveryMode::Lan: {
-        const QList<QNetworkInterface> interfaces = QNetworkInterface::allInterfaces();
-        for (const QNetworkInterface &interface : interfaces) {
-            const auto flags = interface.flags();
-            if (!flags.testFlag(QNetworkInterface::IsUp)
-                || !flags.testFlag(QNetworkInterface::IsRunning)
-                || !flags.testFlag(QNetworkInterface::CanBroadcast)
-                || flags.testFlag(QNetworkInterface::IsLoopBack))
-                continue;
-            const QList<QNetworkAddressEntry> entries = interface.addressEntries();
-            for (const QNetworkAddressEntry &entry : entries) {
-                const QHostAddress broadcast = entry.broadcast();
-                // Never the limited broadcast 255.255.255.255.
-                if (entry.ip().protocol() != QAbstractSocket::IPv4Protocol || broadcast.isNull()
-                    || broadcast == QHostAddress(QHostAddress::Broadcast)
-                    || result.contains(broadcast))
-                    continue;
-                result << broadcast;
-            }
-        }
-        break;
+        return Protocol::Discovery::loopbackTargets();
+    case DiscoveryMode::Lan:
+        return Protocol::Discovery::lanTargets();
     }
-    }
-    return result;
+    return {};
 }
 
 QByteArray Beacon::datagram(const BeaconInfo &info)

@@ -75,13 +75,7 @@ void WsConnection::close(quint16 code, const QString &reason)
         return;
     if (m_state == State::Open)
         m_socket->write(Ws::closeFrame(code, reason));
-    m_state = State::Closing;
-    m_socket->flush();
-    m_socket->disconnectFromHost();
-    QTimer::singleShot(closeGraceMs, this, [this] {
-        if (m_state != State::Closed)
-            m_socket->abort();
-    });
+    closeAfterWrite();
 }
 
 void WsConnection::reject(int status, const QByteArray &reason)
@@ -89,6 +83,11 @@ void WsConnection::reject(int status, const QByteArray &reason)
     if (m_state != State::Handshaking)
         return;
     m_socket->write(Ws::httpError(status, reason));
+    closeAfterWrite();
+}
+
+void WsConnection::closeAfterWrite()
+{
     m_state = State::Closing;
     m_socket->flush();
     m_socket->disconnectFromHost();
@@ -189,13 +188,7 @@ void WsConnection::processFrames()
                                                        : CloseCode::ProtocolError,
                                                {}));
             }
-            m_state = State::Closing;
-            m_socket->flush();
-            m_socket->disconnectFromHost();
-            QTimer::singleShot(closeGraceMs, this, [this] {
-                if (m_state != State::Closed)
-                    m_socket->abort();
-            });
+            closeAfterWrite();
             return;
         }
         default:

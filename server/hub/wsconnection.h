@@ -52,6 +52,8 @@ private:
     void onReadyRead();
     void processFrames();
     void finish();
+    // Drops the connection once what was written is sent, or after a grace period.
+    void closeAfterWrite();
 
     QTcpSocket *m_socket; // owned
     Ws::FrameReader m_reader;
