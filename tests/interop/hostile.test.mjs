@@ -1,0 +1,269 @@
+// Hostile input against a live hub: every bad input gets its error reply or close code, and
+// afterwards the hub answers a fresh client, a bystander got nothing it should not have, and
+// every stored message is intact.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { startHub, rawClient, waitFor, newUserId, WebSocket } from "./lib.mjs";
+
+let hub;
+let observer;
+let seeded = [];
+const victim = newUserId("victim");
+const results = []; // [name, outcome]
+
+before(async () => {
+  hub = await startHub();
+  // The bystander: in room:general from the start, with stored messages of its own.
+  observer = await rawClient(hub.url, { user_id: victim, nick: "victim" });
+  observer.send(["1", "1", "room:general", "phx_join", {}]);
+  await observer.next((f) => f[1] === "1");
+  for (let i = 0; i < 5; i++) {
+    observer.send(["1", `s${i}`, "room:general", "new_msg", { body: `seed ${i}`, client_id: `seedclient${i}` }]);
+    const reply = await observer.next((f) => f[1] === `s${i}`);
+    seeded.push(reply[4].response.message);
+  }
+});
+
+after(async () => {
+  observer?.close();
+  await hub.stop();
+  console.log(`hostile inputs: ${results.length}`);
+});
+
+// --- connections that must be closed with a given code -----------------------------------
+function closeOf(ws) {
+  return new Promise((resolve) => ws.on("close", (code, reason) => resolve([code, reason.toString()])));
+}
+function wsUrl(params) {
+  return `${hub.url}/websocket?${new URLSearchParams(params)}`;
+}
+const good = { vsn: "2.0.0", user_id: "hostile01", nick: "h" };
+
+const connectCases = [
+  ["vsn missing", { user_id: "hostile01", nick: "h" }, 1008, "bad_vsn"],
+  ["vsn 1.0.0", { ...good, vsn: "1.0.0" }, 1008, "bad_vsn"],
+  ["vsn garbage", { ...good, vsn: "two" }, 1008, "bad_vsn"],
+  ["user_id missing", { vsn: "2.0.0", nick: "h" }, 1008, "bad_params"],
+  ["user_id too short", { ...good, user_id: "abc" }, 1008, "bad_params"],
+  ["user_id 65 chars", { ...good, user_id: "a".repeat(65) }, 1008, "bad_params"],
+  ["user_id with slash", { ...good, user_id: "../../etc" }, 1008, "bad_params"],
+  ["nick missing", { vsn: "2.0.0", user_id: "hostile01" }, 1008, "bad_params"],
+  ["nick 33 chars", { ...good, nick: "n".repeat(33) }, 1008, "bad_params"],
+  ["nick with BEL", { ...good, nick: "bell\u0007" }, 1008, "bad_params"],
+  ["nick with newline", { ...good, nick: "two\nlines" }, 1008, "bad_params"],
+  ["device 33 chars", { ...good, device: "d".repeat(33) }, 1008, "bad_params"],
+];
+for (const [name, params, code, reason] of connectCases) {
+  test(`connect: ${name} -> ${code} ${reason}`, async () => {
+    const ws = new WebSocket(wsUrl(params));
+    const [c, r] = await closeOf(ws);
+    assert.equal(c, code);
+    assert.equal(r, reason);
+    results.push([name, c]);
+  });
+}
+
+const frameCases = [
+  ["not JSON", "hello", 1007],
+  ["empty array", "[]", 1007],
+  ["JSON object", '{"topic":"room:general"}', 1007],
+  ["JSON null", "null", 1007],
+  ["4 elements", '[null,"1","phoenix","heartbeat"]', 1007],
+  ["6 elements", '[null,"1","phoenix","heartbeat",{},1]', 1007],
+  ["numeric refs", '[1,2,"phoenix","heartbeat",{}]', 1007],
+  ["numeric topic", '[null,"1",5,"heartbeat",{}]', 1007],
+  ["null event", '[null,"1","phoenix",null,{}]', 1007],
+  ["truncated JSON", '[null,"1","phoenix","heart', 1007],
+  ["deep nesting", "[".repeat(5000) + "]".repeat(5000), 1007],
+  ["frame over 64 KiB", JSON.stringify([null, "1", "room:general", "new_msg", { body: "x".repeat(70000) }]), 1009],
+];
+for (const [name, text, code] of frameCases) {
+  test(`frame: ${name} -> ${code}`, async () => {
+    const ws = new WebSocket(wsUrl(good));
+    await new Promise((r) => ws.on("open", r));
+    const closed = closeOf(ws);
+    ws.send(text);
+    const [c] = await closed;
+    assert.equal(c, code);
+    results.push([name, c]);
+  });
+}
+
+test("frame: binary -> 1007", async () => {
+  const ws = new WebSocket(wsUrl(good));
+  await new Promise((r) => ws.on("open", r));
+  const closed = closeOf(ws);
+  ws.send(Buffer.from([0, 1, 2, 3]), { binary: true });
+  assert.equal((await closed)[0], 1007);
+  results.push(["binary", 1007]);
+});
+
+test("frame: invalid UTF-8 text -> 1007", async () => {
+  const ws = new WebSocket(wsUrl(good));
+  await new Promise((r) => ws.on("open", r));
+  const closed = closeOf(ws);
+  ws.send(Buffer.from([0x5b, 0xc0, 0xaf, 0x5d]), { binary: false });
+  assert.equal((await closed)[0], 1007);
+  results.push(["invalid utf-8", 1007]);
+});
+
+// --- raw TCP -------------------------------------------------------------------------------
+function rawTcp(bytes) {
+  return new Promise((resolve) => {
+    const socket = net.connect(hub.port, "127.0.0.1", () => socket.write(bytes));
+    let data = "";
+    socket.on("data", (d) => { data += d; });
+    socket.on("close", () => resolve(data));
+    socket.setTimeout(15000, () => socket.destroy());
+  });
+}
+test("http: garbage request line -> 400", async () => {
+  const answer = await rawTcp("HELLO\r\n\r\n");
+  assert.match(answer, /^HTTP\/1\.1 400/);
+  results.push(["garbage http", 400]);
+});
+test("http: wrong path -> 404", async () => {
+  const answer = await rawTcp("GET /admin HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+  assert.match(answer, /^HTTP\/1\.1 404/);
+  results.push(["wrong path", 404]);
+});
+test("http: not an upgrade -> 400", async () => {
+  const answer = await rawTcp("GET /socket/websocket HTTP/1.1\r\nHost: x\r\n\r\n");
+  assert.match(answer, /^HTTP\/1\.1 400/);
+  results.push(["no upgrade", 400]);
+});
+test("http: oversized header -> 400", async () => {
+  const answer = await rawTcp("GET /socket/websocket HTTP/1.1\r\nX-Junk: " + "j".repeat(20000) + "\r\n\r\n");
+  assert.match(answer, /^HTTP\/1\.1 400/);
+  results.push(["oversized header", 400]);
+});
+test("http: half-open handshake is dropped after the handshake timeout", async () => {
+  const started = Date.now();
+  const answer = await rawTcp("GET /socket/websocket HTTP/1.1\r\nHost: x\r\n"); // never finished
+  assert.equal(answer, "");
+  assert.ok(Date.now() - started < 14000, "closed by the hub, not by the test's own timeout");
+  results.push(["half-open", "closed"]);
+});
+
+// --- Phoenix-level: error replies, the connection stays up --------------------------------
+async function expectError(join, frame, reasons) {
+  const client = await rawClient(hub.url);
+  try {
+    if (join) {
+      client.send(["j", "j", join, "phx_join", {}]);
+      const reply = await client.next((f) => f[1] === "j");
+      assert.equal(reply[4].status, "ok", `join ${join}`);
+    }
+    client.send(frame);
+    const reply = await client.next((f) => f[1] === frame[1] && f[3] === "phx_reply");
+    assert.equal(reply[4].status, "error", JSON.stringify(reply));
+    assert.ok(reasons.includes(reply[4].response.reason), `${reply[4].response.reason} not in ${reasons}`);
+    client.send([null, "hb", "phoenix", "heartbeat", {}]);
+    await client.next((f) => f[1] === "hb");
+    results.push([JSON.stringify(frame).slice(0, 60), reply[4].response.reason]);
+  } finally {
+    client.close();
+  }
+}
+const G = "room:general";
+const msg = (payload) => ["j", "x", G, "new_msg", payload];
+const phoenixCases = [
+  ["new_msg without body", G, msg({}), ["invalid_body"]],
+  ["new_msg numeric body", G, msg({ body: 42 }), ["invalid_body"]],
+  ["new_msg empty body", G, msg({ body: "" }), ["invalid_body"]],
+  ["new_msg whitespace body", G, msg({ body: " \n\t " }), ["invalid_body"]],
+  ["new_msg 4001 chars", G, msg({ body: "b".repeat(4001) }), ["invalid_body"]],
+  ["new_msg NUL in body", G, msg({ body: "a\u0000b" }), ["invalid_body"]],
+  ["new_msg array payload", G, ["j", "x", G, "new_msg", ["body"]], ["invalid_payload"]],
+  ["new_msg string payload", G, ["j", "x", G, "new_msg", "hi"], ["invalid_payload"]],
+  ["new_msg short client_id", G, msg({ body: "ok", client_id: "abc" }), ["invalid_payload"]],
+  ["new_msg client_id with space", G, msg({ body: "ok", client_id: "abc def ghi" }), ["invalid_payload"]],
+  ["new_msg numeric client_id", G, msg({ body: "ok", client_id: 12345678 }), ["invalid_payload"]],
+  ["history without before_id", G, ["j", "x", G, "history", {}], ["invalid_payload"]],
+  ["history limit 0", G, ["j", "x", G, "history", { before_id: 10, limit: 0 }], ["invalid_payload"]],
+  ["history limit 101", G, ["j", "x", G, "history", { before_id: 10, limit: 101 }], ["invalid_payload"]],
+  ["history before_id string", G, ["j", "x", G, "history", { before_id: "10" }], ["invalid_payload"]],
+  ["history before_id negative", G, ["j", "x", G, "history", { before_id: -5 }], ["invalid_payload"]],
+  ["history before_id 2^60", G, ["j", "x", G, "history", { before_id: 2 ** 60 }], ["invalid_payload"]],
+  ["history limit 2.5", G, ["j", "x", G, "history", { before_id: 10, limit: 2.5 }], ["invalid_payload"]],
+  ["typing string", G, ["j", "x", G, "typing", { typing: "yes" }], ["invalid_payload"]],
+  ["edit_msg someone else's", G, null, ["forbidden"]],
+  ["delete_msg someone else's", G, null, ["forbidden"]],
+  ["edit_msg unknown id", G, ["j", "x", G, "edit_msg", { id: 999999, body: "x" }], ["not_found"]],
+  ["edit_msg float id", G, ["j", "x", G, "edit_msg", { id: 1.5, body: "x" }], ["invalid_payload"]],
+  ["delete_msg string id", G, ["j", "x", G, "delete_msg", { id: "1" }], ["invalid_payload"]],
+  ["unknown event", G, ["j", "x", G, "drop_table", {}], ["unknown_event"]],
+  ["event on a topic not joined", null, ["j", "x", "room:general", "new_msg", { body: "x" }], ["unmatched topic"]],
+  ["join unknown prefix", null, ["k", "x", "admin:root", "phx_join", {}], ["unmatched topic"]],
+  ["join uppercase room", null, ["k", "x", "room:General", "phx_join", {}], ["unmatched topic"]],
+  ["join 41-char room", null, ["k", "x", `room:${"r".repeat(41)}`, "phx_join", {}], ["unmatched topic"]],
+  ["join room with path", null, ["k", "x", "room:../general", "phx_join", {}], ["unmatched topic"]],
+  ["join dm of others", null, ["k", "x", "dm:aaaaaaaa:bbbbbbbb", "phx_join", {}], ["unauthorized"]],
+  ["join dm in wrong order", null, ["k", "x", "dm:bbbbbbbb:aaaaaaaa", "phx_join", {}], ["unmatched topic"]],
+  ["join missing room", null, ["k", "x", "room:nowhere", "phx_join", {}], ["no_such_room"]],
+  ["join params array", null, ["k", "x", G, "phx_join", [1]], ["invalid_payload"]],
+  ["join after_id string", null, ["k", "x", G, "phx_join", { after_id: "x" }], ["invalid_payload"]],
+  ["join after_id negative", null, ["k", "x", G, "phx_join", { after_id: -1 }], ["invalid_payload"]],
+  ["create_room path name", "hub:lobby", ["j", "x", "hub:lobby", "create_room", { name: "../etc" }], ["invalid_name"]],
+  ["create_room control char name", "hub:lobby", ["j", "x", "hub:lobby", "create_room", { name: "a\u0001b" }], ["invalid_name"]],
+  ["create_room numeric name", "hub:lobby", ["j", "x", "hub:lobby", "create_room", { name: 7 }], ["invalid_name"]],
+  ["create_room huge title", "hub:lobby", ["j", "x", "hub:lobby", "create_room", { name: "titled", title: "t".repeat(1000) }], ["invalid_payload"]],
+  ["create_room object password", "hub:lobby", ["j", "x", "hub:lobby", "create_room", { name: "pw-obj", password: {} }], ["invalid_payload"]],
+  ["create_room existing", "hub:lobby", ["j", "x", "hub:lobby", "create_room", { name: "general" }], ["exists"]],
+  ["set_status sleeping", "hub:lobby", ["j", "x", "hub:lobby", "set_status", { status: "sleeping" }], ["invalid_status"]],
+  ["set_status missing", "hub:lobby", ["j", "x", "hub:lobby", "set_status", {}], ["invalid_status"]],
+  ["lobby unknown event", "hub:lobby", ["j", "x", "hub:lobby", "new_msg", { body: "x" }], ["unknown_event"]],
+  ["heartbeat topic other event", null, [null, "x", "phoenix", "phx_join", {}], ["unknown_event", "unmatched topic"]],
+];
+for (const [name, join, frame, reasons] of phoenixCases) {
+  test(`phoenix: ${name} -> ${reasons.join("|")}`, async () => {
+    let f = frame;
+    if (f === null) {
+      const target = seeded[0].id;
+      f = name.startsWith("edit") ? ["j", "x", G, "edit_msg", { id: target, body: "hijacked" }]
+        : ["j", "x", G, "delete_msg", { id: target }];
+    }
+    await expectError(join, f, reasons);
+  });
+}
+
+test("stale join_ref frames are ignored: no reply, no effect", async () => {
+  const client = await rawClient(hub.url);
+  client.send(["j1", "j1", G, "phx_join", {}]);
+  await client.next((f) => f[1] === "j1");
+  client.send(["old", "x1", G, "new_msg", { body: "stale" }]);
+  client.send(["old", "x2", G, "phx_leave", {}]);
+  client.send([null, "hb", "phoenix", "heartbeat", {}]);
+  await client.next((f) => f[1] === "hb");
+  assert.equal(client.frames.filter((f) => f[1] === "x1" || f[1] === "x2").length, 0);
+  client.close();
+  results.push(["stale join_ref", "ignored"]);
+});
+
+test("flooding gets rate_limited replies with retry_after_ms", async () => {
+  const client = await rawClient(hub.url);
+  for (let i = 0; i < 150; i++) client.send([null, `f${i}`, "phoenix", "heartbeat", {}]);
+  const limited = await client.next((f) => f[4]?.response?.reason === "rate_limited");
+  assert.ok(limited[4].response.retry_after_ms > 0);
+  client.close();
+  results.push(["flood", "rate_limited"]);
+});
+
+test("afterwards: the hub answers, the bystander saw no foreign message, history is intact", async () => {
+  const fresh = await rawClient(hub.url);
+  fresh.send([null, "hb", "phoenix", "heartbeat", {}]);
+  await fresh.next((f) => f[1] === "hb");
+  fresh.send(["1", "1", G, "phx_join", {}]);
+  const join = await fresh.next((f) => f[1] === "1");
+  const stored = join[4].response.messages;
+  assert.deepEqual(stored, seeded, "every stored message is intact, nothing was added, edited or deleted");
+  const forbidden = new Set(["new_msg", "msg_edited", "msg_deleted", "phx_error"]);
+  const seedIds = new Set(seeded.map((m) => m.id));
+  const leaked = observer.frames.filter((f) => forbidden.has(f[3]) && !(f[3] === "new_msg" && seedIds.has(f[4].id)));
+  assert.deepEqual(leaked, [], "the bystander received nothing but presence");
+  assert.equal(observer.closed, null, "the bystander is still connected");
+  assert.ok(results.length >= 50, `only ${results.length} hostile inputs`);
+  fresh.close();
+});
