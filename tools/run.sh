@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Sets up (tools/setup.sh), builds and launches Parley. Until the desktop app lands this starts
-# the headless hub on port 4000; arguments are passed to it.
+# Sets up (tools/setup.sh), builds and launches the Parley desktop app. On first start it asks
+# for a nickname and hosts a hub on this computer; arguments go to the app (--help lists them).
+# LAN discovery defaults to loopback here so nothing is broadcast by accident; on a real LAN run
+#   PARLEY_DISCOVERY=lan tools/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
-if [[ -x build/app/parley/parley ]]; then
-    exec build/app/parley/parley "$@"
+export PARLEY_DISCOVERY=${PARLEY_DISCOVERY:-loopback}
+if [[ -z ${DISPLAY:-} && -z ${WAYLAND_DISPLAY:-} && -z ${QT_QPA_PLATFORM:-} ]]; then
+    echo "No display found: starting the headless hub instead (parley-hub --help for options)." >&2
+    exec build/app/parley-hub/parley-hub "$@"
 fi
-exec build/app/parley-hub/parley-hub "$@"
+exec build/app/parley/parley "$@"

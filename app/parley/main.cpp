@@ -1,0 +1,146 @@
+// parley: the desktop app. Wires the command line to parley_ui (settings, workspace, window)
+// and starts.
+
+#include "client/hubbrowser.h"
+#include "ui/appsettings.h"
+#include "ui/hubaddress.h"
+#include "ui/icons.h"
+#include "ui/launcher.h"
+#include "ui/mainwindow.h"
+#include "ui/nicknamedialog.h"
+#include "ui/workspace.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace Parley;
+
+namespace {
+
+[[noreturn]] void fail(const QString &message)
+{
+    std::fprintf(stderr, "parley: %s\n", qPrintable(message));
+    std::exit(2);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    std::signal(SIGPIPE, SIG_IGN);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Parley"));
+    QApplication::setApplicationName(QStringLiteral("parley"));
+    QApplication::setApplicationDisplayName(QStringLiteral("Parley"));
+    QApplication::setApplicationVersion(QStringLiteral(PARLEY_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("parley"));
+    QApplication::setWindowIcon(Ui::Icons::appIcon());
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Parley: chat and presence on your local network. Host a hub for your team or join "
+        "one. Without arguments the first start asks for a nickname and hosts a hub."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        { QStringLiteral("nick"), QStringLiteral("Nickname to use (and keep)."),
+          QStringLiteral("nick") },
+        { QStringLiteral("host"), QStringLiteral("Host a hub with this name at start."),
+          QStringLiteral("name") },
+        { QStringLiteral("port"),
+          QStringLiteral("Port of the hub started with --host; 0 picks any free port."),
+          QStringLiteral("port") },
+        { QStringLiteral("join"),
+          QStringLiteral("Join the hub at ws://HOST:PORT/socket (or HOST:PORT)."),
+          QStringLiteral("url") },
+        { QStringLiteral("data-dir"),
+          QStringLiteral("Where a hosted hub keeps its history (default: the app data directory)."),
+          QStringLiteral("dir") },
+        { QStringLiteral("discovery"),
+          QStringLiteral("LAN discovery: lan, loopback (127.0.0.1 only, for tests) or off. "
+                         "Default: $PARLEY_DISCOVERY or lan."),
+          QStringLiteral("mode") },
+        { QStringLiteral("settings-dir"),
+          QStringLiteral("Keep settings in this directory instead of the user's (tests, "
+                         "screenshots, a second identity on one computer)."),
+          QStringLiteral("dir") },
+        { QStringLiteral("screenshot"),
+          QStringLiteral("Save a PNG of the window once a room is shown, then quit."),
+          QStringLiteral("file") },
+    });
+    parser.process(app);
+
+    if (parser.isSet(QStringLiteral("settings-dir"))) {
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
+                           parser.value(QStringLiteral("settings-dir")));
+    }
+    Client::DiscoveryMode discovery
+        = Client::discoveryModeFromEnvironment(Client::DiscoveryMode::Lan);
+    if (parser.isSet(QStringLiteral("discovery"))) {
+        const auto mode
+            = Client::discoveryModeFromString(parser.value(QStringLiteral("discovery")));
+        if (!mode)
+            fail(QStringLiteral("--discovery must be lan, loopback or off"));
+        discovery = *mode;
+    }
+
+    Ui::LaunchOptions launch;
+    if (parser.isSet(QStringLiteral("host")))
+        launch.hostName = parser.value(QStringLiteral("host"));
+    if (parser.isSet(QStringLiteral("port"))) {
+        bool ok = false;
+        const uint port = parser.value(QStringLiteral("port")).toUInt(&ok);
+        if (!ok || port > 65535)
+            fail(QStringLiteral("--port must be from 0 to 65535"));
+        launch.port = quint16(port);
+    }
+    if (parser.isSet(QStringLiteral("join"))) {
+        QString error;
+        const auto url = Ui::parseHubAddress(parser.value(QStringLiteral("join")), &error);
+        if (!url)
+            fail(QStringLiteral("--join: ") + error);
+        launch.joinUrl = *url;
+    }
+    launch.screenshotFile = parser.value(QStringLiteral("screenshot"));
+
+    Ui::AppSettings settings;
+    if (parser.isSet(QStringLiteral("nick"))) {
+        const QString nick = parser.value(QStringLiteral("nick"));
+        if (const QString error = Ui::AppSettings::nickError(nick); !error.isEmpty())
+            fail(QStringLiteral("--nick: ") + error);
+        settings.setNick(nick);
+    }
+    const bool firstStart = settings.nick().isEmpty();
+    if (firstStart) {
+        Ui::NicknameDialog dialog;
+        if (dialog.exec() != QDialog::Accepted)
+            return 0;
+        settings.setNick(dialog.nick());
+    }
+
+    Ui::WorkspaceOptions workspaceOptions;
+    workspaceOptions.dataDir = parser.isSet(QStringLiteral("data-dir"))
+        ? parser.value(QStringLiteral("data-dir"))
+        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    workspaceOptions.discovery = discovery;
+    Ui::Workspace workspace(&settings, workspaceOptions);
+    Ui::MainWindow window(&workspace, &settings);
+    window.show();
+
+    Ui::Launcher launcher(&settings, &workspace, &window);
+    QString error;
+    if (!launcher.start(launch, firstStart, &error)) {
+        if (!launch.screenshotFile.isEmpty())
+            fail(QStringLiteral("cannot host: ") + error);
+        QMessageBox::warning(&window, QObject::tr("Cannot host"),
+                             QObject::tr("The hub did not start: %1").arg(error));
+    }
+    return app.exec();
+}

@@ -1,0 +1,351 @@
+// Renders the screenshots of docs/screenshots/ with the real widgets, a real embedded hub and
+// a few scripted users, all on 127.0.0.1 with loopback discovery. Run offscreen by
+// tools/screenshots.sh: parley_screenshots OUTPUT_DIR [--dark]
+
+#include "client/chatsession.h"
+#include "client/messagemodel.h"
+#include "client/presencemodel.h"
+#include "hub/sqlitehistorystore.h"
+#include "ui/appsettings.h"
+#include "ui/joindialog.h"
+#include "ui/mainwindow.h"
+#include "ui/nicknamedialog.h"
+#include "ui/onlineuserspanel.h"
+#include "ui/roomnavigator.h"
+#include "ui/workspace.h"
+
+#include <QApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QLineEdit>
+#include <QListView>
+#include <QPainter>
+#include <QSettings>
+#include <QStyleFactory>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <cstdio>
+#include <memory>
+
+using namespace Parley;
+
+namespace {
+
+const QString hubId = QStringLiteral("5c1e2a8e-screenshot-hub");
+const QString anaId = QStringLiteral("a0a0a0a0ana");
+
+struct Person
+{
+    QString id;
+    QString nick;
+};
+const Person bo { QStringLiteral("b0b0b0b0bo"), QStringLiteral("Bo Lindqvist") };
+const Person chen { QStringLiteral("c4c4c4c4chen"), QStringLiteral("Chen") };
+const Person dana { QStringLiteral("d4d4d4d4dana"), QStringLiteral("Dana Okafor") };
+const Person eli { QStringLiteral("e1e1e1e1eli"), QStringLiteral("Eli") };
+
+bool fail(const QString &what)
+{
+    std::fprintf(stderr, "parley_screenshots: %s\n", qPrintable(what));
+    return false;
+}
+
+// Yesterday's and this morning's history, written straight into the hub's SQLite file.
+bool seedHistory(const QString &hubDir)
+{
+    QDir().mkpath(hubDir);
+    Hub::SqliteHistoryStore store(QDir(hubDir).filePath(QStringLiteral("hub.sqlite3")));
+    QString error;
+    if (!store.open(&error) || !store.setMeta(QStringLiteral("hub_id"), hubId, &error))
+        return fail(error);
+    const qint64 threeDaysAgo = QDateTime::currentDateTime().addDays(-3).toMSecsSinceEpoch();
+    for (const auto &[name, title] :
+         { std::pair { "general", "General" }, std::pair { "design", "Design review" },
+           std::pair { "release", "Release 0.2" }, std::pair { "random", "Random" } }) {
+        Hub::RoomRecord room;
+        room.name = QLatin1String(name);
+        room.title = QLatin1String(title);
+        room.createdTs = threeDaysAgo;
+        if (!store.createRoom(room, &error))
+            return fail(error);
+    }
+    // Fixed local times on the two days before today, so the picture does not depend on when
+    // it is rendered; today holds only what the scripted users send live.
+    const auto at = [](int daysAgo, int hour, int minute) {
+        return QDateTime(QDate::currentDate().addDays(-daysAgo), QTime(hour, minute))
+            .toMSecsSinceEpoch();
+    };
+    struct Line
+    {
+        qint64 ts;
+        Person who;
+        const char *body;
+    };
+    const Person ana { anaId, QStringLiteral("Ana") };
+    const QList<Line> lines {
+        { at(2, 16, 2), bo,
+          "Is the build server down again? My job has been queued for 20 minutes." },
+        { at(2, 16, 5), chen,
+          "Looks fine from here, try again: https://ci.example.lan/job/parley" },
+        { at(2, 16, 6), bo, "Works now, thanks!" },
+        { at(1, 17, 40), dana, "Heads-up: stand-up moves to 9:30 tomorrow." },
+        { at(1, 17, 40), dana, "Agenda is in the wiki: www.example.lan/wiki/standup" },
+        { at(1, 17, 46), eli, "I might be a few minutes late, the trains are on strike \u2639" },
+        { at(1, 17, 51), ana, "No problem, we start with the release notes." },
+        { at(1, 17, 52), ana,
+          "Bo, can you share the draft?\nThe one with the new discovery section." },
+        { at(1, 18, 5), chen,
+          "<b>Reminder</b>: bodies are plain text, so <this> stays exactly as typed." },
+    };
+    QList<Hub::NewMessage> messages;
+    for (const Line &line : lines)
+        messages.append({ QStringLiteral("general"),
+                          line.who.id,
+                          line.who.nick,
+                          QString::fromUtf8(line.body),
+                          {},
+                          line.ts });
+    messages.append({ QStringLiteral("design"),
+                      dana.id,
+                      dana.nick,
+                      QStringLiteral("New mockups for the join dialog are up."),
+                      {},
+                      at(1, 16, 30) });
+    if (!store.append(messages, &error))
+        return fail(error);
+    return true;
+}
+
+std::unique_ptr<Client::ChatSession> connectAs(const Person &who, const QUrl &url)
+{
+    Client::Identity identity;
+    identity.userId = who.id;
+    identity.nick = who.nick;
+    auto session = std::make_unique<Client::ChatSession>(identity);
+    session->connectToHub(url);
+    return session;
+}
+
+bool waitJoined(Client::ChatSession *session, const QString &topic)
+{
+    if (!session->isOpen(topic))
+        session->openTopic(topic);
+    return QTest::qWaitFor([&] { return session->isJoined(topic); }, 10'000);
+}
+
+// Draws the dialog centred over a dimmed picture of the window, as a user sees it.
+QImage composeDialog(QWidget *window, QWidget *dialog)
+{
+    QImage image = window->grab().toImage();
+    QPainter painter(&image);
+    painter.fillRect(image.rect(), QColor(0, 0, 0, 70));
+    const QPixmap front = dialog->grab();
+    const QSize size = front.deviceIndependentSize().toSize();
+    const QPoint at((image.width() / image.devicePixelRatio() - size.width()) / 2,
+                    (image.height() / image.devicePixelRatio() - size.height()) / 3);
+    painter.setPen(QPen(window->palette().color(QPalette::Shadow), 1));
+    painter.drawRect(QRect(at, size).adjusted(-1, -1, 0, 0));
+    painter.drawPixmap(at, front);
+    return image;
+}
+
+// A dialog on a plain desktop-like backdrop, with some room around it.
+QImage onBackdrop(QWidget *dialog)
+{
+    const QPixmap front = dialog->grab();
+    const QSize size = front.deviceIndependentSize().toSize();
+    QImage image(size + QSize(120, 90), QImage::Format_ARGB32_Premultiplied);
+    image.fill(dialog->palette().color(QPalette::Mid));
+    QPainter painter(&image);
+    const QPoint at(60, 45);
+    painter.setPen(QPen(dialog->palette().color(QPalette::Shadow), 1));
+    painter.drawRect(QRect(at, size).adjusted(-1, -1, 0, 0));
+    painter.drawPixmap(at, front);
+    return image;
+}
+
+bool save(const QImage &image, const QString &dir, const QString &name)
+{
+    const QString path = QDir(dir).filePath(name);
+    if (!image.save(path))
+        return fail(QStringLiteral("cannot write ") + path);
+    std::printf("%s\n", qPrintable(path));
+    return true;
+}
+
+QPalette darkPalette()
+{
+    QPalette p;
+    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
+    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Base, QColor(0x1f, 0x20, 0x23));
+    p.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2d, 0x31));
+    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9c, 0xa2));
+    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3c));
+    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Highlight, QColor(0x4c, 0x7d, 0xe0));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x7a, 0xa7, 0xff));
+    p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3c, 0x42));
+    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
+    p.setColor(QPalette::Mid, QColor(0x44, 0x46, 0x4c));
+    p.setColor(QPalette::Shadow, Qt::black);
+    return p;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Parley"));
+    QApplication::setApplicationName(QStringLiteral("parley"));
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    const QStringList args = app.arguments();
+    if (args.size() < 2)
+        return fail(QStringLiteral("usage: parley_screenshots OUTPUT_DIR [--dark]")), 2;
+    const QString outDir = args.at(1);
+    const bool dark = args.contains(QStringLiteral("--dark"));
+    const QString suffix = dark ? QStringLiteral("-dark") : QString();
+    if (dark)
+        QApplication::setPalette(darkPalette());
+    QDir().mkpath(outDir);
+
+    QTemporaryDir temp;
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
+                       temp.filePath(QStringLiteral("settings")));
+    const QSize windowSize(1100, 680);
+
+    // 1. First start: the nickname is asked before any window exists; then (after leaving a
+    //    hub, or when hosting did not start) the window offers Host and Join.
+    if (!dark) {
+        Ui::NicknameDialog dialog;
+        dialog.show();
+        QTest::qWait(100);
+        if (!save(onBackdrop(&dialog), outDir, QStringLiteral("first-start.png")))
+            return 1;
+        Ui::AppSettings settings;
+        settings.setNick(QStringLiteral("Ana"));
+        Ui::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Off });
+        Ui::MainWindow window(&workspace, &settings);
+        window.resize(QSize(900, 560));
+        window.show();
+        QTest::qWait(100);
+        if (!save(window.grab().toImage(), outDir, QStringLiteral("welcome.png")))
+            return 1;
+        QSettings().clear();
+    }
+
+    // 2. Hosting, with a busy room.
+    const QString dataDir = temp.filePath(QStringLiteral("data"));
+    if (!seedHistory(QDir(dataDir).filePath(QStringLiteral("hub"))))
+        return 1;
+    {
+        QSettings raw;
+        raw.setValue(QStringLiteral("identity/userId"), anaId);
+        const QString dmTopic = QStringLiteral("dm:%1:%2").arg(anaId, chen.id);
+        raw.setValue(QStringLiteral("topics/") + hubId,
+                     QStringList { QStringLiteral("room:general"), QStringLiteral("room:design"),
+                                   QStringLiteral("room:release"), dmTopic });
+    }
+    Ui::AppSettings settings;
+    settings.setNick(QStringLiteral("Ana"));
+    settings.addRecentHub(
+        { QUrl(QStringLiteral("ws://192.168.1.31:4000/socket")), QStringLiteral("Build lab") });
+    Ui::Workspace workspace(&settings, { dataDir, Client::DiscoveryMode::Loopback });
+    Ui::MainWindow window(&workspace, &settings);
+    window.resize(windowSize);
+    window.show();
+    Ui::HostOptions host;
+    host.name = QStringLiteral("Ana's hub");
+    host.port = 0;
+    host.announce = true;
+    QString error;
+    if (!workspace.host(host, &error))
+        return fail(error), 1;
+    const QUrl url = workspace.hostController()->localUrl();
+    const QString general = QStringLiteral("room:general");
+    if (!QTest::qWaitFor(
+            [&] {
+                return window.navigator()->currentTopic() == general
+                    && workspace.session()->isJoined(general);
+            },
+            10'000))
+        return fail(QStringLiteral("the window did not open #general")), 1;
+
+    auto boSession = connectAs(bo, url);
+    auto chenSession = connectAs(chen, url);
+    auto danaSession = connectAs(dana, url);
+    auto eliLaptop = connectAs(eli, url);
+    auto eliPhone = connectAs(eli, url);
+    for (auto *session : { boSession.get(), chenSession.get(), danaSession.get(), eliLaptop.get(),
+                           eliPhone.get() }) {
+        if (!waitJoined(session, general))
+            return fail(QStringLiteral("a scripted user could not join")), 1;
+    }
+    chenSession->setStatus(QStringLiteral("away"));
+    danaSession->setStatus(QStringLiteral("busy"));
+    if (!waitJoined(boSession.get(), QStringLiteral("room:design")))
+        return 1;
+    boSession->sendMessage(QStringLiteral("room:design"), QStringLiteral("Looks great!"));
+    boSession->sendMessage(QStringLiteral("room:design"),
+                           QStringLiteral("One nit: the lock icon is tiny."));
+    const QString dm = chenSession->dmTopicWith(anaId);
+    if (!waitJoined(chenSession.get(), dm))
+        return 1;
+    chenSession->sendMessage(dm, QStringLiteral("Got a minute after stand-up?"));
+    boSession->sendMessage(
+        general, QStringLiteral("Sure, here it is: https://docs.example.lan/parley/release-notes"));
+    boSession->sendMessage(general, QStringLiteral("Comments welcome before Friday."));
+    // An edited and a deleted message, so those states show too.
+    const auto idOf = [](Client::ChatSession *session, const QString &topic, const QString &start) {
+        Client::MessageModel *model = session->messages(topic);
+        for (int row = 0; row < model->rowCount(); ++row) {
+            if (model->messageAt(row).body.startsWith(start))
+                return model->messageAt(row).id;
+        }
+        return qint64(0);
+    };
+    workspace.session()->editMessage(
+        general, idOf(workspace.session(), general, QStringLiteral("No problem")),
+        QStringLiteral("No problem, we start with the release notes."
+                       " Slides are in the drive."));
+    boSession->deleteMessage(general, idOf(boSession.get(), general, QStringLiteral("Works now")));
+    QTest::qWait(600); // the replies and presence diffs of the scripted users land
+    eliLaptop->setTyping(general, true);
+    Client::ChatSession *ana = workspace.session();
+    if (!QTest::qWaitFor([&] { return ana->presence(general)->typingNicks().size() == 1; }, 5000))
+        std::fprintf(stderr, "parley_screenshots: Eli's typing did not arrive\n");
+    QTest::qWait(300);
+    if (!save(window.grab().toImage(), outDir,
+              QStringLiteral("hosting-busy-room%1.png").arg(suffix)))
+        return 1;
+    // The people panel, cut to its rows.
+    Ui::OnlineUsersPanel *panel = window.usersPanel();
+    QListView *people = panel->view();
+    const QRect lastRow
+        = people->visualRect(people->model()->index(people->model()->rowCount() - 1, 0));
+    const int panelHeight = people->mapTo(panel, lastRow.bottomLeft()).y() + 12;
+    if (!save(panel->grab(QRect(0, 0, panel->width(), panelHeight)).toImage(), outDir,
+              QStringLiteral("users-panel%1.png").arg(suffix)))
+        return 1;
+
+    // 3. The Join dialog: the hosted hub is announced over loopback and found.
+    if (!dark) {
+        Ui::JoinDialog join(&settings, Client::DiscoveryMode::Loopback, &window);
+        join.resize(560, 440);
+        join.show();
+        if (!QTest::qWaitFor([&] { return join.discoveredList()->topLevelItemCount() > 0; },
+                             10'000))
+            return fail(QStringLiteral("no hub discovered over loopback")), 1;
+        join.discoveredList()->setCurrentItem(join.discoveredList()->topLevelItem(0));
+        QTest::qWait(200);
+        if (!save(composeDialog(&window, &join), outDir, QStringLiteral("join-dialog.png")))
+            return 1;
+    }
+    return 0;
+}

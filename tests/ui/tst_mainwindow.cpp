@@ -1,0 +1,632 @@
+// The desktop app's window against a real hub on 127.0.0.1 (port 0): sending from the composer,
+// the people panel following presence by rows, unread counts, plain-text bodies, the connection
+// banner across a hub restart, and the Join dialog finding a hub over loopback discovery.
+
+#include "client/chatsession.h"
+#include "client/hubbrowser.h"
+#include "client/messagemodel.h"
+#include "client/presencemodel.h"
+#include "client/roomlistmodel.h"
+#include "hub/hubrunner.h"
+#include "ui/appsettings.h"
+#include "ui/composer.h"
+#include "ui/connectionbanner.h"
+#include "ui/createroomdialog.h"
+#include "ui/hubaddress.h"
+#include "ui/idlewatcher.h"
+#include "ui/joindialog.h"
+#include "ui/linkfinder.h"
+#include "ui/mainwindow.h"
+#include "ui/messagedelegate.h"
+#include "ui/messageview.h"
+#include "ui/notifier.h"
+#include "ui/onlineuserspanel.h"
+#include "ui/roomlistview.h"
+#include "ui/roomnavigator.h"
+#include "ui/statusbutton.h"
+#include "ui/workspace.h"
+
+#include <QAbstractItemModelTester>
+#include <QFile>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+#include <memory>
+
+using namespace Parley;
+using Client::ChatMessage;
+using Client::ChatSession;
+using Client::MessageModel;
+using Client::PresenceModel;
+using Client::RoomListModel;
+
+namespace {
+
+constexpr int hubTimeoutMs = 10'000;
+
+std::unique_ptr<Hub::HubRunner> startHub(quint16 port = 0,
+                                         Hub::DiscoveryMode discovery = Hub::DiscoveryMode::Off,
+                                         const QString &name = QStringLiteral("Test hub"))
+{
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::LocalHost;
+    settings.port = port;
+    settings.name = name;
+    settings.discovery = discovery;
+    settings.maxRate = 0; // the history test posts a burst
+    auto runner = std::make_unique<Hub::HubRunner>(settings);
+    QString error;
+    if (!runner->start(&error)) {
+        qWarning() << "hub did not start:" << error;
+        return nullptr;
+    }
+    return runner;
+}
+
+// A second user on the hub, without any window.
+std::unique_ptr<ChatSession> otherUser(const QUrl &url, const QString &userId, const QString &nick)
+{
+    Client::Identity identity;
+    identity.userId = userId;
+    identity.nick = nick;
+    auto session = std::make_unique<ChatSession>(identity);
+    session->connectToHub(url);
+    return session;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void settingsStayInTheTestDirectory();
+    void enterSendsMessageOnce();
+    void shiftEnterStartsNewLineWithoutSending();
+    void usersPanelFollowsJoinAndLeaveByRows();
+    void unreadCountsGrowAndClear();
+    void shortcutsMoveBetweenRoomsFromTheComposer();
+    void htmlBodyIsShownLiterally();
+    void messagesOfOneUserAreGrouped();
+    void scrollingToTheTopLoadsOlderHistory();
+    void bannerShowsReconnectingAndClearsWhenHubReturns();
+    void lockedRoomAsksForPassword();
+    void bannerExplainsRefusalAndHubPasswordFixesIt();
+    void autoAwayAfterIdleAndBackOnInput();
+    void joinDialogListsHubDiscoveredOverLoopback();
+
+    void findsLinks_data();
+    void findsLinks();
+    void parsesHubAddresses_data();
+    void parsesHubAddresses();
+    void notificationRules_data();
+    void notificationRules();
+    void roomNamesFromTitles();
+
+private:
+    MessageModel *shownMessages() const { return m_window->messageView()->messages(); }
+    bool waitForRoom(const QString &topic);
+
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<Hub::HubRunner> m_hub;
+    std::unique_ptr<Ui::AppSettings> m_settings;
+    std::unique_ptr<Ui::Workspace> m_workspace;
+    std::unique_ptr<Ui::MainWindow> m_window;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+}
+
+void TestMainWindow::init()
+{
+    m_hub = startHub();
+    QVERIFY(m_hub);
+    m_settings = std::make_unique<Ui::AppSettings>();
+    m_settings->setNick(QStringLiteral("Tester"));
+    m_workspace = std::make_unique<Ui::Workspace>(
+        m_settings.get(), Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    m_workspace->join(m_hub->url());
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+}
+
+void TestMainWindow::cleanup()
+{
+    m_window.reset();
+    m_workspace.reset();
+    m_settings.reset();
+    m_hub.reset();
+    QSettings().clear(); // every test starts as a first visit
+}
+
+bool TestMainWindow::waitForRoom(const QString &topic)
+{
+    return QTest::qWaitFor(
+        [&] {
+            const ChatSession *session = m_workspace->session();
+            return session && session->isJoined(topic)
+                && m_window->navigator()->currentTopic() == topic
+                && m_window->composer()->topic() == topic && shownMessages();
+        },
+        hubTimeoutMs);
+}
+
+void TestMainWindow::settingsStayInTheTestDirectory()
+{
+    const QString userId = m_settings->userId();
+    QVERIFY(userId.size() >= 8);
+    QCOMPARE(Ui::AppSettings().userId(), userId); // kept, not made again
+    m_settings->sync();
+    QVERIFY(QFile::exists(m_settingsDir.filePath(QStringLiteral("Parley/parley.ini"))));
+    QVERIFY(!Ui::AppSettings::nickError(QString()).isEmpty());
+    QVERIFY(!Ui::AppSettings::nickError(QString(33, QLatin1Char('n'))).isEmpty());
+    QVERIFY(Ui::AppSettings::nickError(QStringLiteral(" Ana ")).isEmpty());
+}
+
+void TestMainWindow::enterSendsMessageOnce()
+{
+    auto bob = otherUser(m_hub->url(), QStringLiteral("bob-00001"), QStringLiteral("Bob"));
+    bob->openTopic(Ui::RoomNavigator::defaultTopic());
+    QTRY_VERIFY_WITH_TIMEOUT(bob->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
+    QSignalSpy bobReceived(bob.get(), &ChatSession::messageArrived);
+    QAbstractItemModelTester tester(shownMessages(),
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+    Ui::Composer *composer = m_window->composer();
+    QVERIFY(composer->hasFocus() || QApplication::focusWidget() == composer);
+    QTest::keyClicks(composer, QStringLiteral("hello from the window"));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QString());
+
+    // Shown at once (pending), then acknowledged; the broadcast reaching the other user proves
+    // the hub has sent it to us too, and it must not have added a second row.
+    QCOMPARE(shownMessages()->rowCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(bobReceived.count(), 1, hubTimeoutMs);
+    QTRY_COMPARE(shownMessages()->data(shownMessages()->index(0), MessageModel::StateRole).toInt(),
+                 int(ChatMessage::State::Sent));
+    QCOMPARE(bobReceived.at(0).at(1).value<ChatMessage>().body,
+             QStringLiteral("hello from the window"));
+    // One more round trip through the hub: anything still in flight to us has arrived.
+    bob->sendMessage(Ui::RoomNavigator::defaultTopic(), QStringLiteral("got it"));
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 2, hubTimeoutMs);
+    QCOMPARE(shownMessages()->data(shownMessages()->index(0), MessageModel::BodyRole).toString(),
+             QStringLiteral("hello from the window"));
+    QCOMPARE(shownMessages()->data(shownMessages()->index(1), MessageModel::BodyRole).toString(),
+             QStringLiteral("got it"));
+}
+
+void TestMainWindow::shiftEnterStartsNewLineWithoutSending()
+{
+    Ui::Composer *composer = m_window->composer();
+    QTest::keyClicks(composer, QStringLiteral("first"));
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(composer, QStringLiteral("second"));
+    QCOMPARE(composer->toPlainText(), QStringLiteral("first\nsecond"));
+    QCOMPARE(shownMessages()->rowCount(), 0);
+    QTest::keyClick(composer, Qt::Key_Enter); // the keypad's Enter sends too
+    QTRY_COMPARE(shownMessages()->rowCount(), 1);
+    QCOMPARE(shownMessages()->data(shownMessages()->index(0), MessageModel::BodyRole).toString(),
+             QStringLiteral("first\nsecond"));
+}
+
+void TestMainWindow::usersPanelFollowsJoinAndLeaveByRows()
+{
+    QAbstractItemModel *people = m_window->usersPanel()->view()->model();
+    QVERIFY(people);
+    QTRY_COMPARE(people->rowCount(), 1); // ourselves
+    QAbstractItemModelTester tester(people, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy inserted(people, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(people, &QAbstractItemModel::rowsRemoved);
+    QSignalSpy reset(people, &QAbstractItemModel::modelReset);
+    m_window->usersPanel()->view()->setCurrentIndex(people->index(0, 0));
+
+    auto carol = otherUser(m_hub->url(), QStringLiteral("carol-0001"), QStringLiteral("Carol"));
+    QTRY_COMPARE_WITH_TIMEOUT(people->rowCount(), 2, hubTimeoutMs);
+    QCOMPARE(inserted.count(), 1);
+    const QModelIndex carolRow = people->index(
+        qobject_cast<PresenceModel *>(people)->rowOfUser(QStringLiteral("carol-0001")), 0);
+    QCOMPARE(carolRow.data(PresenceModel::NickRole).toString(), QStringLiteral("Carol"));
+    QCOMPARE(carolRow.data(PresenceModel::StatusRole).toString(), QStringLiteral("online"));
+
+    carol->disconnectFromHub();
+    QTRY_COMPARE_WITH_TIMEOUT(people->rowCount(), 1, hubTimeoutMs);
+    QCOMPARE(removed.count(), 1);
+    QCOMPARE(reset.count(), 0);
+    // The selection survived: still on ourselves.
+    QCOMPARE(
+        m_window->usersPanel()->view()->currentIndex().data(PresenceModel::IsSelfRole).toBool(),
+        true);
+}
+
+void TestMainWindow::unreadCountsGrowAndClear()
+{
+    ChatSession *session = m_workspace->session();
+    QSignalSpy created(session, &ChatSession::roomCreated);
+    session->createRoom(QStringLiteral("side"), QStringLiteral("Side room"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    RoomListModel *rooms = session->rooms();
+    QTRY_VERIFY(rooms->rowOfTopic(QStringLiteral("room:side")) >= 0);
+    session->openTopic(QStringLiteral("room:side")); // joined, but general stays shown
+    QTRY_VERIFY_WITH_TIMEOUT(session->isJoined(QStringLiteral("room:side")), hubTimeoutMs);
+    QCOMPARE(m_window->navigator()->currentTopic(), Ui::RoomNavigator::defaultTopic());
+
+    auto dora = otherUser(m_hub->url(), QStringLiteral("dora-00001"), QStringLiteral("Dora"));
+    dora->openTopic(QStringLiteral("room:side"));
+    QTRY_VERIFY_WITH_TIMEOUT(dora->isJoined(QStringLiteral("room:side")), hubTimeoutMs);
+    for (int i = 1; i <= 3; ++i)
+        dora->sendMessage(QStringLiteral("room:side"), QStringLiteral("side %1").arg(i));
+    const auto unread = [&] {
+        return rooms->index(rooms->rowOfTopic(QStringLiteral("room:side")))
+            .data(RoomListModel::UnreadRole)
+            .toInt();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(unread(), 3, hubTimeoutMs);
+
+    // Picking the room in the list shows it, with the "new messages" line, and clears the count.
+    Ui::RoomListView *list = m_window->roomList();
+    list->setCurrentIndex(rooms->index(rooms->rowOfTopic(QStringLiteral("room:side"))));
+    QVERIFY(waitForRoom(QStringLiteral("room:side")));
+    QCOMPARE(unread(), 0);
+    QCOMPARE(shownMessages()->rowCount(), 3);
+    QCOMPARE(m_window->messageView()->delegate()->newMarkerId(),
+             shownMessages()->data(shownMessages()->index(0), MessageModel::IdRole).toLongLong());
+    QVERIFY(m_window->composer()->hasFocus());
+
+    // Ctrl+PgUp goes back to general, which stays at 0 while Dora writes in side again.
+    list->selectPrevious();
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    dora->sendMessage(QStringLiteral("room:side"), QStringLiteral("side 4"));
+    QTRY_COMPARE_WITH_TIMEOUT(unread(), 1, hubTimeoutMs);
+}
+
+void TestMainWindow::shortcutsMoveBetweenRoomsFromTheComposer()
+{
+    ChatSession *session = m_workspace->session();
+    QSignalSpy created(session, &ChatSession::roomCreated);
+    session->createRoom(QStringLiteral("zeta"), QStringLiteral("Zeta"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    QTRY_VERIFY(session->rooms()->rowOfTopic(QStringLiteral("room:zeta")) >= 0);
+    QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    QTRY_VERIFY(m_window->composer()->hasFocus());
+
+    QTest::keyClick(m_window->composer(), Qt::Key_PageDown, Qt::ControlModifier);
+    QVERIFY(waitForRoom(QStringLiteral("room:zeta")));
+    QTRY_VERIFY(m_window->composer()->hasFocus()); // a room opens ready to write
+    QTest::keyClick(m_window->composer(), Qt::Key_PageUp, Qt::ControlModifier);
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    m_window->roomList()->setFocus();
+    QTest::keyClick(m_window->roomList(), Qt::Key_L, Qt::ControlModifier);
+    QTRY_VERIFY(m_window->composer()->hasFocus());
+}
+
+void TestMainWindow::htmlBodyIsShownLiterally()
+{
+    const QString html
+        = QStringLiteral("<b>x</b><img src=\"http://127.0.0.1:1/a.png\"> & &amp; <br>");
+    auto eve = otherUser(m_hub->url(), QStringLiteral("eve-000001"), QStringLiteral("<i>Eve</i>"));
+    eve->openTopic(Ui::RoomNavigator::defaultTopic());
+    QTRY_VERIFY_WITH_TIMEOUT(eve->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
+    eve->sendMessage(Ui::RoomNavigator::defaultTopic(), html);
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 1, hubTimeoutMs);
+
+    const QModelIndex index = shownMessages()->index(0);
+    Ui::MessageDelegate *delegate = m_window->messageView()->delegate();
+    QCOMPARE(delegate->layoutText(index), html);
+    QCOMPARE(index.data(MessageModel::NickRole).toString(), QStringLiteral("<i>Eve</i>"));
+    // The only link is the one in the text, found as text; nothing became an image or markup.
+    const QList<Ui::TextLink> links = delegate->links(index);
+    QCOMPARE(links.size(), 1);
+    QCOMPARE(links.first().url, QUrl(QStringLiteral("http://127.0.0.1:1/a.png")));
+    // And painting it works (the delegate draws through QTextLayout).
+    QVERIFY(!m_window->messageView()->grab().isNull());
+}
+
+void TestMainWindow::messagesOfOneUserAreGrouped()
+{
+    auto fay = otherUser(m_hub->url(), QStringLiteral("fay-000001"), QStringLiteral("Fay"));
+    fay->openTopic(Ui::RoomNavigator::defaultTopic());
+    QTRY_VERIFY_WITH_TIMEOUT(fay->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
+    fay->sendMessage(Ui::RoomNavigator::defaultTopic(), QStringLiteral("one"));
+    fay->sendMessage(Ui::RoomNavigator::defaultTopic(), QStringLiteral("two"));
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 2, hubTimeoutMs);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("three"));
+    QTest::keyClick(m_window->composer(), Qt::Key_Return);
+    QCOMPARE(shownMessages()->rowCount(), 3);
+
+    Ui::MessageDelegate *delegate = m_window->messageView()->delegate();
+    QVERIFY(delegate->startsDay(shownMessages()->index(0)));
+    QVERIFY(delegate->startsGroup(shownMessages()->index(0)));
+    QVERIFY(!delegate->startsGroup(shownMessages()->index(1))); // Fay again, seconds later
+    QVERIFY(!delegate->startsDay(shownMessages()->index(1)));
+    QVERIFY(delegate->startsGroup(shownMessages()->index(2))); // another user
+    // A grouped row is shorter: it has no name line.
+    QStyleOptionViewItem option;
+    option.initFrom(m_window->messageView());
+    option.widget = m_window->messageView();
+    QVERIFY(delegate->sizeHint(option, shownMessages()->index(1)).height()
+            < delegate->sizeHint(option, shownMessages()->index(2)).height());
+}
+
+void TestMainWindow::scrollingToTheTopLoadsOlderHistory()
+{
+    const QString archive = QStringLiteral("room:archive");
+    auto hal = otherUser(m_hub->url(), QStringLiteral("hal-000001"), QStringLiteral("Hal"));
+    QSignalSpy created(hal.get(), &ChatSession::roomCreated);
+    QTRY_VERIFY_WITH_TIMEOUT(!hal->hubId().isEmpty(), hubTimeoutMs);
+    hal->createRoom(QStringLiteral("archive"), QStringLiteral("Archive"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    hal->openTopic(archive);
+    QTRY_VERIFY_WITH_TIMEOUT(hal->isJoined(archive), hubTimeoutMs);
+    for (int i = 1; i <= 70; ++i)
+        hal->sendMessage(archive, QStringLiteral("old %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(hal->messages(archive)->unconfirmed().isEmpty(), hubTimeoutMs);
+
+    // Opening the room shows the newest page at the bottom; older ones exist on the hub.
+    m_window->navigator()->activate(archive);
+    QVERIFY(waitForRoom(archive));
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 50, hubTimeoutMs);
+    QVERIFY(shownMessages()->hasMore());
+    Ui::MessageView *view = m_window->messageView();
+    QScrollBar *bar = view->verticalScrollBar();
+    QTRY_VERIFY(bar->maximum() > 0 && bar->value() == bar->maximum());
+    QCOMPARE(shownMessages()->rowCount(), 50); // nothing was fetched while at the bottom
+
+    // Scrolling to the top fetches the rest, and the text that was on top stays where it was
+    // (its row only loses the day separator and name line it had as the first row).
+    const QPersistentModelIndex oldTop = shownMessages()->index(0);
+    QCOMPARE(oldTop.data(MessageModel::BodyRole).toString(), QStringLiteral("old 21"));
+    bar->setValue(bar->minimum());
+    const int textBottom = view->visualRect(oldTop).bottom();
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 70, hubTimeoutMs);
+    QCOMPARE(shownMessages()->index(0).data(MessageModel::BodyRole).toString(),
+             QStringLiteral("old 1"));
+    QTRY_VERIFY(bar->value() > 0);
+    QTRY_COMPARE(view->visualRect(oldTop).bottom(), textBottom);
+    QVERIFY(!m_window->messageView()->delegate()->startsGroup(oldTop));
+}
+
+void TestMainWindow::bannerShowsReconnectingAndClearsWhenHubReturns()
+{
+    Ui::ConnectionBanner *banner = m_window->banner();
+    QTRY_VERIFY(!banner->isShown());
+    const quint16 port = m_hub->port();
+
+    m_hub.reset(); // stop(): clients are closed with 1001 and come back by themselves
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isShown(), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QStringLiteral("reconnecting")), hubTimeoutMs);
+
+    m_hub = startHub(port);
+    QVERIFY(m_hub);
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isShown(), 15'000);
+    QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Connected);
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+}
+
+void TestMainWindow::lockedRoomAsksForPassword()
+{
+    ChatSession *session = m_workspace->session();
+    auto gil = otherUser(m_hub->url(), QStringLiteral("gil-000001"), QStringLiteral("Gil"));
+    QSignalSpy created(gil.get(), &ChatSession::roomCreated);
+    QTRY_COMPARE_WITH_TIMEOUT(gil->connectionState(), ChatSession::ConnectionState::Connected,
+                              hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!gil->hubId().isEmpty(), hubTimeoutMs);
+    gil->createRoom(QStringLiteral("vault"), QStringLiteral("Vault"), QStringLiteral("s3cret"));
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(session->rooms()->rowOfTopic(QStringLiteral("room:vault")) >= 0,
+                             hubTimeoutMs);
+
+    QSignalSpy needed(m_window->navigator(), &Ui::RoomNavigator::passwordNeeded);
+    m_window->navigator()->activate(QStringLiteral("room:vault"));
+    QTRY_COMPARE_WITH_TIMEOUT(needed.count(), 1, hubTimeoutMs);
+    QCOMPARE(needed.at(0).at(0).toString(), QStringLiteral("room:vault"));
+    QCOMPARE(needed.at(0).at(1).toBool(), false);
+    // Meanwhile the window is back in the room the user came from.
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    // The prompt is open; answering it joins the room.
+    auto *prompt = m_window->findChild<QInputDialog *>();
+    QVERIFY(prompt);
+    prompt->setTextValue(QStringLiteral("s3cret"));
+    prompt->accept();
+    QVERIFY(waitForRoom(QStringLiteral("room:vault")));
+}
+
+void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()
+{
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::LocalHost;
+    settings.port = 0;
+    settings.password = QStringLiteral("letmein");
+    Hub::HubRunner locked(settings);
+    QVERIFY(locked.start());
+
+    m_workspace->join(locked.url()); // no password
+    Ui::ConnectionBanner *banner = m_window->banner();
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Refused, hubTimeoutMs);
+    QVERIFY(banner->isShown());
+    QVERIFY2(banner->text().contains(QStringLiteral("wrong or missing hub password")),
+             qPrintable(banner->text()));
+
+    // The banner's button asks for the password and connects again with it.
+    auto *action = banner->findChild<QPushButton *>();
+    QVERIFY(action && action->isVisible());
+    action->click();
+    auto *prompt = m_window->findChild<QInputDialog *>();
+    QVERIFY(prompt);
+    prompt->setTextValue(QStringLiteral("letmein"));
+    prompt->accept();
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    QTRY_VERIFY(!banner->isShown());
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+}
+
+void TestMainWindow::autoAwayAfterIdleAndBackOnInput()
+{
+    ChatSession *session = m_workspace->session();
+    QCOMPARE(session->status(), QStringLiteral("online"));
+    m_window->idleWatcher()->setTimeout(50);
+    QTRY_COMPARE(session->status(), QStringLiteral("away"));
+    QCOMPARE(m_window->statusButton()->status(), QStringLiteral("away"));
+    QTest::keyClick(m_window->composer(), Qt::Key_A);
+    QTRY_COMPARE(session->status(), QStringLiteral("online"));
+    m_window->idleWatcher()->setTimeout(Ui::IdleWatcher::defaultTimeoutMs);
+}
+
+void TestMainWindow::joinDialogListsHubDiscoveredOverLoopback()
+{
+    const QString name = QStringLiteral("Loopback hub %1").arg(QCoreApplication::applicationPid());
+    auto announced = startHub(0, Hub::DiscoveryMode::Loopback, name);
+    QVERIFY(announced);
+    Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
+    dialog.show();
+    QTreeWidget *list = dialog.discoveredList();
+    const auto findHub = [&]() -> QTreeWidgetItem * {
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            if (list->topLevelItem(i)->text(0) == name)
+                return list->topLevelItem(i);
+        }
+        return nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(findHub(), hubTimeoutMs);
+    const QString address = QStringLiteral("127.0.0.1:%1").arg(announced->port());
+    QCOMPARE(findHub()->text(1), address);
+    // Choosing it fills the address, and joining yields the hub's mount URL.
+    list->setCurrentItem(findHub());
+    QCOMPARE(dialog.addressEdit()->text(), address);
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+    QCOMPARE(dialog.url(), announced->url());
+}
+
+void TestMainWindow::findsLinks_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("urls");
+    QTest::addRow("none") << QStringLiteral("no links here") << QStringList();
+    QTest::addRow("sentence end") << QStringLiteral("see https://example.org/a.")
+                                  << QStringList { QStringLiteral("https://example.org/a") };
+    QTest::addRow("www") << QStringLiteral("www.example.org, ok")
+                         << QStringList { QStringLiteral("http://www.example.org") };
+    QTest::addRow("parenthesis") << QStringLiteral("(http://example.org/x_(y))")
+                                 << QStringList { QStringLiteral("http://example.org/x_(y)") };
+    QTest::addRow("html around") << QStringLiteral("<a href=\"http://a.example\">x</a>")
+                                 << QStringList { QStringLiteral("http://a.example") };
+    QTest::addRow("two") << QStringLiteral("http://a.example and https://b.example/p?q=1")
+                         << QStringList { QStringLiteral("http://a.example"),
+                                          QStringLiteral("https://b.example/p?q=1") };
+}
+
+void TestMainWindow::findsLinks()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, urls);
+    QStringList found;
+    for (const Ui::TextLink &link : Ui::findLinks(text))
+        found << link.url.toString();
+    QCOMPARE(found, urls);
+}
+
+void TestMainWindow::parsesHubAddresses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("url"); // empty: refused
+    QTest::addRow("host:port") << QStringLiteral("192.168.1.20:4001")
+                               << QStringLiteral("ws://192.168.1.20:4001/socket");
+    QTest::addRow("host only") << QStringLiteral(" pc.local ")
+                               << QStringLiteral("ws://pc.local:4000/socket");
+    QTest::addRow("url") << QStringLiteral("ws://10.0.0.2:5000/socket")
+                         << QStringLiteral("ws://10.0.0.2:5000/socket");
+    QTest::addRow("ipv6") << QStringLiteral("[::1]:4002")
+                          << QStringLiteral("ws://[::1]:4002/socket");
+    QTest::addRow("empty") << QString() << QString();
+    QTest::addRow("http") << QStringLiteral("http://x:1") << QString();
+    QTest::addRow("bad port") << QStringLiteral("x:99999") << QString();
+    QTest::addRow("other path") << QStringLiteral("ws://x:1/other") << QString();
+}
+
+void TestMainWindow::parsesHubAddresses()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, url);
+    QString error;
+    const std::optional<QUrl> parsed = Ui::parseHubAddress(text, &error);
+    if (url.isEmpty()) {
+        QVERIFY(!parsed);
+        QVERIFY(!error.isEmpty());
+    } else {
+        QVERIFY2(parsed, qPrintable(error));
+        QCOMPARE(parsed->toString(), url);
+    }
+}
+
+void TestMainWindow::notificationRules_data()
+{
+    QTest::addColumn<bool>("active");
+    QTest::addColumn<bool>("shown");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<bool>("notify");
+    QTest::addRow("looking at it") << true << true << "online"
+                                   << "hi" << false;
+    QTest::addRow("other room") << true << false << "online"
+                                << "hi" << true;
+    QTest::addRow("inactive") << false << true << "online"
+                              << "hi" << true;
+    QTest::addRow("away") << false << true << "away"
+                          << "hi" << true;
+    QTest::addRow("busy") << false << true << "busy"
+                          << "hi" << false;
+    QTest::addRow("busy, mentioned") << false << true << "busy"
+                                     << "hey @ana look" << true;
+    QTest::addRow("busy, name in text") << false << true << "busy"
+                                        << "Ana: look" << true;
+    QTest::addRow("busy, part of a word") << false << true << "busy"
+                                          << "banana" << false;
+}
+
+void TestMainWindow::notificationRules()
+{
+    QFETCH(bool, active);
+    QFETCH(bool, shown);
+    QFETCH(QString, status);
+    QFETCH(QString, body);
+    QFETCH(bool, notify);
+    Ui::Notifier::Situation situation { active, shown, status, QStringLiteral("Ana"), body };
+    QCOMPARE(Ui::Notifier::shouldNotify(situation), notify);
+}
+
+void TestMainWindow::roomNamesFromTitles()
+{
+    QCOMPARE(Ui::CreateRoomDialog::nameFromTitle(QStringLiteral("Design Review!")),
+             QStringLiteral("design-review"));
+    QCOMPARE(Ui::CreateRoomDialog::nameFromTitle(QStringLiteral("  Café  2  ")),
+             QStringLiteral("cafe-2"));
+    QVERIFY(Ui::CreateRoomDialog::isValidName(QStringLiteral("a-b_c1")));
+    QVERIFY(!Ui::CreateRoomDialog::isValidName(QStringLiteral("-a")));
+    QVERIFY(!Ui::CreateRoomDialog::isValidName(QString(41, QLatin1Char('a'))));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

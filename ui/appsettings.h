@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QSettings>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+namespace Parley::Ui {
+
+// A hub the user joined before, newest first in AppSettings::recentHubs().
+struct RecentHub
+{
+    QUrl url; // ws://HOST:PORT/socket
+    QString name;
+};
+
+// What the host dialog remembers between runs.
+struct HostPreferences
+{
+    QString name;
+    quint16 port = 4000; // 0: any free port
+    bool announce = true;
+};
+
+// The app's persistent settings (QSettings "Parley"/"parley"): identity, recent hubs, the last
+// session and the window geometry. Tests point QSettings at a temporary directory
+// (QSettings::setDefaultFormat(IniFormat) + setPath) before creating one. Owned by main() or the
+// test; GUI thread.
+class AppSettings
+{
+public:
+    AppSettings();
+
+    // A user id is made on first use and kept: 32 hex digits (a QUuid without braces/dashes).
+    QString userId();
+    QString nick() const;
+    void setNick(const QString &nick);
+
+    QList<RecentHub> recentHubs() const;
+    void addRecentHub(const RecentHub &hub); // moves it to the front, keeps at most 8
+
+    HostPreferences hostPreferences() const;
+    void setHostPreferences(const HostPreferences &preferences);
+
+    // How the last run ended up: "host" (hosted a hub) or a hub URL; empty on first start.
+    QString lastSession() const;
+    void setLastSession(const QString &session);
+
+    // Rooms this user opened on a hub (by hub id), reopened on the next connect.
+    QStringList openTopics(const QString &hubId) const;
+    void setOpenTopics(const QString &hubId, const QStringList &topics);
+
+    QByteArray value(const QString &key) const; // window geometry, splitter states
+    void setValue(const QString &key, const QByteArray &value);
+
+    void sync() { m_settings.sync(); }
+
+    // 1–32 characters after trimming, no control characters (the hub's nick rule); empty if ok.
+    static QString nickError(const QString &nick);
+
+private:
+    QSettings m_settings;
+};
+
+} // namespace Parley::Ui

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <QHash>
+#include <QPlainTextEdit>
+#include <QTimer>
+
+namespace Parley::Ui {
+
+// Where a message is written: Enter sends, Shift+Enter starts a new line. Grows with its text up
+// to a few lines, keeps a draft per topic, and reports typing (true on every edit of a non-empty
+// text, false when it is emptied, sent, or left alone for a few seconds; ChatSession throttles).
+// Owned by MainWindow; GUI thread.
+class Composer : public QPlainTextEdit
+{
+    Q_OBJECT
+public:
+    static constexpr int typingIdleMs = 4000;
+
+    explicit Composer(QWidget *parent = nullptr);
+
+    // Switches the draft shown to that of topic (empty: none, the composer is disabled).
+    void setTopic(const QString &topic, const QString &placeholder);
+    QString topic() const { return m_topic; }
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    void submitted(const QString &body);
+    void typingChanged(bool typing);
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+
+private:
+    void onTextChanged();
+    void updateHeight();
+    int heightForLines(int lines) const;
+
+    QString m_topic;
+    QHash<QString, QString> m_drafts;
+    QTimer m_typingIdle;
+    bool m_typing = false;
+    bool m_switching = false;
+};
+
+} // namespace Parley::Ui

@@ -1,0 +1,125 @@
+#include "ui/connectionbanner.h"
+
+#include "client/chatsession.h"
+#include "ui/hubaddress.h"
+#include "ui/icons.h"
+
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+
+#include <cmath>
+
+namespace Parley::Ui {
+
+using State = Client::ChatSession::ConnectionState;
+
+ConnectionBanner::ConnectionBanner(QWidget *parent)
+    : QFrame(parent)
+    , m_icon(new QLabel(this))
+    , m_text(new QLabel(this))
+    , m_action(new QPushButton(this))
+{
+    setObjectName(QStringLiteral("connectionBanner"));
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::ToolTipBase);
+    setForegroundRole(QPalette::ToolTipText);
+    setFrameShape(QFrame::StyledPanel);
+    m_text->setWordWrap(true);
+    m_text->setForegroundRole(QPalette::ToolTipText);
+    m_text->setTextFormat(Qt::PlainText); // a refusal reason comes from the network
+    m_icon->setFixedSize(18, 18);
+
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(12, 6, 8, 6);
+    layout->addWidget(m_icon);
+    layout->addWidget(m_text, 1);
+    layout->addWidget(m_action);
+
+    connect(m_action, &QPushButton::clicked, this, [this] {
+        if (m_asksPassword)
+            emit passwordRequested();
+        else
+            emit retryRequested();
+    });
+    m_countdown.setInterval(250);
+    connect(&m_countdown, &QTimer::timeout, this, &ConnectionBanner::refresh);
+    hide();
+}
+
+void ConnectionBanner::setSession(Client::ChatSession *session)
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (session) {
+        connect(session, &Client::ChatSession::connectionStateChanged, this,
+                &ConnectionBanner::refresh);
+    }
+    refresh();
+}
+
+QString ConnectionBanner::text() const
+{
+    return isHidden() ? QString() : m_text->text();
+}
+
+QString ConnectionBanner::describeRefusal(const QString &reason)
+{
+    if (reason == QLatin1String("unauthorized"))
+        return tr("wrong or missing hub password");
+    if (reason == QLatin1String("hub_full"))
+        return tr("the hub is full");
+    if (reason == QLatin1String("bad_params"))
+        return tr("it did not accept this nickname or user id");
+    if (reason == QLatin1String("bad_vsn"))
+        return tr("it speaks a different protocol version");
+    return reason.isEmpty() ? tr("no reason given") : reason;
+}
+
+void ConnectionBanner::refresh()
+{
+    const State state = m_session ? m_session->connectionState() : State::Disconnected;
+    m_countdown.stop();
+    m_asksPassword = false;
+    QString icon = QStringLiteral("clock");
+    QString action;
+    switch (state) {
+    case State::Disconnected:
+    case State::Connected:
+        hide();
+        return;
+    case State::Connecting:
+        m_text->setText(tr("Connecting to %1…").arg(hubAddressText(m_session->hubUrl())));
+        break;
+    case State::Reconnecting: {
+        const int remainingMs = m_session->reconnectInMs();
+        if (remainingMs > 0) {
+            const int seconds = int(std::ceil(remainingMs / 1000.0));
+            m_text->setText(
+                tr("Connection to the hub lost — reconnecting in %n s…", nullptr, seconds));
+        } else {
+            m_text->setText(tr("Connection to the hub lost — reconnecting…"));
+        }
+        icon = QStringLiteral("refresh");
+        m_countdown.start();
+        break;
+    }
+    case State::Refused: {
+        const QString reason = m_session->refusalReason();
+        m_text->setText(tr("The hub refused the connection: %1.").arg(describeRefusal(reason)));
+        icon = QStringLiteral("warning");
+        m_asksPassword = reason == QLatin1String("unauthorized");
+        action = m_asksPassword ? tr("Enter password…") : tr("Try again");
+        break;
+    }
+    }
+    const qreal ratio = devicePixelRatioF();
+    m_icon->setPixmap(
+        Icons::icon(icon, palette().color(QPalette::ToolTipText)).pixmap(m_icon->size(), ratio));
+    m_action->setText(action);
+    m_action->setVisible(!action.isEmpty());
+    show();
+}
+
+} // namespace Parley::Ui

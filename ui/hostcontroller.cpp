@@ -1,0 +1,89 @@
+#include "ui/hostcontroller.h"
+
+#include "hub/hubrunner.h"
+#include "ui/logging.h"
+
+#include <QNetworkInterface>
+
+namespace Parley::Ui {
+
+HostController::HostController(QString dataDir, Hub::DiscoveryMode discovery, QObject *parent)
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+    , m_discovery(discovery)
+{
+}
+
+HostController::~HostController()
+{
+    stop();
+}
+
+bool HostController::start(const HostOptions &options, QString *error)
+{
+    stop();
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::AnyIPv4;
+    settings.port = options.port;
+    settings.name = options.name.trimmed().isEmpty() ? settings.name : options.name.trimmed();
+    settings.password = options.password;
+    settings.dataDir = m_dataDir;
+    settings.discovery = options.announce ? m_discovery : Hub::DiscoveryMode::Off;
+    auto runner = std::make_unique<Hub::HubRunner>(settings);
+    if (!runner->start(error)) {
+        qCWarning(lcUi) << "cannot host a hub:" << (error ? *error : QString());
+        return false;
+    }
+    m_options = options;
+    m_options.port = runner->port();
+    m_runner = std::move(runner);
+    qCInfo(lcUi) << "hosting" << settings.name << "on port" << m_options.port;
+    emit runningChanged(true);
+    return true;
+}
+
+void HostController::stop()
+{
+    if (!m_runner)
+        return;
+    m_runner->stop(); // closes every client with 1001
+    m_runner.reset();
+    emit runningChanged(false);
+}
+
+bool HostController::isRunning() const
+{
+    return m_runner && m_runner->isRunning();
+}
+
+quint16 HostController::port() const
+{
+    return m_runner ? m_runner->port() : 0;
+}
+
+QUrl HostController::localUrl() const
+{
+    return m_runner ? m_runner->url() : QUrl();
+}
+
+QStringList HostController::lanAddresses() const
+{
+    QStringList addresses;
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &interface : interfaces) {
+        const auto flags = interface.flags();
+        if (!flags.testFlag(QNetworkInterface::IsUp)
+            || !flags.testFlag(QNetworkInterface::IsRunning)
+            || flags.testFlag(QNetworkInterface::IsLoopBack))
+            continue;
+        const auto entries = interface.addressEntries();
+        for (const QNetworkAddressEntry &entry : entries) {
+            const QHostAddress ip = entry.ip();
+            if (ip.protocol() == QAbstractSocket::IPv4Protocol && !ip.isLoopback())
+                addresses.append(QStringLiteral("%1:%2").arg(ip.toString()).arg(port()));
+        }
+    }
+    return addresses;
+}
+
+} // namespace Parley::Ui

@@ -1,0 +1,128 @@
+#include "ui/hubheader.h"
+
+#include "client/chatsession.h"
+#include "ui/hostcontroller.h"
+#include "ui/hubaddress.h"
+#include "ui/icons.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace Parley::Ui {
+
+HubHeader::HubHeader(QWidget *parent)
+    : QWidget(parent)
+    , m_name(new QLabel(this))
+    , m_subtitle(new QLabel(this))
+    , m_stop(new QToolButton(this))
+    , m_addressBox(new QWidget(this))
+    , m_addressLayout(new QVBoxLayout(m_addressBox))
+{
+    QFont nameFont = m_name->font();
+    nameFont.setBold(true);
+    nameFont.setPointSizeF(nameFont.pointSizeF() * 1.2);
+    m_name->setFont(nameFont);
+    m_name->setTextFormat(Qt::PlainText);
+    m_subtitle->setForegroundRole(QPalette::PlaceholderText);
+    m_subtitle->setTextFormat(Qt::PlainText);
+    m_subtitle->setWordWrap(true);
+    m_stop->setIcon(Icons::icon(QStringLiteral("stop"), palette().color(QPalette::WindowText)));
+    m_stop->setText(tr("Stop"));
+    m_stop->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_stop->setToolTip(tr("Stop hosting: everyone is disconnected"));
+    m_stop->setAutoRaise(true);
+    connect(m_stop, &QToolButton::clicked, this, &HubHeader::stopHostingRequested);
+
+    auto *top = new QHBoxLayout;
+    top->setContentsMargins(0, 0, 0, 0);
+    top->addWidget(m_name, 1);
+    top->addWidget(m_stop);
+    m_addressLayout->setContentsMargins(0, 2, 0, 0);
+    m_addressLayout->setSpacing(0);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 10, 8, 8);
+    layout->setSpacing(2);
+    layout->addLayout(top);
+    layout->addWidget(m_subtitle);
+    layout->addWidget(m_addressBox);
+    refresh();
+}
+
+void HubHeader::setSession(Client::ChatSession *session)
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    if (session)
+        connect(session, &Client::ChatSession::hubInfoChanged, this, &HubHeader::refresh);
+    refresh();
+}
+
+void HubHeader::setHost(HostController *host)
+{
+    m_host = host;
+    rebuildAddresses();
+    refresh();
+}
+
+void HubHeader::refresh()
+{
+    const bool hosting = m_host && m_host->isRunning();
+    QString name = m_session ? m_session->hubName() : QString();
+    if (name.isEmpty() && hosting)
+        name = m_host->options().name;
+    if (name.isEmpty())
+        name = m_session ? hubAddressText(m_session->hubUrl()) : tr("Not connected");
+    m_name->setText(name);
+    m_name->setToolTip(m_session ? m_session->hubUrl().toString() : QString());
+    m_stop->setVisible(hosting);
+    if (hosting) {
+        m_subtitle->setText(m_addresses.isEmpty()
+                                ? tr("Hosted on this computer. No network is connected: only "
+                                     "this computer can join.")
+                                : tr("Hosted on this computer. Others join at:"));
+    } else {
+        m_subtitle->setText(m_session ? hubAddressText(m_session->hubUrl()) : QString());
+    }
+    m_subtitle->setVisible(!m_subtitle->text().isEmpty());
+    m_addressBox->setVisible(hosting && !m_addresses.isEmpty());
+}
+
+void HubHeader::rebuildAddresses()
+{
+    while (QLayoutItem *item = m_addressLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_addresses = m_host && m_host->isRunning() ? m_host->lanAddresses() : QStringList();
+    const QColor ink = palette().color(QPalette::WindowText);
+    for (const QString &address : std::as_const(m_addresses)) {
+        auto *row = new QWidget(m_addressBox);
+        auto *label = new QLabel(address, row);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        QFont mono = label->font();
+        mono.setFamilies({ QStringLiteral("monospace") });
+        mono.setStyleHint(QFont::Monospace);
+        label->setFont(mono);
+        auto *copy = new QToolButton(row);
+        copy->setIcon(Icons::icon(QStringLiteral("copy"), ink));
+        copy->setToolTip(tr("Copy %1").arg(address));
+        copy->setAutoRaise(true);
+        connect(copy, &QToolButton::clicked, this, [this, address] {
+            QApplication::clipboard()->setText(address);
+            emit addressCopied(address);
+        });
+        auto *rowLayout = new QHBoxLayout(row);
+        rowLayout->setContentsMargins(0, 0, 0, 0);
+        rowLayout->addWidget(label, 1);
+        rowLayout->addWidget(copy);
+        m_addressLayout->addWidget(row);
+    }
+}
+
+} // namespace Parley::Ui

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QToolButton;
+class QVBoxLayout;
+
+namespace Parley::Client {
+class ChatSession;
+}
+
+namespace Parley::Ui {
+
+class HostController;
+
+// The top of the sidebar: the hub's name and, while this app hosts it, the addresses others
+// type to join (one per LAN interface, each with a copy button) and a stop button.
+// Owned by MainWindow; GUI thread.
+class HubHeader : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit HubHeader(QWidget *parent = nullptr);
+
+    void setSession(Client::ChatSession *session);
+    // Non-null while hosting: the addresses come from it.
+    void setHost(HostController *host);
+    QStringList shownAddresses() const { return m_addresses; }
+
+signals:
+    void stopHostingRequested();
+    void addressCopied(const QString &address);
+
+private:
+    void refresh();
+    void rebuildAddresses();
+
+    QPointer<Client::ChatSession> m_session;
+    QPointer<HostController> m_host;
+    QLabel *m_name;
+    QLabel *m_subtitle;
+    QToolButton *m_stop;
+    QWidget *m_addressBox;
+    QVBoxLayout *m_addressLayout;
+    QStringList m_addresses;
+};
+
+} // namespace Parley::Ui

@@ -1,0 +1,196 @@
+#include "ui/joindialog.h"
+
+#include "ui/appsettings.h"
+#include "ui/hubaddress.h"
+#include "ui/icons.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPushButton>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace Parley::Ui {
+
+namespace {
+enum Column { NameColumn, AddressColumn, UsersColumn, RoomsColumn };
+constexpr int HubIdRole = Qt::UserRole;
+constexpr int AddressRole = Qt::UserRole + 1;
+constexpr int LockedRole = Qt::UserRole + 2;
+} // namespace
+
+JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, QWidget *parent)
+    : QDialog(parent)
+    , m_discovered(new QTreeWidget(this))
+    , m_discoveryStatus(new QLabel(this))
+    , m_recent(new QListWidget(this))
+    , m_address(new QLineEdit(this))
+    , m_password(new QLineEdit(this))
+    , m_error(new QLabel(this))
+{
+    setWindowTitle(tr("Join a hub"));
+    setWindowIcon(Icons::appIcon());
+    const QColor ink = palette().color(QPalette::WindowText);
+
+    auto *discoveredTitle = new QLabel(tr("<b>Hubs on your network</b>"), this);
+    auto *refresh = new QToolButton(this);
+    refresh->setIcon(Icons::icon(QStringLiteral("refresh"), ink));
+    refresh->setToolTip(tr("Ask every hub on the network to answer now"));
+    refresh->setAutoRaise(true);
+    connect(refresh, &QToolButton::clicked, &m_browser, &Client::HubBrowser::query);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(discoveredTitle);
+    titleRow->addStretch();
+    titleRow->addWidget(m_discoveryStatus);
+    titleRow->addWidget(refresh);
+    m_discoveryStatus->setForegroundRole(QPalette::PlaceholderText);
+
+    m_discovered->setHeaderLabels({ tr("Name"), tr("Address"), tr("People"), tr("Rooms") });
+    m_discovered->setRootIsDecorated(false);
+    m_discovered->setUniformRowHeights(true);
+    m_discovered->setAllColumnsShowFocus(true);
+    m_discovered->header()->setStretchLastSection(false);
+    m_discovered->header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
+    for (int column : { AddressColumn, UsersColumn, RoomsColumn })
+        m_discovered->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    m_discovered->setMinimumHeight(120);
+
+    auto *recentTitle = new QLabel(tr("<b>Recent hubs</b>"), this);
+    for (const RecentHub &hub : settings->recentHubs()) {
+        auto *item = new QListWidgetItem(
+            QStringLiteral("%1 — %2").arg(hub.name, hubAddressText(hub.url)), m_recent);
+        item->setData(AddressRole, hubAddressText(hub.url));
+    }
+    m_recent->setMaximumHeight(m_recent->sizeHintForRow(0) > 0 ? m_recent->sizeHintForRow(0) * 4 + 6
+                                                               : 90);
+    recentTitle->setVisible(m_recent->count() > 0);
+    m_recent->setVisible(m_recent->count() > 0);
+
+    m_address->setPlaceholderText(tr("host:port, e.g. 192.168.1.20:4000"));
+    m_password->setEchoMode(QLineEdit::Password);
+    m_password->setPlaceholderText(tr("Only for hubs with a lock"));
+    m_error->setForegroundRole(QPalette::PlaceholderText);
+    m_error->setWordWrap(true);
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Address:"), m_address);
+    form->addRow(tr("Hub pass&word:"), m_password);
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_join = buttons->button(QDialogButtonBox::Ok);
+    m_join->setText(tr("Join"));
+    m_join->setIcon(Icons::icon(QStringLiteral("join"), palette().color(QPalette::ButtonText)));
+    connect(buttons, &QDialogButtonBox::accepted, this, &JoinDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(titleRow);
+    layout->addWidget(m_discovered, 1);
+    layout->addWidget(recentTitle);
+    layout->addWidget(m_recent);
+    layout->addSpacing(4);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+    setMinimumSize(480, 380);
+
+    // Choosing a hub in either list fills the address; a double-click joins at once.
+    connect(m_discovered, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem *item) {
+        if (!item)
+            return;
+        m_address->setText(item->data(NameColumn, AddressRole).toString());
+        if (item->data(NameColumn, LockedRole).toBool())
+            m_password->setFocus();
+    });
+    connect(m_discovered, &QTreeWidget::itemDoubleClicked, this, &JoinDialog::accept);
+    connect(m_recent, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        if (item)
+            m_address->setText(item->data(AddressRole).toString());
+    });
+    connect(m_recent, &QListWidget::itemDoubleClicked, this, &JoinDialog::accept);
+    connect(m_address, &QLineEdit::textChanged, this, [this] {
+        m_error->clear();
+        m_join->setEnabled(!m_address->text().trimmed().isEmpty());
+    });
+    m_join->setEnabled(false);
+
+    connect(&m_browser, &Client::HubBrowser::hubsChanged, this, &JoinDialog::refreshDiscovered);
+    m_browser.start(discovery);
+    updateDiscoveryStatus();
+    refreshDiscovered();
+}
+
+JoinDialog::~JoinDialog() = default;
+
+QString JoinDialog::password() const
+{
+    return m_password->text();
+}
+
+void JoinDialog::accept()
+{
+    QString error;
+    const std::optional<QUrl> url = parseHubAddress(m_address->text(), &error);
+    if (!url) {
+        m_error->setText(error);
+        m_address->setFocus();
+        return;
+    }
+    m_url = *url;
+    QDialog::accept();
+}
+
+void JoinDialog::refreshDiscovered()
+{
+    const QString selectedId = m_discovered->currentItem()
+        ? m_discovered->currentItem()->data(NameColumn, HubIdRole).toString()
+        : QString();
+    const QList<Client::DiscoveredHub> hubs = m_browser.hubs();
+    // Rows are updated in place so that the selection and scroll position stay put.
+    for (int i = 0; i < hubs.size(); ++i) {
+        const Client::DiscoveredHub &hub = hubs.at(i);
+        QTreeWidgetItem *item = m_discovered->topLevelItem(i);
+        if (!item)
+            item = new QTreeWidgetItem(m_discovered);
+        bool isV4 = false;
+        const quint32 v4 = hub.address.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d
+        const QString host = isV4 ? QHostAddress(v4).toString() : hub.address.toString();
+        const QString address = QStringLiteral("%1:%2").arg(host).arg(hub.port);
+        item->setText(NameColumn, hub.name);
+        item->setIcon(NameColumn,
+                      Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"),
+                                  palette().color(QPalette::Text)));
+        item->setToolTip(NameColumn, hub.locked ? tr("This hub needs a password") : QString());
+        item->setText(AddressColumn, address);
+        item->setText(UsersColumn, QString::number(hub.users));
+        item->setText(RoomsColumn, QString::number(hub.rooms));
+        item->setTextAlignment(UsersColumn, Qt::AlignRight | Qt::AlignVCenter);
+        item->setTextAlignment(RoomsColumn, Qt::AlignRight | Qt::AlignVCenter);
+        item->setData(NameColumn, HubIdRole, hub.hubId);
+        item->setData(NameColumn, AddressRole, address);
+        item->setData(NameColumn, LockedRole, hub.locked);
+        if (hub.hubId == selectedId && m_discovered->currentItem() != item)
+            m_discovered->setCurrentItem(item);
+    }
+    while (m_discovered->topLevelItemCount() > hubs.size())
+        delete m_discovered->takeTopLevelItem(m_discovered->topLevelItemCount() - 1);
+    updateDiscoveryStatus();
+}
+
+void JoinDialog::updateDiscoveryStatus()
+{
+    if (m_browser.mode() == Client::DiscoveryMode::Off)
+        m_discoveryStatus->setText(tr("Discovery is off"));
+    else if (!m_browser.isListening())
+        m_discoveryStatus->setText(tr("Cannot listen: %1").arg(m_browser.errorString()));
+    else if (m_discovered->topLevelItemCount() == 0)
+        m_discoveryStatus->setText(tr("Searching…"));
+    else
+        m_discoveryStatus->setText(tr("%n found", nullptr, m_discovered->topLevelItemCount()));
+}
+
+} // namespace Parley::Ui

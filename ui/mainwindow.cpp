@@ -1,0 +1,372 @@
+#include "ui/mainwindow.h"
+
+#include "client/chatsession.h"
+#include "client/roomlistmodel.h"
+#include "ui/appsettings.h"
+#include "ui/composer.h"
+#include "ui/connectionbanner.h"
+#include "ui/hubheader.h"
+#include "ui/icons.h"
+#include "ui/idlewatcher.h"
+#include "ui/inputframe.h"
+#include "ui/messageview.h"
+#include "ui/notifier.h"
+#include "ui/onlineuserspanel.h"
+#include "ui/roomlistview.h"
+#include "ui/roomnavigator.h"
+#include "ui/statusbutton.h"
+#include "ui/typingindicator.h"
+#include "ui/welcomepane.h"
+#include "ui/workspace.h"
+
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QHBoxLayout>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace Parley::Ui {
+
+using Client::ChatSession;
+using Client::RoomListModel;
+
+namespace {
+QFrame *separator(QWidget *parent, Qt::Orientation orientation = Qt::Horizontal)
+{
+    auto *line = new QFrame(parent);
+    line->setFrameShape(orientation == Qt::Horizontal ? QFrame::HLine : QFrame::VLine);
+    line->setFrameShadow(QFrame::Plain);
+    line->setForegroundRole(QPalette::Mid);
+    return line;
+}
+} // namespace
+
+MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_workspace(workspace)
+    , m_settings(settings)
+    , m_navigator(new RoomNavigator(settings, this))
+    , m_notifier(new Notifier(this, this))
+    , m_idle(new IdleWatcher(this))
+{
+    setWindowIcon(Icons::appIcon());
+    m_stack = new QStackedWidget(this);
+    m_welcome = new WelcomePane(m_stack);
+    m_chat = createChat();
+    m_stack->addWidget(m_welcome);
+    m_stack->addWidget(m_chat);
+    m_users = new OnlineUsersPanel(this);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->addWidget(createSidebar());
+    m_splitter->addWidget(m_stack);
+    m_splitter->addWidget(m_users);
+    m_splitter->setStretchFactor(0, 0);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setStretchFactor(2, 0);
+    m_splitter->setChildrenCollapsible(false);
+    m_splitter->setHandleWidth(1);
+    m_splitter->setSizes({ 230, 620, 220 });
+    setCentralWidget(m_splitter);
+    setMinimumSize(760, 460);
+    createActions();
+
+    connect(m_workspace, &Workspace::sessionChanged, this, &MainWindow::onSessionChanged);
+    connect(m_workspace, &Workspace::hostingChanged, this, [this](bool hosting) {
+        m_hubHeader->setHost(hosting ? m_workspace->hostController() : nullptr);
+    });
+    connect(m_navigator, &RoomNavigator::topicShown, this, &MainWindow::onTopicShown);
+    connect(m_navigator, &RoomNavigator::passwordNeeded, this, &MainWindow::askRoomPassword);
+    connect(m_navigator, &RoomNavigator::openFailed, this,
+            [this](const QString &topic, const QString &reason) {
+                showError(tr("Could not open %1: %2").arg(topic, reason));
+            });
+    connect(m_rooms, &RoomListView::topicActivated, m_navigator,
+            [this](const QString &topic) { m_navigator->activate(topic); });
+    connect(m_users, &OnlineUsersPanel::directMessageRequested, this,
+            [this](const QString &userId) {
+                if (m_session)
+                    m_navigator->activate(m_session->dmTopicWith(userId));
+            });
+    connect(m_composer, &Composer::submitted, this, &MainWindow::send);
+    connect(m_composer, &Composer::typingChanged, this, [this](bool typing) {
+        if (m_session && !m_composer->topic().isEmpty())
+            m_session->setTyping(m_composer->topic(), typing);
+    });
+    connect(m_messages, &MessageView::olderRequested, this, [this] {
+        if (m_session && !m_navigator->currentTopic().isEmpty())
+            m_session->loadOlder(m_navigator->currentTopic());
+    });
+    connect(m_messages, &MessageView::editRequested, this, &MainWindow::editMessage);
+    connect(m_messages, &MessageView::deleteRequested, this, &MainWindow::deleteMessage);
+    connect(m_status, &StatusButton::statusChosen, this, [this](const QString &status) {
+        m_autoAway = false;
+        if (m_session)
+            m_session->setStatus(status);
+    });
+    connect(m_idle, &IdleWatcher::idleChanged, this, &MainWindow::onIdleChanged);
+    connect(m_banner, &ConnectionBanner::passwordRequested, this, &MainWindow::askHubPassword);
+    connect(m_banner, &ConnectionBanner::retryRequested, m_workspace,
+            [this] { m_workspace->rejoin(); });
+    connect(m_hubHeader, &HubHeader::stopHostingRequested, m_workspace, &Workspace::leave);
+    connect(m_welcome, &WelcomePane::hostRequested, this, &MainWindow::showHostDialog);
+    connect(m_welcome, &WelcomePane::joinRequested, this, &MainWindow::showJoinDialog);
+
+    m_welcome->setNick(m_settings->nick());
+    m_status->setIdentity(m_settings->userId(), m_settings->nick());
+    onSessionChanged(m_workspace->session());
+    restoreWindowState();
+}
+
+MainWindow::~MainWindow() = default;
+
+QWidget *MainWindow::createSidebar()
+{
+    auto *sidebar = new QWidget(this);
+    sidebar->setObjectName(QStringLiteral("sidebar"));
+    m_hubHeader = new HubHeader(sidebar);
+    m_rooms = new RoomListView(sidebar);
+    m_status = new StatusButton(sidebar);
+
+    auto *roomsLabel = new QLabel(tr("Rooms"), sidebar);
+    QFont labelFont = roomsLabel->font();
+    labelFont.setBold(true);
+    labelFont.setPointSizeF(labelFont.pointSizeF() * 0.85);
+    roomsLabel->setFont(labelFont);
+    roomsLabel->setForegroundRole(QPalette::PlaceholderText);
+    m_newRoom = new QToolButton(sidebar);
+    m_newRoom->setIcon(Icons::icon(QStringLiteral("plus"), palette().color(QPalette::WindowText)));
+    m_newRoom->setToolTip(tr("New room (Ctrl+N)"));
+    m_newRoom->setAutoRaise(true);
+    connect(m_newRoom, &QToolButton::clicked, this, &MainWindow::showCreateRoomDialog);
+    auto *roomsRow = new QHBoxLayout;
+    roomsRow->setContentsMargins(14, 6, 6, 0);
+    roomsRow->addWidget(roomsLabel, 1);
+    roomsRow->addWidget(m_newRoom);
+
+    auto *layout = new QVBoxLayout(sidebar);
+    layout->setContentsMargins(0, 0, 0, 4);
+    layout->setSpacing(0);
+    layout->addWidget(m_hubHeader);
+    layout->addWidget(separator(sidebar));
+    layout->addLayout(roomsRow);
+    layout->addWidget(m_rooms, 1);
+    layout->addWidget(separator(sidebar));
+    layout->addWidget(m_status);
+    return sidebar;
+}
+
+QWidget *MainWindow::createChat()
+{
+    auto *chat = new QWidget(m_stack);
+    chat->setBackgroundRole(QPalette::Base); // the chat reads as one page, the side panels frame it
+    chat->setAutoFillBackground(true);
+    m_banner = new ConnectionBanner(chat);
+    m_roomTitle = new QLabel(chat);
+    m_roomSubtitle = new QLabel(chat);
+    m_messages = new MessageView(chat);
+    m_typing = new TypingIndicator(chat);
+    m_composer = new Composer(chat);
+    m_send = new QToolButton(chat);
+
+    QFont titleFont = m_roomTitle->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    m_roomTitle->setFont(titleFont);
+    m_roomTitle->setTextFormat(Qt::PlainText);
+    m_roomSubtitle->setTextFormat(Qt::PlainText);
+    m_roomSubtitle->setForegroundRole(QPalette::PlaceholderText);
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(16, 10, 16, 10);
+    header->setSpacing(10);
+    header->addWidget(m_roomTitle);
+    header->addWidget(m_roomSubtitle, 1);
+
+    m_send->setIcon(Icons::icon(QStringLiteral("send"), palette().color(QPalette::ButtonText)));
+    m_send->setIconSize(QSize(20, 20));
+    m_send->setToolTip(tr("Send (Enter)"));
+    m_send->setAutoRaise(true);
+    connect(m_send, &QToolButton::clicked, this, [this] {
+        QKeyEvent enter(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier);
+        QCoreApplication::sendEvent(m_composer, &enter);
+    });
+    connect(m_composer, &Composer::textChanged, m_send,
+            [this] { m_send->setEnabled(!m_composer->toPlainText().trimmed().isEmpty()); });
+    m_send->setEnabled(false);
+    auto *input = new InputFrame(chat);
+    m_composer->setParent(input);
+    m_send->setParent(input);
+    m_composer->setFrameShape(QFrame::NoFrame);
+    m_composer->viewport()->setAutoFillBackground(false);
+    auto *inputLayout = new QHBoxLayout(input);
+    inputLayout->setContentsMargins(6, 3, 4, 3);
+    inputLayout->setSpacing(4);
+    inputLayout->addWidget(m_composer, 1);
+    inputLayout->addWidget(m_send, 0, Qt::AlignBottom);
+    auto *composerRow = new QHBoxLayout;
+    composerRow->setContentsMargins(14, 0, 14, 12);
+    composerRow->addWidget(input);
+
+    auto *layout = new QVBoxLayout(chat);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(m_banner);
+    layout->addLayout(header);
+    layout->addWidget(separator(chat));
+    layout->addWidget(m_messages, 1);
+    layout->addWidget(m_typing);
+    layout->addLayout(composerRow);
+    return chat;
+}
+
+void MainWindow::createActions()
+{
+    const QColor ink = palette().color(QPalette::WindowText);
+    QMenu *hub = menuBar()->addMenu(tr("&Parley"));
+    hub->addAction(Icons::icon(QStringLiteral("host"), ink), tr("&Host a hub…"),
+                   QKeySequence(tr("Ctrl+Shift+H")), this, &MainWindow::showHostDialog);
+    hub->addAction(Icons::icon(QStringLiteral("join"), ink), tr("&Join a hub…"),
+                   QKeySequence(tr("Ctrl+J")), this, &MainWindow::showJoinDialog);
+    hub->addAction(Icons::icon(QStringLiteral("leave"), ink), tr("&Leave hub"), m_workspace,
+                   &Workspace::leave);
+    hub->addSeparator();
+    hub->addAction(Icons::icon(QStringLiteral("person"), ink), tr("Change &nickname…"), this,
+                   &MainWindow::showNicknameDialog);
+    hub->addSeparator();
+    QAction *quit = hub->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *room = menuBar()->addMenu(tr("&Room"));
+    room->addAction(Icons::icon(QStringLiteral("plus"), ink), tr("&New room…"),
+                    QKeySequence(tr("Ctrl+N")), this, &MainWindow::showCreateRoomDialog);
+    room->addSeparator();
+    room->addAction(tr("Ne&xt room"), QKeySequence(tr("Ctrl+PgDown")), m_rooms,
+                    &RoomListView::selectNext);
+    room->addAction(tr("&Previous room"), QKeySequence(tr("Ctrl+PgUp")), m_rooms,
+                    &RoomListView::selectPrevious);
+    room->addAction(tr("&Write a message"), QKeySequence(tr("Ctrl+L")), this,
+                    [this] { m_composer->setFocus(Qt::ShortcutFocusReason); });
+}
+
+void MainWindow::restoreWindowState()
+{
+    if (!restoreGeometry(m_settings->value(QStringLiteral("geometry"))))
+        resize(1100, 700);
+    m_splitter->restoreState(m_settings->value(QStringLiteral("splitter")));
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
+    m_settings->setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    m_settings->sync();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::onSessionChanged(ChatSession *session)
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    m_banner->setSession(session);
+    m_hubHeader->setSession(session);
+    m_hubHeader->setHost(m_workspace->isHosting() ? m_workspace->hostController() : nullptr);
+    m_rooms->setSession(session);
+    m_users->setSession(session);
+    m_notifier->setSession(session);
+    m_stack->setCurrentWidget(session ? m_chat : m_welcome);
+    m_users->setVisible(session != nullptr);
+    m_newRoom->setEnabled(session != nullptr);
+    if (session) {
+        session->setStatus(m_status->status()); // a chosen status outlives a reconnect
+        connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateWindowTitle);
+        connect(session->rooms(), &QAbstractItemModel::dataChanged, this,
+                &MainWindow::updateRoomTitle);
+        connect(session, &ChatSession::roomCreateFailed, this, [this](const QString &reason) {
+            showError(tr("The room was not created: %1").arg(reason));
+        });
+        connect(session, &ChatSession::errorOccurred, this, &MainWindow::showError);
+    }
+    m_navigator->setSession(session);
+    updateWindowTitle();
+}
+
+void MainWindow::onTopicShown(const QString &topic, int unread)
+{
+    const bool shown = m_session && !topic.isEmpty();
+    m_messages->setMessages(shown ? m_session->messages(topic) : nullptr, unread);
+    m_users->setTopicPresence(shown ? m_session->presence(topic) : nullptr);
+    m_typing->setPresence(shown ? m_session->presence(topic) : nullptr);
+    m_composer->setTopic(shown ? topic : QString(), QString());
+    if (shown) {
+        m_rooms->selectTopic(topic);
+        m_composer->setFocus(Qt::OtherFocusReason);
+    }
+    updateRoomTitle();
+}
+
+void MainWindow::updateRoomTitle()
+{
+    const QString topic = m_navigator->currentTopic();
+    if (!m_session || topic.isEmpty()) {
+        m_roomTitle->setText(m_session ? tr("No room open") : QString());
+        m_roomSubtitle->setText(m_session ? tr("Pick a room on the left, or create one.")
+                                          : QString());
+        return;
+    }
+    const Client::RoomEntry room = m_session->rooms()->entry(topic);
+    const QString name = room.name.isEmpty() ? topic.section(QLatin1Char(':'), 1) : room.name;
+    if (room.isDm) {
+        m_roomTitle->setText(room.title);
+        m_roomSubtitle->setText(tr("Direct messages"));
+        m_composer->setPlaceholderText(tr("Message %1").arg(room.title));
+        return;
+    }
+    m_composer->setPlaceholderText(tr("Message #%1").arg(name));
+    m_roomTitle->setText(room.title.isEmpty() ? topic : room.title);
+    QStringList details { QStringLiteral("#") + name };
+    if (room.members > 0)
+        details << tr("%n here", nullptr, room.members);
+    if (room.locked)
+        details << tr("password protected");
+    m_roomSubtitle->setText(details.join(QStringLiteral("  ·  ")));
+}
+
+void MainWindow::updateWindowTitle()
+{
+    const QString hub = m_session ? m_session->hubName() : QString();
+    setWindowTitle(hub.isEmpty() ? QStringLiteral("Parley") : tr("%1 — Parley").arg(hub));
+}
+
+void MainWindow::send(const QString &body)
+{
+    const QString topic = m_composer->topic();
+    if (!m_session || topic.isEmpty())
+        return;
+    m_session->sendMessage(topic, body);
+    m_messages->clearNewMarker();
+    m_messages->scrollToBottom();
+}
+
+void MainWindow::onIdleChanged(bool idle)
+{
+    if (!m_session)
+        return;
+    if (idle && m_session->status() == QLatin1String("online")) {
+        m_autoAway = true;
+        m_session->setStatus(QStringLiteral("away"));
+        m_status->setStatus(QStringLiteral("away"));
+    } else if (!idle && m_autoAway) {
+        m_autoAway = false;
+        m_session->setStatus(QStringLiteral("online"));
+        m_status->setStatus(QStringLiteral("online"));
+    }
+}
+
+} // namespace Parley::Ui

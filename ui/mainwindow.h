@@ -1,0 +1,108 @@
+#pragma once
+
+#include <QMainWindow>
+#include <QPointer>
+
+class QLabel;
+class QSplitter;
+class QStackedWidget;
+class QToolButton;
+
+namespace Parley::Client {
+class ChatSession;
+}
+
+namespace Parley::Ui {
+
+class AppSettings;
+class Composer;
+class ConnectionBanner;
+class HubHeader;
+class IdleWatcher;
+class MessageView;
+class Notifier;
+class OnlineUsersPanel;
+class RoomListView;
+class RoomNavigator;
+class StatusButton;
+class TypingIndicator;
+class WelcomePane;
+class Workspace;
+
+// The main window: lays out the sidebar (hub, rooms, own status), the chat (connection banner,
+// messages, typing line, composer) and the people panel, and wires them to the Workspace's
+// session. It holds no chat logic: the session and models do, RoomNavigator picks the topic.
+// Owned by main() or a test; GUI thread.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    MainWindow(Workspace *workspace, AppSettings *settings, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    Composer *composer() const { return m_composer; }
+    MessageView *messageView() const { return m_messages; }
+    RoomListView *roomList() const { return m_rooms; }
+    OnlineUsersPanel *usersPanel() const { return m_users; }
+    ConnectionBanner *banner() const { return m_banner; }
+    HubHeader *hubHeader() const { return m_hubHeader; }
+    RoomNavigator *navigator() const { return m_navigator; }
+    IdleWatcher *idleWatcher() const { return m_idle; }
+    Notifier *notifier() const { return m_notifier; }
+    StatusButton *statusButton() const { return m_status; }
+
+public slots:
+    void showHostDialog();
+    void showJoinDialog();
+    void showCreateRoomDialog();
+    void showNicknameDialog();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    QWidget *createSidebar();
+    QWidget *createChat();
+    void createActions();
+    void restoreWindowState();
+
+    void onSessionChanged(Client::ChatSession *session);
+    void onTopicShown(const QString &topic, int unread);
+    void onIdleChanged(bool idle);
+    void updateRoomTitle();
+    void updateWindowTitle();
+    void send(const QString &body);
+
+    // Dialogs (mainwindowdialogs.cpp).
+    void askRoomPassword(const QString &topic, bool wrongPassword);
+    void askHubPassword();
+    void editMessage(qint64 id, const QString &body);
+    void deleteMessage(qint64 id);
+    void showError(const QString &text);
+
+    Workspace *m_workspace;
+    AppSettings *m_settings;
+    QPointer<Client::ChatSession> m_session;
+    RoomNavigator *m_navigator;
+    QSplitter *m_splitter = nullptr;
+    HubHeader *m_hubHeader = nullptr;
+    RoomListView *m_rooms = nullptr;
+    QToolButton *m_newRoom = nullptr;
+    StatusButton *m_status = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    WelcomePane *m_welcome = nullptr;
+    QWidget *m_chat = nullptr;
+    ConnectionBanner *m_banner = nullptr;
+    QLabel *m_roomTitle = nullptr;
+    QLabel *m_roomSubtitle = nullptr;
+    MessageView *m_messages = nullptr;
+    TypingIndicator *m_typing = nullptr;
+    Composer *m_composer = nullptr;
+    QToolButton *m_send = nullptr;
+    OnlineUsersPanel *m_users = nullptr;
+    Notifier *m_notifier = nullptr;
+    IdleWatcher *m_idle = nullptr;
+    bool m_autoAway = false;
+};
+
+} // namespace Parley::Ui

@@ -1,0 +1,146 @@
+// MainWindow's dialogs: host, join, new room, nickname, passwords, edit and delete.
+
+#include "client/chatsession.h"
+#include "client/roomlistmodel.h"
+#include "ui/appsettings.h"
+#include "ui/createroomdialog.h"
+#include "ui/hostdialog.h"
+#include "ui/joindialog.h"
+#include "ui/mainwindow.h"
+#include "ui/nicknamedialog.h"
+#include "ui/roomnavigator.h"
+#include "ui/statusbutton.h"
+#include "ui/welcomepane.h"
+#include "ui/workspace.h"
+
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QStatusBar>
+
+namespace Parley::Ui {
+
+void MainWindow::showHostDialog()
+{
+    if (m_workspace->isHosting()
+        && QMessageBox::question(this, tr("Host a new hub"),
+                                 tr("You are already hosting a hub. Stop it and start a new one? "
+                                    "Everyone connected to it is disconnected."))
+            != QMessageBox::Yes)
+        return;
+    const HostPreferences preferences = m_settings->hostPreferences();
+    HostOptions defaults;
+    defaults.name
+        = preferences.name.isEmpty() ? tr("%1's hub").arg(m_settings->nick()) : preferences.name;
+    defaults.port = preferences.port;
+    defaults.announce = preferences.announce;
+    HostDialog dialog(defaults, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const HostOptions options = dialog.options();
+    m_settings->setHostPreferences({ options.name, options.port, options.announce });
+    QString error;
+    if (!m_workspace->host(options, &error))
+        QMessageBox::warning(this, tr("Cannot host"), tr("The hub did not start: %1").arg(error));
+}
+
+void MainWindow::showJoinDialog()
+{
+    JoinDialog dialog(m_settings, m_workspace->options().discovery, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (m_workspace->isHosting()
+        && QMessageBox::question(this, tr("Join another hub"),
+                                 tr("Joining another hub stops the hub you are hosting, and "
+                                    "everyone connected to it is disconnected. Continue?"))
+            != QMessageBox::Yes)
+        return;
+    m_workspace->join(dialog.url(), dialog.password());
+}
+
+void MainWindow::showCreateRoomDialog()
+{
+    if (!m_session)
+        return;
+    CreateRoomDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted || !m_session)
+        return;
+    // The reply opens the new room, with the password we just set if it has one.
+    const QString wanted = dialog.name();
+    const QString password = dialog.password();
+    connect(
+        m_session.data(), &Client::ChatSession::roomCreated, m_navigator,
+        [this, wanted, password](const QString &name) {
+            m_navigator->activate(QStringLiteral("room:") + name,
+                                  name == wanted ? password : QString());
+        },
+        Qt::SingleShotConnection);
+    m_session->createRoom(dialog.name(), dialog.title(), dialog.password());
+}
+
+void MainWindow::showNicknameDialog()
+{
+    NicknameDialog dialog(m_settings->nick(), this);
+    if (dialog.exec() != QDialog::Accepted || dialog.nick() == m_settings->nick())
+        return;
+    m_settings->setNick(dialog.nick());
+    m_welcome->setNick(dialog.nick());
+    m_status->setIdentity(m_settings->userId(), dialog.nick());
+    m_workspace->rejoin(); // the nick is a connect parameter
+}
+
+void MainWindow::askRoomPassword(const QString &topic, bool wrongPassword)
+{
+    const QString room = m_session ? m_session->rooms()->entry(topic).title : topic;
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Locked room"));
+    dialog->setLabelText(wrongPassword
+                             ? tr("That password is not right. Password of “%1”:").arg(room)
+                             : tr("“%1” is locked. Password:").arg(room));
+    dialog->setTextEchoMode(QLineEdit::Password);
+    dialog->setOkButtonText(tr("Join"));
+    connect(dialog, &QInputDialog::textValueSelected, m_navigator,
+            [this, topic](const QString &password) { m_navigator->activate(topic, password); });
+    dialog->open(); // not exec(): we are inside a session signal
+}
+
+void MainWindow::askHubPassword()
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Hub password"));
+    dialog->setLabelText(tr("This hub needs a password:"));
+    dialog->setTextEchoMode(QLineEdit::Password);
+    dialog->setOkButtonText(tr("Connect"));
+    connect(dialog, &QInputDialog::textValueSelected, m_workspace,
+            [this](const QString &password) { m_workspace->rejoin(password); });
+    dialog->open();
+}
+
+void MainWindow::editMessage(qint64 id, const QString &body)
+{
+    const QString topic = m_navigator->currentTopic();
+    bool ok = false;
+    const QString edited
+        = QInputDialog::getMultiLineText(this, tr("Edit message"), tr("Message:"), body, &ok)
+              .trimmed();
+    if (ok && m_session && !edited.isEmpty() && edited != body)
+        m_session->editMessage(topic, id, edited);
+}
+
+void MainWindow::deleteMessage(qint64 id)
+{
+    const QString topic = m_navigator->currentTopic();
+    if (QMessageBox::question(this, tr("Delete message"), tr("Delete this message for everyone?"))
+            == QMessageBox::Yes
+        && m_session)
+        m_session->deleteMessage(topic, id);
+}
+
+void MainWindow::showError(const QString &text)
+{
+    statusBar()->showMessage(text, 8000);
+}
+
+} // namespace Parley::Ui

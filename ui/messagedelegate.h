@@ -1,0 +1,72 @@
+#pragma once
+
+#include "ui/linkfinder.h"
+
+#include <QDate>
+#include <QHash>
+#include <QStyledItemDelegate>
+#include <QUrl>
+
+#include <optional>
+
+class QTextLayout;
+
+namespace Parley::Ui {
+
+// Paints a row of Client::MessageModel as plain text — a body is never interpreted as HTML: it
+// is laid out with QTextLayout, links only get a colour and an underline. A row may carry a day
+// separator and the "new messages" line above it; consecutive messages of one user within five
+// minutes are grouped under one avatar and name. Own pending messages are greyed with a clock,
+// failed ones carry a warning; "(edited)" and deleted messages are marked.
+// Owned by MessageView; GUI thread.
+class MessageDelegate : public QStyledItemDelegate
+{
+    Q_OBJECT
+public:
+    static constexpr qint64 groupWindowMs = 5 * 60 * 1000;
+
+    explicit MessageDelegate(QObject *parent = nullptr);
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option,
+               const QModelIndex &index) const override;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
+    bool helpEvent(QHelpEvent *event, QAbstractItemView *view, const QStyleOptionViewItem &option,
+                   const QModelIndex &index) override;
+
+    // The "new messages" line is drawn above the message with this id (0: none).
+    void setNewMarkerId(qint64 id);
+    qint64 newMarkerId() const { return m_newMarkerId; }
+
+    // The exact text laid out for a row's body (the body itself; a deleted message's notice;
+    // "(edited)" follows the body when edited).
+    QString layoutText(const QModelIndex &index) const;
+    // The links of a row's laid-out text.
+    QList<TextLink> links(const QModelIndex &index) const;
+    // Grouping: true if this row starts a new group (avatar and name are shown).
+    bool startsGroup(const QModelIndex &index) const;
+    // True if a day separator is drawn above this row.
+    bool startsDay(const QModelIndex &index) const;
+    // The link under pos (view viewport coordinates) in a row painted in rect, if any.
+    std::optional<QUrl> linkAt(const QModelIndex &index, const QRect &rect, const QPoint &pos,
+                               const QFont &font) const;
+
+    static QString dayLabel(const QDate &date, const QDate &today);
+
+    void clearCache() { m_heights.clear(); }
+
+private:
+    struct Geometry;
+    // Where everything of a row goes; lays the body out into *layout when given.
+    Geometry geometry(const QModelIndex &index, const QRect &rect, const QFont &font,
+                      QTextLayout *layout) const;
+    void prepareBody(QTextLayout &layout, const QModelIndex &index, const QFont &font,
+                     const QPalette &palette, int width) const;
+    void paintDaySeparator(QPainter *painter, const QRect &rect, const QPalette &palette,
+                           const QString &label) const;
+    void paintNewMarker(QPainter *painter, const QRect &rect, const QPalette &palette) const;
+
+    qint64 m_newMarkerId = 0;
+    mutable QHash<QString, int> m_heights; // by row identity, width and layout flags
+};
+
+} // namespace Parley::Ui

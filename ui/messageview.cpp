@@ -1,0 +1,240 @@
+#include "ui/messageview.h"
+
+#include "client/messagemodel.h"
+#include "ui/icons.h"
+#include "ui/messagedelegate.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QDesktopServices>
+#include <QMenu>
+#include <QPainter>
+#include <QScrollBar>
+
+namespace Parley::Ui {
+
+using Client::ChatMessage;
+using Client::MessageModel;
+
+MessageView::MessageView(QWidget *parent)
+    : QListView(parent)
+    , m_delegate(new MessageDelegate(this))
+{
+    setItemDelegate(m_delegate);
+    setFrameShape(QFrame::NoFrame);
+    setSelectionMode(QAbstractItemView::NoSelection);
+    setFocusPolicy(Qt::NoFocus);
+    setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setResizeMode(QListView::Adjust);
+    setUniformItemSizes(false);
+    setWordWrap(true);
+    setMouseTracking(true);
+    setAttribute(Qt::WA_Hover);
+    setMinimumSize(300, 200);
+    verticalScrollBar()->setSingleStep(24);
+
+    m_olderTimeout.setSingleShot(true);
+    m_olderTimeout.setInterval(10'000);
+    connect(&m_olderTimeout, &QTimer::timeout, this, [this] { m_loadingOlder = false; });
+    connect(verticalScrollBar(), &QScrollBar::rangeChanged, this, &MessageView::onRangeChanged);
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &MessageView::onScrolled);
+    connect(this, &MessageView::linkActivated, this,
+            [](const QUrl &url) { QDesktopServices::openUrl(url); });
+}
+
+void MessageView::setMessages(Client::MessageModel *model, int unread)
+{
+    if (m_model)
+        disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    m_loadingOlder = false;
+    m_keepFromBottom = -1;
+    m_atBottom = true;
+    qint64 markerId = 0;
+    if (model && unread > 0 && unread <= model->rowCount())
+        markerId = model->data(model->index(model->rowCount() - unread), MessageModel::IdRole)
+                       .toLongLong();
+    m_delegate->setNewMarkerId(markerId);
+    QItemSelectionModel *oldSelection = selectionModel();
+    setModel(model);
+    delete oldSelection; // setModel() makes a new one each time and leaves the old to us
+    if (model) {
+        connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
+                &MessageView::onRowsAboutToBeInserted);
+        connect(model, &QAbstractItemModel::rowsInserted, this, &MessageView::onRowsInserted);
+        connect(model, &MessageModel::historyLoaded, this, [this] {
+            m_loadingOlder = false;
+            m_olderTimeout.stop();
+        });
+    }
+    scrollToBottom();
+}
+
+Client::MessageModel *MessageView::messages() const
+{
+    return m_model;
+}
+
+void MessageView::scrollToBottom()
+{
+    m_atBottom = true;
+    QListView::scrollToBottom();
+}
+
+void MessageView::clearNewMarker()
+{
+    if (m_delegate->newMarkerId() == 0)
+        return;
+    m_delegate->setNewMarkerId(0);
+    scheduleDelayedItemsLayout();
+}
+
+void MessageView::onRowsAboutToBeInserted(const QModelIndex &, int first, int)
+{
+    // History prepended above what the user looks at: keep the same messages in view.
+    if (first == 0 && m_model && m_model->rowCount() > 0 && !m_atBottom)
+        m_keepFromBottom = verticalScrollBar()->maximum() - verticalScrollBar()->value();
+}
+
+void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
+{
+    if (!m_model || (first == 0 && last + 1 < m_model->rowCount()))
+        return; // a history page: onRangeChanged keeps the place
+    // A message from someone else while the window is in the background: mark where the
+    // unread ones start, unless a mark is already shown.
+    if (m_delegate->newMarkerId() == 0 && !window()->isActiveWindow()) {
+        for (int row = first; row <= last; ++row) {
+            const QModelIndex index = m_model->index(row);
+            if (!index.data(MessageModel::IsOwnRole).toBool()
+                && index.data(MessageModel::IdRole).toLongLong() > 0) {
+                m_delegate->setNewMarkerId(index.data(MessageModel::IdRole).toLongLong());
+                break;
+            }
+        }
+    }
+    if (m_atBottom)
+        QListView::scrollToBottom();
+}
+
+void MessageView::onRangeChanged(int, int max)
+{
+    if (m_keepFromBottom >= 0) {
+        verticalScrollBar()->setValue(max - m_keepFromBottom);
+        m_keepFromBottom = -1;
+    } else if (m_atBottom) {
+        verticalScrollBar()->setValue(max);
+    }
+    maybeRequestOlder();
+}
+
+void MessageView::onScrolled(int value)
+{
+    m_atBottom = value >= verticalScrollBar()->maximum() - 4;
+    maybeRequestOlder();
+}
+
+void MessageView::maybeRequestOlder()
+{
+    // At the top (or everything fits): ask for the page before the oldest message once.
+    if (!m_model || m_loadingOlder || !m_model->hasMore() || m_model->rowCount() == 0)
+        return;
+    if (verticalScrollBar()->value() > verticalScrollBar()->minimum())
+        return;
+    m_loadingOlder = true;
+    m_olderTimeout.start();
+    emit olderRequested();
+}
+
+std::optional<QUrl> MessageView::linkAt(const QPoint &pos) const
+{
+    const QModelIndex index = indexAt(pos);
+    if (!index.isValid())
+        return std::nullopt;
+    return m_delegate->linkAt(index, visualRect(index), pos, font());
+}
+
+void MessageView::mouseMoveEvent(QMouseEvent *event)
+{
+    viewport()->setCursor(linkAt(event->position().toPoint()) ? Qt::PointingHandCursor
+                                                              : Qt::ArrowCursor);
+    QListView::mouseMoveEvent(event);
+}
+
+void MessageView::mousePressEvent(QMouseEvent *event)
+{
+    m_pressPos = event->position().toPoint();
+    QListView::mousePressEvent(event);
+}
+
+void MessageView::mouseReleaseEvent(QMouseEvent *event)
+{
+    const QPoint pos = event->position().toPoint();
+    if (event->button() == Qt::LeftButton
+        && (pos - m_pressPos).manhattanLength() < QApplication::startDragDistance()) {
+        if (const auto url = linkAt(pos)) {
+            emit linkActivated(*url);
+            return;
+        }
+    }
+    QListView::mouseReleaseEvent(event);
+}
+
+void MessageView::contextMenuEvent(QContextMenuEvent *event)
+{
+    const QModelIndex index = indexAt(event->pos());
+    if (!index.isValid())
+        return;
+    const QString body = index.data(MessageModel::BodyRole).toString();
+    const qint64 id = index.data(MessageModel::IdRole).toLongLong();
+    const bool deleted = index.data(MessageModel::DeletedRole).toBool();
+    const bool editable = index.data(MessageModel::IsOwnRole).toBool() && id > 0 && !deleted;
+    const QColor ink = palette().color(QPalette::WindowText);
+
+    QMenu menu(this);
+    if (const auto url = linkAt(event->pos())) {
+        menu.addAction(tr("Open link"), this, [this, url] { emit linkActivated(*url); });
+        menu.addAction(tr("Copy link"), this,
+                       [url] { QApplication::clipboard()->setText(url->toString()); });
+        menu.addSeparator();
+    }
+    QAction *copy = menu.addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy text"), this,
+                                   [body] { QApplication::clipboard()->setText(body); });
+    copy->setEnabled(!deleted);
+    if (editable) {
+        menu.addSeparator();
+        menu.addAction(Icons::icon(QStringLiteral("edit"), ink), tr("Edit…"), this,
+                       [this, id, body] { emit editRequested(id, body); });
+        menu.addAction(Icons::icon(QStringLiteral("delete"), ink), tr("Delete"), this,
+                       [this, id] { emit deleteRequested(id); });
+    }
+    menu.exec(event->globalPos());
+}
+
+void MessageView::resizeEvent(QResizeEvent *event)
+{
+    const bool atBottom = m_atBottom;
+    QListView::resizeEvent(event);
+    m_atBottom = atBottom;
+}
+
+void MessageView::paintEvent(QPaintEvent *event)
+{
+    QListView::paintEvent(event);
+    if (!m_model || m_model->rowCount() > 0)
+        return;
+    QPainter painter(viewport());
+    painter.setPen(palette().color(QPalette::PlaceholderText));
+    painter.drawText(viewport()->rect().adjusted(20, 20, -20, -20),
+                     Qt::AlignCenter | Qt::TextWordWrap, tr("No messages yet. Say hello!"));
+}
+
+void MessageView::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::FontChange || event->type() == QEvent::PaletteChange)
+        m_delegate->clearCache();
+    QListView::changeEvent(event);
+}
+
+} // namespace Parley::Ui

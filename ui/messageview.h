@@ -1,0 +1,67 @@
+#pragma once
+
+#include <QListView>
+#include <QPointer>
+#include <QTimer>
+
+namespace Parley::Client {
+class MessageModel;
+}
+
+namespace Parley::Ui {
+
+class MessageDelegate;
+
+// The messages of the open topic: a QListView over a Client::MessageModel with MessageDelegate.
+// Stays at the bottom while the user is there, keeps its place when older history is prepended
+// (asking for it when scrolled to the top), opens clicked links and offers edit/delete of own
+// messages in a context menu. Owned by MainWindow; GUI thread.
+class MessageView : public QListView
+{
+    Q_OBJECT
+public:
+    explicit MessageView(QWidget *parent = nullptr);
+
+    // Shows model (nullptr: nothing). unread > 0 draws the "new messages" line above the first
+    // of the last `unread` messages.
+    void setMessages(Client::MessageModel *model, int unread = 0);
+    Client::MessageModel *messages() const;
+    MessageDelegate *delegate() const { return m_delegate; }
+
+    bool isAtBottom() const { return m_atBottom; }
+    void scrollToBottom(); // also forgets the "new messages" line once it was seen
+    void clearNewMarker();
+
+signals:
+    void olderRequested();
+    void linkActivated(const QUrl &url);
+    void editRequested(qint64 id, const QString &body);
+    void deleteRequested(qint64 id);
+
+protected:
+    void contextMenuEvent(QContextMenuEvent *event) override;
+    void mouseMoveEvent(QMouseEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+    void mouseReleaseEvent(QMouseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    std::optional<QUrl> linkAt(const QPoint &pos) const;
+    void onRowsAboutToBeInserted(const QModelIndex &parent, int first, int last);
+    void onRowsInserted(const QModelIndex &parent, int first, int last);
+    void onRangeChanged(int min, int max);
+    void onScrolled(int value);
+    void maybeRequestOlder();
+
+    MessageDelegate *m_delegate;
+    QPointer<Client::MessageModel> m_model;
+    bool m_atBottom = true;
+    int m_keepFromBottom = -1; // distance from the bottom to restore after a prepend
+    bool m_loadingOlder = false;
+    QTimer m_olderTimeout; // gives up waiting for a history page that never came
+    QPoint m_pressPos;
+};
+
+} // namespace Parley::Ui

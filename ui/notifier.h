@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+
+class QSystemTrayIcon;
+class QWidget;
+
+namespace Parley::Client {
+class ChatSession;
+struct ChatMessage;
+} // namespace Parley::Client
+
+namespace Parley::Ui {
+
+// Desktop notifications for messages from others that the user cannot see: the window is not
+// active, or another room is open. Busy mutes them unless the message mentions the user's nick.
+// Shown with QSystemTrayIcon::showMessage where a tray exists, else QApplication::alert.
+// Owned by MainWindow; GUI thread.
+class Notifier : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Notifier(QWidget *window, QObject *parent = nullptr);
+    ~Notifier() override;
+
+    void setSession(Client::ChatSession *session);
+
+    // The rules, as a pure function for tests.
+    struct Situation
+    {
+        bool windowActive = false;
+        bool topicShown = false; // the message's topic is the open one
+        QString status; // own status
+        QString ownNick;
+        QString body;
+    };
+    static bool shouldNotify(const Situation &situation);
+    // True if body mentions nick as a word ("@ana", "ana:", "hi Ana"), case-insensitive.
+    static bool mentions(const QString &body, const QString &nick);
+
+signals:
+    void notified(const QString &title, const QString &text); // after each notification
+
+private:
+    void onMessageArrived(const QString &topic, const Client::ChatMessage &message);
+
+    QWidget *m_window;
+    QPointer<Client::ChatSession> m_session;
+    QSystemTrayIcon *m_tray = nullptr; // child, only where a system tray exists
+};
+
+} // namespace Parley::Ui

@@ -1,0 +1,114 @@
+#include "ui/roomnavigator.h"
+
+#include "client/chatsession.h"
+#include "client/roomlistmodel.h"
+#include "ui/appsettings.h"
+
+namespace Parley::Ui {
+
+RoomNavigator::RoomNavigator(AppSettings *settings, QObject *parent)
+    : QObject(parent)
+    , m_settings(settings)
+{
+}
+
+void RoomNavigator::setSession(Client::ChatSession *session)
+{
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = session;
+    m_current.clear();
+    m_previous.clear();
+    m_triedPasswordFor.clear();
+    m_restored = false;
+    if (session) {
+        connect(session, &Client::ChatSession::hubInfoChanged, this,
+                &RoomNavigator::onHubInfoChanged);
+        connect(session, &Client::ChatSession::topicOpenFailed, this,
+                &RoomNavigator::onTopicOpenFailed);
+        connect(session, &Client::ChatSession::topicClosed, this, &RoomNavigator::onTopicClosed);
+        connect(session, &Client::ChatSession::topicOpened, this, &RoomNavigator::saveOpenTopics);
+    }
+    emit topicShown({}, 0);
+    onHubInfoChanged();
+}
+
+void RoomNavigator::activate(const QString &topic, const QString &password)
+{
+    if (!m_session || topic.isEmpty())
+        return;
+    if (!m_session->isOpen(topic)) {
+        m_triedPasswordFor = password.isEmpty() ? QString() : topic;
+        m_session->openTopic(topic, password);
+        if (!m_session->isOpen(topic))
+            return; // refused at once (topicOpenFailed was emitted)
+    }
+    const int unread = m_session->rooms()->entry(topic).unread;
+    if (m_current != topic && !m_current.isEmpty())
+        m_previous = m_current;
+    m_current = topic;
+    m_session->setCurrentTopic(topic);
+    emit topicShown(topic, unread);
+    saveOpenTopics();
+}
+
+void RoomNavigator::onHubInfoChanged()
+{
+    // Once per session, as soon as we know which hub this is: reopen the last visit's topics.
+    if (!m_session || m_restored || m_session->hubId().isEmpty())
+        return;
+    m_restored = true;
+    QStringList topics = m_settings->openTopics(m_session->hubId());
+    if (topics.isEmpty())
+        topics.append(defaultTopic());
+    const QString current = topics.first();
+    for (const QString &topic : std::as_const(topics)) {
+        const Client::RoomEntry entry = m_session->rooms()->entry(topic);
+        // Locked rooms would need their password again: they are opened by the user only.
+        if (topic != current && entry.locked)
+            continue;
+        if (topic != current)
+            m_session->openTopic(topic);
+    }
+    activate(current);
+}
+
+void RoomNavigator::onTopicOpenFailed(const QString &topic, const QString &reason)
+{
+    const bool hadPassword = m_triedPasswordFor == topic;
+    m_triedPasswordFor.clear();
+    if (reason == QLatin1String("unauthorized") && topic.startsWith(QLatin1String("room:"))) {
+        emit passwordNeeded(topic, hadPassword);
+    } else if (reason == QLatin1String("no_such_room") && topic != defaultTopic()) {
+        activate(defaultTopic()); // a remembered room that is gone
+    } else
+        emit openFailed(topic, reason);
+}
+
+void RoomNavigator::onTopicClosed(const QString &topic)
+{
+    if (topic == m_current) {
+        m_current.clear();
+        // A room that refused us (or went away): back to where the user was.
+        if (!m_previous.isEmpty() && m_previous != topic && m_session->isOpen(m_previous))
+            activate(m_previous);
+        else
+            emit topicShown({}, 0);
+    }
+    saveOpenTopics();
+}
+
+void RoomNavigator::saveOpenTopics()
+{
+    if (!m_session || !m_restored || m_session->hubId().isEmpty())
+        return;
+    QStringList topics = m_session->openTopics();
+    topics.sort();
+    if (!m_current.isEmpty()) {
+        topics.removeAll(m_current);
+        topics.prepend(m_current);
+    }
+    m_settings->setOpenTopics(m_session->hubId(), topics);
+}
+
+} // namespace Parley::Ui

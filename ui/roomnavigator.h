@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+
+namespace Parley::Client {
+class ChatSession;
+}
+
+namespace Parley::Ui {
+
+class AppSettings;
+
+// Decides which topic is shown: opens what the user picks (asking for a password when a locked
+// room refuses), reopens the rooms of the last visit on connect (general by default), and keeps
+// that list in AppSettings per hub. No widgets: MainWindow shows what topicShown() says.
+// Owned by MainWindow; GUI thread.
+class RoomNavigator : public QObject
+{
+    Q_OBJECT
+public:
+    explicit RoomNavigator(AppSettings *settings, QObject *parent = nullptr);
+
+    void setSession(Client::ChatSession *session);
+    // Opens topic if needed and makes it the current one.
+    void activate(const QString &topic, const QString &password = {});
+    QString currentTopic() const { return m_current; }
+
+    static QString defaultTopic() { return QStringLiteral("room:general"); }
+
+signals:
+    // The topic to show (its models exist); unread is how many were unread before it was shown.
+    // An empty topic: show nothing.
+    void topicShown(const QString &topic, int unread);
+    // A locked room refused us; wrongPassword if we had sent one.
+    void passwordNeeded(const QString &topic, bool wrongPassword);
+    void openFailed(const QString &topic, const QString &reason);
+
+private:
+    void onHubInfoChanged();
+    void onTopicOpenFailed(const QString &topic, const QString &reason);
+    void onTopicClosed(const QString &topic);
+    void saveOpenTopics();
+
+    AppSettings *m_settings;
+    QPointer<Client::ChatSession> m_session;
+    QString m_current;
+    QString m_previous; // shown again when the current one fails to open
+    QString m_triedPasswordFor; // the topic last opened with a password
+    bool m_restored = false;
+};
+
+} // namespace Parley::Ui

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QToolButton>
+
+namespace Parley::Ui {
+
+// The user's own card at the bottom of the sidebar: avatar, nick and status; its menu chooses
+// online / away / busy. Owned by MainWindow; GUI thread.
+class StatusButton : public QToolButton
+{
+    Q_OBJECT
+public:
+    explicit StatusButton(QWidget *parent = nullptr);
+
+    void setIdentity(const QString &userId, const QString &nick);
+    void setStatus(const QString &status); // shows it; does not emit
+    QString status() const { return m_status; }
+
+    QSize sizeHint() const override;
+
+signals:
+    void statusChosen(const QString &status);
+
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
+private:
+    QString m_userId;
+    QString m_nick;
+    QString m_status = QStringLiteral("online");
+};
+
+} // namespace Parley::Ui
