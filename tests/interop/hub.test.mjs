@@ -8,6 +8,21 @@ let hub;
 before(async () => { hub = await startHub(); });
 after(async () => { await hub.stop(); });
 
+test("SIGTERM and SIGINT: every client is closed with 1001, the hub exits 0", async () => {
+  for (const signal of ["SIGTERM", "SIGINT"]) {
+    const own = await startHub();
+    const raw = await rawClient(own.url);
+    const exited = new Promise((resolve) => own.process.on("exit", (code, sig) => resolve([code, sig])));
+    own.process.kill(signal);
+    const [code, sig] = await exited;
+    await waitFor(() => raw.closed, 5000, "close");
+    assert.equal(raw.closed.code, 1001, signal);
+    assert.equal(raw.closed.reason, "shutting_down");
+    assert.deepEqual([code, sig], [0, null], signal);
+    own.cleanup();
+  }
+});
+
 test("hub prints its real port", () => {
   assert.match(hub.printed, /^ws:\/\/127\.0\.0\.1:\d+\/socket$/);
   assert.notEqual(hub.port, 0);
