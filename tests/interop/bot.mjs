@@ -1,0 +1,35 @@
+// A scripted phoenix.js bot for end-to-end tests of the desktop app. It joins a room with the
+// stock Presence class and reports on stdout, one JSON object a line:
+//   {"event":"ready"} after the join, {"event":"presence","nicks":[...]} on every sync,
+//   {"event":"message","nick":...,"body":...} for messages of others.
+// It reads commands from stdin, one a line: "send TEXT". It exits when stdin closes or after
+// 60 s. Usage: node bot.mjs ws://127.0.0.1:PORT/socket USER_ID NICK [TOPIC]
+import readline from "node:readline";
+import { Socket, Presence } from "phoenix";
+import { WebSocket } from "ws";
+
+const [url, userId, nick, topic = "room:general"] = process.argv.slice(2);
+const say = (object) => process.stdout.write(JSON.stringify(object) + "\n");
+const socket = new Socket(url, { transport: WebSocket, params: { user_id: userId, nick, device: "bot" } });
+socket.connect();
+const channel = socket.channel(topic, {});
+const presence = new Presence(channel);
+presence.onSync(() => say({ event: "presence", nicks: presence.list((key, p) => p.metas[0].nick).sort() }));
+channel.on("new_msg", (message) => {
+  if (message.user_id !== userId) say({ event: "message", nick: message.nick, body: message.body });
+});
+channel.join()
+  .receive("ok", () => say({ event: "ready" }))
+  .receive("error", (reply) => say({ event: "join_error", reply }));
+
+const input = readline.createInterface({ input: process.stdin });
+input.on("line", (line) => {
+  if (line.startsWith("send ")) {
+    channel.push("new_msg", { body: line.slice(5) })
+      .receive("ok", ({ message }) => say({ event: "sent", id: message.id }))
+      .receive("error", (reply) => say({ event: "send_error", reply }));
+  }
+});
+const quit = () => { socket.disconnect(() => process.exit(0)); setTimeout(() => process.exit(0), 500); };
+input.on("close", quit);
+setTimeout(quit, 60000);

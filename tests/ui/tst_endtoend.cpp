@@ -1,0 +1,152 @@
+// End to end: the desktop app hosts a hub (as with --host) and a stock phoenix.js bot joins
+// room:general. The bot sees the app's user in presence and gets what is typed into the app's
+// composer; the app shows the bot's message and the bot in its people panel.
+
+#include "client/chatsession.h"
+#include "client/messagemodel.h"
+#include "client/presencemodel.h"
+#include "ui/appsettings.h"
+#include "ui/composer.h"
+#include "ui/mainwindow.h"
+#include "ui/messageview.h"
+#include "ui/roomnavigator.h"
+#include "ui/workspace.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Parley;
+
+namespace {
+constexpr int timeoutMs = 15'000;
+
+QString text(const QJsonObject &event, const char *key)
+{
+    return event.value(QLatin1String(key)).toString();
+}
+} // namespace
+
+class TestEndToEnd : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void phoenixBotAndAppTalk();
+
+private:
+    // Lines the bot printed so far, parsed.
+    QList<QJsonObject> botEvents();
+    bool botSaid(const std::function<bool(const QJsonObject &)> &match);
+
+    QTemporaryDir m_settingsDir;
+    QProcess m_bot;
+    QByteArray m_botOutput;
+};
+
+void TestEndToEnd::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+}
+
+QList<QJsonObject> TestEndToEnd::botEvents()
+{
+    m_botOutput += m_bot.readAllStandardOutput();
+    QList<QJsonObject> events;
+    for (const QByteArray &line : m_botOutput.split('\n')) {
+        const QJsonDocument document = QJsonDocument::fromJson(line);
+        if (document.isObject())
+            events.append(document.object());
+    }
+    return events;
+}
+
+bool TestEndToEnd::botSaid(const std::function<bool(const QJsonObject &)> &match)
+{
+    return QTest::qWaitFor([&] {
+        const QList<QJsonObject> events = botEvents();
+        return std::any_of(events.cbegin(), events.cend(), match);
+    }, timeoutMs);
+}
+
+void TestEndToEnd::phoenixBotAndAppTalk()
+{
+    const QString node = QStandardPaths::findExecutable(QStringLiteral("node"));
+    if (node.isEmpty())
+        QSKIP("node is not installed");
+
+    Ui::AppSettings settings;
+    settings.setNick(QStringLiteral("Ana App"));
+    Ui::Workspace workspace(&settings, Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Loopback });
+    Ui::MainWindow window(&workspace, &settings);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QString error;
+    QVERIFY2(workspace.host(Ui::HostOptions { QStringLiteral("E2E hub"), 0, {}, true }, &error),
+             qPrintable(error));
+    const QString general = Ui::RoomNavigator::defaultTopic();
+    QVERIFY(QTest::qWaitFor([&] {
+        return workspace.session() && workspace.session()->isJoined(general)
+                && window.composer()->topic() == general;
+    }, timeoutMs));
+
+    m_bot.setWorkingDirectory(QStringLiteral(PARLEY_INTEROP_DIR));
+    m_bot.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_bot.start(node, { QStringLiteral("bot.mjs"), workspace.hubUrl().toString(),
+                        QStringLiteral("robot-0001"), QStringLiteral("Robo") });
+    QVERIFY(m_bot.waitForStarted(timeoutMs));
+    QVERIFY2(botSaid([](const QJsonObject &e) { return text(e, "event") == QLatin1String("ready"); }),
+             m_botOutput.constData());
+
+    // The bot sees the app's user in its presence list.
+    QVERIFY2(botSaid([](const QJsonObject &e) {
+                 return text(e, "event") == QLatin1String("presence")
+                         && e.value(QLatin1String("nicks")).toArray().contains(QStringLiteral("Ana App"));
+             }),
+             m_botOutput.constData());
+    // And the app sees the bot in its people panel.
+    Client::PresenceModel *people = workspace.session()->presence(general);
+    QVERIFY(people);
+    QTRY_VERIFY_WITH_TIMEOUT(people->rowOfUser(QStringLiteral("robot-0001")) >= 0, timeoutMs);
+
+    // Typed into the composer, received by the bot.
+    QTest::keyClicks(window.composer(), QStringLiteral("hello <robot>"));
+    QTest::keyClick(window.composer(), Qt::Key_Return);
+    QVERIFY2(botSaid([](const QJsonObject &e) {
+                 return text(e, "event") == QLatin1String("message") && text(e, "body") == QLatin1String("hello <robot>")
+                         && text(e, "nick") == QLatin1String("Ana App");
+             }),
+             m_botOutput.constData());
+
+    // The bot answers; the app shows it once.
+    m_bot.write("send beep boop, human\n");
+    Client::MessageModel *shown = window.messageView()->messages();
+    QVERIFY(shown);
+    const auto botMessages = [shown] {
+        int count = 0;
+        for (int row = 0; row < shown->rowCount(); ++row) {
+            const QModelIndex index = shown->index(row);
+            if (index.data(Client::MessageModel::BodyRole).toString() == QLatin1String("beep boop, human")
+                && index.data(Client::MessageModel::NickRole).toString() == QLatin1String("Robo"))
+                ++count;
+        }
+        return count;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(botMessages(), 1, timeoutMs);
+
+    m_bot.closeWriteChannel(); // the bot leaves when its input ends
+    QVERIFY(m_bot.waitForFinished(timeoutMs));
+    QTRY_VERIFY_WITH_TIMEOUT(people->rowOfUser(QStringLiteral("robot-0001")) < 0, timeoutMs);
+    QCOMPARE(botMessages(), 1);
+}
+
+QTEST_MAIN(TestEndToEnd)
+#include "tst_endtoend.moc"
