@@ -29,6 +29,8 @@ bool HostController::start(const HostOptions &options, QString *error)
     settings.password = options.password;
     settings.dataDir = m_dataDir;
     settings.discovery = options.announce ? m_discovery : Hub::DiscoveryMode::Off;
+    settings.tlsCertificateFile = options.tlsCertificateFile;
+    settings.tlsKeyFile = options.tlsKeyFile;
     auto runner = std::make_unique<Hub::HubRunner>(settings);
     if (!runner->start(error)) {
         qCWarning(lcUi) << "cannot host a hub:" << (error ? *error : QString());

@@ -21,6 +21,8 @@ struct HostOptions
     quint16 port = 4000; // 0: any free port
     QString password; // empty: none
     bool announce = true; // announce on the LAN (with the app's discovery mode)
+    QString tlsCertificateFile; // both set: the hub serves wss:// (PEM files)
+    QString tlsKeyFile;
 };
 
 // Runs the embedded hub (a Hub::HubRunner on its own thread) for the desktop app: the only part

@@ -3,6 +3,7 @@
 #include "ui/icons.h"
 
 #include <QCheckBox>
+#include <QFileDialog>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -21,6 +22,9 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     , m_anyPort(new QCheckBox(tr("Any free port"), this))
     , m_password(new QLineEdit(defaults.password, this))
     , m_announce(new QCheckBox(tr("Announce on the local network"), this))
+    , m_tls(new QCheckBox(tr("Encrypt connections (wss://)"), this))
+    , m_certificate(new QLineEdit(defaults.tlsCertificateFile, this))
+    , m_key(new QLineEdit(defaults.tlsKeyFile, this))
 {
     setWindowTitle(tr("Host a hub"));
     setWindowIcon(Icons::appIcon());
@@ -43,6 +47,32 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     m_announce->setChecked(defaults.announce);
     m_announce->setToolTip(tr("Others on your network see this hub in their Join dialog."));
 
+    m_tls->setToolTip(tr("Serve wss:// with your TLS certificate and key (PEM files)."));
+    m_tls->setChecked(!defaults.tlsCertificateFile.isEmpty());
+    m_certificate->setPlaceholderText(tr("Certificate (PEM)"));
+    m_key->setPlaceholderText(tr("Private key (PEM)"));
+    const auto fileRow = [this](QLineEdit *edit, const QString &title) {
+        auto *row = new QHBoxLayout;
+        auto *browse = new QPushButton(tr("Browse…"), this);
+        connect(browse, &QPushButton::clicked, edit, [this, edit, title] {
+            const QString file = QFileDialog::getOpenFileName(this, title, edit->text(),
+                                                              tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+            if (!file.isEmpty())
+                edit->setText(file);
+        });
+        row->addWidget(edit);
+        row->addWidget(browse);
+        return row;
+    };
+    auto *certificateRow = fileRow(m_certificate, tr("TLS certificate"));
+    auto *keyRow = fileRow(m_key, tr("TLS private key"));
+    const auto updateTls = [this] {
+        m_certificate->setEnabled(m_tls->isChecked());
+        m_key->setEnabled(m_tls->isChecked());
+    };
+    connect(m_tls, &QCheckBox::toggled, this, updateTls);
+    updateTls();
+
     auto *portRow = new QHBoxLayout;
     portRow->addWidget(m_port);
     portRow->addWidget(m_anyPort);
@@ -53,6 +83,9 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     form->addRow(tr("&Port:"), portRow);
     form->addRow(tr("Pass&word:"), m_password);
     form->addRow(QString(), m_announce);
+    form->addRow(QString(), m_tls);
+    form->addRow(tr("&Certificate:"), certificateRow);
+    form->addRow(tr("&Key:"), keyRow);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     QPushButton *start = buttons->button(QDialogButtonBox::Ok);
@@ -60,9 +93,16 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     start->setIcon(Icons::icon(QStringLiteral("host"), palette().color(QPalette::ButtonText)));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_name, &QLineEdit::textChanged, start,
-            [start](const QString &name) { start->setEnabled(!name.trimmed().isEmpty()); });
-    start->setEnabled(!m_name->text().trimmed().isEmpty());
+    // Start needs a name, and both files when encryption is on.
+    const auto updateStart = [this, start] {
+        const bool tlsReady = !m_tls->isChecked()
+                || (!m_certificate->text().trimmed().isEmpty() && !m_key->text().trimmed().isEmpty());
+        start->setEnabled(!m_name->text().trimmed().isEmpty() && tlsReady);
+    };
+    for (QLineEdit *edit : { m_name, m_certificate, m_key })
+        connect(edit, &QLineEdit::textChanged, start, updateStart);
+    connect(m_tls, &QCheckBox::toggled, start, updateStart);
+    updateStart();
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -79,6 +119,10 @@ HostOptions HostDialog::options() const
     options.port = m_anyPort->isChecked() ? 0 : quint16(m_port->value());
     options.password = m_password->text();
     options.announce = m_announce->isChecked();
+    if (m_tls->isChecked()) {
+        options.tlsCertificateFile = m_certificate->text().trimmed();
+        options.tlsKeyFile = m_key->text().trimmed();
+    }
     return options;
 }
 

@@ -26,6 +26,9 @@ private:
     QCheckBox *m_anyPort;
     QLineEdit *m_password;
     QCheckBox *m_announce;
+    QCheckBox *m_tls;
+    QLineEdit *m_certificate;
+    QLineEdit *m_key;
 };
 
 } // namespace Parley::Ui

@@ -6,6 +6,8 @@
 #include "ui/logging.h"
 
 #include <QDir>
+#include <QFile>
+#include <QSslCertificate>
 
 namespace Parley::Ui {
 
@@ -55,6 +57,13 @@ bool Workspace::host(const HostOptions &options, QString *error)
     leave();
     if (!m_host->start(options, error))
         return false;
+    // The app reaches its own wss:// hub by IP: trust exactly the hub's certificate.
+    m_trusted.clear();
+    if (!options.tlsCertificateFile.isEmpty()) {
+        QFile certificate(options.tlsCertificateFile);
+        if (certificate.open(QIODevice::ReadOnly))
+            m_trusted = QSslCertificate::fromData(certificate.readAll());
+    }
     m_settings->setLastSession(QStringLiteral("host"));
     replaceSession(m_host->localUrl(), options.password);
     return true;
@@ -63,6 +72,7 @@ bool Workspace::host(const HostOptions &options, QString *error)
 void Workspace::join(const QUrl &mountUrl, const QString &hubPassword)
 {
     m_host->stop();
+    m_trusted.clear();
     m_settings->setLastSession(mountUrl.toString());
     replaceSession(mountUrl, hubPassword);
 }
@@ -105,6 +115,7 @@ void Workspace::replaceSession(const QUrl &mountUrl, const QString &hubPassword)
     if (old)
         old.release()->deleteLater();
     qCInfo(lcUi) << "joining" << mountUrl.toString();
+    m_session->setTrustedCertificates(m_trusted);
     m_session->connectToHub(mountUrl, hubPassword);
 }
 

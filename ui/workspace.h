@@ -4,6 +4,7 @@
 #include "ui/hostcontroller.h"
 
 #include <QObject>
+#include <QSslCertificate>
 #include <QUrl>
 
 #include <memory>
@@ -62,6 +63,7 @@ private:
     std::unique_ptr<HostController> m_host;
     std::unique_ptr<Client::ChatSession> m_session;
     QUrl m_url;
+    QList<QSslCertificate> m_trusted; // the hosted hub's, when it serves wss://
     QString m_password;
 };
 

@@ -71,6 +71,7 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
         return params;
     });
     m_socket->setTimings(m_timings);
+    m_socket->setTrustedCertificates(m_trusted);
     PhoenixSocket *socket = m_socket.get();
     connect(socket, &PhoenixSocket::stateChanged, this, [this] { updateConnectionState(); });
     connect(socket, &PhoenixSocket::opened, this, [this] {

@@ -8,6 +8,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QSslCertificate>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
@@ -41,6 +42,8 @@ public:
     // mountUrl is ws://host:port/socket. Replaces a previous connection and closes its topics;
     // topics opened while disconnected are joined once connected.
     void connectToHub(const QUrl &mountUrl, const QString &hubPassword = {});
+    // Certificates to trust for wss:// hubs (the own hosted hub's); applied on connectToHub().
+    void setTrustedCertificates(const QList<QSslCertificate> &certificates) { m_trusted = certificates; }
     void disconnectFromHub();
     // Cuts a scheduled reconnect short (a "retry now" button); also retries after a refusal.
     void reconnectNow();
@@ -156,6 +159,7 @@ private:
     Identity m_identity;
     Timings m_timings;
     QUrl m_mountUrl;
+    QList<QSslCertificate> m_trusted;
     QString m_hubPassword;
     std::unique_ptr<PhoenixSocket> m_socket;
     std::unique_ptr<PhoenixSocket> m_deadSocket; // detached, deleted soon

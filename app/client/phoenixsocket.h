@@ -8,6 +8,7 @@
 #include <QMap>
 #include <QObject>
 #include <QPointer>
+#include <QSslCertificate>
 #include <QString>
 #include <QTimer>
 #include <QUrl>
@@ -71,6 +72,10 @@ public:
     void setVsn(const QString &vsn) { m_vsn = vsn; }
     const Timings &timings() const { return m_timings; }
     void setTimings(const Timings &timings) { m_timings = timings; }
+    // Certificates trusted for wss:// besides the system's (a hub's self-signed certificate,
+    // pinned). For a pinned certificate a host name mismatch is accepted: hubs are reached by
+    // IP address.
+    void setTrustedCertificates(const QList<QSslCertificate> &certificates) { m_trusted = certificates; }
 
     // Opens the connection (no-op while connecting or open); also resumes after a refusal or a
     // disconnect() and cuts a pending reconnect short.
@@ -142,6 +147,7 @@ private:
     ParamsProvider m_params;
     QString m_vsn = QStringLiteral("2.0.0");
     Timings m_timings;
+    QList<QSslCertificate> m_trusted;
     State m_state = State::Closed;
     QWebSocket *m_ws = nullptr; // child; the current transport
     bool m_closeWasClean = true; // true: the close was asked for, do not reconnect

@@ -26,6 +26,14 @@ using namespace Parley;
 namespace {
 constexpr int timeoutMs = 15'000;
 
+Ui::HostOptions hostOptions(const QString &name)
+{
+    Ui::HostOptions options;
+    options.name = name;
+    options.port = 0; // any free port
+    return options;
+}
+
 QString text(const QJsonObject &event, const char *key)
 {
     return event.value(QLatin1String(key)).toString();
@@ -38,6 +46,7 @@ class TestEndToEnd : public QObject
 private slots:
     void initTestCase();
     void phoenixBotAndAppTalk();
+    void appHostsOverTlsAndJoinsItsOwnHub();
 
 private:
     // Lines the bot printed so far, parsed.
@@ -90,7 +99,7 @@ void TestEndToEnd::phoenixBotAndAppTalk()
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
     QString error;
-    QVERIFY2(workspace.host(Ui::HostOptions { QStringLiteral("E2E hub"), 0, {}, true }, &error),
+    QVERIFY2(workspace.host(hostOptions(QStringLiteral("E2E hub")), &error),
              qPrintable(error));
     const QString general = Ui::RoomNavigator::defaultTopic();
     QVERIFY(QTest::qWaitFor([&] {
@@ -146,6 +155,44 @@ void TestEndToEnd::phoenixBotAndAppTalk()
     QVERIFY(m_bot.waitForFinished(timeoutMs));
     QTRY_VERIFY_WITH_TIMEOUT(people->rowOfUser(QStringLiteral("robot-0001")) < 0, timeoutMs);
     QCOMPARE(botMessages(), 1);
+}
+
+void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString certificate = dir.filePath(QStringLiteral("hub.pem"));
+    const QString key = dir.filePath(QStringLiteral("hub.key"));
+    // A certificate for a host name, reached by IP: the app pins it and accepts the mismatch.
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  { QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                    QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                    QStringLiteral("-out"), certificate, QStringLiteral("-days"), QStringLiteral("2"),
+                    QStringLiteral("-subj"), QStringLiteral("/CN=parley-hub.example") });
+    QVERIFY(openssl.waitForFinished(60000));
+    QCOMPARE(openssl.exitCode(), 0);
+
+    Ui::AppSettings settings;
+    settings.setNick(QStringLiteral("Tls Ana"));
+    Ui::Workspace workspace(&settings, Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    Ui::HostOptions options = hostOptions(QStringLiteral("Secure hub"));
+    options.tlsCertificateFile = certificate;
+    options.tlsKeyFile = key;
+    QString error;
+    QVERIFY2(workspace.host(options, &error), qPrintable(error));
+    QCOMPARE(workspace.hubUrl().scheme(), QStringLiteral("wss"));
+    QTRY_VERIFY_WITH_TIMEOUT(workspace.session()
+                                     && workspace.session()->connectionState()
+                                             == Client::ChatSession::ConnectionState::Connected,
+                             timeoutMs);
+
+    // Without the pinned certificate the same hub is refused (the TLS is real).
+    Client::ChatSession stranger(Client::Identity { QStringLiteral("stranger01"), QStringLiteral("x"), QStringLiteral("desktop") });
+    stranger.connectToHub(workspace.hubUrl());
+    QVERIFY(QTest::qWaitFor([&] { return stranger.connectionState() == Client::ChatSession::ConnectionState::Reconnecting; }, timeoutMs));
+    QVERIFY(stranger.connectionState() != Client::ChatSession::ConnectionState::Connected);
+    stranger.disconnectFromHub();
 }
 
 QTEST_MAIN(TestEndToEnd)
