@@ -13,5 +13,5 @@ function(parley_add_test name)
     set_tests_properties(${name} PROPERTIES
         LABELS "${ARG_LABELS}"
         TIMEOUT ${ARG_TIMEOUT}
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;QT_LOGGING_RULES=parley.*.debug=false")
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
 endfunction()

@@ -61,9 +61,11 @@ PhoenixSocket::~PhoenixSocket()
     if (m_ws)
         QObject::disconnect(m_ws, nullptr, this, nullptr); // ~QWebSocket sends its own close
     // Channels unregister themselves from m_channels, so delete them while it still exists.
+    // That includes closed channels, which left m_channels but are still our children.
     const auto channels = m_channels;
     for (const QPointer<PhoenixChannel> &channel : channels)
         delete channel.data();
+    qDeleteAll(findChildren<PhoenixChannel *>(Qt::FindDirectChildrenOnly));
 }
 
 int PhoenixSocket::reconnectAfterMs(int tries)

@@ -9,7 +9,7 @@ if(NODE_EXECUTABLE)
                  WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
         set_tests_properties(interop_${test_name} PROPERTIES
             LABELS interop TIMEOUT 300
-            ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_DISCOVERY=loopback")
+            ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_DISCOVERY=loopback;${PARLEY_SANITIZER_ENV}")
     endforeach()
 else()
     message(WARNING "node not found: interop tests are not registered")
