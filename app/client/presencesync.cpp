@@ -109,19 +109,21 @@ PresenceMap PresenceSync::syncDiff(const PresenceMap &currentState, const Diff &
 
     const QStringList joinKeys = diff.joins.keys();
     for (const QString &key : joinKeys) {
-        QJsonObject newPresence = diff.joins.value(key);
+        const QJsonObject newPresence = diff.joins.value(key);
         const bool existed = state.contains(key);
         const QJsonObject currentPresence = state.value(key);
+        QJsonObject merged = newPresence;
         if (existed) {
             // Metas still present that were not re-joined stay in front of the joined ones.
             const QJsonArray joinedMetas = metasOf(newPresence);
             QJsonArray metas = metasNotIn(metasOf(currentPresence), refsOf(joinedMetas));
             for (const QJsonValue &meta : joinedMetas)
                 metas.append(meta);
-            newPresence.insert(MetasKey, metas);
+            merged.insert(MetasKey, metas);
         }
-        state.insert(key, newPresence);
-        // As in phoenix.js, newPresence is the merged entry now in the state.
+        state.insert(key, merged);
+        // As phoenix.js 1.8.16 (checked by tst_presencedifferential): onJoin gets the joined
+        // presence from the diff, not the merged entry now in the state.
         if (onJoin)
             onJoin(key, existed ? currentPresence : QJsonObject(), newPresence);
     }
