@@ -1,0 +1,296 @@
+// parley-loadgen: the hold, storm, fanout/rooms/slow-consumer, rtt and presence-churn drivers.
+#include "modes.h"
+
+#include "options.h"
+#include "protocols.h"
+#include "stats.h"
+#include "wsclient.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <vector>
+
+namespace loadgen {
+
+namespace {
+
+bool createRooms(int64_t deadline)
+{
+    if (g_opt.proto != Proto::Phoenix || g_opt.rooms <= 1)
+        return true;
+    // The setup client is the last one; it creates the rooms on hub:lobby and closes.
+    Client &setup = g_clients.back();
+    setup.role = Setup;
+    g_setupPending = 1;
+    startConnect(setup, 0);
+    g_roomsToCreate = -1;
+    while (g_roomsToCreate != 0) {
+        if (nowNs() > deadline || setup.fd < 0)
+            return false;
+        pump(5);
+    }
+    closeClient(setup, false);
+    return true;
+}
+
+// Spreads members over rooms round-robin; index layout: [members][extras][setup].
+void layout(int members, int extras, Role extraRole)
+{
+    g_clients.resize(size_t(members + extras + 1));
+    for (size_t i = 0; i < g_clients.size(); ++i) {
+        g_clients[i].index = uint32_t(i);
+        g_clients[i].room = int(i % size_t(std::max(1, g_opt.rooms)));
+    }
+    for (int i = members; i < members + extras; ++i)
+        g_clients[size_t(i)].role = extraRole;
+    g_clients.back().role = Setup;
+    g_roomMembers.assign(size_t(std::max(1, g_opt.rooms)), 0);
+    g_topics.clear();
+    if (g_opt.rooms <= 1) {
+        g_topics.push_back("room:general");
+    } else {
+        for (int r = 0; r < g_opt.rooms; ++r)
+            g_topics.push_back("room:lg" + std::to_string(r));
+    }
+}
+
+bool setupMembers(size_t from, size_t to, int64_t deadline)
+{
+    return connectRange(from, to, g_opt.inflight, deadline);
+}
+
+// Each room r gets `rate` messages/s from its publisher (the room's first member).
+void publishLoop(const std::vector<size_t> &publishers, double rate, double seconds)
+{
+    std::vector<uint64_t> sent(publishers.size(), 0);
+    const int64_t start = nowNs();
+    runFor(seconds, [&](int64_t now) {
+        const double elapsed = double(now - start) / double(kSec);
+        const uint64_t due = uint64_t(elapsed * rate) + 1;
+        for (size_t r = 0; r < publishers.size(); ++r) {
+            Client &pub = g_clients[publishers[r]];
+            while (sent[r] < due && pub.fd >= 0) {
+                sendMessage(pub, sent[r]);
+                g_stats.expected += uint64_t(g_roomMembers[size_t(pub.room)]);
+                ++sent[r];
+            }
+        }
+    });
+}
+
+} // namespace
+
+int runDeliveryMode(int64_t deadline)
+{
+    const int members = g_opt.clients;
+    layout(members, 0, Member);
+    if (!createRooms(deadline))
+        return -1;
+    const int64_t setupStart = nowNs();
+    if (!setupMembers(0, size_t(members), deadline))
+        return -1;
+    addField("\"setup_s\":%.2f", double(nowNs() - setupStart) / double(kSec));
+    // Let the join-time presence traffic finish before measuring.
+    runFor(1.0, nullptr);
+    int slowCount = 0;
+    if (g_opt.mode == Mode::SlowConsumer) {
+        const int every = g_opt.slowPercent > 0 ? std::max(2, int(100.0 / g_opt.slowPercent)) : 0;
+        for (int i = g_opt.rooms; every && i < members; ++i) {
+            Client &c = g_clients[size_t(i)];
+            if (i % every == every - 1 && c.fd >= 0) {
+                c.slow = true;
+                if (c.counted) {
+                    c.counted = false;
+                    --g_roomMembers[size_t(c.room)];
+                }
+                setInterest(c, false, !c.out.empty());
+                ++slowCount;
+            }
+        }
+        addField("\"slow_clients\":%d", slowCount);
+    }
+    std::vector<size_t> publishers;
+    for (int r = 0; r < std::max(1, g_opt.rooms); ++r) {
+        g_clients[size_t(r)].role = Publisher;
+        publishers.push_back(size_t(r));
+    }
+    g_proc.begin();
+    g_measuring = true;
+    g_measureStartNs = nowNs();
+    publishLoop(publishers, g_opt.rate, g_opt.duration);
+    const double sendSeconds = double(nowNs() - g_measureStartNs) / double(kSec);
+    drainFor(g_opt.drain, [] { return g_stats.deliveries >= g_stats.expected; });
+    g_proc.tick();
+    g_measuring = false;
+    if (g_opt.mode == Mode::SlowConsumer)
+        addField("\"slow_closed_seen\":%" PRIu64, g_slowClosed);
+    addField("\"send_s\":%.2f", sendSeconds);
+    addField("\"offered_deliveries_per_s\":%.0f", double(g_stats.expected) / sendSeconds);
+    addField("\"deliveries_per_s\":%.0f", double(g_stats.deliveries) / sendSeconds);
+    return 0;
+}
+
+int runHold(int64_t deadline)
+{
+    const int n = g_opt.clients;
+    layout(n, 0, Member);
+    if (!createRooms(deadline))
+        return -1;
+    const int64_t setupStart = nowNs();
+    long rssThird = 0, rssFull = 0;
+    const size_t third = size_t(n / 3);
+    if (!setupMembers(0, third, deadline))
+        return -1;
+    if (g_opt.hubPid) {
+        runFor(2.0, nullptr);
+        rssThird = sampleProc(g_opt.hubPid).rssKb;
+    }
+    if (!setupMembers(third, size_t(n), deadline))
+        return -1;
+    addField("\"setup_s\":%.2f", double(nowNs() - setupStart) / double(kSec));
+    if (g_opt.hubPid) {
+        runFor(2.0, nullptr);
+        rssFull = sampleProc(g_opt.hubPid).rssKb;
+        addField("\"rss_third_kb\":%ld,\"rss_full_kb\":%ld,\"kb_per_conn\":%.2f", rssThird, rssFull,
+                 double(rssFull - rssThird) / double(size_t(n) - third));
+    }
+    g_proc.begin();
+    g_measuring = true;
+    const uint64_t dropsBefore = g_stats.drops;
+    runFor(g_opt.duration, nullptr);
+    g_proc.tick();
+    int open = 0;
+    for (const Client &c : g_clients)
+        open += c.fd >= 0 && c.state == State::Joined;
+    addField("\"held\":%d", open);
+    addField("\"drops_while_held\":%" PRIu64, g_stats.drops - dropsBefore);
+    return 0;
+}
+
+int runStorm(int64_t deadline)
+{
+    const int n = g_opt.clients;
+    layout(n, 0, Member);
+    if (!createRooms(deadline))
+        return -1;
+    const int64_t start = nowNs();
+    g_measuring = true;
+    g_proc.begin(); // server CPU over the storm itself
+    const bool finished = connectRange(0, size_t(n), g_opt.inflight, deadline);
+    g_proc.tick();
+    const ProcSample stormEnd = g_proc.end;
+    const double seconds = double((g_lastJoinNs ? g_lastJoinNs : nowNs()) - start) / double(kSec);
+    addField("\"joined\":%d", g_joinsDone);
+    addField("\"joins_per_s\":%.0f", double(g_joinsDone) / seconds);
+    addField("\"storm_s\":%.2f", seconds);
+    g_stats.expected = uint64_t(n);
+    g_stats.deliveries = uint64_t(g_joinsDone);
+    if (g_opt.hubPid)
+        addField("\"server_cpu_ms_per_join\":%.3f",
+                 1000.0 * (stormEnd.cpuSec - g_proc.start.cpuSec) / std::max(1, g_joinsDone));
+    runFor(std::min(g_opt.duration, 2.0), nullptr); // are they still there?
+    g_proc.tick();
+    return finished ? 0 : -1;
+}
+
+int runRtt(int64_t deadline)
+{
+    const int idle = g_opt.clients, active = g_opt.active;
+    // Idle clients are spread over --rooms; each active client gets a room of its own so that a
+    // push costs one reply and one delivery.
+    const int idleRooms = std::max(1, g_opt.rooms);
+    g_opt.rooms = idleRooms + active;
+    layout(idle, active, Active);
+    for (int i = 0; i < idle; ++i)
+        g_clients[size_t(i)].room = i % idleRooms;
+    for (int i = 0; i < active; ++i)
+        g_clients[size_t(idle + i)].room = idleRooms + i;
+    if (idleRooms == 1)
+        g_topics[0] = "room:general";
+    if (!createRooms(deadline))
+        return -1;
+    if (!setupMembers(0, size_t(idle + active), deadline))
+        return -1;
+    runFor(1.0, nullptr);
+    g_proc.begin();
+    g_measuring = true;
+    g_measureStartNs = nowNs();
+    const int64_t start = g_measureStartNs;
+    std::vector<uint64_t> sent(size_t(active), 0);
+    runFor(g_opt.duration, [&](int64_t now) {
+        const double elapsed = double(now - start) / double(kSec);
+        for (int i = 0; i < active; ++i) {
+            // Stagger the active clients evenly over one period.
+            const double phase = double(i) / double(active);
+            const uint64_t due = uint64_t(std::max(0.0, elapsed * g_opt.rate - phase)) + 1;
+            Client &c = g_clients[size_t(idle + i)];
+            while (sent[size_t(i)] < due && c.fd >= 0) {
+                sendMessage(c, sent[size_t(i)]);
+                ++sent[size_t(i)];
+            }
+        }
+    });
+    const double seconds = double(nowNs() - start) / double(kSec);
+    drainFor(g_opt.drain, [] { return g_stats.replies >= g_stats.sent; });
+    g_proc.tick();
+    g_stats.expected = g_stats.sent;
+    g_stats.deliveries = g_stats.replies;
+    addField("\"requests_per_s\":%.0f", double(g_stats.sent) / seconds);
+    return 0;
+}
+
+int runPresenceChurn(int64_t deadline)
+{
+    if (g_opt.proto != Proto::Phoenix)
+        usageError("presence-churn needs --proto phoenix");
+    const int members = g_opt.clients, churners = g_opt.churners;
+    layout(members, churners, Churner);
+    for (Client &c : g_clients)
+        c.room = 0;
+    if (!createRooms(deadline))
+        return -1;
+    if (!setupMembers(0, size_t(members + churners), deadline))
+        return -1;
+    runFor(1.0, nullptr);
+    g_stats.joinLatency = Histogram(); // from here: churner join -> presence_state only
+    g_proc.begin();
+    g_measuring = true;
+    const int64_t start = nowNs();
+    uint64_t ops = 0;
+    size_t cursor = 0;
+    // Every op is a join of an idle churner or a leave of a joined one, alternating, at
+    // 2 x churnRate ops/s; each one is owed a presence_diff by every member.
+    runFor(g_opt.duration, [&](int64_t now) {
+        const uint64_t due = uint64_t(double(now - start) / double(kSec) * 2 * g_opt.churnRate) + 1;
+        while (ops < due) {
+            Client &c = g_clients[size_t(members) + cursor];
+            cursor = (cursor + 1) % size_t(churners);
+            if (c.fd < 0 || c.leaving || (c.inRoom && c.state != State::Joined)) {
+                ++ops;
+                continue;
+            }
+            if (!c.inRoom) {
+                c.inRoom = true;
+                c.state = State::Ready;
+                sendJoin(c);
+                c.state = State::Ready; // Joined once the reply comes
+            } else {
+                sendLeave(c);
+            }
+            ++ops;
+            g_stats.presenceExpected += uint64_t(g_roomMembers[0]);
+            ++g_stats.sent;
+        }
+    });
+    const double seconds = double(nowNs() - start) / double(kSec);
+    drainFor(g_opt.drain, [] { return g_stats.presenceDiffs >= g_stats.presenceExpected; });
+    g_proc.tick();
+    g_stats.expected = g_stats.presenceExpected;
+    g_stats.deliveries = g_stats.presenceDiffs;
+    addField("\"churn_ops_per_s\":%.1f", double(g_stats.sent) / seconds);
+    addField("\"diff_deliveries_per_s\":%.0f", double(g_stats.presenceDiffs) / seconds);
+    addField("\"presence_state_received\":%" PRIu64, g_stats.stateReceived);
+    return 0;
+}
+
+} // namespace loadgen

@@ -1,0 +1,363 @@
+// parley-loadgen: Phoenix v2 and Socket.IO message building and parsing (see protocols.h).
+#include "protocols.h"
+
+#include "options.h"
+#include "stats.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+
+namespace loadgen {
+
+std::vector<std::string> g_topics;
+std::vector<int> g_roomMembers;
+bool g_measuring = false;
+int64_t g_measureStartNs = 0;
+int g_joinsDone = 0;
+int64_t g_lastJoinNs = 0;
+int g_roomsToCreate = 0;
+
+namespace {
+
+std::string userIdOf(const Client &c)
+{
+    char id[32];
+    std::snprintf(id, sizeof id, "%s%08u", c.role == Churner ? "ch" : "lg", c.index);
+    return id;
+}
+
+// Reads one JSON string or null at p (Phoenix frame header fields; no escapes in them).
+bool readField(std::string_view text, size_t &p, std::string_view &out)
+{
+    if (p < text.size() && text[p] == ',')
+        ++p;
+    if (text.compare(p, 4, "null") == 0) {
+        out = {};
+        p += 4;
+        return true;
+    }
+    if (p >= text.size() || text[p] != '"')
+        return false;
+    const size_t end = text.find('"', p + 1);
+    if (end == std::string_view::npos)
+        return false;
+    out = text.substr(p + 1, end - p - 1);
+    p = end + 1;
+    return true;
+}
+
+uint64_t toU64(std::string_view s)
+{
+    uint64_t v = 0;
+    for (char ch : s) {
+        if (ch < '0' || ch > '9')
+            return 0;
+        v = v * 10 + uint64_t(ch - '0');
+    }
+    return v;
+}
+
+// The churner index of the first key of "joins" or "leaves" in a presence_diff payload, or -1.
+long diffKey(std::string_view payload, std::string_view field)
+{
+    const size_t at = payload.find(field);
+    if (at == std::string_view::npos)
+        return -1;
+    size_t p = at + field.size();
+    if (p + 12 > payload.size() || payload[p] != '"' || payload.compare(p + 1, 2, "ch") != 0)
+        return -1;
+    return long(toU64(payload.substr(p + 3, 8)));
+}
+
+void onBroadcast(Client &c, std::string_view payload, int64_t now)
+{
+    const size_t at = payload.find("\"body\":\"t=");
+    if (at == std::string_view::npos)
+        return;
+    const char *p = payload.data() + at + 10;
+    const int64_t t = std::strtoll(p, nullptr, 10);
+    if (c.counted) {
+        ++g_stats.deliveries;
+        g_stats.latency.record(now - t);
+    }
+}
+
+void onPresenceDiff(Client &c, std::string_view payload, int64_t now)
+{
+    if (g_opt.mode != Mode::PresenceChurn || !c.counted)
+        return;
+    // A diff caused by a churner: latency from that churner's join/leave push.
+    long key = diffKey(payload, "\"joins\":{");
+    if (key < 0)
+        key = diffKey(payload, "\"leaves\":{");
+    if (key < 0 || size_t(key) >= g_clients.size())
+        return;
+    const Client &churner = g_clients[size_t(key)];
+    if (churner.role != Churner)
+        return;
+    if (g_measuring)
+        ++g_stats.presenceDiffs;
+    g_stats.latency.record(now - churner.opSentNs);
+}
+
+void onPhoenixText(Client &c, std::string_view text, int64_t now)
+{
+    size_t p = 1;
+    std::string_view joinRef, ref, topic, event;
+    if (text.empty() || text[0] != '[' || !readField(text, p, joinRef) || !readField(text, p, ref)
+        || !readField(text, p, topic) || !readField(text, p, event))
+        return;
+    const std::string_view payload = text.substr(p + 1);
+    if (topic == "phoenix")
+        return; // heartbeat replies
+    if (event == "phx_reply") {
+        const bool ok = payload.find("\"status\":\"error\"") == std::string_view::npos;
+        onReply(c, toU64(ref), ok, now);
+    } else if (event == "new_msg") {
+        onBroadcast(c, payload, now);
+    } else if (event == "presence_diff") {
+        onPresenceDiff(c, payload, now);
+    } else if (event == "presence_state") {
+        if (c.role == Churner && c.inRoom && !c.leaving && c.joinSentNs) {
+            g_stats.joinLatency.record(now - c.joinSentNs);
+            ++g_stats.stateReceived;
+            c.joinSentNs = 0;
+        }
+    } else if (event == "phx_close" || event == "phx_error") {
+        if (topic != "phoenix" && !(c.role == Churner))
+            closeClient(c, true);
+    }
+}
+
+void onSocketIoText(Client &c, std::string_view text, int64_t now)
+{
+    if (text.empty())
+        return;
+    switch (text[0]) {
+    case '0': // Engine.IO open
+        if (c.state == State::EioOpen) {
+            c.state = State::SioConnect;
+            sendText(c, "40");
+        }
+        return;
+    case '2': // ping
+        sendText(c, "3");
+        return;
+    case '1': // close
+        closeClient(c, true);
+        return;
+    case '4':
+        break;
+    default:
+        return;
+    }
+    if (text.size() < 2)
+        return;
+    if (text[1] == '0') { // Socket.IO connect ack
+        if (c.state == State::SioConnect) {
+            c.state = State::Ready;
+            onJoined(c, true); // "Ready" hook: the mode decides whether to join
+        }
+    } else if (text[1] == '3') { // ack: 43<id>[...]
+        size_t p = 2;
+        while (p < text.size() && text[p] >= '0' && text[p] <= '9')
+            ++p;
+        const bool ok = text.find("\"error\"") == std::string_view::npos;
+        onReply(c, toU64(text.substr(2, p - 2)), ok, now);
+    } else if (text[1] == '2') { // event: 42["new_msg",{...}]
+        if (text.compare(2, 11, "[\"new_msg\",") == 0)
+            onBroadcast(c, text.substr(13), now);
+    } else if (text[1] == '1') {
+        closeClient(c, true);
+    }
+}
+
+} // namespace
+
+// ---- protocol encoding --------------------------------------------------------------------
+
+void sendUpgrade(Client &c)
+{
+    std::string path = g_opt.path;
+    if (g_opt.proto == Proto::Phoenix) {
+        const std::string id = userIdOf(c);
+        path += (path.find('?') == std::string::npos ? "?" : "&");
+        path += "vsn=2.0.0&user_id=" + id + "&nick=" + id + "&device=bot";
+    }
+    char request[1024];
+    std::snprintf(request, sizeof request,
+                  "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+                  path.c_str(), g_opt.host.c_str(), g_opt.port);
+    c.state = State::Handshake;
+    sendRaw(c, request);
+}
+
+void sendPush(Client &c, const std::string &topic, const char *event, std::string_view payload,
+              uint64_t ref, uint64_t joinRef)
+{
+    std::string text;
+    if (g_opt.proto == Proto::Phoenix) {
+        char head[160];
+        if (joinRef)
+            std::snprintf(head, sizeof head, "[\"%" PRIu64 "\",\"%" PRIu64 "\",\"%s\",\"%s\",",
+                          joinRef, ref, topic.c_str(), event);
+        else
+            std::snprintf(head, sizeof head, "[null,\"%" PRIu64 "\",\"%s\",\"%s\",", ref,
+                          topic.c_str(), event);
+        text = head;
+        text.append(payload);
+        text.push_back(']');
+    } else {
+        // Socket.IO event with an ack id: 42<id>["event",{"topic":...,...payload}]
+        char head[160];
+        std::snprintf(head, sizeof head, "42%" PRIu64 "[\"%s\",", ref, event);
+        text = head;
+        if (payload.size() > 2) {
+            text += "{\"topic\":\"" + topic + "\",";
+            text.append(payload.substr(1));
+        } else {
+            text += "{\"topic\":\"" + topic + "\"}";
+        }
+        text.push_back(']');
+    }
+    sendText(c, text);
+}
+
+void sendJoin(Client &c)
+{
+    const uint64_t ref = c.nextRef++;
+    c.joinRef = ref;
+    c.joinSentNs = nowNs();
+    c.opSentNs = c.joinSentNs;
+    c.state = State::Joining;
+    const char *event = g_opt.proto == Proto::Phoenix ? "phx_join" : "join";
+    sendPush(c, g_topics[size_t(c.room)], event, "{}", ref, ref);
+}
+
+void sendLeave(Client &c)
+{
+    const uint64_t ref = c.nextRef++;
+    c.opSentNs = nowNs();
+    c.leaving = true;
+    sendPush(c, g_topics[size_t(c.room)], g_opt.proto == Proto::Phoenix ? "phx_leave" : "leave", "{}",
+             ref, c.joinRef);
+}
+
+void sendHeartbeat(Client &c)
+{
+    if (g_opt.proto == Proto::Phoenix) {
+        char text[64];
+        std::snprintf(text, sizeof text, "[null,\"%" PRIu64 "\",\"phoenix\",\"heartbeat\",{}]", c.nextRef++);
+        sendText(c, text);
+    }
+    // Socket.IO: the server pings and the client answers (see onText); nothing to send.
+}
+
+void sendMessage(Client &c, uint64_t seq)
+{
+    const int64_t t = nowNs();
+    std::string payload = "{\"body\":\"t=" + std::to_string(t) + " s=" + std::to_string(seq) + " ";
+    const size_t bodyStart = 9;
+    while (payload.size() - bodyStart < size_t(g_opt.bodyBytes))
+        payload.push_back('x');
+    payload += "\"}";
+    const uint64_t ref = c.nextRef++;
+    if (c.role == Active)
+        c.pending.push_back({ ref, t });
+    sendPush(c, g_topics[size_t(c.room)], "new_msg", payload, ref, c.joinRef);
+    ++g_stats.sent;
+}
+
+// ---- protocol decoding --------------------------------------------------------------------
+
+void onText(Client &c, std::string_view text, int64_t now)
+{
+    ++g_stats.framesIn;
+    if (g_opt.proto == Proto::Phoenix)
+        onPhoenixText(c, text, now);
+    else
+        onSocketIoText(c, text, now);
+}
+
+void onJoined(Client &c, bool ok)
+{
+    if (c.state == State::Ready) {
+        if (c.role == Setup) {
+            // Create the rooms on hub:lobby (Phoenix only), then report done via replies.
+            const uint64_t ref = c.nextRef++;
+            c.joinRef = ref;
+            sendPush(c, "hub:lobby", "phx_join", "{}", ref, ref);
+            for (size_t i = 0; i < g_topics.size(); ++i) {
+                const std::string name = g_topics[i].substr(5);
+                sendPush(c, "hub:lobby", "create_room", "{\"name\":\"" + name + "\"}", c.nextRef++, ref);
+            }
+            g_roomsToCreate = int(g_topics.size()) + 1;
+            return;
+        }
+        if (c.role == Churner) {
+            // Connected, not joined: ready for churn.
+            settle(c);
+            return;
+        }
+        sendJoin(c);
+        return;
+    }
+    // Join reply.
+    if (!ok) {
+        ++g_stats.joinFailures;
+        closeClient(c, false);
+        return;
+    }
+    c.state = State::Joined;
+    const int64_t now = nowNs();
+    g_stats.joinLatency.record(now - c.startNs);
+    g_lastJoinNs = now;
+    ++g_joinsDone;
+    if (c.role != Active && !c.slow) {
+        c.counted = true;
+        ++g_roomMembers[c.room];
+    }
+    settle(c);
+}
+
+void onReply(Client &c, uint64_t ref, bool ok, int64_t now)
+{
+    if (c.role == Setup) {
+        --g_roomsToCreate; // "exists" errors are fine: the room is there
+        return;
+    }
+    if (c.role == Churner) {
+        if (ref == c.joinRef && c.state == State::Ready) {
+            c.state = State::Joined; // presence_state latency is measured in onPhoenixText
+            if (!ok)
+                ++g_stats.joinFailures;
+        } else if (c.leaving) {
+            c.leaving = false;
+            c.inRoom = false;
+            c.state = State::Ready;
+        }
+        return;
+    }
+    if (c.state == State::Joining && ref == c.joinRef) {
+        onJoined(c, ok);
+        return;
+    }
+    ++g_stats.replies;
+    if (!ok)
+        ++g_stats.pushErrors;
+    if (c.role == Active) {
+        size_t k = 0;
+        while (k < c.pending.size() && c.pending[k].ref < ref)
+            ++k;
+        if (k < c.pending.size() && c.pending[k].ref == ref) {
+            if (g_measuring)
+                g_stats.latency.record(now - c.pending[k].sentNs);
+            ++k;
+        }
+        c.pending.erase(c.pending.begin(), c.pending.begin() + long(k));
+    }
+}
+
+} // namespace loadgen

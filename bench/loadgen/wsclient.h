@@ -1,0 +1,86 @@
+// parley-loadgen: client connections on epoll: state, masked WebSocket framing, the HTTP
+// upgrade's reply, source address spreading and the event loop.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <time.h>
+#include <vector>
+
+namespace loadgen {
+
+inline int64_t nowNs()
+{
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+constexpr int64_t kSec = 1'000'000'000;
+constexpr int64_t kMs = 1'000'000;
+
+enum class State : uint8_t { Connecting, Handshake, EioOpen, SioConnect, Ready, Joining, Joined, Closed };
+enum Role : uint8_t { Member, Publisher, Active, Churner, Setup };
+
+struct Pending
+{
+    uint64_t ref;
+    int64_t sentNs;
+};
+
+struct Client
+{
+    int fd = -1;
+    State state = State::Connecting;
+    Role role = Member;
+    bool slow = false;
+    bool counted = false; // counts toward deliveries
+    bool inRoom = false; // churner: currently joined (or joining)
+    bool leaving = false;
+    int room = 0;
+    uint32_t index = 0;
+    uint64_t nextRef = 1;
+    uint64_t joinRef = 0;
+    int64_t startNs = 0; // connect() called
+    int64_t joinSentNs = 0;
+    int64_t opSentNs = 0; // churner: last join/leave sent
+    std::string in; // bytes of an incomplete frame
+    std::string frag; // fragmented message so far
+    std::string out; // bytes the kernel did not take yet
+    std::vector<Pending> pending; // rtt: pushes awaiting their reply, in send order
+    bool settled = false; // setup finished for this client (joined, ready or failed)
+};
+
+extern std::vector<Client> g_clients;
+extern int g_epoll;
+extern uint32_t g_rng;
+extern int g_setupPending; // connections of the current setup batch not yet settled
+extern uint64_t g_slowClosed;
+
+uint32_t rnd();
+
+// ---- sockets and framing ------------------------------------------------------------------
+
+void setInterest(Client &c, bool wantRead, bool wantWrite);
+void settle(Client &c);
+void closeClient(Client &c, bool isDrop);
+void flush(Client &c);
+void sendRaw(Client &c, std::string_view bytes);
+void sendFrame(Client &c, uint8_t opcode, std::string_view payload);
+void sendText(Client &c, std::string_view text);
+void onReadable(Client &c, int64_t now);
+
+// ---- connection setup and event loop ------------------------------------------------------
+
+// Binds to 127.0.0.(2 + sourceIndex % --sources) and connects to g_target without blocking.
+bool startConnect(Client &c, int sourceIndex);
+void pump(int timeoutMs);
+// Connects [from, to) with at most `inflight` unfinished at once; returns false on timeout.
+bool connectRange(size_t from, size_t to, int inflight, int64_t deadline);
+void runFor(double seconds, const std::function<void(int64_t)> &tick);
+// Waits until every expected delivery arrived or `seconds` passed.
+void drainFor(double seconds, const std::function<bool()> &done);
+
+} // namespace loadgen
