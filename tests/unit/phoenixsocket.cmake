@@ -1,2 +1,2 @@
 parley_add_test(tst_phoenixsocket SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_phoenixsocket.cpp
-    LIBS parley_client LABELS unit)
+    ${CMAKE_CURRENT_LIST_DIR}/phoenixtestserver.h LIBS parley_client LABELS unit)

@@ -1,4 +1,5 @@
-parley_add_test(tst_sqlitehistorystore SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_sqlitehistorystore.cpp LIBS parley_hub LABELS unit)
+# The SqliteHistoryStore tests are registered by sqlitehistoryqueries.cmake and
+# sqlitehistorydurability.cmake.
 
 # Not a test: prints append throughput (one message per transaction vs. batches of 50).
 add_executable(bench_history ${PROJECT_SOURCE_DIR}/bench/bench_history.cpp)
