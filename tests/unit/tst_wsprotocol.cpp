@@ -3,6 +3,8 @@
 
 #include "hub/wsprotocol.h"
 
+#include "handmadewebsocket.h"
+
 #include <QTest>
 
 using namespace Parley::Hub::Ws;
@@ -14,32 +16,10 @@ namespace {
 
 constexpr quint8 Fin = 0x80;
 
-// A client frame: masked (unless told otherwise) with a key that is not all zero, so a reader
-// that forgot to unmask sees garbage.
+// A client frame, masked unless told otherwise: the same builder the hand-made test client uses.
 QByteArray clientFrame(quint8 finRsvOpcode, const QByteArray &payload, bool masked = true)
 {
-    static constexpr quint8 key[4] = { 0xa1, 0x07, 0x5c, 0xe3 };
-    QByteArray frame;
-    frame.append(char(finRsvOpcode));
-    const quint8 maskBit = masked ? 0x80 : 0x00;
-    const quint64 size = quint64(payload.size());
-    if (size < 126) {
-        frame.append(char(maskBit | size));
-    } else if (size <= 0xFFFF) {
-        frame.append(char(maskBit | 126));
-        frame.append(char(size >> 8));
-        frame.append(char(size & 0xFF));
-    } else {
-        frame.append(char(maskBit | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame.append(char((size >> shift) & 0xFF));
-    }
-    if (!masked)
-        return frame + payload;
-    frame.append(reinterpret_cast<const char *>(key), 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        frame.append(char(payload.at(i) ^ key[i & 3]));
-    return frame;
+    return Parley::Testing::HandmadeWebSocket::clientFrame(finRsvOpcode, payload, masked);
 }
 
 QByteArray text(const QByteArray &payload)
