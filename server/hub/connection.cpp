@@ -62,6 +62,14 @@ void Connection::push(const QString &topic, const QString &event, const QJsonObj
     send(makePush(m_joins.value(topic, QJsonValue::Null), topic, event, payload));
 }
 
+void Connection::pushEncoded(const QString &topic, const QString &event, QByteArrayView payloadJson)
+{
+    if (m_closing)
+        return;
+    m_ws->sendText(encode(makePush(m_joins.value(topic, QJsonValue::Null), topic, event, {}), payloadJson));
+    checkOverflow();
+}
+
 void Connection::close(quint16 code, const QString &reason)
 {
     if (m_closing)

@@ -52,6 +52,8 @@ public:
     void replyError(const Protocol::Message &request, const QString &reason,
                     const QString &detail = {});
     void push(const QString &topic, const QString &event, const QJsonObject &payload);
+    // A push whose payload is already compact JSON.
+    void pushEncoded(const QString &topic, const QString &event, QByteArrayView payloadJson);
     void close(quint16 code, const QString &reason);
     bool isClosing() const { return m_closing; }
 

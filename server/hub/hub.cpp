@@ -355,7 +355,7 @@ void Hub::join(Connection *connection, const Message &message, bool passwordChec
                        { QLatin1String("online_at"), connection->onlineAt() } };
     const PresenceTracker::Diff diff =
             m_presence.track(message.topic, connection->id(), connection->userId(), meta);
-    connection->push(message.topic, Event::PresenceState, m_presence.list(message.topic));
+    connection->pushEncoded(message.topic, Event::PresenceState, m_presence.listJson(message.topic));
     broadcastDiff(message.topic, diff);
     channel->afterJoin(connection, message.topic);
 }

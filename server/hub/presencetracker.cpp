@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QtEndian>
 
@@ -35,6 +36,7 @@ PresenceTracker::Diff PresenceTracker::track(const QString &topic, ConnectionId 
     meta.remove(kPhxRefPrev);
     meta.insert(kPhxRef, nextRef());
     t.keys[key].push_back(Entry { connection, meta });
+    t.stale.insert(key);
     t.keyOfConnection.insert(connection, key);
     m_topicsOfConnection[connection].insert(topic);
     diff.joins.insert(key, metasOf(meta));
@@ -94,6 +96,7 @@ PresenceTracker::update(const QString &topic, ConnectionId connection, QJsonObje
     newMeta.insert(kPhxRef, nextRef());
     newMeta.insert(kPhxRefPrev, oldMeta.value(kPhxRef));
     entry->meta = newMeta;
+    topicIt->stale.insert(key);
 
     Diff diff;
     diff.joins.insert(key, metasOf(newMeta));
@@ -174,6 +177,41 @@ QString PresenceTracker::nextRef()
             .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+QByteArray PresenceTracker::listJson(const QString &topic) const
+{
+    const auto it = m_topics.constFind(topic);
+    if (it == m_topics.constEnd())
+        return QByteArrayLiteral("{}");
+    const Topic &t = *it;
+    for (const QString &key : std::as_const(t.stale)) {
+        const auto entries = t.keys.constFind(key);
+        if (entries == t.keys.cend()) {
+            t.encoded.erase(key);
+            continue;
+        }
+        QJsonArray metas;
+        for (const Entry &entry : *entries)
+            metas.append(entry.meta);
+        const QByteArray one = QJsonDocument(QJsonObject { { key, QJsonObject { { kMetas, metas } } } })
+                                       .toJson(QJsonDocument::Compact);
+        t.encoded[key] = one.mid(1, one.size() - 2); // without the enclosing braces
+    }
+    t.stale.clear();
+    qsizetype size = 2;
+    for (const auto &[key, part] : t.encoded)
+        size += part.size() + 1;
+    QByteArray json;
+    json.reserve(size);
+    json += '{';
+    for (const auto &[key, part] : t.encoded) {
+        if (json.size() > 1)
+            json += ',';
+        json += part;
+    }
+    json += '}';
+    return json;
+}
+
 std::optional<PresenceTracker::Taken> PresenceTracker::take(Topic &topic, ConnectionId connection)
 {
     const auto keyIt = topic.keyOfConnection.constFind(connection);
@@ -181,6 +219,7 @@ std::optional<PresenceTracker::Taken> PresenceTracker::take(Topic &topic, Connec
         return std::nullopt;
     Taken taken { *keyIt, {} };
     topic.keyOfConnection.erase(keyIt);
+    topic.stale.insert(taken.key);
     const auto entriesIt = topic.keys.find(taken.key);
     Q_ASSERT(entriesIt != topic.keys.end());
     std::vector<Entry> &entries = *entriesIt;

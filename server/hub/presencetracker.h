@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QHash>
+#include <QSet>
 #include <QJsonObject>
 #include <QList>
 #include <QSet>
@@ -51,6 +52,10 @@ public:
     std::optional<Diff> update(const QString &topic, ConnectionId connection, QJsonObject newMeta);
 
     QJsonObject list(const QString &topic) const; // the presence_state payload
+    // The same payload as compact JSON, byte for byte what encoding list() gives. Each key's part
+    // is cached and re-encoded only when that key changes, so a join into a big room costs a
+    // copy of the room's state, not a rebuild and re-serialisation of it.
+    QByteArray listJson(const QString &topic) const;
     int keyCount(const QString &topic) const; // distinct users in the topic
     QList<QString> topicsOf(ConnectionId connection) const; // sorted
     std::optional<QJsonObject> meta(const QString &topic, ConnectionId connection) const;
@@ -66,6 +71,9 @@ private:
     {
         QHash<QString, std::vector<Entry>> keys; // key -> metas in tracking order, never empty
         QHash<ConnectionId, QString> keyOfConnection;
+        // listJson() cache: key -> "\"key\":{\"metas\":[...]}", ordered as QJsonObject orders keys.
+        mutable std::map<QString, QByteArray> encoded;
+        mutable QSet<QString> stale; // keys whose part must be encoded again
     };
 
     struct Taken

@@ -57,4 +57,16 @@ QByteArray encode(const Message &message)
     return QJsonDocument(array).toJson(QJsonDocument::Compact);
 }
 
+QByteArray encode(const Message &message, QByteArrayView payloadJson)
+{
+    Message head = message;
+    head.payload = QJsonValue::Null;
+    QByteArray bytes = encode(head); // [...,null]
+    Q_ASSERT(bytes.endsWith("null]"));
+    bytes.chop(5);
+    bytes.append(payloadJson.data(), payloadJson.size());
+    bytes.append(']');
+    return bytes;
+}
+
 } // namespace Parley::Protocol

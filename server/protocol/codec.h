@@ -23,5 +23,8 @@ std::optional<Message> decode(QByteArrayView frame, DecodeError *error = nullptr
 
 // Compact JSON, the shape phoenix.js parses. Payloads are written as given.
 QByteArray encode(const Message &message);
+// The same with a payload that is already compact JSON (message.payload is ignored): for big
+// payloads kept encoded, such as a room's presence state.
+QByteArray encode(const Message &message, QByteArrayView payloadJson);
 
 } // namespace Parley::Protocol

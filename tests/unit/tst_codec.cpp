@@ -38,6 +38,7 @@ class tst_Codec : public QObject
     Q_OBJECT
 
 private slots:
+    void encodeWithEncodedPayloadIsByteIdentical();
     void decodesWellFormedFrames_data();
     void decodesWellFormedFrames();
     void refusesWrongFieldTypes_data();
@@ -295,6 +296,17 @@ void tst_Codec::roundTripsMessages()
     QVERIFY2(decoded, qPrintable(error.detail));
     QCOMPARE(*decoded, message);
     QCOMPARE(encode(*decoded), bytes);
+}
+
+void tst_Codec::encodeWithEncodedPayloadIsByteIdentical()
+{
+    const QJsonObject payload { { QStringLiteral("ana"), QJsonObject { { QStringLiteral("metas"), QJsonArray { QJsonObject { { QStringLiteral("phx_ref"), QStringLiteral("x\"y") } } } } } },
+                                { QStringLiteral("caf\u00e9"), QJsonObject {} } };
+    const Message message { QJsonValue(QStringLiteral("7")), QJsonValue::Null, QStringLiteral("room:general"),
+                            QStringLiteral("presence_state"), payload };
+    const QByteArray payloadJson = QJsonDocument(payload).toJson(QJsonDocument::Compact);
+    QCOMPARE(encode(message, payloadJson), encode(message));
+    QCOMPARE(encode(message, "{}"), encode(Message { message.joinRef, message.ref, message.topic, message.event, QJsonObject() }));
 }
 
 QTEST_APPLESS_MAIN(tst_Codec)

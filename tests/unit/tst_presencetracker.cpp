@@ -161,6 +161,7 @@ class TestPresenceTracker : public QObject
     Q_OBJECT
 
 private slots:
+    void listJsonIsTheEncodedListAfterEveryChange();
     void diffJsonAlwaysHasJoinsAndLeaves_data();
     void diffJsonAlwaysHasJoinsAndLeaves();
     void trackEmitsJoinOfTheNewMetaOnly_data();
@@ -654,6 +655,44 @@ void TestPresenceTracker::clientSyncDiffMatchesListAfterRandomOps()
     }
     for (ConnectionId c = 1; c <= ConnectionId(connections); ++c)
         QVERIFY(tracker.topicsOf(c).isEmpty());
+}
+
+void TestPresenceTracker::listJsonIsTheEncodedListAfterEveryChange()
+{
+    // The presence_state the hub sends is listJson(); it must be exactly encode(list()), byte for
+    // byte, however the cache of per-key parts got there.
+    using Parley::Hub::PresenceTracker;
+    PresenceTracker tracker;
+    QCOMPARE(tracker.listJson(QStringLiteral("room:none")), QByteArray("{}"));
+    QRandomGenerator random(20261125);
+    const QStringList topics { QStringLiteral("room:a"), QStringLiteral("room:b"), QStringLiteral("hub:lobby") };
+    const QStringList keys { QStringLiteral("zoe-00001"), QStringLiteral("ana-00001"), QStringLiteral("42000000"),
+                             QStringLiteral("bob-00001"), QStringLiteral("Bob-00001") };
+    for (int step = 0; step < 3000; ++step) {
+        const QString topic = topics.at(random.bounded(topics.size()));
+        const PresenceTracker::ConnectionId connection = random.bounded(12) + 1;
+        switch (random.bounded(4)) {
+        case 0:
+        case 1:
+            tracker.track(topic, connection, keys.at(random.bounded(keys.size())),
+                          QJsonObject { { QStringLiteral("status"), QStringLiteral("online") },
+                                        { QStringLiteral("n"), step } });
+            break;
+        case 2:
+            tracker.update(topic, connection, QJsonObject { { QStringLiteral("status"), QStringLiteral("away") } });
+            break;
+        default:
+            if (random.bounded(5) == 0)
+                tracker.untrackAll(connection);
+            else
+                tracker.untrack(topic, connection);
+        }
+        for (const QString &t : topics) {
+            // Ask only sometimes, so that several changes pile up between two reads.
+            if (random.bounded(3) == 0 || step == 2999)
+                QCOMPARE(tracker.listJson(t), QJsonDocument(tracker.list(t)).toJson(QJsonDocument::Compact));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestPresenceTracker)
