@@ -3,6 +3,7 @@
 // reconnect storm, reconnect and rejoin after a hub restart, presence convergence.
 
 #include "client/phoenixchannel.h"
+#include "pushreplies.h"
 #include "client/phoenixsocket.h"
 #include "client/presencesync.h"
 #include "hub/hubrunner.h"
@@ -23,18 +24,7 @@ using Parley::Protocol::Message;
 
 namespace {
 
-struct Replies
-{
-    QStringList statuses;
-    QList<QJsonObject> responses;
-    PhoenixChannel::ReplyCallback callback()
-    {
-        return [this](const QString &status, const QJsonObject &response) {
-            statuses << status;
-            responses << response;
-        };
-    }
-};
+using Replies = Parley::Testing::PushReplies;
 
 qsizetype countState(const QSignalSpy &spy, PhoenixSocket::State state)
 {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "client/phoenixchannel.h"
+#include "pushreplies.h"
 #include "client/phoenixsocket.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
@@ -145,16 +146,4 @@ inline PhoenixSocket::Params userParams(const QString &userId = QStringLiteral("
              { QStringLiteral("nick"), QStringLiteral("ana") } };
 }
 
-// A reply collector for push callbacks.
-struct Replies
-{
-    QStringList statuses;
-    QList<QJsonObject> responses;
-    PhoenixChannel::ReplyCallback callback()
-    {
-        return [this](const QString &status, const QJsonObject &response) {
-            statuses << status;
-            responses << response;
-        };
-    }
-};
+using Replies = Parley::Testing::PushReplies;
