@@ -59,15 +59,25 @@ bool setupMembers(size_t from, size_t to, int64_t deadline)
     return connectRange(from, to, g_opt.inflight, deadline);
 }
 
-// Each room r gets `rate` messages/s from its publisher (the room's first member).
+// How many messages a sender whose first one is due at `phase` periods (0 <= phase < 1) owes
+// after `periods` periods: one at phase, phase + 1, phase + 2, ...
+uint64_t dueCount(double periods, double phase)
+{
+    return periods < phase ? 0 : uint64_t(periods - phase) + 1;
+}
+
+// Each room r gets `rate` messages/s from its publisher (the room's first member). The
+// publishers are staggered evenly over one period, as independent rooms are: started in step,
+// 1,000 rooms would send 1,000 messages in the same millisecond once per period, and the
+// latency measured would be that burst's queue rather than the server's steady-state delay.
 void publishLoop(const std::vector<size_t> &publishers, double rate, double seconds)
 {
     std::vector<uint64_t> sent(publishers.size(), 0);
     const int64_t start = nowNs();
     runFor(seconds, [&](int64_t now) {
         const double elapsed = double(now - start) / double(kSec);
-        const uint64_t due = uint64_t(elapsed * rate) + 1;
         for (size_t r = 0; r < publishers.size(); ++r) {
+            const uint64_t due = dueCount(elapsed * rate, double(r) / double(publishers.size()));
             Client &pub = g_clients[publishers[r]];
             while (sent[r] < due && pub.fd >= 0) {
                 sendMessage(pub, sent[r]);
@@ -221,8 +231,7 @@ int runRtt(int64_t deadline)
         const double elapsed = double(now - start) / double(kSec);
         for (int i = 0; i < active; ++i) {
             // Stagger the active clients evenly over one period.
-            const double phase = double(i) / double(active);
-            const uint64_t due = uint64_t(std::max(0.0, elapsed * g_opt.rate - phase)) + 1;
+            const uint64_t due = dueCount(elapsed * g_opt.rate, double(i) / double(active));
             Client &c = g_clients[size_t(idle + i)];
             while (sent[size_t(i)] < due && c.fd >= 0) {
                 sendMessage(c, sent[size_t(i)]);

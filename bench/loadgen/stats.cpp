@@ -15,7 +15,7 @@ Stats g_stats;
 ProcTrack g_proc;
 std::string g_extra;
 
-ProcSample sampleProc(int pid)
+ProcSample sampleProc(int pid, bool countFds)
 {
     ProcSample sample;
     if (pid <= 0)
@@ -44,7 +44,7 @@ ProcSample sampleProc(int pid)
         std::fclose(f);
     }
     std::snprintf(path, sizeof path, "/proc/%d/fd", pid);
-    if (DIR *dir = opendir(path)) {
+    if (DIR *dir = countFds ? opendir(path) : nullptr) {
         while (dirent *entry = readdir(dir))
             sample.fds += entry->d_name[0] != '.';
         closedir(dir);
@@ -54,13 +54,13 @@ ProcSample sampleProc(int pid)
 
 void ProcTrack::begin()
 {
-    start = sampleProc(g_opt.hubPid);
+    start = sampleProc(g_opt.hubPid, true);
     rssMax = start.rssKb;
 }
 
-void ProcTrack::tick()
+void ProcTrack::tick(bool countFds)
 {
-    const ProcSample s = sampleProc(g_opt.hubPid);
+    const ProcSample s = sampleProc(g_opt.hubPid, countFds);
     rssMax = std::max(rssMax, s.rssKb);
     end = s;
 }

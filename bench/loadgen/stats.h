@@ -93,14 +93,16 @@ struct ProcSample
     int fds = 0;
 };
 
-ProcSample sampleProc(int pid);
+ProcSample sampleProc(int pid, bool countFds = true);
 
 struct ProcTrack
 {
     ProcSample start, end;
     long rssMax = 0;
     void begin();
-    void tick();
+    // countFds: also count /proc/PID/fd. Listing 10k descriptors stalls this thread for
+    // milliseconds, so the once-a-second samples during a measurement skip it.
+    void tick(bool countFds = true);
 };
 extern ProcTrack g_proc;
 

@@ -389,7 +389,7 @@ void runFor(double seconds, const std::function<void(int64_t)> &tick)
             tick(now);
         g_heartbeats.tick(now);
         if (now - lastSample > kSec) {
-            g_proc.tick();
+            g_proc.tick(false);
             lastSample = now;
         }
         pump(1);

@@ -52,6 +52,19 @@ void Connection::reply(const Message &request, const QString &status, const QJso
     send(makeReply(request.joinRef, request.ref, request.topic, status, response));
 }
 
+void Connection::replyOkEncoded(const Message &request, QLatin1StringView key, QByteArrayView json)
+{
+    if (m_closing)
+        return;
+    QByteArray payload;
+    payload.reserve(40 + key.size() + json.size());
+    payload.append(R"({"response":{")").append(key.data(), key.size()).append("\":");
+    payload.append(json.data(), json.size());
+    payload.append(R"(},"status":"ok"})");
+    m_ws->sendText(encode(makeReply(request.joinRef, request.ref, request.topic, {}, {}), payload));
+    checkOverflow();
+}
+
 void Connection::replyError(const Message &request, const QString &reason, const QString &detail)
 {
     reply(request, QStringLiteral("error"), errorResponse(reason, detail));

@@ -49,6 +49,8 @@ public:
     void sendFrame(const QByteArray &frame);
     void reply(const Protocol::Message &request, const QString &status,
                const QJsonObject &response = {});
+    // An ok reply whose response is {"<key>": <json>}, json already compact JSON.
+    void replyOkEncoded(const Protocol::Message &request, QLatin1StringView key, QByteArrayView json);
     void replyError(const Protocol::Message &request, const QString &reason,
                     const QString &detail = {});
     void push(const QString &topic, const QString &event, const QJsonObject &payload);

@@ -1,5 +1,7 @@
 #include "hub/historystore.h"
 
+#include "protocol/codec.h"
+
 #include <QJsonValue>
 
 namespace Parley::Hub {
@@ -19,6 +21,34 @@ QJsonObject StoredMessage::toJson() const
           editedTs ? QJsonValue(*editedTs) : QJsonValue(QJsonValue::Null) },
         { QLatin1String("deleted"), deleted },
     };
+}
+
+QByteArray StoredMessage::toJsonBytes() const
+{
+    using Protocol::appendJsonString;
+    QByteArray out;
+    out.reserve(160 + room.size() + userId.size() + nick.size() + body.size() * 3 / 2
+                + clientId.size());
+    out.append("{\"id\":").append(QByteArray::number(id));
+    out.append(",\"room\":");
+    appendJsonString(out, room);
+    out.append(",\"user_id\":");
+    appendJsonString(out, userId);
+    out.append(",\"nick\":");
+    appendJsonString(out, nick);
+    out.append(",\"body\":");
+    appendJsonString(out, body);
+    out.append(",\"ts\":").append(QByteArray::number(ts));
+    out.append(",\"client_id\":");
+    if (clientId.isEmpty())
+        out.append("null");
+    else
+        appendJsonString(out, clientId);
+    out.append(",\"edited_ts\":");
+    out.append(editedTs ? QByteArray::number(*editedTs) : QByteArray("null"));
+    out.append(",\"deleted\":").append(deleted ? "true" : "false");
+    out.append('}');
+    return out;
 }
 
 } // namespace Parley::Hub

@@ -23,6 +23,9 @@ struct StoredMessage
     bool deleted = false;
 
     QJsonObject toJson() const;
+    // The same MESSAGE as compact JSON, written directly: the per-message hot path (a reply and
+    // a broadcast for every new_msg) skips building a QJsonObject.
+    QByteArray toJsonBytes() const;
     friend bool operator==(const StoredMessage &, const StoredMessage &) = default;
 };
 

@@ -9,6 +9,7 @@
 #include "hub/passwordhash.h"
 #include "hub/roomchannel.h"
 #include "hub/sqlitehistorystore.h"
+#include "hub/writebatch.h"
 #include "hub/wsconnection.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
@@ -33,6 +34,7 @@ Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(st
     m_clock.start();
     m_lobby = new LobbyChannel(this);
     m_roomChannel = new RoomChannel(this);
+    m_writeBatch = new WriteBatch(this);
     m_listener = new Listener([this](qintptr descriptor) { onIncoming(descriptor); }, this);
     m_passwordPool.setMaxThreadCount(1);
     m_sweepTimer = new QTimer(this);
@@ -190,7 +192,7 @@ void Hub::onIncoming(qintptr descriptor)
         tlsSocket->setSslConfiguration(m_tlsConfiguration);
         tlsSocket->startServerEncryption(); // a stalled handshake meets the handshake timeout
     }
-    auto *ws = new WsConnection(socket, m_settings.maxFrameBytes);
+    auto *ws = new WsConnection(socket, m_settings.maxFrameBytes, m_writeBatch);
     auto *connection = new Connection(m_nextConnectionId++, ws, this);
     connection->setConnectedAtMs(nowMs());
     connection->setMaxOutgoingBytes(m_settings.maxOutgoingBytes);

@@ -27,6 +27,7 @@ class HistoryStore;
 class Listener;
 class LobbyChannel;
 class RoomChannel;
+class WriteBatch;
 
 namespace Ws {
 struct Request;
@@ -101,6 +102,7 @@ private:
     LobbyChannel *m_lobby = nullptr; // child
     RoomChannel *m_roomChannel = nullptr; // child
     Listener *m_listener = nullptr; // child
+    WriteBatch *m_writeBatch = nullptr; // child; corks the connections' writes per loop turn
     QHash<quint64, Connection *> m_connections; // children
     QMultiHash<QString, Connection *> m_byUser; // authenticated connections by user_id
     quint64 m_nextConnectionId = 1;

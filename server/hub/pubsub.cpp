@@ -24,11 +24,27 @@ void PubSub::unsubscribe(const QString &topic, Connection *connection)
 int PubSub::broadcast(const QString &topic, const QString &event, const QJsonObject &payload,
                       const Connection *except) const
 {
-    const auto it = m_topics.constFind(topic);
-    if (it == m_topics.cend() || it->isEmpty())
+    if (subscriberCount(topic) == 0)
         return 0;
-    const QByteArray frame =
-            Ws::textFrame(Protocol::encode(Protocol::makeBroadcast(topic, event, payload)));
+    return deliver(topic, Ws::textFrame(Protocol::encode(Protocol::makeBroadcast(topic, event, payload))),
+                   except);
+}
+
+int PubSub::broadcastEncoded(const QString &topic, const QString &event,
+                             QByteArrayView payloadJson, const Connection *except) const
+{
+    if (subscriberCount(topic) == 0)
+        return 0;
+    return deliver(topic,
+                   Ws::textFrame(Protocol::encode(Protocol::makeBroadcast(topic, event, {}), payloadJson)),
+                   except);
+}
+
+int PubSub::deliver(const QString &topic, const QByteArray &frame, const Connection *except) const
+{
+    const auto it = m_topics.constFind(topic);
+    if (it == m_topics.cend())
+        return 0;
     int deliveries = 0;
     for (Connection *connection : *it) {
         if (connection == except)
@@ -41,7 +57,8 @@ int PubSub::broadcast(const QString &topic, const QString &event, const QJsonObj
 
 int PubSub::subscriberCount(const QString &topic) const
 {
-    return int(m_topics.value(topic).size());
+    const auto it = m_topics.constFind(topic);
+    return it == m_topics.cend() ? 0 : int(it->size());
 }
 
 const QSet<Connection *> &PubSub::subscribers(const QString &topic) const

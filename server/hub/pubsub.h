@@ -20,10 +20,15 @@ public:
     // Returns the number of deliveries.
     int broadcast(const QString &topic, const QString &event, const QJsonObject &payload,
                   const Connection *except = nullptr) const;
+    // The same with a payload that is already compact JSON.
+    int broadcastEncoded(const QString &topic, const QString &event, QByteArrayView payloadJson,
+                         const Connection *except = nullptr) const;
     int subscriberCount(const QString &topic) const;
     const QSet<Connection *> &subscribers(const QString &topic) const;
 
 private:
+    int deliver(const QString &topic, const QByteArray &frame, const Connection *except) const;
+
     QHash<QString, QSet<Connection *>> m_topics;
 };
 

@@ -162,14 +162,14 @@ void RoomChannel::commitPending()
     for (qsizetype i = 0; i < pending.size(); ++i) {
         const Pending &p = pending[i];
         const AppendResult &result = results->at(i);
-        const QJsonObject json = result.message.toJson();
+        const QByteArray json = result.message.toJsonBytes();
         if (p.connection)
-            p.connection->reply(p.request, QStringLiteral("ok"), { { QLatin1String("message"), json } });
+            p.connection->replyOkEncoded(p.request, QLatin1StringView("message"), json);
         if (result.duplicate)
             continue;
-        m_hub->pubSub().broadcast(p.request.topic, Event::NewMsg, json);
+        m_hub->pubSub().broadcastEncoded(p.request.topic, Event::NewMsg, json);
         if (p.request.topic.startsWith(QLatin1String("dm:")))
-            m_hub->notifyDirectMessage(p.request.topic, json);
+            m_hub->notifyDirectMessage(p.request.topic, result.message.toJson());
         if (p.connection && m_typingUntil.contains({ p.connection->id(), p.request.topic }))
             setTyping(p.connection, p.request.topic, false);
     }

@@ -9,6 +9,8 @@ class QTcpSocket;
 
 namespace Parley::Hub {
 
+class WriteBatch;
+
 // One accepted TCP connection speaking WebSocket (server side): the upgrade handshake, frame
 // reassembly with the size limit, ping/pong, the close handshake and the outgoing byte count.
 // It knows nothing of Phoenix. Owned by its Connection; lives on the hub thread.
@@ -18,7 +20,10 @@ class WsConnection : public QObject
 public:
     enum class State { Handshaking, Open, Closing, Closed };
 
-    WsConnection(QTcpSocket *socket, qint64 maxMessageBytes, QObject *parent = nullptr);
+    // With a `batch`, writes are queued here and sent when the batch flushes (once per
+    // event-loop turn); without one they go to the socket at once.
+    WsConnection(QTcpSocket *socket, qint64 maxMessageBytes, WriteBatch *batch = nullptr,
+                 QObject *parent = nullptr);
     ~WsConnection() override;
 
     State state() const { return m_state; }
@@ -33,8 +38,11 @@ public:
     // Answers a failed upgrade with an HTTP status and drops the connection.
     void reject(int status, const QByteArray &reason);
     void abort();
-    // Bytes handed to the socket that the kernel has not taken yet.
+    // Bytes written that the kernel has not taken yet (queued here or in the socket).
     qint64 queuedBytes() const;
+    // Sends what is queued: straight to the descriptor when the socket has nothing buffered
+    // (plain TCP), the rest through the socket. Called by the WriteBatch.
+    void flushQueued();
 
 signals:
     void upgradeRequested(const Parley::Hub::Ws::Request &request);
@@ -54,9 +62,16 @@ private:
     void finish();
     // Drops the connection once what was written is sent, or after a grace period.
     void closeAfterWrite();
+    void enqueue(const QByteArray &bytes);
+    void sendQueued();
 
     QTcpSocket *m_socket; // owned
     Ws::FrameReader m_reader;
+    WriteBatch *m_batch;
+    QByteArray m_queued; // written this turn, not yet flushed
+    bool m_inBatch = false;
+    bool m_socketBacklog = false; // bytes may wait in m_socket's own buffer
+    bool m_directSend; // plain TCP: send() may bypass QTcpSocket's buffer (never with TLS)
     QByteArray m_handshakeBuffer;
     State m_state = State::Handshaking;
     bool m_upgradePending = false;

@@ -50,23 +50,110 @@ std::optional<Message> decode(QByteArrayView frame, DecodeError *error)
                      array.at(4) };
 }
 
+void appendJsonString(QByteArray &out, QStringView text)
+{
+    static constexpr char hex[] = "0123456789abcdef";
+    out.append('"');
+    qsizetype start = 0; // start of the run of ASCII characters that need no escape
+    const auto flushRun = [&](qsizetype end) {
+        for (qsizetype i = start; i < end; ++i)
+            out.append(char(text[i].unicode()));
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (c >= 0x20 && c < 0x80 && c != u'"' && c != u'\\')
+            continue;
+        flushRun(i);
+        start = i + 1;
+        if (c >= 0x80) {
+            // The whole non-ASCII run at once, surrogate pairs included.
+            qsizetype end = i + 1;
+            while (end < text.size() && text[end].unicode() >= 0x80)
+                ++end;
+            out.append(text.sliced(i, end - i).toUtf8());
+            i = end - 1;
+            start = end;
+            continue;
+        }
+        out.append('\\');
+        switch (c) {
+        case u'"': out.append('"'); break;
+        case u'\\': out.append('\\'); break;
+        case u'\b': out.append('b'); break;
+        case u'\f': out.append('f'); break;
+        case u'\n': out.append('n'); break;
+        case u'\r': out.append('r'); break;
+        case u'\t': out.append('t'); break;
+        default:
+            out.append("u00");
+            out.append(hex[c >> 4]);
+            out.append(hex[c & 0xf]);
+        }
+    }
+    flushRun(text.size());
+    out.append('"');
+}
+
+namespace {
+
+void appendRef(QByteArray &out, const QJsonValue &ref)
+{
+    if (ref.isString())
+        appendJsonString(out, ref.toString());
+    else
+        out.append("null"); // decode() lets only strings and null through
+}
+
+void appendPayload(QByteArray &out, const QJsonValue &payload)
+{
+    switch (payload.type()) {
+    case QJsonValue::Object:
+        out.append(QJsonDocument(payload.toObject()).toJson(QJsonDocument::Compact));
+        break;
+    case QJsonValue::Array:
+        out.append(QJsonDocument(payload.toArray()).toJson(QJsonDocument::Compact));
+        break;
+    default: {
+        // Scalars: let Qt format them exactly as it would inside an array.
+        QByteArray wrapped = QJsonDocument(QJsonArray { payload }).toJson(QJsonDocument::Compact);
+        out.append(QByteArrayView(wrapped).sliced(1, wrapped.size() - 2));
+    }
+    }
+}
+
+// [join_ref,ref,topic,event, with the payload still to come.
+QByteArray encodeHead(const Message &message, qsizetype payloadSize)
+{
+    QByteArray out;
+    out.reserve(32 + message.topic.size() + message.event.size() + payloadSize);
+    out.append('[');
+    appendRef(out, message.joinRef);
+    out.append(',');
+    appendRef(out, message.ref);
+    out.append(',');
+    appendJsonString(out, message.topic);
+    out.append(',');
+    appendJsonString(out, message.event);
+    out.append(',');
+    return out;
+}
+
+} // namespace
+
 QByteArray encode(const Message &message)
 {
-    const QJsonArray array { message.joinRef, message.ref, message.topic, message.event,
-                             message.payload };
-    return QJsonDocument(array).toJson(QJsonDocument::Compact);
+    QByteArray out = encodeHead(message, 64);
+    appendPayload(out, message.payload);
+    out.append(']');
+    return out;
 }
 
 QByteArray encode(const Message &message, QByteArrayView payloadJson)
 {
-    Message head = message;
-    head.payload = QJsonValue::Null;
-    QByteArray bytes = encode(head); // [...,null]
-    Q_ASSERT(bytes.endsWith("null]"));
-    bytes.chop(5);
-    bytes.append(payloadJson.data(), payloadJson.size());
-    bytes.append(']');
-    return bytes;
+    QByteArray out = encodeHead(message, payloadJson.size());
+    out.append(payloadJson.data(), payloadJson.size());
+    out.append(']');
+    return out;
 }
 
 } // namespace Parley::Protocol

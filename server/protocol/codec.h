@@ -27,4 +27,8 @@ QByteArray encode(const Message &message);
 // payloads kept encoded, such as a room's presence state.
 QByteArray encode(const Message &message, QByteArrayView payloadJson);
 
+// Appends `text` as a JSON string literal, escaped as QJsonDocument escapes it (", \\, control
+// characters; everything else as UTF-8). For payloads written without building a QJsonObject.
+void appendJsonString(QByteArray &out, QStringView text);
+
 } // namespace Parley::Protocol

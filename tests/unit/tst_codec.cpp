@@ -1,6 +1,7 @@
 // The serializer 2.0.0 codec: which frames decode to what, which are refused with which
 // DecodeError kind, the exact bytes the hub writes, and that encode/decode round-trip.
 
+#include "hub/historystore.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
 #include "protocol/message.h"
@@ -8,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QTest>
 
 using Parley::Protocol::decode;
@@ -17,6 +19,7 @@ using Parley::Protocol::Message;
 
 Q_DECLARE_METATYPE(Parley::Protocol::Message)
 Q_DECLARE_METATYPE(Parley::Protocol::DecodeError::Kind)
+Q_DECLARE_METATYPE(Parley::Hub::StoredMessage)
 
 namespace {
 
@@ -39,6 +42,11 @@ class tst_Codec : public QObject
 
 private slots:
     void encodeWithEncodedPayloadIsByteIdentical();
+    void jsonStringsEscapeLikeQt_data();
+    void jsonStringsEscapeLikeQt();
+    void randomJsonStringsEscapeLikeQt();
+    void storedMessageBytesMatchTheObject_data();
+    void storedMessageBytesMatchTheObject();
     void decodesWellFormedFrames_data();
     void decodesWellFormedFrames();
     void refusesWrongFieldTypes_data();
@@ -307,6 +315,107 @@ void tst_Codec::encodeWithEncodedPayloadIsByteIdentical()
     const QByteArray payloadJson = QJsonDocument(payload).toJson(QJsonDocument::Compact);
     QCOMPARE(encode(message, payloadJson), encode(message));
     QCOMPARE(encode(message, "{}"), encode(Message { message.joinRef, message.ref, message.topic, message.event, QJsonObject() }));
+}
+
+namespace {
+
+// What QJsonDocument writes for `text` as a string value.
+QByteArray qtJsonString(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray { text }).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+QByteArray ourJsonString(const QString &text)
+{
+    QByteArray out;
+    Parley::Protocol::appendJsonString(out, text);
+    return out;
+}
+
+} // namespace
+
+void tst_Codec::jsonStringsEscapeLikeQt_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addRow("empty") << QString();
+    QTest::addRow("plain") << QStringLiteral("room:general");
+    QTest::addRow("quote and backslash") << QStringLiteral("say \"hi\" \\o/");
+    QTest::addRow("named escapes") << QStringLiteral("\b\f\n\r\t");
+    QTest::addRow("other controls") << QString::fromUtf8("\x01\x02\x1b\x1f end");
+    QTest::addRow("nul") << QString(QChar(0)) + QStringLiteral("x");
+    QTest::addRow("del and slash") << QStringLiteral("\x7f a/b");
+    QTest::addRow("latin-1") << QStringLiteral("Grüße café");
+    QTest::addRow("cjk") << QStringLiteral("日本語のテキスト");
+    QTest::addRow("emoji, surrogate pairs") << QStringLiteral("😀👍🏽 ok 🏳️‍🌈");
+    QTest::addRow("line separators") << QStringLiteral("a\u2028b\u2029c");
+    QTest::addRow("mixed runs") << QStringLiteral("é\"é\n日\\x😀");
+    QTest::addRow("html stays text") << QStringLiteral("<script>alert('x')</script>&amp;");
+}
+
+void tst_Codec::jsonStringsEscapeLikeQt()
+{
+    QFETCH(QString, text);
+    QCOMPARE(ourJsonString(text), qtJsonString(text));
+}
+
+void tst_Codec::randomJsonStringsEscapeLikeQt()
+{
+    // Valid UTF-16 only (what a decoded frame can hold): ASCII with every control character,
+    // BMP letters and astral characters as proper surrogate pairs.
+    QRandomGenerator random(20261126);
+    for (int round = 0; round < 2000; ++round) {
+        QString text;
+        const int length = int(random.bounded(0, 40));
+        for (int i = 0; i < length; ++i) {
+            switch (random.bounded(4)) {
+            case 0: text += QChar(char16_t(random.bounded(0, 0x80))); break;
+            case 1: text += QChar(char16_t(random.bounded(0x80, 0xd800))); break;
+            case 2: text += QChar(char16_t(random.bounded(0xe000, 0x10000))); break;
+            default: {
+                const char32_t astral = char32_t(random.bounded(0x10000, 0x110000));
+                text += QString::fromUcs4(&astral, 1);
+            }
+            }
+        }
+        QCOMPARE(ourJsonString(text), qtJsonString(text));
+    }
+}
+
+void tst_Codec::storedMessageBytesMatchTheObject_data()
+{
+    using Parley::Hub::StoredMessage;
+    QTest::addColumn<StoredMessage>("message");
+    StoredMessage plain;
+    plain.id = 1042;
+    plain.room = QStringLiteral("general");
+    plain.userId = QStringLiteral("u-1");
+    plain.nick = QStringLiteral("ana");
+    plain.body = QStringLiteral("hello");
+    plain.ts = 1764107001456;
+    plain.clientId = QStringLiteral("c-1");
+    QTest::addRow("plain") << plain;
+    StoredMessage noClient = plain;
+    noClient.clientId.clear();
+    QTest::addRow("no client_id") << noClient;
+    StoredMessage edited = plain;
+    edited.editedTs = 1764107009999;
+    edited.body = QStringLiteral("line 1\nline \"2\" <b>ü</b> 😀");
+    QTest::addRow("edited, escapes") << edited;
+    StoredMessage deleted = plain;
+    deleted.deleted = true;
+    deleted.body.clear();
+    deleted.id = 9007199254740991;
+    QTest::addRow("deleted, largest id") << deleted;
+}
+
+void tst_Codec::storedMessageBytesMatchTheObject()
+{
+    QFETCH(Parley::Hub::StoredMessage, message);
+    QJsonParseError error;
+    const QJsonDocument parsed = QJsonDocument::fromJson(message.toJsonBytes(), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(parsed.object(), message.toJson());
 }
 
 QTEST_APPLESS_MAIN(tst_Codec)
