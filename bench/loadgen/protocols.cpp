@@ -80,7 +80,6 @@ void onBroadcast(Client &c, std::string_view payload, int64_t now)
     if (c.counted) {
         ++g_stats.deliveries;
         g_stats.latency.record(now - t);
-        if (now - t > 20000000 && getenv("LG_DEBUG")) fprintf(stderr, "late %.3f %.1f\n", double(t - g_measureStartNs)/1e9, double(now-t)/1e6);
     }
 }
 
