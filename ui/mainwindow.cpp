@@ -105,6 +105,10 @@ MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *par
     });
     connect(m_messages, &MessageView::editRequested, this, &MainWindow::editMessage);
     connect(m_messages, &MessageView::deleteRequested, this, &MainWindow::deleteMessage);
+    connect(m_messages, &MessageView::retryRequested, this, [this](const QString &clientId) {
+        if (m_session)
+            m_session->retryMessage(m_navigator->currentTopic(), clientId);
+    });
     connect(m_status, &StatusButton::statusChosen, this, [this](const QString &status) {
         m_autoAway = false;
         if (m_session)

@@ -406,7 +406,7 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
         tip = tr("Sending…");
         break;
     case ChatMessage::State::Failed:
-        tip = tr("Not sent.");
+        tip = tr("Not sent. Right-click it to send it again.");
         break;
     case ChatMessage::State::Sent:
         break;

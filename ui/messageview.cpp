@@ -183,33 +183,46 @@ void MessageView::mouseReleaseEvent(QMouseEvent *event)
 
 void MessageView::contextMenuEvent(QContextMenuEvent *event)
 {
-    const QModelIndex index = indexAt(event->pos());
+    if (const std::unique_ptr<QMenu> menu = contextMenuAt(event->pos()))
+        menu->exec(event->globalPos());
+}
+
+std::unique_ptr<QMenu> MessageView::contextMenuAt(const QPoint &pos)
+{
+    const QModelIndex index = indexAt(pos);
     if (!index.isValid())
-        return;
+        return nullptr;
     const QString body = index.data(MessageModel::BodyRole).toString();
     const qint64 id = index.data(MessageModel::IdRole).toLongLong();
     const bool deleted = index.data(MessageModel::DeletedRole).toBool();
     const bool editable = index.data(MessageModel::IsOwnRole).toBool() && id > 0 && !deleted;
     const QColor ink = palette().color(QPalette::WindowText);
 
-    QMenu menu(this);
-    if (const auto url = linkAt(event->pos())) {
-        menu.addAction(tr("Open link"), this, [this, url] { emit linkActivated(*url); });
-        menu.addAction(tr("Copy link"), this,
-                       [url] { QApplication::clipboard()->setText(url->toString()); });
-        menu.addSeparator();
+    auto menu = std::make_unique<QMenu>(this);
+    const auto state = Client::ChatMessage::State(index.data(MessageModel::StateRole).toInt());
+    if (state == Client::ChatMessage::State::Failed && index.data(MessageModel::IsOwnRole).toBool()) {
+        const QString clientId = index.data(MessageModel::ClientIdRole).toString();
+        menu->addAction(Icons::icon(QStringLiteral("refresh"), ink), tr("Send again"), this,
+                       [this, clientId] { emit retryRequested(clientId); });
+        menu->addSeparator();
     }
-    QAction *copy = menu.addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy text"), this,
+    if (const auto url = linkAt(pos)) {
+        menu->addAction(tr("Open link"), this, [this, url] { emit linkActivated(*url); });
+        menu->addAction(tr("Copy link"), this,
+                       [url] { QApplication::clipboard()->setText(url->toString()); });
+        menu->addSeparator();
+    }
+    QAction *copy = menu->addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy text"), this,
                                    [body] { QApplication::clipboard()->setText(body); });
     copy->setEnabled(!deleted);
     if (editable) {
-        menu.addSeparator();
-        menu.addAction(Icons::icon(QStringLiteral("edit"), ink), tr("Edit…"), this,
+        menu->addSeparator();
+        menu->addAction(Icons::icon(QStringLiteral("edit"), ink), tr("Edit…"), this,
                        [this, id, body] { emit editRequested(id, body); });
-        menu.addAction(Icons::icon(QStringLiteral("delete"), ink), tr("Delete"), this,
+        menu->addAction(Icons::icon(QStringLiteral("delete"), ink), tr("Delete"), this,
                        [this, id] { emit deleteRequested(id); });
     }
-    menu.exec(event->globalPos());
+    return menu;
 }
 
 void MessageView::resizeEvent(QResizeEvent *event)

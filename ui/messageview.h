@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QListView>
+#include <QMenu>
 #include <QPointer>
 #include <QTimer>
+
+#include <memory>
 
 namespace Parley::Client {
 class MessageModel;
@@ -31,12 +34,16 @@ public:
     bool isAtBottom() const { return m_atBottom; }
     void scrollToBottom(); // also forgets the "new messages" line once it was seen
     void clearNewMarker();
+    // The menu a right-click at `pos` (viewport coordinates) opens; nullptr off the messages.
+    std::unique_ptr<QMenu> contextMenuAt(const QPoint &pos);
 
 signals:
     void olderRequested();
     void linkActivated(const QUrl &url);
     void editRequested(qint64 id, const QString &body);
     void deleteRequested(qint64 id);
+    // The user asked to send one of their failed messages again.
+    void retryRequested(const QString &clientId);
 
 protected:
     void contextMenuEvent(QContextMenuEvent *event) override;

@@ -6,7 +6,10 @@
 
 namespace Parley::Hub {
 
-WriteBatch::WriteBatch(QObject *parent) : QObject(parent) { }
+WriteBatch::WriteBatch(QObject *parent)
+    : QObject(parent)
+{
+}
 
 void WriteBatch::add(WsConnection *connection)
 {
@@ -19,7 +22,8 @@ void WriteBatch::add(WsConnection *connection)
 
 void WriteBatch::forget(WsConnection *connection)
 {
-    std::replace(m_pending.begin(), m_pending.end(), connection, static_cast<WsConnection *>(nullptr));
+    std::replace(m_pending.begin(), m_pending.end(), connection,
+                 static_cast<WsConnection *>(nullptr));
 }
 
 void WriteBatch::flush()

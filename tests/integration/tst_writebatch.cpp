@@ -151,7 +151,8 @@ void tst_WriteBatch::withoutBatchWritesGoToTheSocket()
 
     connection->sendText("direct");
     const QByteArray expected = Ws::textFrame("direct");
-    QCOMPARE(connection->queuedBytes(), expected.size()); // in QTcpSocket's buffer until the loop runs
+    QCOMPARE(connection->queuedBytes(),
+             expected.size()); // in QTcpSocket's buffer until the loop runs
     pair.accepted->flush();
     QCOMPARE(readExactly(*pair.client, expected.size()), expected);
 }

@@ -99,6 +99,7 @@ private slots:
     void shiftEnterStartsNewLineWithoutSending();
     void usersPanelFollowsJoinAndLeaveByRows();
     void unreadCountsGrowAndClear();
+    void failedMessageCanBeSentAgainFromItsMenu();
     void shortcutsMoveBetweenRoomsFromTheComposer();
     void htmlBodyIsShownLiterally();
     void messagesOfOneUserAreGrouped();
@@ -257,6 +258,50 @@ void TestMainWindow::usersPanelFollowsJoinAndLeaveByRows()
     QCOMPARE(
         m_window->usersPanel()->view()->currentIndex().data(PresenceModel::IsSelfRole).toBool(),
         true);
+}
+
+void TestMainWindow::failedMessageCanBeSentAgainFromItsMenu()
+{
+    ChatSession *session = m_workspace->session();
+    const QString topic = Ui::RoomNavigator::defaultTopic();
+    QSignalSpy errors(session, &ChatSession::errorOccurred);
+    session->sendMessage(topic, QStringLiteral("fine"));
+    session->sendMessage(topic, QString(4001, u'x')); // the hub refuses it: invalid_body
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, hubTimeoutMs);
+    MessageModel *shown = shownMessages();
+    QCOMPARE(shown->rowCount(), 2);
+    const auto stateOf = [shown](int row) {
+        return ChatMessage::State(shown->data(shown->index(row), MessageModel::StateRole).toInt());
+    };
+    QTRY_COMPARE(stateOf(0), ChatMessage::State::Sent);
+    QCOMPARE(stateOf(1), ChatMessage::State::Failed);
+
+    Ui::MessageView *view = m_window->messageView();
+    const auto menuOf = [view](int row) {
+        return view->contextMenuAt(view->visualRect(view->model()->index(row, 0)).center());
+    };
+    const auto sendAgainIn = [](QMenu *menu) -> QAction * {
+        for (QAction *action : menu->actions()) {
+            if (action->text() == Ui::MessageView::tr("Send again"))
+                return action;
+        }
+        return nullptr;
+    };
+    const std::unique_ptr<QMenu> sentMenu = menuOf(0);
+    QVERIFY(sentMenu);
+    QVERIFY(!sendAgainIn(sentMenu.get())); // a sent message has nothing to retry
+
+    // The menu's action resends the same message (same client id, same row): pending at once,
+    // refused again by the hub, so failed again with a second error.
+    const std::unique_ptr<QMenu> failedMenu = menuOf(1);
+    QVERIFY(failedMenu);
+    QAction *retry = sendAgainIn(failedMenu.get());
+    QVERIFY(retry);
+    retry->trigger();
+    QCOMPARE(stateOf(1), ChatMessage::State::Pending);
+    QCOMPARE(shown->rowCount(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, hubTimeoutMs);
+    QCOMPARE(stateOf(1), ChatMessage::State::Failed);
 }
 
 void TestMainWindow::unreadCountsGrowAndClear()
