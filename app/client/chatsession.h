@@ -125,6 +125,9 @@ private:
         bool joined = false; // the current join succeeded
         bool joinedOnce = false; // topicOpened was emitted
         bool loadingHistory = false;
+        // While > 0, messages newer than this id may be missing: a catch-up that brought more
+        // than one page is filling the gap from the newest end (see catchUpPage()).
+        qint64 catchUpFloor = 0;
         QHash<QString, Outgoing> outgoing; // by client_id: our messages without an ok reply
         QStringList outgoingOrder;
         bool typing = false; // we told the hub we are typing
@@ -139,7 +142,7 @@ private:
     void onLobbyMessage(const QString &event, const QJsonObject &payload);
     void onDirectMessage(const QJsonObject &payload);
     void startTopic(Topic &topic);
-    void restartTopic(Topic &topic);
+    void catchUpPage(Topic &topic, qint64 beforeId);
     void onTopicJoined(const QString &topic, const QJsonObject &response);
     void onTopicJoinFailed(const QString &topic, const QJsonObject &response);
     void onTopicMessage(const QString &topic, const QString &event, const QJsonObject &payload);

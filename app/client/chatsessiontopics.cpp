@@ -10,11 +10,16 @@
 #include "client/roomlistmodel.h"
 
 #include <QJsonArray>
+#include <QPointer>
+
+#include <algorithm>
 
 namespace Parley::Client {
 
 namespace {
 
+constexpr qint64 MaxMessageId = (qint64(1) << 53) - 1; // ids stay below 2^53 (docs/protocol.md)
+constexpr int CatchUpPageSize = 100; // the largest page `history` gives
 
 bool isChatTopic(const QString &topic)
 {
@@ -85,8 +90,12 @@ void ChatSession::startTopic(Topic &t)
             return params;
         if (!current->password.isEmpty())
             params.insert(QStringLiteral("password"), current->password);
-        if (const qint64 newest = current->messages->newestId(); newest > 0)
-            params.insert(QStringLiteral("after_id"), double(newest));
+        // Unless a gap is still being filled, everything up to the newest message we hold
+        // is here.
+        const qint64 after = current->catchUpFloor > 0 ? current->catchUpFloor
+                                                       : current->messages->newestId();
+        if (after > 0)
+            params.insert(QStringLiteral("after_id"), double(after));
         return params;
     });
     t.channel = channel;
@@ -102,22 +111,6 @@ void ChatSession::startTopic(Topic &t)
             });
     connect(channel, &PhoenixChannel::errored, this, [this, topic] { onTopicErrored(topic); });
     channel->join();
-}
-
-// Replaces the topic's channel with a new one, keeping the models.
-void ChatSession::restartTopic(Topic &t)
-{
-    if (t.channel) {
-        t.channel->QObject::disconnect(this);
-        t.channel->leave();
-        t.channel->deleteLater();
-    }
-    t.sync.reset();
-    t.joined = false;
-    t.loadingHistory = false;
-    for (Outgoing &outgoing : t.outgoing)
-        outgoing.inFlight = false; // replies to the old channel are dropped
-    startTopic(t);
 }
 
 void ChatSession::closeTopic(const QString &topic)
@@ -160,10 +153,14 @@ void ChatSession::onTopicJoined(const QString &topic, const QJsonObject &respons
         for (const ChatMessage &message : messages)
             onIncomingMessage(*t, message, true);
         if (response.value(QLatin1String("has_more")).toBool()) {
-            // More than a catch-up page was missed, and only a join takes after_id: join
-            // again from the newest message we hold now.
-            restartTopic(*t);
-            return;
+            // More than a catch-up page was missed. Joining again with a later after_id would
+            // show everyone this user leaving and coming back; instead page back from the
+            // newest message with `history` until the pages meet this one.
+            if (!messages.isEmpty())
+                t->catchUpFloor = messages.last().id;
+            catchUpPage(*t, MaxMessageId);
+        } else {
+            t->catchUpFloor = 0;
         }
     }
     m_rooms->setJoined(topic, true);
@@ -172,6 +169,41 @@ void ChatSession::onTopicJoined(const QString &topic, const QJsonObject &respons
         t->joinedOnce = true;
         emit topicOpened(topic);
     }
+}
+
+void ChatSession::catchUpPage(Topic &t, qint64 beforeId)
+{
+    const QString topic = t.name;
+    const QPointer<PhoenixChannel> channel = t.channel;
+    channel->push(
+        QStringLiteral("history"),
+        { { QStringLiteral("before_id"), double(beforeId) },
+          { QStringLiteral("limit"), CatchUpPageSize } },
+        this, [this, topic, channel, beforeId](const QString &status, const QJsonObject &response) {
+            Topic *t = topicFor(topic);
+            if (!t || t->channel != channel || t->catchUpFloor == 0)
+                return; // rejoined (the new join continues from the floor) or closed
+            if (status != QLatin1String("ok")) {
+                // The gap stays marked; the next join asks from the floor again.
+                emit errorOccurred(
+                    tr("Could not load missed messages: %1").arg(reasonOf(status, response)));
+                return;
+            }
+            qint64 oldest = beforeId;
+            bool met = false;
+            for (const ChatMessage &message : messagesOf(response, topic)) {
+                if (message.id <= t->catchUpFloor) {
+                    met = true;
+                    continue;
+                }
+                onIncomingMessage(*t, message, true);
+                oldest = std::min(oldest, message.id);
+            }
+            if (met || oldest == beforeId || !response.value(QLatin1String("has_more")).toBool())
+                t->catchUpFloor = 0;
+            else
+                catchUpPage(*t, oldest);
+        });
 }
 
 void ChatSession::onTopicJoinFailed(const QString &topic, const QJsonObject &response)

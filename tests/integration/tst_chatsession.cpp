@@ -379,8 +379,8 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
     QVERIFY(startHub(port));
 
     // bob is back at once; ana waits. bob says more than a join page (50) and more than a
-    // catch-up page (500) meanwhile: only after_id, re-joined until the hub has no more, can
-    // bring ana everything.
+    // catch-up page (500) meanwhile: the join's after_id page plus history pages from the newest
+    // end must bring ana everything, without leaving and rejoining the room.
     QTRY_VERIFY_WITH_TIMEOUT(bob->isJoined(General), Timeout);
     QStringList expected { QStringLiteral("before") };
     constexpr int Missed = 520;
@@ -395,6 +395,8 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
     MessageModel *messages = ana->messages(General);
     QSignalSpy reset(messages, &QAbstractItemModel::modelReset);
     QSignalSpy arrived(ana.get(), &ChatSession::messageArrived);
+    // bob must see ana come back once, not leave and return while she catches up.
+    QSignalSpy anaLeftForBob(bob->presence(General), &QAbstractItemModel::rowsRemoved);
     ana->reconnectNow();
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
                               Timeout);
@@ -408,6 +410,10 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
     bob->sendMessage(General, QStringLiteral("after"));
     QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), Missed + 2, Timeout);
     QCOMPARE(bodies(messages).last(), QStringLiteral("after"));
+    // bob gets his own "after" back behind anything the hub sent him before it, such as a
+    // presence leave of ana during her catch-up: there was none.
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(General)).last(), QStringLiteral("after"), Timeout);
+    QCOMPARE(anaLeftForBob.size(), 0);
 }
 
 void tst_ChatSession::messageSentWhileHubIsDownIsDeliveredOnce()
