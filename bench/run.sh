@@ -10,6 +10,8 @@
 # generator to CPU 1. Every point starts a fresh server, runs one bounded loadgen, and stops the
 # server; raw JSON goes to DIR/bench-results/<stamp>/. Loopback only.
 set -euo pipefail
+ARGS="$*"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$ROOT/build
@@ -116,7 +118,7 @@ for point in "${POINTS[@]}"; do
             sleep 0.5
             # Hard bound: the loadgen's own alarm is setup-timeout + duration + drain + 15 s.
             timeout 1200 taskset -c 1 "$LOADGEN" $args --proto "$proto" --port "$SERVER_PORT" \
-                --hub-pid "$SERVER_PID" --setup-timeout 600 --allow-loss \
+                --hub-pid "$SERVER_PID" --setup-timeout "${PARLEY_BENCH_SETUP_TIMEOUT:-600}" --allow-loss \
                 >"$RESULTS/$name.json" 2>"$RESULTS/$name.err" || true
             stop_server
             echo "  $name: $(head -c 300 "$RESULTS/$name.json" 2>/dev/null)"
@@ -126,6 +128,7 @@ done
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --out "$OUT" --quick "$QUICK" \
-    --repeats "$REPEATS" --command "bench/run.sh $([[ $QUICK == 1 ]] && echo --quick)" \
-    --loadavg "$LOAD" --b1-hold "$B1_HOLD" --measure "$MEASURE"
+    --repeats "$REPEATS" \
+    --command "${PARLEY_BENCH_SETUP_TIMEOUT:+PARLEY_BENCH_SETUP_TIMEOUT=$PARLEY_BENCH_SETUP_TIMEOUT }bench/run.sh${ARGS:+ $ARGS}" \
+    --loadavg-start "$LOAD_START" --loadavg "$LOAD" --b1-hold "$B1_HOLD" --measure "$MEASURE"
 echo "run.sh: wrote $OUT"
