@@ -53,44 +53,51 @@ std::optional<Message> decode(QByteArrayView frame, DecodeError *error)
 void appendJsonString(QByteArray &out, QStringView text)
 {
     static constexpr char hex[] = "0123456789abcdef";
-    out.append('"');
-    qsizetype start = 0; // start of the run of ASCII characters that need no escape
-    const auto flushRun = [&](qsizetype end) {
-        for (qsizetype i = start; i < end; ++i)
-            out.append(char(text[i].unicode()));
+    const auto escape = [&out](char16_t c) {
+        out.append("\\u");
+        out.append(hex[c >> 12]);
+        out.append(hex[(c >> 8) & 0xf]);
+        out.append(hex[(c >> 4) & 0xf]);
+        out.append(hex[c & 0xf]);
     };
-    for (qsizetype i = 0; i < text.size(); ++i) {
+    out.append('"');
+    const qsizetype size = text.size();
+    for (qsizetype i = 0; i < size; ++i) {
         const char16_t c = text[i].unicode();
-        if (c >= 0x20 && c < 0x80 && c != u'"' && c != u'\\')
-            continue;
-        flushRun(i);
-        start = i + 1;
-        if (c >= 0x80) {
-            // The whole non-ASCII run at once, surrogate pairs included.
-            qsizetype end = i + 1;
-            while (end < text.size() && text[end].unicode() >= 0x80)
-                ++end;
-            out.append(text.sliced(i, end - i).toUtf8());
-            i = end - 1;
-            start = end;
-            continue;
-        }
-        out.append('\\');
-        switch (c) {
-        case u'"': out.append('"'); break;
-        case u'\\': out.append('\\'); break;
-        case u'\b': out.append('b'); break;
-        case u'\f': out.append('f'); break;
-        case u'\n': out.append('n'); break;
-        case u'\r': out.append('r'); break;
-        case u'\t': out.append('t'); break;
-        default:
-            out.append("u00");
-            out.append(hex[c >> 4]);
-            out.append(hex[c & 0xf]);
+        if (c < 0x80) {
+            switch (c) {
+            case u'"': out.append("\\\""); break;
+            case u'\\': out.append("\\\\"); break;
+            case u'\b': out.append("\\b"); break;
+            case u'\f': out.append("\\f"); break;
+            case u'\n': out.append("\\n"); break;
+            case u'\r': out.append("\\r"); break;
+            case u'\t': out.append("\\t"); break;
+            default:
+                if (c < 0x20)
+                    escape(c);
+                else
+                    out.append(char(c));
+            }
+        } else if (c < 0x800) {
+            out.append(char(0xc0 | (c >> 6)));
+            out.append(char(0x80 | (c & 0x3f)));
+        } else if (!QChar::isSurrogate(c)) {
+            out.append(char(0xe0 | (c >> 12)));
+            out.append(char(0x80 | ((c >> 6) & 0x3f)));
+            out.append(char(0x80 | (c & 0x3f)));
+        } else if (QChar::isHighSurrogate(c) && i + 1 < size && text[i + 1].isLowSurrogate()) {
+            const char32_t u = QChar::surrogateToUcs4(c, text[++i].unicode());
+            out.append(char(0xf0 | (u >> 18)));
+            out.append(char(0x80 | ((u >> 12) & 0x3f)));
+            out.append(char(0x80 | ((u >> 6) & 0x3f)));
+            out.append(char(0x80 | (u & 0x3f)));
+        } else {
+            // A lone surrogate has no UTF-8 form: QJsonDocument writes it as an escape, and so
+            // does this, so that it decodes back to the same string.
+            escape(c);
         }
     }
-    flushRun(text.size());
     out.append('"');
 }
 

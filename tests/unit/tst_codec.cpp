@@ -350,6 +350,10 @@ void tst_Codec::jsonStringsEscapeLikeQt_data()
     QTest::addRow("emoji, surrogate pairs") << QStringLiteral("😀👍🏽 ok 🏳️‍🌈");
     QTest::addRow("line separators") << QStringLiteral("a\u2028b\u2029c");
     QTest::addRow("mixed runs") << QStringLiteral("é\"é\n日\\x😀");
+    QTest::addRow("lone high surrogate") << QString(QChar(0xd83d)) + QStringLiteral("x");
+    QTest::addRow("lone low surrogate") << QStringLiteral("3d") + QChar(0xde0e) + QStringLiteral("f");
+    QTest::addRow("low before high") << QString(QChar(0xde00)) + QChar(0xd800);
+    QTest::addRow("high at the end") << QStringLiteral("end") + QChar(0xdbff);
     QTest::addRow("html stays text") << QStringLiteral("<script>alert('x')</script>&amp;");
 }
 
@@ -361,17 +365,18 @@ void tst_Codec::jsonStringsEscapeLikeQt()
 
 void tst_Codec::randomJsonStringsEscapeLikeQt()
 {
-    // Valid UTF-16 only (what a decoded frame can hold): ASCII with every control character,
-    // BMP letters and astral characters as proper surrogate pairs.
+    // ASCII with every control character, BMP letters, astral characters as proper surrogate
+    // pairs, and lone surrogates (a frame's "\\udc00" escape decodes to one).
     QRandomGenerator random(20261126);
     for (int round = 0; round < 2000; ++round) {
         QString text;
         const int length = int(random.bounded(0, 40));
         for (int i = 0; i < length; ++i) {
-            switch (random.bounded(4)) {
+            switch (random.bounded(5)) {
             case 0: text += QChar(char16_t(random.bounded(0, 0x80))); break;
             case 1: text += QChar(char16_t(random.bounded(0x80, 0xd800))); break;
             case 2: text += QChar(char16_t(random.bounded(0xe000, 0x10000))); break;
+            case 3: text += QChar(char16_t(random.bounded(0xd800, 0xe000))); break;
             default: {
                 const char32_t astral = char32_t(random.bounded(0x10000, 0x110000));
                 text += QString::fromUcs4(&astral, 1);
