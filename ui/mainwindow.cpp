@@ -353,6 +353,13 @@ void MainWindow::send(const QString &body)
     const QString topic = m_composer->topic();
     if (!m_session || topic.isEmpty())
         return;
+    if (const QString problem = Client::ChatSession::bodyProblem(body); !problem.isEmpty()) {
+        // The hub would refuse it and no retry could help: give the text back to be fixed.
+        showError(problem);
+        m_composer->setPlainText(body);
+        m_composer->moveCursor(QTextCursor::End);
+        return;
+    }
     m_session->sendMessage(topic, body);
     m_messages->clearNewMarker();
     m_messages->scrollToBottom();

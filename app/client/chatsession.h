@@ -78,6 +78,9 @@ public:
     PresenceModel *presence(const QString &topic) const; // nullptr if not open
 
     void sendMessage(const QString &topic, const QString &body);
+    // Why the hub would refuse `body` as a message (empty, over 4,000 characters, control
+    // characters), in words for the user; empty if it is fine.
+    static QString bodyProblem(const QString &body);
     void editMessage(const QString &topic, qint64 id, const QString &body);
     void deleteMessage(const QString &topic, qint64 id);
     void loadOlder(const QString &topic); // history before the oldest held message, 50 at most

@@ -5,6 +5,7 @@
 #include "client/chatreplies.h"
 #include "client/messagemodel.h"
 #include "client/phoenixchannel.h"
+#include "protocol/validation.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -19,6 +20,21 @@ constexpr int TypingRepeatMs = 3000;
 
 
 } // namespace
+
+QString ChatSession::bodyProblem(const QString &body)
+{
+    if (Protocol::normalizedBody(body))
+        return {};
+    const QString trimmed = body.trimmed();
+    if (trimmed.isEmpty())
+        return tr("A message cannot be empty.");
+    const qsizetype length = trimmed.toUcs4().size();
+    if (length > Protocol::maxBodyLength)
+        return tr("A message can have at most %L1 characters; this one has %L2.")
+            .arg(Protocol::maxBodyLength)
+            .arg(length);
+    return tr("A message cannot contain control characters.");
+}
 
 void ChatSession::sendMessage(const QString &topic, const QString &body)
 {

@@ -37,6 +37,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QStatusBar>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -97,6 +98,7 @@ private slots:
     void settingsStayInTheTestDirectory();
     void enterSendsMessageOnce();
     void shiftEnterStartsNewLineWithoutSending();
+    void overlongTextStaysInTheComposer();
     void usersPanelFollowsJoinAndLeaveByRows();
     void unreadCountsGrowAndClear();
     void failedMessageCanBeSentAgainFromItsMenu();
@@ -215,6 +217,31 @@ void TestMainWindow::enterSendsMessageOnce()
              QStringLiteral("hello from the window"));
     QCOMPARE(shownMessages()->data(shownMessages()->index(1), MessageModel::BodyRole).toString(),
              QStringLiteral("got it"));
+}
+
+void TestMainWindow::overlongTextStaysInTheComposer()
+{
+    // 4,001 characters: the hub would refuse it, so the window does not send it and gives the
+    // text back to be shortened, with the reason in the status bar.
+    Ui::Composer *composer = m_window->composer();
+    const QString text = QStringLiteral("Pasted log: ") + QString(3989, u'x');
+    QCOMPARE(text.size(), 4001);
+    composer->setPlainText(text);
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), text);
+    QCOMPARE(shownMessages()->rowCount(), 0);
+    const QString why = ChatSession::bodyProblem(text);
+    QVERIFY(why.contains(QLocale().toString(4001))); // says how long it is
+    QCOMPARE(m_window->statusBar()->currentMessage(), why);
+
+    // Shortened to the limit, it goes.
+    composer->setPlainText(text.left(4000));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QString());
+    QCOMPARE(shownMessages()->rowCount(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownMessages()->data(shownMessages()->index(0), MessageModel::StateRole).toInt(),
+        int(ChatMessage::State::Sent), hubTimeoutMs);
 }
 
 void TestMainWindow::shiftEnterStartsNewLineWithoutSending()
