@@ -162,7 +162,8 @@ void ChatSession::editMessage(const QString &topic, qint64 id, const QString &bo
             if (Topic *t = topicFor(topic))
                 t->messages->applyEdit(ChatMessage::fromJson(
                     response.value(QLatin1String("message")).toObject(), topic));
-        });
+        },
+        m_timings.offlineChangeTimeoutMs);
 }
 
 void ChatSession::deleteMessage(const QString &topic, qint64 id)
@@ -180,7 +181,8 @@ void ChatSession::deleteMessage(const QString &topic, qint64 id)
             }
             if (Topic *t = topicFor(topic))
                 t->messages->applyDelete(id);
-        });
+        },
+        m_timings.offlineChangeTimeoutMs);
 }
 
 void ChatSession::loadOlder(const QString &topic)

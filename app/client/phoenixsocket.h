@@ -27,6 +27,9 @@ struct Timings
     int heartbeatIntervalMs = 30'000;
     int heartbeatTimeoutMs = 30'000;
     int pushTimeoutMs = 10'000; // default timeout of joins, pushes and leaves
+    // Edits and deletes of one's own messages: made while disconnected, they wait this long
+    // for the hub to come back instead of the push timeout (ChatSession).
+    int offlineChangeTimeoutMs = 300'000;
     QList<int> reconnectSteps { 10, 50, 100, 150, 200, 250, 500, 1000, 2000 };
     int reconnectMaxMs = 5'000; // every try after the steps
     QList<int> rejoinSteps { 1000, 2000, 5000 };

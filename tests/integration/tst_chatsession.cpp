@@ -88,6 +88,7 @@ private slots:
     void catchUpAfterHubRestartMissesNothing();
     void messageSentWhileHubIsDownIsDeliveredOnce();
     void editAndDeletePropagate();
+    void editAndDeleteMadeOfflineApplyOnReconnect();
     void loadOlderPrependsHistory();
     void createdLockedRoomNeedsPassword();
     void directMessagesReachTheOtherUser();
@@ -488,6 +489,53 @@ void tst_ChatSession::editAndDeletePropagate()
     QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
     QVERIFY(errors.at(0).at(0).toString().contains(QLatin1String("forbidden")));
     QCOMPARE(theirs->messageAt(0).body, QStringLiteral("typo"));
+}
+
+void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
+{
+    Timings timings = lazyTimings();
+    timings.pushTimeoutMs = 300; // ordinary pushes give up quickly
+    timings.offlineChangeTimeoutMs = 60'000;
+    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), timings);
+    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    QVERIFY(open(ana.get(), General));
+    QVERIFY(open(bob.get(), General));
+    ana->sendMessage(General, QStringLiteral("tpyo"));
+    ana->sendMessage(General, QStringLiteral("regret"));
+    MessageModel *theirs = bob->messages(General);
+    QTRY_COMPARE_WITH_TIMEOUT(theirs->rowCount(), 2, Timeout);
+    const qint64 typo = theirs->messageAt(0).id;
+    const qint64 regret = theirs->messageAt(1).id;
+
+    const quint16 port = m_hub->port();
+    m_hub->stop();
+    QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Reconnecting,
+                              Timeout);
+    QSignalSpy errors(ana.get(), &ChatSession::errorOccurred);
+    ana->editMessage(General, typo, QStringLiteral("typo"));
+    ana->deleteMessage(General, regret);
+    // An ordinary push made at the same time times out: the hub has been gone for longer than
+    // the push timeout, which the edit and the delete outlive.
+    QSignalSpy createFailed(ana.get(), &ChatSession::roomCreateFailed);
+    ana->createRoom(QStringLiteral("later"), QStringLiteral("Later"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(createFailed.size(), 1, Timeout);
+    QCOMPARE(createFailed.at(0).at(0).toString(), QStringLiteral("timeout"));
+
+    QVERIFY(startHub(port));
+    ana->reconnectNow();
+    // The hub took both (their replies update ana's own rows) ...
+    MessageModel *mine = ana->messages(General);
+    QTRY_VERIFY_WITH_TIMEOUT(mine->messageAt(0).edited && mine->messageAt(1).deleted, Timeout);
+    QCOMPARE(mine->messageAt(0).body, QStringLiteral("typo"));
+    QCOMPARE(errors.size(), 0);
+    // ... and stored them: someone who opens the room now gets the changed history.
+    auto carol = makeSession(QStringLiteral("carol-0000003"), QStringLiteral("carol"));
+    QVERIFY(open(carol.get(), General));
+    const MessageModel *fresh = carol->messages(General);
+    QCOMPARE(fresh->rowCount(), 2);
+    QCOMPARE(fresh->messageAt(0).body, QStringLiteral("typo"));
+    QVERIFY(fresh->messageAt(0).edited);
+    QVERIFY(fresh->messageAt(1).deleted);
 }
 
 void tst_ChatSession::loadOlderPrependsHistory()
