@@ -2,6 +2,7 @@
 
 #include "hub/wsconnection.h"
 #include "protocol/codec.h"
+#include "protocol/events.h"
 
 #include <QDateTime>
 
@@ -61,7 +62,9 @@ void Connection::replyOkEncoded(const Message &request, QLatin1StringView key, Q
     payload.append(R"({"response":{")").append(key.data(), key.size()).append("\":");
     payload.append(json.data(), json.size());
     payload.append(R"(},"status":"ok"})");
-    m_ws->sendText(encode(makeReply(request.joinRef, request.ref, request.topic, {}, {}), payload));
+    // The envelope only: encode() writes `payload` in place of message.payload.
+    const Message envelope { request.joinRef, request.ref, request.topic, Event::Reply, {} };
+    m_ws->sendText(encode(envelope, payload));
     checkOverflow();
 }
 

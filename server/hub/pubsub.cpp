@@ -24,29 +24,28 @@ void PubSub::unsubscribe(const QString &topic, Connection *connection)
 int PubSub::broadcast(const QString &topic, const QString &event, const QJsonObject &payload,
                       const Connection *except) const
 {
-    if (subscriberCount(topic) == 0)
-        return 0;
-    return deliver(topic, Ws::textFrame(Protocol::encode(Protocol::makeBroadcast(topic, event, payload))),
+    const QSet<Connection *> &to = subscribers(topic);
+    if (to.isEmpty())
+        return 0; // nobody to encode for
+    return deliver(to, Ws::textFrame(Protocol::encode(Protocol::makeBroadcast(topic, event, payload))),
                    except);
 }
 
 int PubSub::broadcastEncoded(const QString &topic, const QString &event,
                              QByteArrayView payloadJson, const Connection *except) const
 {
-    if (subscriberCount(topic) == 0)
+    const QSet<Connection *> &to = subscribers(topic);
+    if (to.isEmpty())
         return 0;
-    return deliver(topic,
+    return deliver(to,
                    Ws::textFrame(Protocol::encode(Protocol::makeBroadcast(topic, event, {}), payloadJson)),
                    except);
 }
 
-int PubSub::deliver(const QString &topic, const QByteArray &frame, const Connection *except) const
+int PubSub::deliver(const QSet<Connection *> &to, const QByteArray &frame, const Connection *except)
 {
-    const auto it = m_topics.constFind(topic);
-    if (it == m_topics.cend())
-        return 0;
     int deliveries = 0;
-    for (Connection *connection : *it) {
+    for (Connection *connection : to) {
         if (connection == except)
             continue;
         connection->sendFrame(frame);

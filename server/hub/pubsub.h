@@ -27,7 +27,8 @@ public:
     const QSet<Connection *> &subscribers(const QString &topic) const;
 
 private:
-    int deliver(const QString &topic, const QByteArray &frame, const Connection *except) const;
+    static int deliver(const QSet<Connection *> &to, const QByteArray &frame,
+                       const Connection *except);
 
     QHash<QString, QSet<Connection *>> m_topics;
 };

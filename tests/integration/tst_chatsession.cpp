@@ -101,6 +101,8 @@ private:
     std::unique_ptr<ChatSession> makeSession(const QString &userId, const QString &nick,
                                              const Timings &timings = fastTimings());
     bool open(ChatSession *session, const QString &topic, const QString &password = {});
+    // Both open General; author posts "tpyo" then "regret", and reader has both, with the ids.
+    bool postTypoAndRegret(ChatSession *author, ChatSession *reader, qint64 *typo, qint64 *regret);
     void addTesters(ChatSession *session, const QString &topic);
 
     HubSettings m_settings;
@@ -452,18 +454,30 @@ void tst_ChatSession::messageSentWhileHubIsDownIsDeliveredOnce()
                             QStringLiteral("sentinel") }));
 }
 
+bool tst_ChatSession::postTypoAndRegret(ChatSession *author, ChatSession *reader, qint64 *typo,
+                                        qint64 *regret)
+{
+    if (!open(author, General) || !open(reader, General))
+        return false;
+    author->sendMessage(General, QStringLiteral("tpyo"));
+    author->sendMessage(General, QStringLiteral("regret"));
+    const MessageModel *theirs = reader->messages(General);
+    if (!QTest::qWaitFor([theirs] { return theirs->rowCount() == 2; }, Timeout))
+        return false;
+    *typo = theirs->messageAt(0).id;
+    *regret = theirs->messageAt(1).id;
+    return theirs->messageAt(0).body == QLatin1String("tpyo")
+        && theirs->messageAt(1).body == QLatin1String("regret");
+}
+
 void tst_ChatSession::editAndDeletePropagate()
 {
     auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
     auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
-    QVERIFY(open(ana.get(), General));
-    QVERIFY(open(bob.get(), General));
-    ana->sendMessage(General, QStringLiteral("tpyo"));
-    ana->sendMessage(General, QStringLiteral("regret"));
+    qint64 typo = 0;
+    qint64 regret = 0;
+    QVERIFY(postTypoAndRegret(ana.get(), bob.get(), &typo, &regret));
     MessageModel *theirs = bob->messages(General);
-    QTRY_COMPARE_WITH_TIMEOUT(theirs->rowCount(), 2, Timeout);
-    const qint64 typo = theirs->messageAt(0).id;
-    const qint64 regret = theirs->messageAt(1).id;
     QSignalSpy inserted(theirs, &QAbstractItemModel::rowsInserted);
     QSignalSpy removed(theirs, &QAbstractItemModel::rowsRemoved);
     QSignalSpy changed(theirs, &QAbstractItemModel::dataChanged);
@@ -498,14 +512,9 @@ void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
     timings.offlineChangeTimeoutMs = 60'000;
     auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), timings);
     auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
-    QVERIFY(open(ana.get(), General));
-    QVERIFY(open(bob.get(), General));
-    ana->sendMessage(General, QStringLiteral("tpyo"));
-    ana->sendMessage(General, QStringLiteral("regret"));
-    MessageModel *theirs = bob->messages(General);
-    QTRY_COMPARE_WITH_TIMEOUT(theirs->rowCount(), 2, Timeout);
-    const qint64 typo = theirs->messageAt(0).id;
-    const qint64 regret = theirs->messageAt(1).id;
+    qint64 typo = 0;
+    qint64 regret = 0;
+    QVERIFY(postTypoAndRegret(ana.get(), bob.get(), &typo, &regret));
 
     const quint16 port = m_hub->port();
     m_hub->stop();
