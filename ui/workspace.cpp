@@ -11,23 +11,6 @@
 
 namespace Parley::Ui {
 
-namespace {
-
-Hub::DiscoveryMode hubDiscovery(Client::DiscoveryMode mode)
-{
-    switch (mode) {
-    case Client::DiscoveryMode::Off:
-        return Hub::DiscoveryMode::Off;
-    case Client::DiscoveryMode::Loopback:
-        return Hub::DiscoveryMode::Loopback;
-    case Client::DiscoveryMode::Lan:
-        return Hub::DiscoveryMode::Lan;
-    }
-    return Hub::DiscoveryMode::Off;
-}
-
-} // namespace
-
 Workspace::Workspace(AppSettings *settings, WorkspaceOptions options, QObject *parent)
     : QObject(parent)
     , m_settings(settings)
@@ -36,7 +19,7 @@ Workspace::Workspace(AppSettings *settings, WorkspaceOptions options, QObject *p
     const QString hubDir = m_options.dataDir.isEmpty()
         ? QString()
         : QDir(m_options.dataDir).filePath(QStringLiteral("hub"));
-    m_host = std::make_unique<HostController>(hubDir, hubDiscovery(m_options.discovery));
+    m_host = std::make_unique<HostController>(hubDir, m_options.discovery);
     connect(m_host.get(), &HostController::runningChanged, this, &Workspace::hostingChanged);
 }
 

@@ -6,7 +6,6 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QNetworkDatagram>
-#include <QNetworkInterface>
 #include <QUdpSocket>
 
 #include <algorithm>
@@ -25,24 +24,6 @@ bool isLoopbackSender(const QHostAddress &address)
 }
 
 } // namespace
-
-std::optional<DiscoveryMode> discoveryModeFromString(const QString &text)
-{
-    const QString mode = text.trimmed().toLower();
-    if (mode == QLatin1String("off"))
-        return DiscoveryMode::Off;
-    if (mode == QLatin1String("loopback"))
-        return DiscoveryMode::Loopback;
-    if (mode == QLatin1String("lan"))
-        return DiscoveryMode::Lan;
-    return std::nullopt;
-}
-
-DiscoveryMode discoveryModeFromEnvironment(DiscoveryMode fallback)
-{
-    const QString value = qEnvironmentVariable("PARLEY_DISCOVERY");
-    return discoveryModeFromString(value).value_or(fallback);
-}
 
 std::optional<DiscoveredHub> DiscoveredHub::fromDatagram(const QByteArray &datagram,
                                                          const QHostAddress &sender)
@@ -93,19 +74,6 @@ void HubBrowser::setExpiryMs(int ms)
     m_expiryTimer.setInterval(std::max(m_expiryMs / 7, 5));
 }
 
-QList<QHostAddress> HubBrowser::targets(DiscoveryMode mode)
-{
-    switch (mode) {
-    case DiscoveryMode::Off:
-        return {};
-    case DiscoveryMode::Loopback:
-        return Protocol::Discovery::loopbackTargets();
-    case DiscoveryMode::Lan:
-        return Protocol::Discovery::lanTargets();
-    }
-    return {};
-}
-
 void HubBrowser::start(DiscoveryMode mode)
 {
     stop();
@@ -148,7 +116,7 @@ void HubBrowser::query()
 {
     if (!m_socket)
         return;
-    const QList<QHostAddress> addresses = targets(m_mode);
+    const QList<QHostAddress> addresses = Protocol::Discovery::targets(m_mode);
     for (const QHostAddress &address : addresses) {
         if (m_socket->writeDatagram(QueryDatagram, address, m_port) < 0)
             qCDebug(lcClient) << "discovery query to" << address

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/discovery.h"
+
 #include <QHash>
 #include <QHostAddress>
 #include <QJsonObject>
@@ -14,14 +16,8 @@ class QUdpSocket;
 
 namespace Parley::Client {
 
-// Where LAN discovery sends (the client's own copy of Parley::Hub::DiscoveryMode, so that
-// parley_client does not depend on the hub library).
-enum class DiscoveryMode { Off, Loopback, Lan };
-
-// "off" / "loopback" / "lan" (case-insensitive); nullopt for anything else.
-std::optional<DiscoveryMode> discoveryModeFromString(const QString &text);
-// PARLEY_DISCOVERY if set and valid, else fallback.
-DiscoveryMode discoveryModeFromEnvironment(DiscoveryMode fallback = DiscoveryMode::Lan);
+// Where LAN discovery sends: the protocol's one definition, shared with the hub's beacon.
+using DiscoveryMode = Protocol::Discovery::Mode;
 
 // A hub heard on the LAN.
 struct DiscoveredHub
@@ -71,9 +67,6 @@ public:
 
     // Sends {"parley": 1, "query": true} to the targets of the mode.
     void query();
-    // Loopback: 127.0.0.1 and 127.255.255.255; Lan: the broadcast address of each up,
-    // non-loopback IPv4 interface; Off: none. Never 255.255.255.255.
-    static QList<QHostAddress> targets(DiscoveryMode mode);
 
     QList<DiscoveredHub> hubs() const; // ordered by name, then hub id
 

@@ -17,17 +17,6 @@ using namespace Parley::Hub;
 
 namespace {
 
-std::optional<DiscoveryMode> parseDiscovery(const QString &text)
-{
-    if (text == QLatin1String("off"))
-        return DiscoveryMode::Off;
-    if (text == QLatin1String("loopback"))
-        return DiscoveryMode::Loopback;
-    if (text == QLatin1String("lan"))
-        return DiscoveryMode::Lan;
-    return std::nullopt;
-}
-
 [[noreturn]] void fail(const QString &message)
 {
     std::fprintf(stderr, "parley-hub: %s\n", qPrintable(message));
@@ -137,7 +126,7 @@ int main(int argc, char *argv[])
     QString discovery = parser.value(QStringLiteral("discovery"));
     if (discovery.isEmpty())
         discovery = qEnvironmentVariable("PARLEY_DISCOVERY", QStringLiteral("lan"));
-    const std::optional<DiscoveryMode> mode = parseDiscovery(discovery);
+    const std::optional<DiscoveryMode> mode = Parley::Protocol::Discovery::modeFromString(discovery);
     if (!mode)
         fail(QStringLiteral("--discovery must be loopback, lan or off"));
     settings.discovery = *mode;

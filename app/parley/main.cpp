@@ -82,10 +82,10 @@ int main(int argc, char *argv[])
                            parser.value(QStringLiteral("settings-dir")));
     }
     Client::DiscoveryMode discovery
-        = Client::discoveryModeFromEnvironment(Client::DiscoveryMode::Lan);
+        = Protocol::Discovery::modeFromEnvironment(Client::DiscoveryMode::Lan);
     if (parser.isSet(QStringLiteral("discovery"))) {
         const auto mode
-            = Client::discoveryModeFromString(parser.value(QStringLiteral("discovery")));
+            = Protocol::Discovery::modeFromString(parser.value(QStringLiteral("discovery")));
         if (!mode)
             fail(QStringLiteral("--discovery must be lan, loopback or off"));
         discovery = *mode;

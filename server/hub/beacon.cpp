@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkDatagram>
-#include <QNetworkInterface>
 #include <QUdpSocket>
 
 #include <algorithm>
@@ -28,19 +27,6 @@ void Beacon::setIntervalMs(int ms)
 {
     m_intervalMs = std::max(ms, 10);
     m_timer.setInterval(m_intervalMs);
-}
-
-QList<QHostAddress> Beacon::targets(DiscoveryMode mode)
-{
-    switch (mode) {
-    case DiscoveryMode::Off:
-        return {};
-    case DiscoveryMode::Loopback:
-        return Protocol::Discovery::loopbackTargets();
-    case DiscoveryMode::Lan:
-        return Protocol::Discovery::lanTargets();
-    }
-    return {};
 }
 
 QByteArray Beacon::datagram(const BeaconInfo &info)
@@ -100,7 +86,7 @@ void Beacon::announceNow()
     if (!m_socket || !m_info)
         return;
     const QByteArray bytes = datagram(m_info());
-    const QList<QHostAddress> addresses = targets(m_mode);
+    const QList<QHostAddress> addresses = Protocol::Discovery::targets(m_mode);
     for (const QHostAddress &address : addresses) {
         if (m_socket->writeDatagram(bytes, address, m_port) < 0)
             qCDebug(lcHub) << "beacon to" << address << "failed:" << m_socket->errorString();

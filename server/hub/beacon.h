@@ -54,9 +54,6 @@ public:
 
     void announceNow();
 
-    // Loopback: 127.0.0.1 and 127.255.255.255 only; Lan: the broadcast address of each up,
-    // non-loopback IPv4 interface; Off: none. Never 255.255.255.255.
-    static QList<QHostAddress> targets(DiscoveryMode mode);
     static QByteArray datagram(const BeaconInfo &info);
     static bool isQuery(const QByteArray &datagram);
 

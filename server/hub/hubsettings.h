@@ -1,12 +1,14 @@
 #pragma once
 
+#include "protocol/discovery.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
 
 namespace Parley::Hub {
 
-enum class DiscoveryMode { Off, Loopback, Lan };
+using DiscoveryMode = Protocol::Discovery::Mode;
 
 // Every limit of docs/protocol.md is a setting here, so tests and benchmarks can set them.
 struct HubSettings

@@ -4,31 +4,72 @@
 
 namespace Parley::Protocol::Discovery {
 
+std::optional<Mode> modeFromString(const QString &text)
+{
+    const QString mode = text.trimmed().toLower();
+    if (mode == QLatin1String("off"))
+        return Mode::Off;
+    if (mode == QLatin1String("loopback"))
+        return Mode::Loopback;
+    if (mode == QLatin1String("lan"))
+        return Mode::Lan;
+    return std::nullopt;
+}
+
+Mode modeFromEnvironment(Mode fallback)
+{
+    return modeFromString(qEnvironmentVariable("PARLEY_DISCOVERY")).value_or(fallback);
+}
+
 QList<QHostAddress> loopbackTargets()
 {
     return { QHostAddress(QStringLiteral("127.0.0.1")), QHostAddress(QStringLiteral("127.255.255.255")) };
 }
 
-QList<QHostAddress> lanTargets()
+QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces)
 {
     QList<QHostAddress> result;
+    for (const InterfaceAddress &entry : interfaces) {
+        const QHostAddress &broadcast = entry.broadcast;
+        if (!entry.up || entry.loopback || !entry.canBroadcast
+            || entry.ip.protocol() != QAbstractSocket::IPv4Protocol || entry.ip.isLoopback()
+            || broadcast.protocol() != QAbstractSocket::IPv4Protocol || broadcast.isBroadcast()
+            || broadcast.isLoopback() || result.contains(broadcast))
+            continue;
+        result << broadcast;
+    }
+    return result;
+}
+
+QList<InterfaceAddress> localInterfaces()
+{
+    QList<InterfaceAddress> result;
     const QList<QNetworkInterface> interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &interface : interfaces) {
         const auto flags = interface.flags();
-        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning)
-            || !flags.testFlag(QNetworkInterface::CanBroadcast)
-            || flags.testFlag(QNetworkInterface::IsLoopBack))
-            continue;
         const QList<QNetworkAddressEntry> entries = interface.addressEntries();
         for (const QNetworkAddressEntry &entry : entries) {
-            const QHostAddress broadcast = entry.broadcast();
-            if (entry.ip().protocol() != QAbstractSocket::IPv4Protocol || broadcast.isNull()
-                || broadcast == QHostAddress(QHostAddress::Broadcast) || result.contains(broadcast))
-                continue;
-            result << broadcast;
+            result << InterfaceAddress { flags.testFlag(QNetworkInterface::IsUp)
+                                                 && flags.testFlag(QNetworkInterface::IsRunning),
+                                         flags.testFlag(QNetworkInterface::IsLoopBack),
+                                         flags.testFlag(QNetworkInterface::CanBroadcast),
+                                         entry.ip(), entry.broadcast() };
         }
     }
     return result;
+}
+
+QList<QHostAddress> targets(Mode mode)
+{
+    switch (mode) {
+    case Mode::Off:
+        return {};
+    case Mode::Loopback:
+        return loopbackTargets();
+    case Mode::Lan:
+        return lanTargetsOf(localInterfaces());
+    }
+    return {};
 }
 
 } // namespace Parley::Protocol::Discovery

@@ -2,18 +2,44 @@
 
 #include <QHostAddress>
 #include <QList>
+#include <QString>
 
-// LAN discovery targets (docs/protocol.md, "LAN discovery"), shared by the hub's beacon and the
-// client's hub browser so both always address exactly the same places.
+#include <optional>
+
+// LAN discovery (docs/protocol.md, "LAN discovery"): the modes and the targets, shared by the
+// hub's beacon and the client's hub browser so both always address exactly the same places.
 namespace Parley::Protocol::Discovery {
 
 constexpr quint16 defaultPort = 45454;
 
+// Where announcements and queries go: nowhere, 127.0.0.1 and 127.255.255.255 only (development
+// machines, tests), or the broadcast address of each LAN interface.
+enum class Mode { Off, Loopback, Lan };
+
+// "off" / "loopback" / "lan" (case-insensitive, trimmed); nullopt for anything else.
+std::optional<Mode> modeFromString(const QString &text);
+// PARLEY_DISCOVERY if set and valid, else fallback.
+Mode modeFromEnvironment(Mode fallback = Mode::Lan);
+
+// One IPv4 or IPv6 address of a network interface, with what the targets depend on.
+struct InterfaceAddress
+{
+    bool up = false; // up and running
+    bool loopback = false;
+    bool canBroadcast = false;
+    QHostAddress ip;
+    QHostAddress broadcast; // null when the interface has none
+};
+
 // 127.0.0.1 and 127.255.255.255: the only targets on development machines and in tests.
 // Unicast reaches one of several listeners sharing the port; the loopback broadcast reaches all.
 QList<QHostAddress> loopbackTargets();
-// The broadcast address of each up, running, non-loopback IPv4 interface; never the limited
-// broadcast 255.255.255.255.
-QList<QHostAddress> lanTargets();
+// The broadcast address of each up, non-loopback IPv4 interface address of `interfaces`, once
+// each; never the limited broadcast (all ones), never a loopback address.
+QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces);
+// This machine's interfaces, as lanTargetsOf() reads them.
+QList<InterfaceAddress> localInterfaces();
+// The targets of `mode` on this machine.
+QList<QHostAddress> targets(Mode mode);
 
 } // namespace Parley::Protocol::Discovery

@@ -5,6 +5,7 @@
 
 #include "client/hubbrowser.h"
 #include "hub/beacon.h"
+#include "protocol/discovery.h"
 
 #include <QElapsedTimer>
 #include <QJsonDocument>
@@ -22,6 +23,8 @@ using Parley::Client::DiscoveredHub;
 using Parley::Client::HubBrowser;
 using Parley::Hub::Beacon;
 using Parley::Hub::BeaconInfo;
+namespace Discovery = Parley::Protocol::Discovery;
+Q_DECLARE_METATYPE(Parley::Protocol::Discovery::InterfaceAddress)
 
 namespace {
 
@@ -61,7 +64,11 @@ class tst_Discovery : public QObject
 
 private slots:
     void loopbackTargetsAreOnlyLoopback();
-    void lanTargetsNeverIncludeLimitedBroadcast();
+    void modeIsReadFromText_data();
+    void modeIsReadFromText();
+    void lanTargetsOfInterfaces_data();
+    void lanTargetsOfInterfaces();
+    void lanTargetsOfThisMachineFollowTheSameRule();
     void datagramHasExactlyTheProtocolFields();
     void browserSeesBeaconWithItsFields();
     void hubExpiresAfterBeaconStops();
@@ -72,24 +79,83 @@ private slots:
 
 void tst_Discovery::loopbackTargetsAreOnlyLoopback()
 {
-    QCOMPARE(Beacon::targets(Parley::Hub::DiscoveryMode::Loopback), loopbackTargets());
-    QCOMPARE(HubBrowser::targets(Parley::Client::DiscoveryMode::Loopback), loopbackTargets());
-    QVERIFY(Beacon::targets(Parley::Hub::DiscoveryMode::Off).isEmpty());
-    QVERIFY(HubBrowser::targets(Parley::Client::DiscoveryMode::Off).isEmpty());
+    QCOMPARE(Discovery::targets(Discovery::Mode::Loopback), loopbackTargets());
+    QVERIFY(Discovery::targets(Discovery::Mode::Off).isEmpty());
 }
 
-void tst_Discovery::lanTargetsNeverIncludeLimitedBroadcast()
+void tst_Discovery::modeIsReadFromText_data()
 {
-    // Only computes the addresses; nothing is sent. isBroadcast() is true only for the
-    // limited (all-hosts) broadcast address, which must never be a target.
-    const QList<QHostAddress> hub = Beacon::targets(Parley::Hub::DiscoveryMode::Lan);
-    const QList<QHostAddress> client = HubBrowser::targets(Parley::Client::DiscoveryMode::Lan);
-    for (const QHostAddress &address : hub) {
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("mode"); // -1: refused
+    QTest::addRow("off") << "off" << int(Discovery::Mode::Off);
+    QTest::addRow("loopback") << "loopback" << int(Discovery::Mode::Loopback);
+    QTest::addRow("lan") << "lan" << int(Discovery::Mode::Lan);
+    QTest::addRow("upper case, spaces") << " LoopBack " << int(Discovery::Mode::Loopback);
+    QTest::addRow("empty") << "" << -1;
+    QTest::addRow("unknown") << "broadcast" << -1;
+    QTest::addRow("prefix") << "loop" << -1;
+}
+
+void tst_Discovery::modeIsReadFromText()
+{
+    QFETCH(QString, text);
+    QFETCH(int, mode);
+    const std::optional<Discovery::Mode> parsed = Discovery::modeFromString(text);
+    QCOMPARE(parsed ? int(*parsed) : -1, mode);
+}
+
+void tst_Discovery::lanTargetsOfInterfaces_data()
+{
+    using Entry = Discovery::InterfaceAddress;
+    const auto v4 = [](const char *text) { return QHostAddress(QString::fromLatin1(text)); };
+    // The limited (all-hosts) broadcast address, as an interface with a /0 netmask would report
+    // it. Only computed here: lanTargetsOf() must never return it, and nothing is sent.
+    const QHostAddress allOnes(~quint32(0));
+    const Entry lan { true, false, true, v4("192.168.1.20"), v4("192.168.1.255") };
+
+    QTest::addColumn<QList<Entry>>("interfaces");
+    QTest::addColumn<QList<QHostAddress>>("expected");
+    QTest::addRow("one LAN interface") << QList<Entry> { lan } << QList<QHostAddress> { v4("192.168.1.255") };
+    QTest::addRow("loopback interface")
+            << QList<Entry> { { true, true, false, v4("127.0.0.1"), {} } } << QList<QHostAddress> {};
+    QTest::addRow("loopback flagged broadcast-capable")
+            << QList<Entry> { { true, true, true, v4("127.0.0.1"), v4("127.255.255.255") } }
+            << QList<QHostAddress> {};
+    QTest::addRow("interface down")
+            << QList<Entry> { { false, false, true, v4("192.168.1.20"), v4("192.168.1.255") } }
+            << QList<QHostAddress> {};
+    QTest::addRow("point-to-point VPN, no broadcast")
+            << QList<Entry> { { true, false, false, v4("10.8.0.6"), {} } } << QList<QHostAddress> {};
+    QTest::addRow("IPv6 address")
+            << QList<Entry> { { true, false, true, QHostAddress(QStringLiteral("fe80::1")), {} } }
+            << QList<QHostAddress> {};
+    QTest::addRow("netmask /0 gives the limited broadcast")
+            << QList<Entry> { { true, false, true, v4("10.0.0.1"), allOnes } } << QList<QHostAddress> {};
+    QTest::addRow("two addresses in one subnet: one target")
+            << QList<Entry> { lan, { true, false, true, v4("192.168.1.21"), v4("192.168.1.255") } }
+            << QList<QHostAddress> { v4("192.168.1.255") };
+    QTest::addRow("two interfaces, in order")
+            << QList<Entry> { { true, false, true, v4("10.1.2.3"), v4("10.1.255.255") },
+                              { true, true, false, v4("127.0.0.1"), {} }, lan }
+            << QList<QHostAddress> { v4("10.1.255.255"), v4("192.168.1.255") };
+}
+
+void tst_Discovery::lanTargetsOfInterfaces()
+{
+    QFETCH(QList<Discovery::InterfaceAddress>, interfaces);
+    QFETCH(QList<QHostAddress>, expected);
+    QCOMPARE(Discovery::lanTargetsOf(interfaces), expected);
+}
+
+void tst_Discovery::lanTargetsOfThisMachineFollowTheSameRule()
+{
+    // Only computes the addresses; nothing is sent.
+    const QList<QHostAddress> targets = Discovery::targets(Discovery::Mode::Lan);
+    QCOMPARE(targets, Discovery::lanTargetsOf(Discovery::localInterfaces()));
+    for (const QHostAddress &address : targets) {
         QVERIFY2(!address.isBroadcast(), qPrintable(address.toString()));
         QVERIFY2(!address.isLoopback(), qPrintable(address.toString()));
     }
-    for (const QHostAddress &address : client)
-        QVERIFY2(!address.isBroadcast(), qPrintable(address.toString()));
 }
 
 void tst_Discovery::datagramHasExactlyTheProtocolFields()
