@@ -84,6 +84,9 @@ int main(int argc, char *argv[])
               QStringLiteral("n"), QString::number(defaults.maxChannels) },
             { QStringLiteral("max-frame"), QStringLiteral("Largest incoming frame in bytes; larger closes with 1009."),
               QStringLiteral("bytes"), QString::number(defaults.maxFrameBytes) },
+            { QStringLiteral("max-outgoing"),
+              QStringLiteral("Outgoing bytes a connection may leave unread; past that it is closed with 1008 slow_consumer."),
+              QStringLiteral("bytes"), QString::number(defaults.maxOutgoingBytes) },
             { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
               QStringLiteral("n"), QString::number(defaults.maxRooms) },
             { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain): serve wss:// instead of ws://."),
@@ -118,6 +121,7 @@ int main(int argc, char *argv[])
     settings.maxChannels = intOption(parser, QStringLiteral("max-channels"), 1, 10'000);
     settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
     settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
+    settings.maxOutgoingBytes = intOption(parser, QStringLiteral("max-outgoing"), 4096, 1 << 30);
     settings.tlsCertificateFile = parser.value(QStringLiteral("tls-cert"));
     settings.tlsKeyFile = parser.value(QStringLiteral("tls-key"));
     if (settings.tlsCertificateFile.isEmpty() != settings.tlsKeyFile.isEmpty())

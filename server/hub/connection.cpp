@@ -91,7 +91,13 @@ void Connection::close(quint16 code, const QString &reason)
     if (m_closing)
         return;
     m_closing = true;
+    emit closing(code, reason);
     m_ws->close(code, reason);
+}
+
+qint64 Connection::queuedBytes() const
+{
+    return m_ws->queuedBytes();
 }
 
 void Connection::checkOverflow()

@@ -66,10 +66,17 @@ public:
     void setConnectedAtMs(qint64 ms) { m_connectedAtMs = m_lastActivityMs = ms; }
 
     void setMaxOutgoingBytes(qint64 bytes) { m_maxOutgoingBytes = bytes; }
+    // Bytes written to this connection that the kernel has not taken yet.
+    qint64 queuedBytes() const;
+    bool isOverCap() const { return queuedBytes() > m_maxOutgoingBytes; }
+    // After overflowed(): the queue went back under the cap; watch it again.
+    void clearOverflow() { m_overflowSignalled = false; }
 
 signals:
     // The queued outgoing bytes passed the cap: the hub closes it as a slow consumer.
     void overflowed();
+    // close() was called: the close frame with this code and reason is on its way.
+    void closing(quint16 code, const QString &reason);
 
 private:
     void checkOverflow();

@@ -207,9 +207,19 @@ void Hub::onIncoming(qintptr descriptor)
     // Queued: a socket can report its end from inside a write during a broadcast.
     connect(ws, &WsConnection::disconnected, connection, [this, connection] { drop(connection); },
             Qt::QueuedConnection);
-    connect(connection, &Connection::overflowed, connection,
-            [connection] { connection->close(CloseCode::Policy, Reason::SlowConsumer); },
-            Qt::QueuedConnection);
+    connect(connection, &Connection::overflowed, connection, [connection] {
+        // Queued: the turn's writes may have gone out meanwhile. A reader that took them is
+        // not slow; one that left its queue over the cap is.
+        if (!connection->isOverCap())
+            return connection->clearOverflow();
+        qCInfo(lcHub).nospace().noquote() << "closing a slow consumer: " << connection->peerAddress().toString()
+                                << " user " << connection->userId() << ", "
+                                << connection->queuedBytes() << " bytes queued";
+        connection->close(CloseCode::Policy, Reason::SlowConsumer);
+    }, Qt::QueuedConnection);
+    connect(connection, &Connection::closing, this, [this, connection](quint16 code, const QString &reason) {
+        emit connectionClosing(connection->userId(), code, reason);
+    });
     emit connectionCountChanged(connectionCount());
 }
 

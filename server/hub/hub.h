@@ -72,6 +72,10 @@ public:
 
 signals:
     void connectionCountChanged(int count);
+    // The hub is closing a connection with this close code and reason (a refused connect,
+    // flooding, a slow consumer, idle, shutting down...). userId is empty before the connect
+    // params were accepted.
+    void connectionClosing(const QString &userId, quint16 code, const QString &reason);
 
 private:
     void onIncoming(qintptr descriptor);

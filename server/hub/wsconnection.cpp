@@ -151,7 +151,7 @@ void WsConnection::closeAfterWrite()
     m_socket->disconnectFromHost();
     QTimer::singleShot(closeGraceMs, this, [this] {
         if (m_state != State::Closed)
-            m_socket->abort();
+            reset(); // the peer did not read what was left for it, the close frame included
     });
 }
 
@@ -159,6 +159,19 @@ void WsConnection::abort()
 {
     m_socket->abort();
     finish();
+}
+
+void WsConnection::reset()
+{
+    // A plain close() would leave what the peer did not read (up to the kernel's send buffer,
+    // megabytes for a stalled reader) to an orphaned socket that keeps retrying for minutes.
+    // Linger 0 makes the close a reset: the buffers are freed now and the peer learns at once.
+    const qintptr fd = m_socket->socketDescriptor();
+    if (fd >= 0) {
+        const linger hard { 1, 0 };
+        ::setsockopt(int(fd), SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+    }
+    m_socket->abort();
 }
 
 void WsConnection::onReadyRead()

@@ -62,6 +62,9 @@ private:
     void finish();
     // Drops the connection once what was written is sent, or after a grace period.
     void closeAfterWrite();
+    // Drops the TCP connection with a reset, discarding what is still queued (for a peer that
+    // did not read it within the close grace).
+    void reset();
     void enqueue(const QByteArray &bytes);
     void sendQueued();
 

@@ -9,8 +9,26 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 using namespace Parley;
 using namespace Parley::Testing;
+
+namespace {
+
+// The kernel's TCP state of the socket (TCP_ESTABLISHED, TCP_CLOSE_WAIT, TCP_CLOSE...).
+int tcpState(const QTcpSocket &socket)
+{
+    tcp_info info {};
+    socklen_t size = sizeof info;
+    if (::getsockopt(int(socket.socketDescriptor()), IPPROTO_TCP, TCP_INFO, &info, &size) != 0)
+        return -1;
+    return info.tcpi_state;
+}
+
+} // namespace
 
 class tst_SlowConsumer : public QObject
 {
@@ -62,12 +80,28 @@ void tst_SlowConsumer::stalledReaderIsClosedAndOthersGetEverything()
         QVERIFY(publisher.waitForReply(last, 20000));
     }
     QTRY_COMPARE_WITH_TIMEOUT(hub.connectionCount(), 2, 10000);
-    QVERIFY2(sent > 0, "the hub dropped the reader before any message was sent");
+    // It was not cut off early: at least the cap's worth of messages was written to it.
+    QVERIFY2(qint64(sent) * body.size() >= settings.maxOutgoingBytes,
+             qPrintable(QStringLiteral("dropped after only %1 messages").arg(sent)));
 
-    // Nobody else lost anything: the observer receives every broadcast.
+    // The hub closed exactly that connection, as a slow consumer.
+    QTRY_COMPARE(hub.closes().size(), 1);
+    QCOMPARE(hub.closes().at(0).userId, QStringLiteral("stalled01"));
+    QCOMPARE(hub.closes().at(0).code, quint16(1008));
+    QCOMPARE(hub.closes().at(0).reason, QStringLiteral("slow_consumer"));
+    // Its connection is reset, not left to an orphaned socket that would keep the megabytes
+    // it did not read and retry for minutes: the reader learns it without reading anything.
+    QTRY_COMPARE_WITH_TIMEOUT(tcpState(stalled), int(TCP_CLOSE), 10000);
+    stalled.setReadBufferSize(0);
+    QTRY_COMPARE_WITH_TIMEOUT(stalled.state(), QAbstractSocket::UnconnectedState, 10000);
+
+    // Nobody else lost anything: the observer receives every broadcast, and stays connected.
     const auto isNewMsg = RawPhoenixClient::isEvent(QStringLiteral("room:general"), QStringLiteral("new_msg"));
     QTRY_COMPARE_WITH_TIMEOUT(observer.count(isNewMsg), qsizetype(sent), 20000);
     QVERIFY(observer.roundTrip());
+    QVERIFY(publisher.roundTrip());
+    QVERIFY(observer.isOpen());
+    QCOMPARE(hub.closes().size(), 1);
 }
 
 QTEST_MAIN(tst_SlowConsumer)

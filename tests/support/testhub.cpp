@@ -26,8 +26,13 @@ TestHub::~TestHub() = default;
 bool TestHub::start()
 {
     QString error;
-    if (m_runner->start(&error))
+    if (m_runner->start(&error)) {
+        QObject::connect(m_runner->hub(), &Hub::Hub::connectionClosing, &m_context,
+                         [this](const QString &userId, quint16 code, const QString &reason) {
+                             m_closes.append({ userId, code, reason });
+                         });
         return true;
+    }
     qWarning() << "hub did not start:" << error;
     return false;
 }

@@ -3,6 +3,8 @@
 #include "hub/hubrunner.h"
 #include "hub/hubsettings.h"
 
+#include <QList>
+#include <QObject>
 #include <QUrl>
 
 #include <memory>
@@ -28,8 +30,21 @@ public:
     // Connections the hub holds right now (asked on the hub thread).
     int connectionCount() const;
 
+    // A close the hub started (Hub::connectionClosing).
+    struct Close
+    {
+        QString userId;
+        quint16 code = 0;
+        QString reason;
+    };
+    // Every close since start(), in order. They reach the test's thread through its event loop:
+    // wait for them with QTRY_*.
+    const QList<Close> &closes() const { return m_closes; }
+
 private:
     std::unique_ptr<Hub::HubRunner> m_runner;
+    QObject m_context; // receives the hub's signals on the test's thread
+    QList<Close> m_closes;
 };
 
 } // namespace Parley::Testing
