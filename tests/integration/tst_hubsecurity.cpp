@@ -3,7 +3,10 @@
 
 #include "hub/hubrunner.h"
 #include "hub/passwordthrottle.h"
+#include "rawphoenixclient.h"
+#include "testhub.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,6 +19,8 @@
 #include <QWebSocket>
 
 using namespace Parley::Hub;
+using Parley::Testing::RawPhoenixClient;
+using Parley::Testing::TestHub;
 
 namespace {
 
@@ -60,6 +65,7 @@ private slots:
     void originCheck_data();
     void originCheck();
     void wrongHubPasswordIsRefusedAndThrottled();
+    void wrongRoomPasswordIsRefusedAndThrottled();
     void throttleDoublesAndForgets();
 
 private:
@@ -180,11 +186,20 @@ void tst_HubSecurity::wrongHubPasswordIsRefusedAndThrottled()
     settings.password = QStringLiteral("s3cret pass");
     HubRunner hub(settings);
     QVERIFY(hub.start());
+    // Each wrong password from this address is answered later than the one before: 100, 200,
+    // 400 ms. Only lower bounds are checked (a busy machine can only add to them); 10 % slack
+    // for timer rounding.
     for (int attempt = 0; attempt < 3; ++attempt) {
         QWebSocket socket;
         QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+        QElapsedTimer clock;
+        clock.start();
         socket.open(socketUrl(hub, QStringLiteral("&password=guess%1").arg(attempt)));
         QVERIFY(disconnected.wait(10000));
+        const qint64 heldBackMs = 100 << attempt;
+        QVERIFY2(clock.elapsed() >= heldBackMs * 9 / 10,
+                 qPrintable(QStringLiteral("attempt %1 refused after %2 ms, expected at least %3")
+                                    .arg(attempt).arg(clock.elapsed()).arg(heldBackMs)));
         QCOMPARE(int(socket.closeCode()), 1008);
         QCOMPARE(socket.closeReason(), QStringLiteral("unauthorized"));
     }
@@ -193,6 +208,40 @@ void tst_HubSecurity::wrongHubPasswordIsRefusedAndThrottled()
     right.open(socketUrl(hub, QStringLiteral("&password=s3cret%20pass")));
     QVERIFY(connected.wait(10000));
     QVERIFY(heartbeatAnswered(right));
+}
+
+void tst_HubSecurity::wrongRoomPasswordIsRefusedAndThrottled()
+{
+    TestHub hub;
+    QVERIFY(hub.start());
+    RawPhoenixClient owner;
+    QVERIFY(owner.openAccepted(hub.url(), QStringLiteral("vaultowner1"), QStringLiteral("owner")));
+    QVERIFY(owner.joinAndWait(QStringLiteral("hub:lobby")));
+    const auto created = owner.pushAndWait(QStringLiteral("hub:lobby"), QStringLiteral("create_room"),
+                                           QJsonObject { { "name", "vault" }, { "password", "open sesame" } });
+    QVERIFY(created);
+    QCOMPARE(created->replyStatus(), QStringLiteral("ok"));
+
+    RawPhoenixClient guesser;
+    QVERIFY(guesser.openAccepted(hub.url(), QStringLiteral("guesser0001"), QStringLiteral("guess")));
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        const qint64 sentAt = guesser.elapsedMs();
+        const auto reply = guesser.joinAndWait(QStringLiteral("room:vault"),
+                                               QJsonObject { { "password", QStringLiteral("guess%1").arg(attempt) } },
+                                               10000);
+        QVERIFY(reply);
+        QCOMPARE(reply->replyStatus(), QStringLiteral("error"));
+        QCOMPARE(reply->replyResponse().value("reason").toString(), QStringLiteral("unauthorized"));
+        const qint64 tookMs = guesser.elapsedMs() - sentAt;
+        const qint64 heldBackMs = 100 << attempt;
+        QVERIFY2(tookMs >= heldBackMs * 9 / 10,
+                 qPrintable(QStringLiteral("attempt %1 refused after %2 ms, expected at least %3")
+                                    .arg(attempt).arg(tookMs).arg(heldBackMs)));
+    }
+    const auto right = guesser.joinAndWait(QStringLiteral("room:vault"),
+                                           QJsonObject { { "password", "open sesame" } }, 10000);
+    QVERIFY(right);
+    QCOMPARE(right->replyStatus(), QStringLiteral("ok"));
 }
 
 void tst_HubSecurity::throttleDoublesAndForgets()
