@@ -1,6 +1,7 @@
 // Fuzzes the hub's byte-level input: the HTTP upgrade request parser and the WebSocket frame
 // reader (with a small message limit so the size checks are reached), fed in random splits.
 
+#include "fuzzcheck.h"
 #include "hub/wsprotocol.h"
 
 #include <cstddef>
@@ -16,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     qsizetype consumed = 0;
     QString error;
     if (Ws::parseRequest(bytes, &request, &consumed, &error, 4096) == Ws::ParseStatus::Complete) {
-        Q_ASSERT(consumed > 0 && consumed <= bytes.size());
+        FUZZ_CHECK(consumed > 0 && consumed <= bytes.size());
         (void)Ws::upgradeError(request);
         (void)Ws::upgradeResponse(request);
     }
@@ -29,15 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         reader.append(bytes.mid(offset, step));
         while (std::optional<Ws::FrameReader::Message> message = reader.next()) {
             total += message->payload.size();
-            if (message->opcode == Ws::Text && !Ws::isValidUtf8(message->payload))
-                __builtin_trap(); // the reader must never deliver invalid UTF-8 text
-            if (message->payload.size() > 1024)
-                __builtin_trap(); // nor a message over its limit
+            // The reader never delivers invalid UTF-8 text, nor a message over its limit.
+            FUZZ_CHECK(message->opcode != Ws::Text || Ws::isValidUtf8(message->payload));
+            FUZZ_CHECK(message->payload.size() <= 1024);
         }
     }
-    if (reader.hasError() && reader.errorCode() != 1002 && reader.errorCode() != 1007
-        && reader.errorCode() != 1009)
-        __builtin_trap();
+    FUZZ_CHECK(!reader.hasError() || reader.errorCode() == 1002 || reader.errorCode() == 1007
+               || reader.errorCode() == 1009);
     (void)Ws::frame(Ws::Text, bytes);
     return 0;
 }
