@@ -13,5 +13,8 @@ function(parley_add_test name)
     set_tests_properties(${name} PROPERTIES
         LABELS "${ARG_LABELS}"
         TIMEOUT ${ARG_TIMEOUT}
+        # Qt Test ends with "Totals: P passed, F failed, S skipped, ...": a QSKIP (one in
+        # initTestCase skips every case) or an executable with no test left must not pass.
+        FAIL_REGULAR_EXPRESSION "Totals: 0 passed;Totals: [0-9]+ passed, [0-9]+ failed, [1-9][0-9]* skipped"
         ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
 endfunction()

@@ -9,4 +9,4 @@ command -v clang++ >/dev/null || { sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DPARLEY_FUZZ=ON -DPARLEY_BUILD_DESKTOP=OFF >/dev/null
 cmake --build build-fuzz -j"$(nproc)"
-ctest --test-dir build-fuzz --output-on-failure -L fuzz
+ctest --test-dir build-fuzz --output-on-failure --no-tests=error -L fuzz

@@ -1,16 +1,29 @@
-# Interop: the stock phoenix npm client (ws transport) against parley-hub, under node --test.
+# Interop: the stock phoenix npm client (ws transport) against parley-hub under node --test, and
+# phoenix.js inside Debian's Chromium (browser.test.mjs, driven by playwright-core). Both are
+# required: without them these tests would silently not exist, so configuring fails instead.
+# tools/setup.sh installs them (apt-get nodejs chromium, npm ci from the committed lockfile).
 find_program(NODE_EXECUTABLE node)
-if(NODE_EXECUTABLE)
-    file(GLOB interop_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.test.mjs)
-    foreach(test_file ${interop_tests})
-        get_filename_component(test_name ${test_file} NAME_WE)
-        add_test(NAME interop_${test_name}
-                 COMMAND ${NODE_EXECUTABLE} --test --test-force-exit --test-concurrency=1 ${test_file}
-                 WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
-        set_tests_properties(interop_${test_name} PROPERTIES
-            LABELS interop TIMEOUT 300
-            ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_DISCOVERY=loopback;${PARLEY_SANITIZER_ENV}")
-    endforeach()
-else()
-    message(WARNING "node not found: interop tests are not registered")
+if(NOT NODE_EXECUTABLE)
+    message(FATAL_ERROR "node not found: the interop tests need Node.js 20 (apt-get install nodejs; tools/setup.sh does it)")
 endif()
+find_program(CHROMIUM_EXECUTABLE NAMES chromium chromium-browser)
+if(NOT CHROMIUM_EXECUTABLE)
+    message(FATAL_ERROR "chromium not found: the browser tests need Debian's chromium (apt-get install chromium; tools/setup.sh does it)")
+endif()
+file(GLOB interop_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.test.mjs)
+foreach(test_file ${interop_tests})
+    get_filename_component(test_name ${test_file} NAME_WE)
+    set(labels interop)
+    if(test_name STREQUAL "browser")
+        list(APPEND labels browser)
+    endif()
+    add_test(NAME interop_${test_name}
+             COMMAND ${NODE_EXECUTABLE} --test --test-force-exit --test-concurrency=1 ${test_file}
+             WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
+    set_tests_properties(interop_${test_name} PROPERTIES
+        LABELS "${labels}" TIMEOUT 300
+        # node --test prints "# pass N", "# skipped N", "# todo N": a file whose tests all
+        # vanished or were skipped must not pass.
+        FAIL_REGULAR_EXPRESSION "# pass 0\n;# skipped [1-9];# todo [1-9]"
+        ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_CHROMIUM=${CHROMIUM_EXECUTABLE};PARLEY_DISCOVERY=loopback;${PARLEY_SANITIZER_ENV}")
+endforeach()
