@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite B1-B10 (docs/reference: performance.md section 5) against parley-hub
-# and the same-workload peers (Node ws, Socket.IO), then writes docs/benchmarks.md.
+# and the same-workload peers (Node ws, Socket.IO), then writes docs/benchmarks.md. "parley" is the
+# hub's own cost (in-memory store, no rate limit); "parley-default" is the hub as shipped (SQLite,
+# rate limit on), run for B4, B6 and B7 only.
 #
-#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,ws,socketio] [--repeats N]
+#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,parley-default,ws,socketio] [--repeats N]
 #                [--build DIR] [--out FILE] [--resume RESULTS_DIR]
 #
 # Expects DIR/app/parley-hub/parley-hub and DIR/bench/parley-loadgen (DIR defaults to build/);
@@ -18,7 +20,7 @@ BUILD=$ROOT/build
 OUT=$ROOT/docs/benchmarks.md
 QUICK=0
 ONLY=""
-SERVERS="parley,ws,socketio"
+SERVERS="parley,parley-default,ws,socketio"
 REPEATS=""
 RESUME=""
 while [[ $# -gt 0 ]]; do
@@ -70,7 +72,13 @@ declare -a POINTS=(
     "B7|--mode rtt --clients 10000 --rooms 100 --active 200 --rate 5 --duration $MEASURE"
     "B8|--mode presence-churn --clients 1000 --churners 100 --churn-rate 50 --duration $MEASURE"
     "B10|--mode slow-consumer --clients $B10_MEMBERS --rate $B10_RATE --slow-percent 1 --body-bytes 150 --duration $MEASURE"
+    # B10's slow members get ~2.6 KB/s: they would need half an hour to fill the 4 MiB cap. B10c
+    # sends them ~220 KB/s (2,000-byte bodies at 100 msg/s) so that the cut-off itself happens,
+    # within 60 s in both the quick and the full run.
+    "B10c|--mode slow-consumer --clients 1000 --rate 100 --slow-percent 1 --body-bytes 2000 --duration 60"
 )
+# The default configuration (parley-default) runs these points only.
+DEFAULT_POINTS=",B4,B6a,B6b,B7,"
 
 SERVER_PID=""
 SERVER_PORT=""
@@ -79,6 +87,9 @@ start_server() { # kind log
     case $kind in
         parley) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
+        parley-default) rm -rf "$log.data"
+                taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --data-dir "$log.data" \
+                    --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         ws) taskset -c 0 node "$ROOT/bench/peers/ws-peer.mjs" --port 0 >"$log" 2>&1 & ;;
         socketio) taskset -c 0 node "$ROOT/bench/peers/socketio-peer.mjs" --port 0 >"$log" 2>&1 & ;;
     esac
@@ -105,12 +116,13 @@ echo "run.sh: results in $RESULTS (quick=$QUICK, repeats=$REPEATS)"
 for point in "${POINTS[@]}"; do
     id=${point%%|*}
     args=${point#*|}
-    if [[ -n $ONLY && ",$ONLY," != *",${id%[ab]},"* && ",$ONLY," != *",$id,"* ]]; then continue; fi
+    if [[ -n $ONLY && ",$ONLY," != *",${id%[abc]},"* && ",$ONLY," != *",$id,"* ]]; then continue; fi
     for kind in ${SERVERS//,/ }; do
         proto=phoenix
         [[ $kind == socketio ]] && proto=socketio
         # Socket.IO has no presence: the churn benchmark does not apply.
         [[ $kind == socketio && $id == B8 ]] && continue
+        [[ $kind == parley-default && $DEFAULT_POINTS != *",$id,"* ]] && continue
         for rep in $(seq "$REPEATS"); do
             name=$id-$kind-$rep
             [[ -s $RESULTS/$name.json ]] && continue
@@ -121,6 +133,7 @@ for point in "${POINTS[@]}"; do
                 --hub-pid "$SERVER_PID" --setup-timeout "${PARLEY_BENCH_SETUP_TIMEOUT:-600}" --allow-loss \
                 >"$RESULTS/$name.json" 2>"$RESULTS/$name.err" || true
             stop_server
+            rm -rf "$RESULTS/$name.server.log.data" # the default configuration's SQLite file
             echo "  $name: $(head -c 300 "$RESULTS/$name.json" 2>/dev/null)"
         done
     done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke benchmark for ctest (bench_smoke): start parley-hub, drive one room of 1,000 clients with
-# parley-loadgen --mode fanout for ~3 s, fail on any lost delivery, failed join or dropped
-# connection. No timing assertions: the machine may be busy. Loopback only, bounded by timeout.
+# parley-loadgen --mode fanout for ~3 s, fail on any lost or duplicated delivery (counted per
+# member and message number, not in totals), failed join or dropped connection. No timing
+# assertions: the machine may be busy. Loopback only, bounded by timeout.
 #   bench/smoke.sh PATH/TO/parley-hub PATH/TO/parley-loadgen
 set -euo pipefail
 
@@ -34,6 +35,6 @@ done
 
 REAL_PID=$(pgrep -P "$HUB_PID" | head -n 1 || true) # the hub itself, for /proc sampling
 
-# Exits non-zero on loss, failed connects or joins and drops; prints one JSON line.
+# Exits non-zero on loss, duplicates, failed connects or joins and drops; prints one JSON line.
 timeout 100 "$LOADGEN" --mode fanout --port "$PORT" --hub-pid "${REAL_PID:-$HUB_PID}" --clients 1000 \
     --rate 20 --duration 3 --drain 10 --setup-timeout 70

@@ -66,7 +66,8 @@ int main(int argc, char **argv)
     const bool failed = status != 0 || g_stats.connectFailures || g_stats.joinFailures
             || (g_opt.mode != Mode::Storm && g_stats.drops && g_opt.mode != Mode::SlowConsumer)
             || g_stats.pushErrors;
-    if (failed || (loss > 0 && !g_opt.allowLoss))
+    const bool incomplete = loss > 0 || g_stats.duplicates > 0 || g_stats.presenceMismatches > 0;
+    if (failed || (incomplete && !g_opt.allowLoss))
         return 1;
     return 0;
 }

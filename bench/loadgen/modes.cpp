@@ -4,6 +4,7 @@
 #include "options.h"
 #include "protocols.h"
 #include "stats.h"
+#include "tracking.h"
 #include "wsclient.h"
 
 #include <algorithm>
@@ -28,6 +29,7 @@ bool createRooms(int64_t deadline)
         if (nowNs() > deadline || setup.fd < 0)
             return false;
         pump(5);
+        resendRateLimitedCreates(setup, nowNs());
     }
     closeClient(setup, false);
     return true;
@@ -80,8 +82,10 @@ void publishLoop(const std::vector<size_t> &publishers, double rate, double seco
             const uint64_t due = dueCount(elapsed * rate, double(r) / double(publishers.size()));
             Client &pub = g_clients[publishers[r]];
             while (sent[r] < due && pub.fd >= 0) {
+                const int members = g_roomMembers[size_t(pub.room)];
+                g_deliveries.onSent(pub.room, sent[r], members);
                 sendMessage(pub, sent[r]);
-                g_stats.expected += uint64_t(g_roomMembers[size_t(pub.room)]);
+                g_stats.expected += uint64_t(members);
                 ++sent[r];
             }
         }
@@ -94,6 +98,14 @@ int runDeliveryMode(int64_t deadline)
 {
     const int members = g_opt.clients;
     layout(members, 0, Member);
+    if (g_opt.mode == Mode::SlowConsumer) {
+        // Every `every`-th member (never a publisher) will stop reading once the room is full.
+        // Its small receive buffer (set before connecting) keeps the kernel from absorbing much,
+        // so what it does not read piles up in the hub, where the outgoing cap applies.
+        const int every = g_opt.slowPercent > 0 ? std::max(2, int(100.0 / g_opt.slowPercent)) : 0;
+        for (int i = g_opt.rooms; every && i < members; ++i)
+            g_clients[size_t(i)].smallReceiveBuffer = i % every == every - 1;
+    }
     if (!createRooms(deadline))
         return -1;
     const int64_t setupStart = nowNs();
@@ -104,10 +116,9 @@ int runDeliveryMode(int64_t deadline)
     runFor(1.0, nullptr);
     int slowCount = 0;
     if (g_opt.mode == Mode::SlowConsumer) {
-        const int every = g_opt.slowPercent > 0 ? std::max(2, int(100.0 / g_opt.slowPercent)) : 0;
-        for (int i = g_opt.rooms; every && i < members; ++i) {
+        for (int i = g_opt.rooms; i < members; ++i) {
             Client &c = g_clients[size_t(i)];
-            if (i % every == every - 1 && c.fd >= 0) {
+            if (c.smallReceiveBuffer && c.fd >= 0) {
                 c.slow = true;
                 if (c.counted) {
                     c.counted = false;
@@ -124,16 +135,30 @@ int runDeliveryMode(int64_t deadline)
         g_clients[size_t(r)].role = Publisher;
         publishers.push_back(size_t(r));
     }
+    g_deliveries.begin(g_roomMembers.size());
     g_proc.begin();
     g_measuring = true;
     g_measureStartNs = nowNs();
+    const uint64_t othersDroppedBefore = g_stats.drops;
     publishLoop(publishers, g_opt.rate, g_opt.duration);
     const double sendSeconds = double(nowNs() - g_measureStartNs) / double(kSec);
     drainFor(g_opt.drain, [] { return g_stats.deliveries >= g_stats.expected; });
     g_proc.tick();
     g_measuring = false;
-    if (g_opt.mode == Mode::SlowConsumer)
+    // The exact count, member by member: what each was owed and what it got, once.
+    const DeliveryTracker::Result result = g_deliveries.finish(g_clients);
+    g_stats.expected = result.expected;
+    g_stats.deliveries = result.unique;
+    g_stats.duplicates = result.duplicates;
+    addField("\"duplicates\":%" PRIu64, result.duplicates);
+    addField("\"messages_complete\":%" PRIu64, result.messagesComplete);
+    addField("\"last_recipient_ms\":%s", result.lastRecipient.json().c_str());
+    if (g_opt.mode == Mode::SlowConsumer) {
         addField("\"slow_closed_seen\":%" PRIu64, g_slowClosed);
+        addField("\"slow_closed_last_s\":%.2f",
+                 g_slowClosedLastNs ? double(g_slowClosedLastNs - g_measureStartNs) / double(kSec) : -1.0);
+        addField("\"others_dropped\":%" PRIu64, g_stats.drops - othersDroppedBefore);
+    }
     addField("\"send_s\":%.2f", sendSeconds);
     addField("\"offered_deliveries_per_s\":%.0f", double(g_stats.expected) / sendSeconds);
     addField("\"deliveries_per_s\":%.0f", double(g_stats.deliveries) / sendSeconds);
@@ -256,6 +281,7 @@ int runPresenceChurn(int64_t deadline)
     layout(members, churners, Churner);
     for (Client &c : g_clients)
         c.room = 0;
+    g_presence.reset(size_t(members), g_clients.size());
     if (!createRooms(deadline))
         return -1;
     if (!setupMembers(0, size_t(members + churners), deadline))
@@ -283,6 +309,7 @@ int runPresenceChurn(int64_t deadline)
                 c.state = State::Ready;
                 sendJoin(c);
                 c.state = State::Ready; // Joined once the reply comes
+                ++g_stats.churnJoins;
             } else {
                 sendLeave(c);
             }
@@ -292,11 +319,36 @@ int runPresenceChurn(int64_t deadline)
         }
     });
     const double seconds = double(nowNs() - start) / double(kSec);
-    drainFor(g_opt.drain, [] { return g_stats.presenceDiffs >= g_stats.presenceExpected; });
+    const auto churnerBusy = [](const Client &c) {
+        return c.role == Churner && c.fd >= 0 && (c.leaving || (c.inRoom && c.state != State::Joined));
+    };
+    drainFor(g_opt.drain, [&churnerBusy] {
+        return g_stats.presenceDiffs >= g_stats.presenceExpected
+                && std::none_of(g_clients.begin(), g_clients.end(), churnerBusy);
+    });
     g_proc.tick();
     g_stats.expected = g_stats.presenceExpected;
     g_stats.deliveries = g_stats.presenceDiffs;
+    // Every member's final list against the truth: the members still connected and the
+    // churners that are in the room now.
+    std::vector<bool> present(g_clients.size(), false);
+    for (const Client &c : g_clients) {
+        if (c.fd >= 0 && c.state == State::Joined && (c.role != Churner || c.inRoom) && c.role != Setup)
+            present[c.index] = true;
+    }
+    uint64_t checked = 0;
+    for (int i = 0; i < members; ++i) {
+        const Client &c = g_clients[size_t(i)];
+        if (c.fd < 0 || c.state != State::Joined)
+            continue;
+        ++checked;
+        if (!g_presence.equals(c, [&present](uint32_t key) { return bool(present[key]); }))
+            ++g_stats.presenceMismatches;
+    }
+    addField("\"presence_lists_checked\":%" PRIu64, checked);
+    addField("\"presence_lists_equal\":%" PRIu64, checked - g_stats.presenceMismatches);
     addField("\"churn_ops_per_s\":%.1f", double(g_stats.sent) / seconds);
+    addField("\"churn_joins_per_s\":%.1f", double(g_stats.churnJoins) / seconds);
     addField("\"diff_deliveries_per_s\":%.0f", double(g_stats.presenceDiffs) / seconds);
     addField("\"presence_state_received\":%" PRIu64, g_stats.stateReceived);
     return 0;

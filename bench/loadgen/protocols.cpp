@@ -3,7 +3,9 @@
 
 #include "options.h"
 #include "stats.h"
+#include "tracking.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
@@ -17,6 +19,32 @@ int64_t g_measureStartNs = 0;
 int g_joinsDone = 0;
 int64_t g_lastJoinNs = 0;
 int g_roomsToCreate = 0;
+
+namespace {
+std::vector<uint64_t> g_createRefs; // per room index: the ref of its latest create_room
+struct CreateRetry
+{
+    size_t room;
+    int64_t dueNs;
+};
+std::vector<CreateRetry> g_createRetries;
+} // namespace
+
+void resendRateLimitedCreates(Client &setup, int64_t now)
+{
+    for (size_t i = 0; i < g_createRetries.size();) {
+        if (g_createRetries[i].dueNs > now) {
+            ++i;
+            continue;
+        }
+        const size_t room = g_createRetries[i].room;
+        g_createRetries.erase(g_createRetries.begin() + long(i));
+        const uint64_t ref = setup.nextRef++;
+        g_createRefs[room] = ref;
+        sendPush(setup, "hub:lobby", "create_room", "{\"name\":\"" + g_topics[room].substr(5) + "\"}", ref,
+                 setup.joinRef);
+    }
+}
 
 namespace {
 
@@ -58,47 +86,43 @@ uint64_t toU64(std::string_view s)
     return v;
 }
 
-// The churner index of the first key of "joins" or "leaves" in a presence_diff payload, or -1.
-long diffKey(std::string_view payload, std::string_view field)
-{
-    const size_t at = payload.find(field);
-    if (at == std::string_view::npos)
-        return -1;
-    size_t p = at + field.size();
-    if (p + 12 > payload.size() || payload[p] != '"' || payload.compare(p + 1, 2, "ch") != 0)
-        return -1;
-    return long(toU64(payload.substr(p + 3, 8)));
-}
-
+// A message of the measured phase: its body starts "t=<send time ns> s=<number> ".
 void onBroadcast(Client &c, std::string_view payload, int64_t now)
 {
     const size_t at = payload.find("\"body\":\"t=");
     if (at == std::string_view::npos)
         return;
-    const char *p = payload.data() + at + 10;
-    const int64_t t = std::strtoll(p, nullptr, 10);
-    if (c.counted) {
-        ++g_stats.deliveries;
-        g_stats.latency.record(now - t);
+    char *end = nullptr;
+    const int64_t t = std::strtoll(payload.data() + at + 10, &end, 10);
+    if (!c.counted || !end || end[0] != ' ' || end[1] != 's' || end[2] != '=')
+        return;
+    const uint64_t seq = std::strtoull(end + 3, nullptr, 10);
+    const uint64_t duplicatesBefore = c.seqDuplicates;
+    g_deliveries.onReceived(c, seq, now - t);
+    if (c.seqDuplicates != duplicatesBefore) {
+        ++g_stats.duplicates;
+        return;
     }
+    ++g_stats.deliveries;
+    g_stats.latency.record(now - t);
 }
 
 void onPresenceDiff(Client &c, std::string_view payload, int64_t now)
 {
-    if (g_opt.mode != Mode::PresenceChurn || !c.counted)
+    if (g_opt.mode != Mode::PresenceChurn)
         return;
-    // A diff caused by a churner: latency from that churner's join/leave push.
-    long key = diffKey(payload, "\"joins\":{");
-    if (key < 0)
-        key = diffKey(payload, "\"leaves\":{");
-    if (key < 0 || size_t(key) >= g_clients.size())
-        return;
-    const Client &churner = g_clients[size_t(key)];
-    if (churner.role != Churner)
-        return;
-    if (g_measuring)
-        ++g_stats.presenceDiffs;
-    g_stats.latency.record(now - churner.opSentNs);
+    // Every churner key in the diff is one join or leave delivered to this member: its latency
+    // runs from that churner's push.
+    g_presence.applyDiff(c, payload, [&c, now](uint32_t key, bool) {
+        if (!c.counted || key >= g_clients.size())
+            return;
+        const Client &churner = g_clients[key];
+        if (churner.role != Churner)
+            return;
+        if (g_measuring)
+            ++g_stats.presenceDiffs;
+        g_stats.latency.record(now - churner.opSentNs);
+    });
 }
 
 void onPhoenixText(Client &c, std::string_view text, int64_t now)
@@ -113,12 +137,15 @@ void onPhoenixText(Client &c, std::string_view text, int64_t now)
         return; // heartbeat replies
     if (event == "phx_reply") {
         const bool ok = payload.find("\"status\":\"error\"") == std::string_view::npos;
-        onReply(c, toU64(ref), ok, now);
+        const bool limited = !ok && payload.find("\"rate_limited\"") != std::string_view::npos;
+        onReply(c, toU64(ref), ok, now, limited);
     } else if (event == "new_msg") {
         onBroadcast(c, payload, now);
     } else if (event == "presence_diff") {
         onPresenceDiff(c, payload, now);
     } else if (event == "presence_state") {
+        if (g_opt.mode == Mode::PresenceChurn)
+            g_presence.applyState(c, payload.substr(0, payload.size() - 1)); // without the ']'
         if (c.role == Churner && c.inRoom && !c.leaving && c.joinSentNs) {
             g_stats.joinLatency.record(now - c.joinSentNs);
             ++g_stats.stateReceived;
@@ -294,6 +321,9 @@ void onJoined(Client &c, bool ok)
                 sendPush(c, "hub:lobby", "create_room", "{\"name\":\"" + name + "\"}", c.nextRef++, ref);
             }
             g_roomsToCreate = int(g_topics.size()) + 1;
+            g_createRefs.clear();
+            for (size_t i = 0; i < g_topics.size(); ++i)
+                g_createRefs.push_back(ref + 1 + i);
             return;
         }
         if (c.role == Churner) {
@@ -322,9 +352,20 @@ void onJoined(Client &c, bool ok)
     settle(c);
 }
 
-void onReply(Client &c, uint64_t ref, bool ok, int64_t now)
+void onReply(Client &c, uint64_t ref, bool ok, int64_t now, bool rateLimited)
 {
     if (c.role == Setup) {
+        if (rateLimited) {
+            // Refused by the rate limit: the room is sent again later, the retries paced at
+            // 25/s (under the hub's default 30/s, so that it never sees a flood).
+            for (size_t i = 0; i < g_createRefs.size(); ++i) {
+                if (g_createRefs[i] != ref)
+                    continue;
+                const int64_t last = g_createRetries.empty() ? now : g_createRetries.back().dueNs;
+                g_createRetries.push_back({ i, std::max(now + 100 * kMs, last + 40 * kMs) });
+            }
+            return;
+        }
         --g_roomsToCreate; // "exists" errors are fine: the room is there
         return;
     }

@@ -35,6 +35,10 @@ void sendMessage(Client &c, uint64_t seq);
 void onText(Client &c, std::string_view text, int64_t now);
 // Called when a connection is ready for its first channel op (Ready) and with the join result.
 void onJoined(Client &c, bool ok);
-void onReply(Client &c, uint64_t ref, bool ok, int64_t now);
+// `rateLimited`: an error reply whose reason is rate_limited (the hub's default 30 events/s).
+void onReply(Client &c, uint64_t ref, bool ok, int64_t now, bool rateLimited = false);
+// Room creation by the setup client: rooms whose create_room was refused as rate_limited are
+// sent again once due; call from the setup loop.
+void resendRateLimitedCreates(Client &setup, int64_t now);
 
 } // namespace loadgen

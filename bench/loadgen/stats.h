@@ -76,7 +76,9 @@ struct Stats
 {
     uint64_t connectFailures = 0, joinFailures = 0, drops = 0, pushErrors = 0;
     uint64_t sent = 0, expected = 0, deliveries = 0, replies = 0;
-    uint64_t presenceDiffs = 0, presenceExpected = 0, stateReceived = 0;
+    uint64_t presenceDiffs = 0, presenceExpected = 0, stateReceived = 0, churnJoins = 0;
+    uint64_t duplicates = 0; // deliveries seen twice or out of order (exact, per member)
+    uint64_t presenceMismatches = 0; // members whose final presence list is not the truth
     uint64_t bytesIn = 0, framesIn = 0;
     Histogram latency; // deliveries (fanout/rooms/slow), replies (rtt), diffs (churn)
     Histogram joinLatency; // connect start -> join reply (storm), join -> presence_state (churn)

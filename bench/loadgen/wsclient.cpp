@@ -4,6 +4,7 @@
 #include "options.h"
 #include "protocols.h"
 #include "stats.h"
+#include "tracking.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -20,6 +21,7 @@ int g_epoll = -1;
 uint32_t g_rng = 0x9e3779b9;
 int g_setupPending = 0;
 uint64_t g_slowClosed = 0;
+int64_t g_slowClosedLastNs = 0;
 
 namespace {
 
@@ -144,8 +146,12 @@ void closeClient(Client &c, bool isDrop)
 {
     if (c.fd < 0)
         return;
-    if (c.slow)
+    if (c.slow) {
         ++g_slowClosed;
+        g_slowClosedLastNs = nowNs();
+    }
+    if (c.counted)
+        g_deliveries.onLeft(c);
     if (isDrop && (c.state == State::Joined || c.inRoom)) {
         ++g_stats.drops;
         if (c.counted && c.state == State::Joined)
@@ -288,6 +294,10 @@ bool startConnect(Client &c, int sourceIndex)
     }
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (c.smallReceiveBuffer) {
+        const int bytes = 4096;
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+    }
 #ifdef IP_BIND_ADDRESS_NO_PORT
     setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
 #endif

@@ -36,6 +36,7 @@ struct Client
     State state = State::Connecting;
     Role role = Member;
     bool slow = false;
+    bool smallReceiveBuffer = false; // slow-consumer: connect with a 4 KiB receive buffer
     bool counted = false; // counts toward deliveries
     bool inRoom = false; // churner: currently joined (or joining)
     bool leaving = false;
@@ -51,6 +52,12 @@ struct Client
     std::string out; // bytes the kernel did not take yet
     std::vector<Pending> pending; // rtt: pushes awaiting their reply, in send order
     bool settled = false; // setup finished for this client (joined, ready or failed)
+    // Delivery accounting of the measured phase (tracking.h).
+    bool measured = false; // counted when the measured phase began
+    uint64_t seqNext = 0; // the next message number expected from the room's publisher
+    uint64_t seqGaps = 0; // numbers skipped (lost)
+    uint64_t seqDuplicates = 0; // numbers seen again
+    uint64_t owedUntil = UINT64_MAX; // messages sent before it stopped counting
 };
 
 extern std::vector<Client> g_clients;
@@ -58,6 +65,7 @@ extern int g_epoll;
 extern uint32_t g_rng;
 extern int g_setupPending; // connections of the current setup batch not yet settled
 extern uint64_t g_slowClosed;
+extern int64_t g_slowClosedLastNs; // when the last slow client was closed by the hub
 
 uint32_t rnd();
 
