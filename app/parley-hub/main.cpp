@@ -87,6 +87,9 @@ int main(int argc, char *argv[])
             { QStringLiteral("max-outgoing"),
               QStringLiteral("Outgoing bytes a connection may leave unread; past that it is closed with 1008 slow_consumer."),
               QStringLiteral("bytes"), QString::number(defaults.maxOutgoingBytes) },
+            { QStringLiteral("socket-send-buffer"),
+              QStringLiteral("Kernel send buffer per connection in bytes (SO_SNDBUF); 0 leaves it to the kernel's autotuning."),
+              QStringLiteral("bytes"), QString::number(defaults.socketSendBufferBytes) },
             { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
               QStringLiteral("n"), QString::number(defaults.maxRooms) },
             { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain): serve wss:// instead of ws://."),
@@ -122,6 +125,7 @@ int main(int argc, char *argv[])
     settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
     settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
     settings.maxOutgoingBytes = intOption(parser, QStringLiteral("max-outgoing"), 4096, 1 << 30);
+    settings.socketSendBufferBytes = intOption(parser, QStringLiteral("socket-send-buffer"), 0, 64 << 20);
     settings.tlsCertificateFile = parser.value(QStringLiteral("tls-cert"));
     settings.tlsKeyFile = parser.value(QStringLiteral("tls-key"));
     if (settings.tlsCertificateFile.isEmpty() != settings.tlsKeyFile.isEmpty())

@@ -25,6 +25,8 @@
 #include <QTcpSocket>
 #include <QUuid>
 
+#include <sys/socket.h>
+
 namespace Parley::Hub {
 
 using namespace Parley::Protocol;
@@ -178,6 +180,10 @@ bool Hub::isOriginAllowed(const Ws::Request &request) const
 
 void Hub::onIncoming(qintptr descriptor)
 {
+    if (m_settings.socketSendBufferBytes > 0) {
+        const int bytes = m_settings.socketSendBufferBytes;
+        ::setsockopt(int(descriptor), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
+    }
     QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
     if (!socket->setSocketDescriptor(descriptor) || m_shuttingDown
         || m_connections.size() >= qsizetype(m_settings.maxConnections) + 256) {

@@ -26,6 +26,10 @@ struct HubSettings
     int maxChannels = 100;
     int maxFrameBytes = 64 * 1024;
     qint64 maxOutgoingBytes = 4 * 1024 * 1024;
+    // The kernel's send buffer per connection (SO_SNDBUF; Linux reserves twice this). Left to
+    // autotuning it grows to 4 MB, which a reader that stopped keeps full: the memory a slow
+    // consumer holds is this plus maxOutgoingBytes. 0 leaves it to the kernel.
+    int socketSendBufferBytes = 256 * 1024;
     int maxRooms = 1000;
     int listenBacklog = 4096;
     int typingTimeoutMs = 6'000;
