@@ -182,12 +182,13 @@ BENCHES = [
      and within(r("latency_ms.p99"), 5)),
     ("B8", "Presence churn", [
         ("join+leave ops/s", "churn_ops_per_s", False), ("presence_diff deliveries/s", "diff_deliveries_per_s", False),
-        ("loss", "loss", True), ("diff p50, ms", "latency_ms.p50", True), ("diff p99, ms", "latency_ms.p99", True),
+        ("loss", "loss", True), ("duplicates", "duplicates", True),
+        ("diff p50, ms", "latency_ms.p50", True), ("diff p99, ms", "latency_ms.p99", True),
         ("max, ms", "latency_ms.max", True),
         ("final lists checked", "presence_lists_checked", False),
         ("final lists equal to the truth", "presence_lists_equal", False)],
      "0 loss, diff p99 ≤ 250 ms, final presence lists identical on all clients",
-     lambda r, o: r("loss") == 0 and within(r("latency_ms.p99"), 250)
+     lambda r, o: r("loss") == 0 and r("duplicates") == 0 and within(r("latency_ms.p99"), 250)
      and at_least(r("presence_lists_checked"), 1) and r("presence_lists_equal") == r("presence_lists_checked")),
     ("B9", "Presence sync on join (join → presence_state, measured during B8)", [
         ("churner joins/s", "churn_joins_per_s", False),

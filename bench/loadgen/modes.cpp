@@ -313,6 +313,7 @@ int runPresenceChurn(int64_t deadline)
             } else {
                 sendLeave(c);
             }
+            ++c.ops;
             ++ops;
             g_stats.presenceExpected += uint64_t(g_roomMembers[0]);
             ++g_stats.sent;
@@ -327,8 +328,26 @@ int runPresenceChurn(int64_t deadline)
                 && std::none_of(g_clients.begin(), g_clients.end(), churnerBusy);
     });
     g_proc.tick();
-    g_stats.expected = g_stats.presenceExpected;
-    g_stats.deliveries = g_stats.presenceDiffs;
+    // Exact, per member and churner: each member must have received every join and leave of
+    // every churner once (totals would let one member's duplicate hide another's loss).
+    uint64_t owed = 0, received = 0, lost = 0, extra = 0;
+    for (int i = 0; i < members; ++i) {
+        const Client &m = g_clients[size_t(i)];
+        if (!m.counted)
+            continue;
+        for (int k = members; k < members + churners; ++k) {
+            const uint32_t want = g_clients[size_t(k)].ops, got = g_presence.opsReceived(m, uint32_t(k));
+            owed += want;
+            received += std::min(want, got);
+            lost += want > got ? want - got : 0;
+            extra += got > want ? got - want : 0;
+        }
+    }
+    g_stats.expected = owed;
+    g_stats.deliveries = received;
+    g_stats.duplicates = extra;
+    addField("\"duplicates\":%" PRIu64, extra);
+    (void)lost; // = expected - deliveries, reported as "loss"
     // Every member's final list against the truth: the members still connected and the
     // churners that are in the room now.
     std::vector<bool> present(g_clients.size(), false);

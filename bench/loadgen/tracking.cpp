@@ -249,6 +249,7 @@ void PresenceViews::reset(size_t members, size_t keys)
 {
     m_keys = keys;
     m_views.assign(members, std::vector<uint64_t>(keys, 0));
+    m_ops.assign(members, std::vector<uint32_t>(keys, 0));
 }
 
 long PresenceViews::keyIndex(std::string_view key) const
@@ -288,16 +289,21 @@ void PresenceViews::applyDiff(const Client &c, std::string_view payload,
         const long k = keyIndex(key);
         if (k < 0)
             return;
-        if (view)
+        if (view) {
             (*view)[size_t(k)] = hashRef(ref);
+            ++m_ops[c.index][size_t(k)];
+        }
         onOp(uint32_t(k), true);
     });
     forEachPresenceMeta(leaves, [&](std::string_view key, std::string_view ref) {
         const long k = keyIndex(key);
         if (k < 0)
             return;
-        if (view && (*view)[size_t(k)] == hashRef(ref))
-            (*view)[size_t(k)] = 0;
+        if (view) {
+            if ((*view)[size_t(k)] == hashRef(ref))
+                (*view)[size_t(k)] = 0;
+            ++m_ops[c.index][size_t(k)];
+        }
         onOp(uint32_t(k), false);
     });
 }

@@ -79,11 +79,14 @@ public:
                    const std::function<void(uint32_t key, bool isJoin)> &onOp);
     // True if member `c`'s view holds exactly the keys for which present(key) is true.
     bool equals(const Client &c, const std::function<bool(uint32_t key)> &present) const;
+    // Joins and leaves of `key` that member `c` received in diffs since reset().
+    uint32_t opsReceived(const Client &c, uint32_t key) const { return m_ops[c.index][key]; }
 
 private:
     // Key "lg00000042" / "ch00000042" -> client index 42, or -1.
     long keyIndex(std::string_view key) const;
     std::vector<std::vector<uint64_t>> m_views; // per member: per key, hash of its phx_ref (0: absent)
+    std::vector<std::vector<uint32_t>> m_ops; // per member: per key, joins and leaves received
     size_t m_keys = 0;
 };
 

@@ -47,6 +47,7 @@ struct Client
     int64_t startNs = 0; // connect() called
     int64_t joinSentNs = 0;
     int64_t opSentNs = 0; // churner: last join/leave sent
+    uint32_t ops = 0; // churner: joins and leaves sent in the measured phase
     std::string in; // bytes of an incomplete frame
     std::string frag; // fragmented message so far
     std::string out; // bytes the kernel did not take yet
