@@ -1,6 +1,5 @@
 #include "ui/appsettings.h"
 
-#include <QUuid>
 
 namespace Parley::Ui {
 
@@ -16,14 +15,11 @@ AppSettings::AppSettings()
 {
 }
 
-QString AppSettings::userId()
+const Protocol::Identity::KeyPair &AppSettings::identityKey()
 {
-    QString id = m_settings.value(QStringLiteral("identity/userId")).toString();
-    if (id.size() < 8) {
-        id = QUuid::createUuid().toString(QUuid::Id128);
-        m_settings.setValue(QStringLiteral("identity/userId"), id);
-    }
-    return id;
+    if (!m_key)
+        m_key = Protocol::Identity::KeyPair::generate();
+    return *m_key;
 }
 
 QString AppSettings::nick() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/identity.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QSettings>
@@ -33,8 +35,15 @@ class AppSettings
 public:
     AppSettings();
 
-    // A user id is made on first use and kept: 32 hex digits (a QUuid without braces/dashes).
-    QString userId();
+    // The user's key pair (docs/protocol.md, "Identity"), kept in a file by main() (see
+    // Client::IdentityFile); the user_id is derived from it. A test that never sets one gets a
+    // fresh key, in memory only, on first use.
+    const Protocol::Identity::KeyPair &identityKey();
+    void setIdentityKey(const Protocol::Identity::KeyPair &key) { m_key = key; }
+    QString userId() { return identityKey().userId(); }
+    // Where the key is kept (export and import write there); empty: nowhere (tests).
+    QString identityPath() const { return m_identityPath; }
+    void setIdentityPath(const QString &path) { m_identityPath = path; }
     QString nick() const;
     void setNick(const QString &nick);
 
@@ -62,6 +71,8 @@ public:
 
 private:
     QSettings m_settings;
+    std::optional<Protocol::Identity::KeyPair> m_key;
+    QString m_identityPath;
 };
 
 } // namespace Parley::Ui

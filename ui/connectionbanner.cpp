@@ -4,7 +4,9 @@
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
+#include <QLocale>
 #include <QLabel>
 #include <QPushButton>
 
@@ -71,9 +73,20 @@ QString ConnectionBanner::describeRefusal(const QString &reason)
     if (reason == QLatin1String("hub_full"))
         return tr("the hub is full");
     if (reason == QLatin1String("bad_params"))
-        return tr("it did not accept this nickname or user id");
+        return tr("it did not accept this nickname or the identity");
     if (reason == QLatin1String("bad_vsn"))
         return tr("it speaks a different protocol version");
+    if (reason.startsWith(QLatin1String("clock_skew:"))) {
+        // The hub says what time it is: say it, so the user can see which clock is wrong.
+        bool ok = false;
+        const qint64 hubMs = reason.mid(11).toLongLong(&ok);
+        const QString hubTime = ok ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(hubMs), QLocale::ShortFormat)
+                                   : tr("another time");
+        return tr("this computer's clock is more than 5 minutes off the hub's (the hub says it is %1)")
+                .arg(hubTime);
+    }
+    if (reason == QLatin1String("replayed"))
+        return tr("it saw this sign-in already, which only a copied sign-in would do");
     return reason.isEmpty() ? tr("no reason given") : reason;
 }
 

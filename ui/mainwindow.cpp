@@ -6,6 +6,7 @@
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
 #include "ui/hubheader.h"
+#include "ui/identityactions.h"
 #include "ui/icons.h"
 #include "ui/idlewatcher.h"
 #include "ui/inputframe.h"
@@ -114,6 +115,11 @@ MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *par
         if (m_session)
             m_session->setStatus(status);
     });
+    m_identity = new IdentityActions(m_settings, m_workspace, this);
+    connect(m_status, &StatusButton::exportIdentityRequested, m_identity, &IdentityActions::exportIdentity);
+    connect(m_status, &StatusButton::importIdentityRequested, m_identity, &IdentityActions::importIdentity);
+    connect(m_identity, &IdentityActions::identityChanged, this,
+            [this] { m_status->setIdentity(m_settings->userId(), m_settings->nick()); });
     connect(m_idle, &IdleWatcher::idleChanged, this, &MainWindow::onIdleChanged);
     connect(m_banner, &ConnectionBanner::passwordRequested, this, &MainWindow::askHubPassword);
     connect(m_banner, &ConnectionBanner::retryRequested, m_workspace,

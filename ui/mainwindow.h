@@ -18,6 +18,7 @@ class AppSettings;
 class Composer;
 class ConnectionBanner;
 class HubHeader;
+class IdentityActions;
 class IdleWatcher;
 class MessageView;
 class Notifier;
@@ -50,6 +51,7 @@ public:
     IdleWatcher *idleWatcher() const { return m_idle; }
     Notifier *notifier() const { return m_notifier; }
     StatusButton *statusButton() const { return m_status; }
+    IdentityActions *identityActions() const { return m_identity; }
 
 public slots:
     void showHostDialog();
@@ -89,6 +91,7 @@ private:
     RoomListView *m_rooms = nullptr;
     QToolButton *m_newRoom = nullptr;
     StatusButton *m_status = nullptr;
+    IdentityActions *m_identity = nullptr;
     QStackedWidget *m_stack = nullptr;
     WelcomePane *m_welcome = nullptr;
     QWidget *m_chat = nullptr;

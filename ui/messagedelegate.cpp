@@ -288,8 +288,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         QFont bold = option.font;
         bold.setBold(true);
         const QFontMetrics boldMetrics(bold);
-        const QString shownNick
-            = boldMetrics.elidedText(nick, Qt::ElideRight, g.header.width() / 2);
+        const QString shownNick = boldMetrics.elidedText(
+            index.data(MessageModel::DisplayNameRole).toString(), Qt::ElideRight, g.header.width() / 2);
         painter->setFont(bold);
         painter->setPen(UserColors::nickColor(userId, palette));
         painter->drawText(g.header, Qt::AlignLeft | Qt::AlignVCenter, shownNick);
@@ -400,7 +400,11 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
     if (event->type() != QEvent::ToolTip || !index.isValid())
         return QStyledItemDelegate::helpEvent(event, view, option, index);
     const QDateTime when = QDateTime::fromMSecsSinceEpoch(timestampOf(index));
-    QString tip = QLocale().toString(when, QLocale::LongFormat);
+    // Who wrote it, for sure: the author's fingerprint, not only a nick anyone may choose.
+    QString tip = tr("%1, %2\nFingerprint %3")
+                          .arg(index.data(MessageModel::DisplayNameRole).toString(),
+                               QLocale().toString(when, QLocale::LongFormat),
+                               index.data(MessageModel::FingerprintRole).toString());
     switch (stateOf(index)) {
     case ChatMessage::State::Pending:
         tip = tr("Sending…");

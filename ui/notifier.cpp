@@ -76,8 +76,9 @@ void Notifier::onMessageArrived(const QString &topic, const Client::ChatMessage 
 
     const Client::RoomEntry room = m_session->rooms()->entry(topic);
     const QString title = room.isDm
-        ? tr("%1 (direct message)").arg(message.nick)
-        : tr("%1 in %2").arg(message.nick, room.title.isEmpty() ? topic : room.title);
+        ? tr("%1 (direct message)").arg(m_session->displayName(message.userId, message.nick))
+        : tr("%1 in %2").arg(m_session->displayName(message.userId, message.nick),
+                             room.title.isEmpty() ? topic : room.title);
     QString text = message.body.simplified();
     if (text.size() > 140)
         text = text.left(139) + QChar(0x2026);

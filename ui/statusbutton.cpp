@@ -4,6 +4,10 @@
 #include "ui/usercolors.h"
 #include "ui/userdelegate.h"
 
+#include "protocol/identity.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QMenu>
 #include <QPainter>
 #include <QStyleOptionToolButton>
@@ -34,6 +38,17 @@ StatusButton::StatusButton(QWidget *parent)
         if (status == QLatin1String("busy"))
             action->setToolTip(tr("Notifications only when someone mentions you"));
     }
+    menu->addSection(tr("Your identity"));
+    m_fingerprint = menu->addAction(QString());
+    m_fingerprint->setEnabled(false);
+    menu->addAction(tr("Copy fingerprint"), this, [this] {
+        QGuiApplication::clipboard()->setText(Protocol::Identity::fingerprint(m_userId));
+    });
+    menu->addAction(tr("Export identity…"), this, &StatusButton::exportIdentityRequested)
+        ->setToolTip(tr("Save your key to use the same identity on another device"));
+    menu->addAction(tr("Import identity…"), this, &StatusButton::importIdentityRequested)
+        ->setToolTip(tr("Become the identity saved on another device"));
+    menu->setToolTipsVisible(true);
     setMenu(menu);
 }
 
@@ -41,6 +56,9 @@ void StatusButton::setIdentity(const QString &userId, const QString &nick)
 {
     m_userId = userId;
     m_nick = nick;
+    const QString fingerprint = Protocol::Identity::fingerprint(userId);
+    m_fingerprint->setText(tr("Fingerprint %1").arg(fingerprint));
+    setToolTip(tr("Your status and identity\nFingerprint %1").arg(fingerprint));
     QWidget::update();
 }
 

@@ -5,7 +5,8 @@
 namespace Parley::Ui {
 
 // The user's own card at the bottom of the sidebar: avatar, nick and status; its menu chooses
-// online / away / busy. Owned by MainWindow; GUI thread.
+// online / away / busy and shows who the user is for sure (the fingerprint of their key), with
+// export and import of the identity. Owned by MainWindow; GUI thread.
 class StatusButton : public QToolButton
 {
     Q_OBJECT
@@ -20,11 +21,14 @@ public:
 
 signals:
     void statusChosen(const QString &status);
+    void exportIdentityRequested();
+    void importIdentityRequested();
 
 protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
+    QAction *m_fingerprint; // child of the menu: shows the fingerprint
     QString m_userId;
     QString m_nick;
     QString m_status = QStringLiteral("online");

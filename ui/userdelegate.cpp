@@ -116,7 +116,7 @@ void UserDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
     const int lineTop
         = rect.center().y() - (option.fontMetrics.height() + smallMetrics.height()) / 2;
 
-    QString shown = nick;
+    QString shown = index.data(PresenceModel::DisplayNameRole).toString();
     if (index.data(PresenceModel::IsSelfRole).toBool())
         shown += QLatin1Char(' ') + tr("(you)");
     painter->setFont(option.font);
@@ -144,8 +144,9 @@ bool UserDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
     const int devices = index.data(PresenceModel::DeviceCountRole).toInt();
     QStringList lines;
     lines << QStringLiteral("%1 — %2").arg(
-        index.data(PresenceModel::NickRole).toString(),
+        index.data(PresenceModel::DisplayNameRole).toString(),
         statusText(index.data(PresenceModel::StatusRole).toString()));
+    lines << tr("Fingerprint %1").arg(index.data(PresenceModel::FingerprintRole).toString());
     if (since > 0) {
         const QDateTime when = QDateTime::fromMSecsSinceEpoch(since);
         const QString format = when.date() == QDate::currentDate()

@@ -85,7 +85,7 @@ void Workspace::replaceSession(const QUrl &mountUrl, const QString &hubPassword)
     if (old)
         old->disconnectFromHub();
     Client::Identity identity;
-    identity.userId = m_settings->userId();
+    identity.key = m_settings->identityKey();
     identity.nick = m_settings->nick();
     m_session = std::make_unique<Client::ChatSession>(identity);
     m_url = mountUrl;

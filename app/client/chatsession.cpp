@@ -4,6 +4,7 @@
 
 #include "client/logging.h"
 #include "client/messagemodel.h"
+#include "client/nickdirectory.h"
 #include "client/phoenixchannel.h"
 #include "client/presencemodel.h"
 #include "client/presencesync.h"
@@ -36,13 +37,30 @@ ChatSession::ChatSession(const Identity &identity, QObject *parent)
     : QObject(parent)
     , m_identity(identity)
     , m_rooms(std::make_unique<RoomListModel>())
-    , m_hubPresence(std::make_unique<PresenceModel>(identity.userId))
+    , m_hubPresence(std::make_unique<PresenceModel>(identity.userId()))
+    , m_nicks(new NickDirectory(this))
 {
-    // A dm row shows the other user's nick as soon as the hub's presence knows it.
-    connect(m_hubPresence.get(), &QAbstractItemModel::rowsInserted, this,
-            [this] { refreshDmTitles(); });
-    connect(m_hubPresence.get(), &QAbstractItemModel::dataChanged, this,
-            [this] { refreshDmTitles(); });
+    // Who is on the hub decides which nicks are shared (and get a tag); a dm row shows the
+    // other user's nick as soon as the hub's presence knows it.
+    m_hubPresence->setNickDirectory(m_nicks);
+    PresenceModel *hub = m_hubPresence.get();
+    connect(hub, &QAbstractItemModel::rowsInserted, this, [this, hub](const QModelIndex &, int first, int last) {
+        for (int row = first; row <= last; ++row)
+            m_nicks->set(hub->entryAt(row).userId, hub->entryAt(row).nick);
+        refreshDmTitles();
+    });
+    connect(hub, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this, hub](const QModelIndex &, int first, int last) {
+                for (int row = first; row <= last; ++row)
+                    m_nicks->remove(hub->entryAt(row).userId);
+            });
+    connect(hub, &QAbstractItemModel::dataChanged, this,
+            [this, hub](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                for (int row = topLeft.row(); row <= bottomRight.row(); ++row)
+                    m_nicks->set(hub->entryAt(row).userId, hub->entryAt(row).nick);
+                refreshDmTitles();
+            });
+    connect(m_nicks, &NickDirectory::sharedChanged, this, [this] { refreshDmTitles(); });
 }
 
 ChatSession::~ChatSession()
@@ -62,8 +80,8 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     m_refusalReason.clear();
 
     m_socket = std::make_unique<PhoenixSocket>(mountUrl, [this] {
-        PhoenixSocket::Params params { { QStringLiteral("user_id"), m_identity.userId },
-                                       { QStringLiteral("nick"), m_identity.nick } };
+        // user_id, key, ts and sig: the socket signs each connect with m_identity.key.
+        PhoenixSocket::Params params { { QStringLiteral("nick"), m_identity.nick } };
         if (!m_identity.device.isEmpty())
             params.insert(QStringLiteral("device"), m_identity.device);
         if (!m_hubPassword.isEmpty())
@@ -72,6 +90,7 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     });
     m_socket->setTimings(m_timings);
     m_socket->setTrustedCertificates(m_trusted);
+    m_socket->setIdentity(m_identity.key);
     PhoenixSocket *socket = m_socket.get();
     connect(socket, &PhoenixSocket::stateChanged, this, [this] { updateConnectionState(); });
     connect(socket, &PhoenixSocket::opened, this, [this] {
@@ -231,11 +250,11 @@ void ChatSession::onDirectMessage(const QJsonObject &payload)
     const QString topic = payload.value(QLatin1String("topic")).toString();
     const ChatMessage message = ChatMessage::fromJson(payload.value(QLatin1String("message")).toObject(), topic);
     const std::optional<Protocol::Topic> dm = Protocol::parseTopic(topic);
-    if (!dm || dm->kind != Protocol::Topic::Dm || !dm->isMember(m_identity.userId)
+    if (!dm || dm->kind != Protocol::Topic::Dm || !dm->isMember(m_identity.userId())
         || !message.isValid() || isOpen(topic))
         return;
     openTopic(topic);
-    if (message.userId == m_identity.userId)
+    if (message.userId == m_identity.userId())
         return; // written from another device of ours
     if (topic != m_currentTopic)
         m_rooms->incrementUnread(topic);
@@ -291,17 +310,20 @@ void ChatSession::createRoom(const QString &name, const QString &title, const QS
 
 QString ChatSession::dmTopicWith(const QString &otherUserId) const
 {
-    const QString self = m_identity.userId;
-    return self < otherUserId ? QStringLiteral("dm:%1:%2").arg(self, otherUserId)
-                              : QStringLiteral("dm:%1:%2").arg(otherUserId, self);
+    return Protocol::dmTopic(m_identity.userId(), otherUserId);
 }
 
 QString ChatSession::otherUserOfDm(const QString &topic) const
 {
-    const QStringList parts = topic.split(QLatin1Char(':'));
-    if (parts.size() != 3)
+    const std::optional<Protocol::Topic> dm = Protocol::parseTopic(topic);
+    if (!dm || dm->kind != Protocol::Topic::Dm)
         return {};
-    return parts.at(1) == m_identity.userId ? parts.at(2) : parts.at(1);
+    return dm->userA == m_identity.userId() ? dm->userB : dm->userA;
+}
+
+QString ChatSession::displayName(const QString &userId, const QString &nick) const
+{
+    return m_nicks->displayName(userId, nick);
 }
 
 void ChatSession::ensureDmRow(const QString &topic)
@@ -310,7 +332,8 @@ void ChatSession::ensureDmRow(const QString &topic)
     entry.topic = topic;
     entry.isDm = true;
     entry.name = otherUserOfDm(topic);
-    entry.title = m_hubPresence->nickOf(entry.name);
+    const QString nick = m_hubPresence->nickOf(entry.name);
+    entry.title = nick.isEmpty() ? QString() : m_nicks->displayName(entry.name, nick);
     if (entry.title.isEmpty())
         entry.title = m_rooms->rowOfTopic(topic) >= 0 ? m_rooms->entry(topic).title : entry.name;
     m_rooms->upsert(entry);
@@ -323,8 +346,9 @@ void ChatSession::refreshDmTitles()
         if (!entry.isDm)
             continue;
         const QString nick = m_hubPresence->nickOf(entry.name);
-        if (!nick.isEmpty() && nick != entry.title)
-            m_rooms->setTitle(entry.topic, nick);
+        const QString title = nick.isEmpty() ? nick : m_nicks->displayName(entry.name, nick);
+        if (!title.isEmpty() && title != entry.title)
+            m_rooms->setTitle(entry.topic, title);
     }
 }
 

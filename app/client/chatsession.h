@@ -19,6 +19,7 @@
 namespace Parley::Client {
 
 class MessageModel;
+class NickDirectory;
 class PhoenixChannel;
 class PresenceModel;
 class PresenceSync;
@@ -94,6 +95,9 @@ public:
     void createRoom(const QString &name, const QString &title, const QString &password);
 
     QString dmTopicWith(const QString &otherUserId) const;
+    // How to show a user: the nick, with a tag of the user_id when someone else on the hub
+    // has the same nick ("Ana · 3f2b").
+    QString displayName(const QString &userId, const QString &nick) const;
     Identity identity() const { return m_identity; }
 
 signals:
@@ -182,6 +186,7 @@ private:
     QString m_currentTopic;
     std::unique_ptr<RoomListModel> m_rooms;
     std::unique_ptr<PresenceModel> m_hubPresence;
+    NickDirectory *m_nicks; // child
     QHash<QString, std::shared_ptr<Topic>> m_topics;
 };
 

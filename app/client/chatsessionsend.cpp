@@ -47,7 +47,7 @@ void ChatSession::sendMessage(const QString &topic, const QString &body)
         return;
     ChatMessage message;
     message.topic = topic;
-    message.userId = m_identity.userId;
+    message.userId = m_identity.userId();
     message.nick = m_identity.nick;
     message.body = body;
     message.ts = QDateTime::currentMSecsSinceEpoch();

@@ -70,8 +70,10 @@ void ChatSession::openTopic(const QString &topic, const QString &password)
     auto t = std::make_shared<Topic>();
     t->name = topic;
     t->password = password;
-    t->messages = new MessageModel(topic, m_identity.userId, this);
-    t->presence = new PresenceModel(m_identity.userId, this);
+    t->messages = new MessageModel(topic, m_identity.userId(), this);
+    t->presence = new PresenceModel(m_identity.userId(), this);
+    t->messages->setNickDirectory(m_nicks);
+    t->presence->setNickDirectory(m_nicks);
     m_topics.insert(topic, t);
     if (topic.startsWith(QLatin1String("dm:")))
         ensureDmRow(topic);
@@ -248,7 +250,7 @@ void ChatSession::onTopicMessage(const QString &topic, const QString &event,
 
 void ChatSession::onIncomingMessage(Topic &t, const ChatMessage &message, bool live)
 {
-    const bool own = message.userId == m_identity.userId;
+    const bool own = message.userId == m_identity.userId();
     if (own && t.outgoing.contains(message.clientId))
         dropOutgoing(t, message.clientId);
     const bool added = t.messages->merge(message);

@@ -1,5 +1,8 @@
 #include "client/messagemodel.h"
 
+#include "client/nickdirectory.h"
+#include "protocol/identity.h"
+
 #include <algorithm>
 
 namespace Parley::Client {
@@ -45,8 +48,29 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return message.clientId;
     case MessageRole:
         return QVariant::fromValue(message);
+    case DisplayNameRole:
+        return m_nicks ? m_nicks->displayName(message.userId, message.nick) : message.nick;
+    case FingerprintRole:
+        return Protocol::Identity::fingerprint(message.userId);
     default:
         return {};
+    }
+}
+
+void MessageModel::setNickDirectory(NickDirectory *directory)
+{
+    if (m_nicks)
+        m_nicks->disconnect(this);
+    m_nicks = directory;
+    if (directory)
+        connect(directory, &NickDirectory::sharedChanged, this, &MessageModel::onSharedNicksChanged);
+}
+
+void MessageModel::onSharedNicksChanged(const QSet<QString> &foldedNicks)
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (foldedNicks.contains(NickDirectory::folded(m_rows.at(row).nick)))
+            emit dataChanged(index(row), index(row), { DisplayNameRole });
     }
 }
 
@@ -56,6 +80,8 @@ QHash<int, QByteArray> MessageModel::roleNames() const
     names.insert({ { IdRole, "id" },
                    { UserIdRole, "userId" },
                    { NickRole, "nick" },
+                   { DisplayNameRole, "displayName" },
+                   { FingerprintRole, "fingerprint" },
                    { BodyRole, "body" },
                    { TimestampRole, "timestamp" },
                    { EditedRole, "edited" },
@@ -287,9 +313,9 @@ void MessageModel::replaceRow(int row, const ChatMessage &message)
     if (old.id != message.id)
         roles << IdRole;
     if (old.userId != message.userId)
-        roles << UserIdRole << IsOwnRole;
+        roles << UserIdRole << IsOwnRole << FingerprintRole << DisplayNameRole;
     if (old.nick != message.nick)
-        roles << NickRole;
+        roles << NickRole << DisplayNameRole;
     if (old.body != message.body)
         roles << Qt::DisplayRole << BodyRole;
     if (old.ts != message.ts)

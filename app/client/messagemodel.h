@@ -4,9 +4,13 @@
 
 #include <QAbstractListModel>
 #include <QList>
+#include <QPointer>
+#include <QSet>
 #include <QString>
 
 namespace Parley::Client {
+
+class NickDirectory;
 
 // The messages of one open topic, oldest first: confirmed messages (id > 0) sorted by id,
 // followed by our own pending and failed messages in the order they were sent. Merging is
@@ -29,6 +33,8 @@ public:
         IsOwnRole, // bool: sent by this session's user
         ClientIdRole, // QString
         MessageRole, // QVariant::fromValue(ChatMessage)
+        DisplayNameRole, // QString: the nick, with the user_id's tag when someone shares it
+        FingerprintRole, // QString: the author's user_id fingerprint (Identity::fingerprint)
     };
     Q_ENUM(Roles)
 
@@ -41,6 +47,8 @@ public:
 
     QString topic() const { return m_topic; }
     QString ownUserId() const { return m_ownUserId; }
+    // Where DisplayNameRole learns which nicks are shared; its changes become dataChanged.
+    void setNickDirectory(NickDirectory *directory);
     bool hasMore() const { return m_hasMore; } // older history exists on the hub
     void setHasMore(bool hasMore) { m_hasMore = hasMore; }
 
@@ -78,8 +86,11 @@ private:
     void replaceRow(int row, const ChatMessage &message);
     void insertRows(int row, const QList<ChatMessage> &messages);
 
+    void onSharedNicksChanged(const QSet<QString> &foldedNicks);
+
     QString m_topic;
     QString m_ownUserId;
+    QPointer<NickDirectory> m_nicks;
     QList<ChatMessage> m_rows;
     bool m_hasMore = false;
 };

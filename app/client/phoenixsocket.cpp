@@ -5,10 +5,13 @@
 #include "protocol/codec.h"
 #include "protocol/events.h"
 
+#include <QDateTime>
 #include <QStringList>
 #include <QSslConfiguration>
 #include <QSslError>
 #include <QWebSocket>
+
+#include <algorithm>
 
 namespace Parley::Client {
 
@@ -26,7 +29,8 @@ int stepAfter(const QList<int> &steps, int maxMs, int tries)
 bool isFinalRefusal(const QString &reason)
 {
     return reason == Reason::Unauthorized || reason == Reason::BadParams
-        || reason == Reason::BadVsn;
+        || reason == Reason::BadVsn || reason.startsWith(Reason::ClockSkew)
+        || reason == Reason::Replayed;
 }
 
 } // namespace
@@ -105,7 +109,16 @@ QUrl PhoenixSocket::endPointUrl(const QUrl &mountUrl, const Params &params, cons
 
 QUrl PhoenixSocket::endPointUrl() const
 {
-    return endPointUrl(m_mountUrl, m_params ? m_params() : Params(), m_vsn);
+    Params params = m_params ? m_params() : Params();
+    // Without a default port, the URL makes QWebSocket send exactly the Host that is signed.
+    const QUrl mount = Protocol::Identity::withoutDefaultPort(m_mountUrl);
+    if (m_identity) {
+        // A later ts than the last connect's: Ed25519 signatures are deterministic, so a retry
+        // in the same millisecond would otherwise be the very same signed connect (replayed).
+        m_lastSignedTs = std::max(QDateTime::currentMSecsSinceEpoch() + m_clockOffsetMs, m_lastSignedTs + 1);
+        params.insert(m_identity->connectParams(Protocol::Identity::hostOf(mount), m_lastSignedTs));
+    }
+    return endPointUrl(mount, params, m_vsn);
 }
 
 void PhoenixSocket::connect()
@@ -258,7 +271,19 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
     m_pendingHeartbeatRef.clear();
 
     QString refusal;
-    if (serverClosed && code == CloseCode::Policy
+    const bool signatureTooOld = reason.startsWith(Reason::ClockSkew) || reason == Reason::Replayed;
+    if (serverClosed && code == CloseCode::Policy && signatureTooOld && m_identity
+        && !m_retriedSignature) {
+        // Our clock is off (the hub says by how much), or the signed URL was seen before:
+        // sign again, with the hub's time, at once. Once: a second refusal is final.
+        m_retriedSignature = true;
+        bool ok = false;
+        const qint64 hubNow = reason.mid(Reason::ClockSkew.size()).toLongLong(&ok);
+        if (reason.startsWith(Reason::ClockSkew) && ok)
+            m_clockOffsetMs = hubNow - QDateTime::currentMSecsSinceEpoch();
+        qCInfo(lcClient) << "signing again after" << reason << "clock offset" << m_clockOffsetMs << "ms";
+        m_connectAfterClose = true;
+    } else if (serverClosed && code == CloseCode::Policy
         && (isFinalRefusal(reason) || reason == Reason::HubFull)) {
         refusal = reason;
         m_refusalReason = reason;
@@ -302,6 +327,8 @@ void PhoenixSocket::onConnMessage(const QString &text)
 {
     DecodeError error;
     const std::optional<Message> message = decode(text.toUtf8(), &error);
+    if (message)
+        m_retriedSignature = false; // the hub took this connect: a later refusal may retry again
     if (!message) {
         qCWarning(lcClient) << "dropping undecodable frame:" << error.detail;
         return;

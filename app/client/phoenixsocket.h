@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/backofftimer.h"
+#include "protocol/identity.h"
 #include "protocol/message.h"
 
 #include <QJsonObject>
@@ -14,6 +15,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <optional>
 
 class QWebSocket;
 
@@ -79,6 +81,12 @@ public:
     // pinned). For a pinned certificate a host name mismatch is accepted: hubs are reached by
     // IP address.
     void setTrustedCertificates(const QList<QSslCertificate> &certificates) { m_trusted = certificates; }
+    // Signs every connect with this key (docs/protocol.md, "Identity"): user_id, key, ts and sig
+    // are added to the params, over the Host this socket sends. A clock_skew refusal corrects
+    // the ts by the hub's clock and retries at once, and so does a replayed one, once each.
+    void setIdentity(const Protocol::Identity::KeyPair &key) { m_identity = key; }
+    // What the hub's clock is ahead of ours, as learned from a clock_skew refusal (ms).
+    qint64 clockOffsetMs() const { return m_clockOffsetMs; }
 
     // Opens the connection (no-op while connecting or open); also resumes after a refusal or a
     // disconnect() and cuts a pending reconnect short.
@@ -151,6 +159,10 @@ private:
     QString m_vsn = QStringLiteral("2.0.0");
     Timings m_timings;
     QList<QSslCertificate> m_trusted;
+    std::optional<Protocol::Identity::KeyPair> m_identity;
+    qint64 m_clockOffsetMs = 0;
+    mutable qint64 m_lastSignedTs = 0; // the ts of the last signed connect
+    bool m_retriedSignature = false; // a clock_skew or replayed refusal was retried already
     State m_state = State::Closed;
     QWebSocket *m_ws = nullptr; // child; the current transport
     bool m_closeWasClean = true; // true: the close was asked for, do not reconnect

@@ -1,5 +1,8 @@
 #include "client/presencemodel.h"
 
+#include "client/nickdirectory.h"
+#include "protocol/identity.h"
+
 #include "client/presencesync.h"
 
 #include <QJsonArray>
@@ -67,6 +70,10 @@ QVariant PresenceModel::data(const QModelIndex &index, int role) const
         return entry.onlineSinceMs;
     case IsSelfRole:
         return entry.userId == m_selfUserId;
+    case DisplayNameRole:
+        return m_nicks ? m_nicks->displayName(entry.userId, entry.nick) : entry.nick;
+    case FingerprintRole:
+        return Protocol::Identity::fingerprint(entry.userId);
     default:
         return {};
     }
@@ -81,8 +88,27 @@ QHash<int, QByteArray> PresenceModel::roleNames() const
                    { DeviceCountRole, "deviceCount" },
                    { TypingRole, "typing" },
                    { OnlineSinceRole, "onlineSince" },
-                   { IsSelfRole, "isSelf" } });
+                   { IsSelfRole, "isSelf" },
+                   { DisplayNameRole, "displayName" },
+                   { FingerprintRole, "fingerprint" } });
     return names;
+}
+
+void PresenceModel::setNickDirectory(NickDirectory *directory)
+{
+    if (m_nicks)
+        m_nicks->disconnect(this);
+    m_nicks = directory;
+    if (directory)
+        connect(directory, &NickDirectory::sharedChanged, this, &PresenceModel::onSharedNicksChanged);
+}
+
+void PresenceModel::onSharedNicksChanged(const QSet<QString> &foldedNicks)
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (foldedNicks.contains(NickDirectory::folded(m_rows.at(row).nick)))
+            emit dataChanged(index(row), index(row), { DisplayNameRole });
+    }
 }
 
 QStringList PresenceModel::typingNicks() const
@@ -90,7 +116,7 @@ QStringList PresenceModel::typingNicks() const
     QStringList nicks;
     for (const PresenceEntry &entry : m_rows) {
         if (entry.typing && entry.userId != m_selfUserId)
-            nicks.append(entry.nick);
+            nicks.append(m_nicks ? m_nicks->displayName(entry.userId, entry.nick) : entry.nick);
     }
     return nicks;
 }
@@ -175,7 +201,7 @@ void PresenceModel::setPresence(const QString &key, const QJsonObject &presence)
         return;
     QList<int> roles;
     if (old.nick != entry.nick)
-        roles << Qt::DisplayRole << NickRole;
+        roles << Qt::DisplayRole << NickRole << DisplayNameRole;
     if (old.status != entry.status)
         roles << StatusRole;
     if (old.deviceCount != entry.deviceCount)

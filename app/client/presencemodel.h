@@ -10,6 +10,7 @@
 
 namespace Parley::Client {
 
+class NickDirectory;
 class PresenceSync;
 
 // One row of PresenceModel: a user (presence key) folded from all of its metas.
@@ -44,6 +45,8 @@ public:
         TypingRole, // bool
         OnlineSinceRole, // qint64 ms, earliest online_at
         IsSelfRole, // bool
+        DisplayNameRole, // QString: the nick, with the user_id's tag when someone shares it
+        FingerprintRole, // QString: the user_id's fingerprint (Identity::fingerprint)
     };
     Q_ENUM(Roles)
 
@@ -53,7 +56,8 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
 
-    // Nicks of the other users typing, in row order (the own user is left out).
+    // Display names (see DisplayNameRole) of the other users typing, in row order (the own user
+    // is left out).
     QStringList typingNicks() const;
     int rowOfUser(const QString &userId) const; // -1 if absent
     PresenceEntry entryAt(int row) const;
@@ -72,13 +76,18 @@ public:
     void clear(); // removes every row (one remove each)
 
     static int statusRank(const QString &status);
+    // Where DisplayNameRole learns which nicks are shared; its changes become dataChanged.
+    void setNickDirectory(NickDirectory *directory);
 
 private:
     bool lessThan(const PresenceEntry &a, const PresenceEntry &b) const;
     int sortedRow(const PresenceEntry &entry, int skipRow) const;
     void applyFrom(PresenceSync *sync);
 
+    void onSharedNicksChanged(const QSet<QString> &foldedNicks);
+
     QString m_selfUserId;
+    QPointer<NickDirectory> m_nicks;
     QList<PresenceEntry> m_rows;
     QPointer<PresenceSync> m_sync;
     QSet<QString> m_dirty; // keys touched since the last synced()

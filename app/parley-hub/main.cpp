@@ -54,7 +54,8 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
             "Parley hub: a Phoenix Channels v2 chat hub (rooms, direct messages, presence, "
             "history in SQLite). Clients connect to ws://HOST:PORT/socket/websocket?vsn=2.0.0"
-            "&user_id=...&nick=...; see docs/protocol.md."));
+            "&user_id=...&key=...&ts=...&sig=...&nick=... with an Ed25519-signed connect; see "
+            "docs/protocol.md."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({

@@ -5,6 +5,7 @@
 #include "ui/appsettings.h"
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
+#include "ui/identityactions.h"
 #include "ui/launcher.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
@@ -12,6 +13,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
@@ -66,6 +68,11 @@ int main(int argc, char *argv[])
           QStringLiteral("LAN discovery: lan, loopback (127.0.0.1 only, for tests) or off. "
                          "Default: $PARLEY_DISCOVERY or lan."),
           QStringLiteral("mode") },
+        { QStringLiteral("identity"),
+          QStringLiteral("Your identity key (PEM): made there on first start if the file does not "
+                         "exist. Default: identity.pem in the settings directory given with "
+                         "--settings-dir, else in the app data directory."),
+          QStringLiteral("file") },
         { QStringLiteral("settings-dir"),
           QStringLiteral("Keep settings in this directory instead of the user's (tests, "
                          "screenshots, a second identity on one computer)."),
@@ -111,6 +118,21 @@ int main(int argc, char *argv[])
     launch.screenshotFile = parser.value(QStringLiteral("screenshot"));
 
     Ui::AppSettings settings;
+    QString identityPath = parser.value(QStringLiteral("identity"));
+    if (identityPath.isEmpty()) {
+        const QString dir = parser.isSet(QStringLiteral("settings-dir"))
+            ? parser.value(QStringLiteral("settings-dir"))
+            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+        identityPath = QDir(dir).filePath(QStringLiteral("identity.pem"));
+    }
+    {
+        // Asks what to do with an unreadable key file, unless the file was named on purpose
+        // (--identity) or nobody is there to answer (--screenshot).
+        const bool mayAsk = !parser.isSet(QStringLiteral("identity")) && launch.screenshotFile.isEmpty();
+        QString error;
+        if (!Ui::IdentityActions::loadAtStart(&settings, identityPath, mayAsk, &error))
+            fail(error);
+    }
     if (parser.isSet(QStringLiteral("nick"))) {
         const QString nick = parser.value(QStringLiteral("nick"));
         if (const QString error = Ui::AppSettings::nickError(nick); !error.isEmpty())

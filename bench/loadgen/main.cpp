@@ -12,6 +12,7 @@
 //
 // Modes (see bench/README.md): hold, storm, fanout, rooms, rtt, presence-churn, slow-consumer.
 
+#include "identity.h"
 #include "modes.h"
 #include "options.h"
 #include "stats.h"
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
             + size_t(g_opt.mode == Mode::Rtt ? g_opt.active : 0)
             + size_t(g_opt.mode == Mode::PresenceChurn ? g_opt.churners : 0) + 1;
     raiseFdLimit(needed);
+    makeIdentities(needed);
     std::signal(SIGPIPE, SIG_IGN);
     g_rng ^= uint32_t(getpid()) * 2654435761u;
 

@@ -3,6 +3,7 @@
 
 #include "options.h"
 #include "stats.h"
+#include "identity.h"
 #include "tracking.h"
 
 #include <algorithm>
@@ -48,11 +49,12 @@ void resendRateLimitedCreates(Client &setup, int64_t now)
 
 namespace {
 
-std::string userIdOf(const Client &c)
+// The shown nick: lg00000042 for members, ch00000042 for churners (the user_id is the key's).
+std::string nickOf(const Client &c)
 {
-    char id[32];
-    std::snprintf(id, sizeof id, "%s%08u", c.role == Churner ? "ch" : "lg", c.index);
-    return id;
+    char nick[32];
+    std::snprintf(nick, sizeof nick, "%s%08u", c.role == Churner ? "ch" : "lg", c.index);
+    return nick;
 }
 
 // Reads one JSON string or null at p (Phoenix frame header fields; no escapes in them).
@@ -207,11 +209,11 @@ void onSocketIoText(Client &c, std::string_view text, int64_t now)
 void sendUpgrade(Client &c)
 {
     std::string path = g_opt.path;
-    if (g_opt.proto == Proto::Phoenix) {
-        const std::string id = userIdOf(c);
-        path += (path.find('?') == std::string::npos ? "?" : "&");
-        path += "vsn=2.0.0&user_id=" + id + "&nick=" + id + "&device=bot";
-    }
+    path += (path.find('?') == std::string::npos ? "?" : "&");
+    if (g_opt.proto == Proto::Phoenix)
+        path += "vsn=2.0.0&nick=" + nickOf(c) + "&device=bot&";
+    // Both protocols carry the signed connect; the peers verify it the way the hub does.
+    path += signedConnectQuery(c.index, g_opt.host + ":" + std::to_string(g_opt.port));
     char request[1024];
     std::snprintf(request, sizeof request,
                   "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

@@ -1,6 +1,8 @@
 // parley-loadgen: per-member delivery accounting and presence views (see tracking.h).
 #include "tracking.h"
 
+#include "identity.h"
+
 #include <algorithm>
 
 namespace loadgen {
@@ -254,15 +256,8 @@ void PresenceViews::reset(size_t members, size_t keys)
 
 long PresenceViews::keyIndex(std::string_view key) const
 {
-    if (key.size() != 10 || !((key[0] == 'l' && key[1] == 'g') || (key[0] == 'c' && key[1] == 'h')))
-        return -1;
-    long index = 0;
-    for (size_t i = 2; i < key.size(); ++i) {
-        if (key[i] < '0' || key[i] > '9')
-            return -1;
-        index = index * 10 + (key[i] - '0');
-    }
-    return size_t(index) < m_keys ? index : -1;
+    const long index = clientOfUserId(key);
+    return index >= 0 && size_t(index) < m_keys ? index : -1;
 }
 
 void PresenceViews::applyState(const Client &c, std::string_view map)

@@ -83,7 +83,7 @@ public:
     uint32_t opsReceived(const Client &c, uint32_t key) const { return m_ops[c.index][key]; }
 
 private:
-    // Key "lg00000042" / "ch00000042" -> client index 42, or -1.
+    // Presence key (a user_id) -> the index of the client it belongs to, or -1.
     long keyIndex(std::string_view key) const;
     std::vector<std::vector<uint64_t>> m_views; // per member: per key, hash of its phx_ref (0: absent)
     std::vector<std::vector<uint32_t>> m_ops; // per member: per key, joins and leaves received

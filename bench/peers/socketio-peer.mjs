@@ -1,9 +1,11 @@
 // Same-workload peer for bench/run.sh: Socket.IO 4 with rooms, WebSocket transport only.
 // join -> ack ok (no presence: Socket.IO has none); new_msg -> ack + io.to(room).emit, which
-// encodes the packet once for the whole room (the sender included, as the hub does).
+// encodes the packet once for the whole room (the sender included, as the hub does). Connects
+// are signed and checked as the hub checks them (verify.mjs, in a handshake middleware).
 // Usage: node socketio-peer.mjs [--port 0]; prints "Listening on ws://127.0.0.1:PORT/socket.io".
 import http from 'node:http';
 import { Server } from 'socket.io';
+import { checkConnect } from './verify.mjs';
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
@@ -12,6 +14,10 @@ let nextId = 1;
 const server = http.createServer();
 const io = new Server(server, { transports: ['websocket'], serveClient: false,
                                 perMessageDeflate: false, cors: { origin: false } });
+io.use((socket, next) => {
+  const refused = checkConnect(new URLSearchParams(socket.handshake.query), socket.handshake.headers.host);
+  next(refused ? new Error(refused) : undefined);
+});
 io.on('connection', (socket) => {
   const ack = (fn, value) => { if (typeof fn === 'function') fn(value); };
   socket.on('join', (data, fn) => {

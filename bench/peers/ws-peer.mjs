@@ -1,10 +1,12 @@
 // Same-workload peer for bench/run.sh: Node `ws` speaking Phoenix Channels v2 shapes, minimally.
 // join -> ok reply, presence_state to the joiner, presence_diff to the topic (Phoenix semantics,
 // as the hub does); new_msg -> ok reply + one broadcast encoded once for all members; leave and
-// disconnect -> presence_diff. No storage, no limits, no auth: an upper bound for a Node server.
+// disconnect -> presence_diff. Connects are signed and checked as the hub checks them
+// (verify.mjs). No storage, no limits: an upper bound for a Node server.
 // Usage: node ws-peer.mjs [--port 0]; prints "Listening on ws://127.0.0.1:PORT/socket".
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
+import { checkConnect } from './verify.mjs';
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
@@ -88,8 +90,13 @@ wss.on('connection', (ws, req) => {
   ws.userId = query.get('user_id') ?? '';
   ws.nick = query.get('nick') ?? '';
   ws.joined = new Map();
-  if (!/^2\./.test(query.get('vsn') ?? '') || !/^[A-Za-z0-9_-]{8,64}$/.test(ws.userId)) {
-    ws.close(1008, 'bad_params');
+  if (!/^2\./.test(query.get('vsn') ?? '')) {
+    ws.close(1008, 'bad_vsn');
+    return;
+  }
+  const refused = checkConnect(query, req.headers.host);
+  if (refused) {
+    ws.close(1008, refused);
     return;
   }
   ws.on('message', (data) => onMessage(ws, data.toString()));

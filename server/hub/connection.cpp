@@ -23,8 +23,21 @@ QHostAddress Connection::peerAddress() const
     return m_ws->peerAddress();
 }
 
+bool Connection::keepEarlyFrame(const QByteArray &frame)
+{
+    // phoenix.js sends its heartbeat and joins right after the open: a handful of frames.
+    constexpr int maxFrames = 64;
+    constexpr qint64 maxBytes = 256 * 1024;
+    m_earlyBytes += frame.size();
+    if (m_earlyFrames.size() >= maxFrames || m_earlyBytes > maxBytes)
+        return false;
+    m_earlyFrames.append(frame);
+    return true;
+}
+
 void Connection::authenticate(const QString &userId, const QString &nick, const QString &device)
 {
+    m_verifying = false;
     m_userId = userId;
     m_nick = nick;
     m_device = device;

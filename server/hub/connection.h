@@ -8,6 +8,8 @@
 #include <QJsonValue>
 #include <QObject>
 
+#include <utility>
+
 namespace Parley::Hub {
 
 class WsConnection;
@@ -28,6 +30,12 @@ public:
 
     // Identity, set once the connect params were accepted.
     bool isAuthenticated() const { return m_authenticated; }
+    // The connect is being verified (off the hub thread): frames arriving meanwhile are kept.
+    bool isVerifying() const { return m_verifying; }
+    void setVerifying(bool verifying) { m_verifying = verifying; }
+    // Keeps a frame that arrived while verifying; false when too many are kept already.
+    bool keepEarlyFrame(const QByteArray &frame);
+    QList<QByteArray> takeEarlyFrames() { return std::exchange(m_earlyFrames, {}); }
     void authenticate(const QString &userId, const QString &nick, const QString &device);
     QString userId() const { return m_userId; }
     QString nick() const { return m_nick; }
@@ -84,6 +92,9 @@ private:
     quint64 m_id;
     WsConnection *m_ws; // child
     bool m_authenticated = false;
+    bool m_verifying = false;
+    QList<QByteArray> m_earlyFrames;
+    qint64 m_earlyBytes = 0;
     bool m_closing = false;
     QString m_userId;
     QString m_nick;

@@ -1,6 +1,7 @@
 #include "hub/hub.h"
 
 #include "hub/beacon.h"
+#include "hub/connectverifier.h"
 #include "hub/connection.h"
 #include "hub/listener.h"
 #include "hub/lobbychannel.h"
@@ -16,6 +17,7 @@
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QEventLoop>
 #include <QPointer>
@@ -23,6 +25,7 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QThread>
 #include <QUuid>
 
 #include <sys/socket.h>
@@ -31,7 +34,8 @@ namespace Parley::Hub {
 
 using namespace Parley::Protocol;
 
-Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(std::move(settings))
+Hub::Hub(HubSettings settings, QObject *parent)
+    : QObject(parent), m_settings(std::move(settings)), m_verifier(m_settings.replayCacheEntries)
 {
     m_clock.start();
     m_lobby = new LobbyChannel(this);
@@ -39,6 +43,7 @@ Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(st
     m_writeBatch = new WriteBatch(this);
     m_listener = new Listener([this](qintptr descriptor) { onIncoming(descriptor); }, this);
     m_passwordPool.setMaxThreadCount(1);
+    m_verifyPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
     m_sweepTimer = new QTimer(this);
     m_sweepTimer->setInterval(std::clamp(m_settings.idleTimeoutMs / 4, 50, 1000));
     connect(m_sweepTimer, &QTimer::timeout, this, &Hub::sweep);
@@ -47,6 +52,7 @@ Hub::Hub(HubSettings settings, QObject *parent) : QObject(parent), m_settings(st
 Hub::~Hub()
 {
     m_passwordPool.waitForDone(); // no verification may call back into a deleted hub
+    m_verifyPool.waitForDone();
     // Connections reference the channels and the store: delete them first.
     qDeleteAll(m_connections);
     m_connections.clear();
@@ -248,14 +254,41 @@ void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
     };
     if (!param("vsn").startsWith(QLatin1String("2.")))
         return connection->close(CloseCode::Policy, Reason::BadVsn);
-    const QString userId = param("user_id");
     const std::optional<QString> nick = normalizedNick(param("nick"));
     const QString device = param("device");
-    if (!isValidUserId(userId) || !nick || device.size() > maxDeviceLength
-        || hasControlCharacters(device))
+    if (!nick || device.size() > maxDeviceLength || hasControlCharacters(device))
         return connection->close(CloseCode::Policy, Reason::BadParams);
+    // The user is whoever holds the key: the user_id is derived from it and the signature,
+    // over this hub's Host header, proves it (docs/protocol.md, "Identity"). The signature
+    // check (~0.1 ms) runs on m_verifyPool; frames that arrive meanwhile wait in the
+    // connection and are handled once it is accepted.
+    const ConnectVerifier::Params params { QString::fromUtf8(request.header("host")), param("key"),
+                                           param("ts"), param("sig"), param("user_id") };
+    ConnectRequest connect { *nick, device.isEmpty() ? QStringLiteral("unknown") : device, param("password") };
+    connection->setVerifying(true);
+    QPointer<Connection> guard(connection);
+    m_verifyPool.start([this, guard, params, connect = std::move(connect)] {
+        const ConnectVerifier::Result verified
+                = ConnectVerifier::verify(params, QDateTime::currentMSecsSinceEpoch());
+        QMetaObject::invokeMethod(this, [this, guard, verified, connect] {
+            if (guard && !guard->isClosing())
+                finishConnect(guard, verified, connect);
+        }, Qt::QueuedConnection);
+    });
+}
+
+void Hub::finishConnect(Connection *connection, ConnectVerifier::Result verified,
+                        const ConnectRequest &request)
+{
+    verified = m_verifier.admit(std::move(verified), QDateTime::currentMSecsSinceEpoch());
+    if (verified.outcome != ConnectVerifier::Outcome::Accepted) {
+        qCInfo(lcHub).noquote() << "refused connect from" << connection->peerAddress().toString()
+                                << verified.reason;
+        return connection->close(CloseCode::Policy, verified.reason);
+    }
+    const QString userId = verified.userId;
     if (!m_settings.password.isEmpty()) {
-        if (!PasswordHash::constantTimeEquals(param("password").toUtf8(), m_settings.password.toUtf8())) {
+        if (!PasswordHash::constantTimeEquals(request.password.toUtf8(), m_settings.password.toUtf8())) {
             // Held back, longer after each failure from this address, to slow guessing.
             const qint64 delay = m_passwordThrottle.failed(connection->peerAddress(), nowMs());
             QTimer::singleShot(delay, connection, [connection] {
@@ -267,13 +300,28 @@ void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
     }
     if (m_openConnections >= m_settings.maxConnections)
         return connection->close(CloseCode::Policy, Reason::HubFull);
+    m_verifier.accept(verified, QDateTime::currentMSecsSinceEpoch());
     ++m_openConnections;
-    connection->authenticate(userId, *nick, device.isEmpty() ? QStringLiteral("unknown") : device);
+    connection->authenticate(userId, request.nick, request.device);
     m_byUser.insert(userId, connection);
+    // What the client sent while it was being verified (phoenix.js joins right after open).
+    const QList<QByteArray> early = connection->takeEarlyFrames();
+    for (const QByteArray &frame : early) {
+        if (connection->isClosing())
+            break;
+        onText(connection, frame);
+    }
 }
 
 void Hub::onText(Connection *connection, const QByteArray &frame)
 {
+    if (connection->isVerifying() && !connection->isClosing()) {
+        // Kept for when the connect is accepted; a client that piles up more than a few
+        // frames before it is even let in is not a client.
+        if (!connection->keepEarlyFrame(frame))
+            connection->close(CloseCode::Policy, Reason::Flooding);
+        return;
+    }
     if (!connection->isAuthenticated() || connection->isClosing())
         return;
     DecodeError error;

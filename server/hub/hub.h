@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/connectverifier.h"
 #include "hub/hubsettings.h"
 #include "hub/passwordthrottle.h"
 #include "hub/presencetracker.h"
@@ -79,7 +80,18 @@ signals:
 
 private:
     void onIncoming(qintptr descriptor);
+    // What a connect asks for, beside its identity (checked on m_verifyPool).
+    struct ConnectRequest
+    {
+        QString nick;
+        QString device;
+        QString password;
+    };
     void onUpgrade(Connection *connection, const Ws::Request &request);
+    // After the signature check: the replay check, the hub password and capacity, then the
+    // connection is in (on the hub thread).
+    void finishConnect(Connection *connection, ConnectVerifier::Result verified,
+                       const ConnectRequest &request);
     void onText(Connection *connection, const QByteArray &frame);
     void route(Connection *connection, const Protocol::Message &message);
     void join(Connection *connection, const Protocol::Message &message, bool passwordChecked = false);
@@ -120,7 +132,9 @@ private:
     bool m_tls = false;
     QSslConfiguration m_tlsConfiguration;
     PasswordThrottle m_passwordThrottle;
+    ConnectVerifier m_verifier;
     QThreadPool m_passwordPool; // one thread: password checks never stall the hub thread
+    QThreadPool m_verifyPool; // signature checks of connects, one thread per core
 };
 
 } // namespace Parley::Hub

@@ -32,6 +32,8 @@ struct HubSettings
     int socketSendBufferBytes = 256 * 1024;
     int maxRooms = 1000;
     int listenBacklog = 4096;
+    // Signed connects remembered against replay (the last 10 minutes of them, at most this many).
+    int replayCacheEntries = 100'000;
     int typingTimeoutMs = 6'000;
     int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
     DiscoveryMode discovery = DiscoveryMode::Off;

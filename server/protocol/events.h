@@ -52,6 +52,8 @@ inline const QLatin1String SlowConsumer("slow_consumer");
 inline const QLatin1String Flooding("flooding");
 inline const QLatin1String IdleTimeout("idle_timeout");
 inline const QLatin1String ShuttingDown("shutting_down");
+inline const QLatin1String ClockSkew("clock_skew:"); // followed by the hub's Unix ms
+inline const QLatin1String Replayed("replayed");
 } // namespace Reason
 
 namespace CloseCode {

@@ -1,5 +1,7 @@
 #include "protocol/topics.h"
 
+#include "protocol/identity.h"
+
 #include "protocol/events.h"
 
 #include <QStringList>
@@ -40,7 +42,7 @@ bool isValidRoomName(const QString &name)
 
 bool isValidUserId(const QString &userId)
 {
-    return isIdentifier(userId, 8, 64);
+    return Identity::fromBase64Url(userId, Identity::userIdBytes).has_value();
 }
 
 bool isValidClientId(const QString &clientId)

@@ -22,8 +22,10 @@ struct Topic
 std::optional<Topic> parseTopic(const QString &topic);
 
 bool isValidRoomName(const QString &name); // 1-40 of [a-z0-9_-], first a letter or digit
-bool isValidUserId(const QString &userId); // 8-64 of [A-Za-z0-9_-]
-bool isValidClientId(const QString &clientId); // same grammar as user ids
+// A user_id's form: 22 characters of base64url, the canonical encoding of 16 bytes (docs/protocol.md,
+// "Identity"). Whether a key stands behind it is the signed connect's business.
+bool isValidUserId(const QString &userId);
+bool isValidClientId(const QString &clientId); // 8-64 of [A-Za-z0-9_-]
 QString roomTopic(const QString &name);
 QString dmTopic(const QString &userA, const QString &userB); // sorts the two ids
 

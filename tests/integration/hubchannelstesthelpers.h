@@ -3,8 +3,10 @@
 #pragma once
 
 #include "protocol/events.h"
+#include "protocol/topics.h"
 #include "rawphoenixclient.h"
 #include "testhub.h"
+#include "testkeys.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -21,12 +23,13 @@ using Parley::Testing::RawPhoenixClient;
 using Parley::Testing::TestHub;
 using Message = Parley::Protocol::Message;
 
-inline const QString userA = QStringLiteral("user-aaaa-0001");
-inline const QString userB = QStringLiteral("user-bbbb-0002");
-inline const QString userC = QStringLiteral("user-cccc-0003");
+// The test users: fixed key pairs (TestKeys), so their user_ids are the same in every run.
+inline const QString userA = Parley::Testing::TestKeys::userId(QStringLiteral("ana"));
+inline const QString userB = Parley::Testing::TestKeys::userId(QStringLiteral("bob"));
+inline const QString userC = Parley::Testing::TestKeys::userId(QStringLiteral("cy"));
 inline const QString general = QStringLiteral("room:general");
 inline const QString lobby = QStringLiteral("hub:lobby");
-inline const QString dmAB = QStringLiteral("dm:user-aaaa-0001:user-bbbb-0002");
+inline const QString dmAB = Parley::Protocol::dmTopic(userA, userB);
 
 inline QString reasonOf(const Message &reply)
 {

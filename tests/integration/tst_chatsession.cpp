@@ -3,6 +3,7 @@
 // leaves, unread counts, catch-up with after_id after a hub restart (nothing missed, nothing
 // twice), resend of unacked messages, edit/delete, history paging, rooms and passwords.
 
+#include "testkeys.h"
 #include "client/chatsession.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
@@ -21,8 +22,15 @@
 using namespace Parley::Client;
 using Parley::Hub::HubRunner;
 using Parley::Hub::HubSettings;
+namespace TestKeys = Parley::Testing::TestKeys;
 
 namespace {
+
+// The test users: fixed key pairs, so their user_ids are the same in every run.
+const QString Ana = TestKeys::userId(QStringLiteral("ana"));
+const QString Bob = TestKeys::userId(QStringLiteral("bob"));
+const QString Carol = TestKeys::userId(QStringLiteral("carol"));
+const QString Eve = TestKeys::userId(QStringLiteral("eve"));
 
 const QString General = QStringLiteral("room:general");
 constexpr int Timeout = 10'000;
@@ -148,7 +156,7 @@ bool tst_ChatSession::startHub(quint16 port)
 std::unique_ptr<ChatSession>
 tst_ChatSession::makeSession(const QString &userId, const QString &nick, const Timings &timings)
 {
-    auto session = std::make_unique<ChatSession>(Identity { userId, nick });
+    auto session = std::make_unique<ChatSession>(Identity { TestKeys::of(userId), nick });
     session->setTimings(timings);
     m_testers << std::make_shared<QAbstractItemModelTester>(
         session->rooms(), QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -177,7 +185,7 @@ bool tst_ChatSession::open(ChatSession *session, const QString &topic, const QSt
 
 void tst_ChatSession::lobbyGivesHubInfoAndRooms()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
     QSignalSpy info(ana.get(), &ChatSession::hubInfoChanged);
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
                               Timeout);
@@ -189,7 +197,7 @@ void tst_ChatSession::lobbyGivesHubInfoAndRooms()
                  ->index(ana->rooms()->rowOfTopic(General))
                  .data(RoomListModel::JoinedRole)
                  .toBool());
-    QTRY_COMPARE_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")), 0,
+    QTRY_COMPARE_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(Ana), 0,
                               Timeout);
     QVERIFY(open(ana.get(), General));
     QTRY_VERIFY_WITH_TIMEOUT(ana->rooms()
@@ -201,8 +209,8 @@ void tst_ChatSession::lobbyGivesHubInfoAndRooms()
 
 void tst_ChatSession::messageShowsOnceForSenderAndOthers()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
     MessageModel *anaMessages = ana->messages(General);
@@ -252,7 +260,7 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
 
 void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()
 {
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(bob.get(), General));
     PresenceModel *presence = bob->presence(General);
     QTRY_COMPARE_WITH_TIMEOUT(presence->rowCount(), 1, Timeout);
@@ -261,30 +269,30 @@ void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()
     QSignalSpy reset(presence, &QAbstractItemModel::modelReset);
     QSignalSpy hubRemoved(bob->hubPresence(), &QAbstractItemModel::rowsRemoved);
 
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
     QVERIFY(open(ana.get(), General));
-    QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(QStringLiteral("ana-00000001")) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(Ana) >= 0, Timeout);
     QCOMPARE(inserted.size(), 1);
-    const int row = presence->rowOfUser(QStringLiteral("ana-00000001"));
+    const int row = presence->rowOfUser(Ana);
     QCOMPARE(row, 0); // "ana" sorts before "bob"
     QCOMPARE(presence->index(row).data(PresenceModel::NickRole).toString(), QStringLiteral("ana"));
     QCOMPARE(presence->index(row).data(PresenceModel::StatusRole).toString(),
              QStringLiteral("online"));
     QCOMPARE(presence->index(row).data(PresenceModel::DeviceCountRole).toInt(), 1);
     QVERIFY(presence->index(row).data(PresenceModel::OnlineSinceRole).toLongLong() > 0);
-    QTRY_VERIFY_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")) >= 0,
+    QTRY_VERIFY_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(Ana) >= 0,
                              Timeout);
 
     // A second device of ana: still one row, two devices.
-    auto anaPhone = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto anaPhone = makeSession(Ana, QStringLiteral("ana"));
     QVERIFY(open(anaPhone.get(), General));
-    QTRY_COMPARE_WITH_TIMEOUT(presence->index(presence->rowOfUser(QStringLiteral("ana-00000001")))
+    QTRY_COMPARE_WITH_TIMEOUT(presence->index(presence->rowOfUser(Ana))
                                   .data(PresenceModel::DeviceCountRole)
                                   .toInt(),
                               2, Timeout);
     QCOMPARE(inserted.size(), 1);
     anaPhone->disconnectFromHub();
-    QTRY_COMPARE_WITH_TIMEOUT(presence->index(presence->rowOfUser(QStringLiteral("ana-00000001")))
+    QTRY_COMPARE_WITH_TIMEOUT(presence->index(presence->rowOfUser(Ana))
                                   .data(PresenceModel::DeviceCountRole)
                                   .toInt(),
                               1, Timeout);
@@ -292,9 +300,9 @@ void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()
 
     ana->disconnectFromHub();
     QCOMPARE(ana->connectionState(), ChatSession::ConnectionState::Disconnected);
-    QTRY_COMPARE_WITH_TIMEOUT(presence->rowOfUser(QStringLiteral("ana-00000001")), -1, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(presence->rowOfUser(Ana), -1, Timeout);
     QCOMPARE(removed.size(), 1);
-    QTRY_COMPARE_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")), -1,
+    QTRY_COMPARE_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(Ana), -1,
                               Timeout);
     QVERIFY(hubRemoved.size() >= 1);
     QCOMPARE(presence->rowCount(), 1);
@@ -303,25 +311,25 @@ void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()
 
 void tst_ChatSession::statusAndTypingReachOthers()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
     PresenceModel *presence = bob->presence(General);
-    QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(QStringLiteral("ana-00000001")) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(Ana) >= 0, Timeout);
 
     ana->setStatus(QStringLiteral("away"));
     QCOMPARE(ana->status(), QStringLiteral("away"));
     QTRY_COMPARE_WITH_TIMEOUT(
-        presence->entryAt(presence->rowOfUser(QStringLiteral("ana-00000001"))).status,
+        presence->entryAt(presence->rowOfUser(Ana)).status,
         QStringLiteral("away"), Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(
         bob->hubPresence()
-            ->entryAt(bob->hubPresence()->rowOfUser(QStringLiteral("ana-00000001")))
+            ->entryAt(bob->hubPresence()->rowOfUser(Ana))
             .status,
         QStringLiteral("away"), Timeout);
     // away sorts after online: bob is first now.
-    QCOMPARE(presence->entryAt(0).userId, QStringLiteral("bob-00000002"));
+    QCOMPARE(presence->entryAt(0).userId, Bob);
 
     ana->setTyping(General, true);
     QTRY_COMPARE_WITH_TIMEOUT(presence->typingNicks(), QStringList { QStringLiteral("ana") },
@@ -332,8 +340,8 @@ void tst_ChatSession::statusAndTypingReachOthers()
 
 void tst_ChatSession::unreadGrowsForOtherTopicAndClears()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
     RoomListModel *rooms = bob->rooms();
@@ -366,8 +374,8 @@ void tst_ChatSession::unreadGrowsForOtherTopicAndClears()
 
 void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), lazyTimings());
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"), lazyTimings());
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
     bob->sendMessage(General, QStringLiteral("before"));
@@ -421,8 +429,8 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
 
 void tst_ChatSession::messageSentWhileHubIsDownIsDeliveredOnce()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), lazyTimings());
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"), lazyTimings());
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
 
@@ -472,8 +480,8 @@ bool tst_ChatSession::postTypoAndRegret(ChatSession *author, ChatSession *reader
 
 void tst_ChatSession::editAndDeletePropagate()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     qint64 typo = 0;
     qint64 regret = 0;
     QVERIFY(postTypoAndRegret(ana.get(), bob.get(), &typo, &regret));
@@ -510,8 +518,8 @@ void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
     Timings timings = lazyTimings();
     timings.pushTimeoutMs = 300; // ordinary pushes give up quickly
     timings.offlineChangeTimeoutMs = 60'000;
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"), timings);
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"), timings);
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     qint64 typo = 0;
     qint64 regret = 0;
     QVERIFY(postTypoAndRegret(ana.get(), bob.get(), &typo, &regret));
@@ -538,7 +546,7 @@ void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
     QCOMPARE(mine->messageAt(0).body, QStringLiteral("typo"));
     QCOMPARE(errors.size(), 0);
     // ... and stored them: someone who opens the room now gets the changed history.
-    auto carol = makeSession(QStringLiteral("carol-0000003"), QStringLiteral("carol"));
+    auto carol = makeSession(Carol, QStringLiteral("carol"));
     QVERIFY(open(carol.get(), General));
     const MessageModel *fresh = carol->messages(General);
     QCOMPARE(fresh->rowCount(), 2);
@@ -549,13 +557,13 @@ void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
 
 void tst_ChatSession::loadOlderPrependsHistory()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
     QVERIFY(open(ana.get(), General));
     for (int i = 1; i <= 60; ++i)
         ana->sendMessage(General, QStringLiteral("m%1").arg(i));
     QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->unconfirmed().isEmpty(), Timeout);
 
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(bob.get(), General));
     MessageModel *messages = bob->messages(General);
     QCOMPARE(messages->rowCount(), 50);
@@ -582,8 +590,8 @@ void tst_ChatSession::loadOlderPrependsHistory()
 
 void tst_ChatSession::createdLockedRoomNeedsPassword()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
                               Timeout);
     QSignalSpy created(ana.get(), &ChatSession::roomCreated);
@@ -633,12 +641,12 @@ void tst_ChatSession::createdLockedRoomNeedsPassword()
 
 void tst_ChatSession::directMessagesReachTheOtherUser()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
-    const QString dm = ana->dmTopicWith(QStringLiteral("bob-00000002"));
-    QCOMPARE(dm, QStringLiteral("dm:ana-00000001:bob-00000002"));
-    QCOMPARE(bob->dmTopicWith(QStringLiteral("ana-00000001")), dm);
-    QTRY_VERIFY_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(QStringLiteral("bob-00000002")) >= 0,
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
+    const QString dm = ana->dmTopicWith(Bob);
+    QCOMPARE(dm, Ana < Bob ? QStringLiteral("dm:%1:%2").arg(Ana, Bob) : QStringLiteral("dm:%1:%2").arg(Bob, Ana));
+    QCOMPARE(bob->dmTopicWith(Ana), dm);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(Bob) >= 0,
                              Timeout);
     QVERIFY(open(ana.get(), dm));
     QVERIFY(open(bob.get(), dm));
@@ -653,7 +661,7 @@ void tst_ChatSession::directMessagesReachTheOtherUser()
                               Timeout);
 
     // A third user may not join it.
-    auto eve = makeSession(QStringLiteral("eve-00000003"), QStringLiteral("eve"));
+    auto eve = makeSession(Eve, QStringLiteral("eve"));
     QSignalSpy failed(eve.get(), &ChatSession::topicOpenFailed);
     eve->openTopic(dm);
     QVERIFY(failed.wait(Timeout));
@@ -663,11 +671,11 @@ void tst_ChatSession::directMessagesReachTheOtherUser()
 
 void tst_ChatSession::directMessageOpensTheConversationForTheOtherUser()
 {
-    auto ana = makeSession(QStringLiteral("ana-00000001"), QStringLiteral("ana"));
-    auto bob = makeSession(QStringLiteral("bob-00000002"), QStringLiteral("bob"));
-    QTRY_VERIFY_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(QStringLiteral("bob-00000002")) >= 0,
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(ana->hubPresence()->rowOfUser(Bob) >= 0,
                              Timeout);
-    const QString dm = ana->dmTopicWith(QStringLiteral("bob-00000002"));
+    const QString dm = ana->dmTopicWith(Bob);
     QVERIFY(open(ana.get(), dm));
     QVERIFY(!bob->isOpen(dm)); // bob has not opened it: only ana started the conversation
     QSignalSpy arrived(bob.get(), &ChatSession::messageArrived);
@@ -694,7 +702,7 @@ void tst_ChatSession::refusedConnectShowsReason()
     m_settings.password = QStringLiteral("hub-secret");
     QVERIFY(startHub());
     auto ana = std::make_unique<ChatSession>(
-        Identity { QStringLiteral("ana-00000001"), QStringLiteral("ana") });
+        Identity { TestKeys::of(Ana), QStringLiteral("ana") });
     ana->setTimings(fastTimings());
     QSignalSpy states(ana.get(), &ChatSession::connectionStateChanged);
     ana->connectToHub(m_hub->url(), QStringLiteral("wrong"));
@@ -711,7 +719,7 @@ void tst_ChatSession::refusedConnectShowsReason()
 
 void tst_ChatSession::topicOpenedBeforeConnectIsJoinedOnConnect()
 {
-    ChatSession ana(Identity { QStringLiteral("ana-00000001"), QStringLiteral("ana") });
+    ChatSession ana(Identity { TestKeys::of(Ana), QStringLiteral("ana") });
     ana.setTimings(fastTimings());
     QSignalSpy opened(&ana, &ChatSession::topicOpened);
     ana.openTopic(General);

@@ -232,9 +232,12 @@ void tst_HubChannels::badTopicsGetUnmatchedTopic_data()
     QTest::addRow("lobby without prefix") << "lobby";
     QTest::addRow("other hub topic") << "hub:other";
     QTest::addRow("unknown prefix") << "chat:general";
-    QTest::addRow("dm unsorted") << "dm:user-bbbb-0002:user-aaaa-0001";
-    QTest::addRow("dm same user twice") << "dm:user-aaaa-0001:user-aaaa-0001";
-    QTest::addRow("dm bad id") << "dm:short:user-aaaa-0001";
+    const QString low = userA < userB ? userA : userB, high = userA < userB ? userB : userA;
+    QTest::addRow("dm unsorted") << QStringLiteral("dm:%1:%2").arg(high, low);
+    QTest::addRow("dm same user twice") << QStringLiteral("dm:%1:%1").arg(userA);
+    QTest::addRow("dm bad id") << QStringLiteral("dm:short:%1").arg(userA);
+    QTest::addRow("dm id of the old format") << QStringLiteral("dm:%1:user-aaaa-0001").arg(low);
+    QTest::addRow("dm id with stray bits") << QStringLiteral("dm:%1:%2").arg(low, high.left(21) + QLatin1Char('x'));
 }
 
 void tst_HubChannels::badTopicsGetUnmatchedTopic()
@@ -293,7 +296,7 @@ void tst_HubChannels::channelCapRefusesJoinBeyondMax()
         const auto reply = client.joinAndWait(topic);
         QVERIFY2(reply && reply->replyStatus() == QLatin1String("ok"), qPrintable(client.dump()));
     }
-    const QString dmAC = QStringLiteral("dm:user-aaaa-0001:user-cccc-0003");
+    const QString dmAC = Parley::Protocol::dmTopic(userA, userC);
     auto refused = client.joinAndWait(dmAC);
     QVERIFY(refused);
     QCOMPARE(refused->replyStatus(), QStringLiteral("error"));

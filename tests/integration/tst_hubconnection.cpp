@@ -7,6 +7,7 @@
 #include "protocol/events.h"
 #include "rawphoenixclient.h"
 #include "testhub.h"
+#include "testkeys.h"
 
 #include <QJsonObject>
 #include <QTest>
@@ -22,8 +23,8 @@ using Message = Parley::Protocol::Message;
 
 namespace {
 
-const QString userA = QStringLiteral("user-aaaa-0001");
-const QString userB = QStringLiteral("user-bbbb-0002");
+const QString userA = Parley::Testing::TestKeys::userId(QStringLiteral("ana"));
+const QString userB = Parley::Testing::TestKeys::userId(QStringLiteral("bob"));
 
 QUrlQuery query(const QList<QPair<QString, QString>> &items)
 {
@@ -149,9 +150,11 @@ void tst_HubConnection::connectParamsAreChecked_data()
         << Items { user, nick, { "device", QString(32, u'd') }, vsn } << 0 << "";
     QTest::addRow("nick with spaces and UTF-8")
         << Items { user, { "nick", QStringLiteral(" Łucja K ") }, vsn } << 0 << "";
-    QTest::addRow("user_id 8 chars") << Items { { "user_id", "abcdefgh" }, nick, vsn } << 0 << "";
-    QTest::addRow("user_id 64 chars")
-        << Items { { "user_id", QString(64, u'u') }, nick, vsn } << 0 << "";
+    // A user_id nobody signs for is refused (tst_hubidentity has every identity refusal).
+    QTest::addRow("user_id of the old form, unsigned")
+        << Items { { "user_id", "abcdefgh" }, nick, vsn } << 1008 << "bad_params";
+    QTest::addRow("user_id 64 chars, unsigned")
+        << Items { { "user_id", QString(64, u'u') }, nick, vsn } << 1008 << "bad_params";
     QTest::addRow("vsn missing") << Items { user, nick } << 1008 << "bad_vsn";
     QTest::addRow("vsn 1.0.0") << Items { user, nick, { "vsn", "1.0.0" } } << 1008 << "bad_vsn";
     QTest::addRow("vsn empty") << Items { user, nick, { "vsn", "" } } << 1008 << "bad_vsn";
@@ -248,7 +251,7 @@ void tst_HubConnection::hubFullRefusesBeyondMaxConnections()
 
     RawPhoenixClient third;
     third.open(hub.url(),
-               RawPhoenixClient::params(QStringLiteral("user-cccc-0003"), QStringLiteral("cy")));
+               RawPhoenixClient::params(QStringLiteral("cy"), QStringLiteral("cy")));
     QVERIFY(third.waitForClose());
     QCOMPARE(third.closeCode(), 1008);
     QCOMPARE(third.closeReason(), QStringLiteral("hub_full"));
@@ -260,7 +263,7 @@ void tst_HubConnection::hubFullRefusesBeyondMaxConnections()
     QVERIFY(first.waitForClose());
     QTRY_COMPARE(hub.connectionCount(), 1);
     RawPhoenixClient fourth;
-    QVERIFY2(fourth.openAccepted(hub.url(), QStringLiteral("user-dddd-0004"), QStringLiteral("di")),
+    QVERIFY2(fourth.openAccepted(hub.url(), QStringLiteral("di"), QStringLiteral("di")),
              qPrintable(fourth.dump()));
 }
 

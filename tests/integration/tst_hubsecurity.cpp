@@ -11,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QUrlQuery>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -26,10 +27,12 @@ namespace {
 
 QUrl socketUrl(const HubRunner &hub, const QString &extra = {})
 {
-    QUrl url = hub.url();
-    url.setPath(QStringLiteral("/socket/websocket"));
-    url.setQuery(QStringLiteral("vsn=2.0.0&user_id=securetester&nick=sec") + extra);
-    return url;
+    // A signed connect (RawPhoenixClient::socketUrl signs) plus `extra` ("&password=...").
+    QUrlQuery query = RawPhoenixClient::params(QStringLiteral("securetester"), QStringLiteral("sec"));
+    const QUrlQuery more(extra.mid(1));
+    for (const auto &[key, value] : more.queryItems(QUrl::FullyEncoded))
+        query.addQueryItem(key, value);
+    return RawPhoenixClient::socketUrl(hub.url(), query);
 }
 
 HubSettings localSettings()

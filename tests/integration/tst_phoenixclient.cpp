@@ -4,6 +4,7 @@
 
 #include "client/phoenixchannel.h"
 #include "pushreplies.h"
+#include "testkeys.h"
 #include "client/phoenixsocket.h"
 #include "client/presencesync.h"
 #include "hub/hubrunner.h"
@@ -21,6 +22,11 @@ using namespace Parley::Client;
 using Parley::Hub::HubRunner;
 using Parley::Hub::HubSettings;
 using Parley::Protocol::Message;
+
+namespace {
+const QString Ana = Parley::Testing::TestKeys::userId(QStringLiteral("ana"));
+const QString Bob = Parley::Testing::TestKeys::userId(QStringLiteral("bob"));
+} // namespace
 
 namespace {
 
@@ -83,11 +89,12 @@ bool tst_PhoenixClient::startHub(quint16 port)
 std::unique_ptr<PhoenixSocket> tst_PhoenixClient::makeSocket(const QString &userId,
                                                              const QString &nick)
 {
-    return std::make_unique<PhoenixSocket>(m_hub->url(), [userId, nick] {
-        return PhoenixSocket::Params { { QStringLiteral("user_id"), userId },
-                                       { QStringLiteral("nick"), nick },
+    auto socket = std::make_unique<PhoenixSocket>(m_hub->url(), [nick] {
+        return PhoenixSocket::Params { { QStringLiteral("nick"), nick },
                                        { QStringLiteral("device"), QStringLiteral("test") } };
     });
+    socket->setIdentity(Parley::Testing::TestKeys::of(userId));
+    return socket;
 }
 
 void tst_PhoenixClient::init()
@@ -102,7 +109,7 @@ void tst_PhoenixClient::cleanup()
 
 void tst_PhoenixClient::connectsAndJoinsLobby()
 {
-    auto socket = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana maria"));
+    auto socket = makeSocket(Ana, QStringLiteral("ana maria"));
     PhoenixChannel *lobby = socket->channel(QStringLiteral("hub:lobby"));
     QSignalSpy opened(socket.get(), &PhoenixSocket::opened);
     QSignalSpy joined(lobby, &PhoenixChannel::joined);
@@ -113,7 +120,7 @@ void tst_PhoenixClient::connectsAndJoinsLobby()
     QCOMPARE(lobby->state(), PhoenixChannel::State::Joined);
     const QJsonObject response = joined.at(0).at(0).toJsonObject();
     QCOMPARE(response.value("you").toObject().value("user_id").toString(),
-             QStringLiteral("user-ana-01"));
+             Ana);
     QCOMPARE(response.value("you").toObject().value("nick").toString(),
              QStringLiteral("ana maria"));
     const QJsonArray rooms = response.value("rooms").toArray();
@@ -124,7 +131,7 @@ void tst_PhoenixClient::connectsAndJoinsLobby()
 
 void tst_PhoenixClient::newMsgPushGetsOkReplyWithMessage()
 {
-    auto socket = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
+    auto socket = makeSocket(Ana, QStringLiteral("ana"));
     int paramsCalls = 0;
     PhoenixChannel *room = socket->channel(QStringLiteral("room:general"), [&paramsCalls] {
         ++paramsCalls;
@@ -144,7 +151,7 @@ void tst_PhoenixClient::newMsgPushGetsOkReplyWithMessage()
     const QJsonObject message = replies.responses.at(0).value("message").toObject();
     QCOMPARE(message.value("body").toString(), QStringLiteral("hi"));
     QCOMPARE(message.value("client_id").toString(), QStringLiteral("abcdefgh1"));
-    QCOMPARE(message.value("user_id").toString(), QStringLiteral("user-ana-01"));
+    QCOMPARE(message.value("user_id").toString(), Ana);
     QVERIFY(message.value("id").toInteger() > 0);
 
     Replies invalid;
@@ -155,8 +162,8 @@ void tst_PhoenixClient::newMsgPushGetsOkReplyWithMessage()
 
 void tst_PhoenixClient::broadcastReachesOtherSocketOnce()
 {
-    auto ana = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
-    auto bob = makeSocket(QStringLiteral("user-bob-02"), QStringLiteral("bob"));
+    auto ana = makeSocket(Ana, QStringLiteral("ana"));
+    auto bob = makeSocket(Bob, QStringLiteral("bob"));
     PhoenixChannel *anaRoom = ana->channel(QStringLiteral("room:general"));
     PhoenixChannel *bobRoom = bob->channel(QStringLiteral("room:general"));
     QSignalSpy anaJoined(anaRoom, &PhoenixChannel::joined);
@@ -201,7 +208,7 @@ void tst_PhoenixClient::broadcastReachesOtherSocketOnce()
 
 void tst_PhoenixClient::unmatchedTopicJoinIsRefused()
 {
-    auto socket = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
+    auto socket = makeSocket(Ana, QStringLiteral("ana"));
     PhoenixChannel *channel = socket->channel(QStringLiteral("nowhere:x"));
     QSignalSpy failed(channel, &PhoenixChannel::joinFailed);
     QSignalSpy rejoin(channel, &PhoenixChannel::rejoinScheduled);
@@ -221,7 +228,7 @@ void tst_PhoenixClient::joinTimesOutWhileTheHubHoldsARefusalBack()
     // The hub answers a wrong room password only after the throttle's delay (100 ms for the
     // first failure, longer after each), so a join with a 30 ms timeout must time out first,
     // and the late error reply must not reach the channel any more.
-    auto owner = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
+    auto owner = makeSocket(Ana, QStringLiteral("ana"));
     PhoenixChannel *lobby = owner->channel(QStringLiteral("hub:lobby"));
     QSignalSpy lobbyJoined(lobby, &PhoenixChannel::joined);
     owner->connect();
@@ -232,7 +239,7 @@ void tst_PhoenixClient::joinTimesOutWhileTheHubHoldsARefusalBack()
                 QJsonObject { { "name", "vault" }, { "password", "open sesame" } }, created.callback());
     QTRY_COMPARE(created.statuses, QStringList { "ok" });
 
-    auto guest = makeSocket(QStringLiteral("user-bob-02"), QStringLiteral("bob"));
+    auto guest = makeSocket(Bob, QStringLiteral("bob"));
     PhoenixChannel *vault = guest->channel(QStringLiteral("room:vault"), [] {
         return QJsonObject { { "password", "wrong guess" } };
     });
@@ -258,7 +265,7 @@ void tst_PhoenixClient::joinTimesOutWhileTheHubHoldsARefusalBack()
 
 void tst_PhoenixClient::badParamsAreRefusedWithoutReconnectStorm()
 {
-    auto refusedSocket = makeSocket(QStringLiteral("x"), QStringLiteral("ana"));
+    auto refusedSocket = makeSocket(Ana, QStringLiteral("   ")); // a blank nick is refused
     QSignalSpy refused(refusedSocket.get(), &PhoenixSocket::refused);
     QSignalSpy closed(refusedSocket.get(), &PhoenixSocket::closed);
     QSignalSpy states(refusedSocket.get(), &PhoenixSocket::stateChanged);
@@ -271,7 +278,7 @@ void tst_PhoenixClient::badParamsAreRefusedWithoutReconnectStorm()
 
     // Bounded wait without a sleep: a good socket does several heartbeat round trips, longer
     // than the first reconnect steps together, while the refused one must stay quiet.
-    auto witness = makeSocket(QStringLiteral("user-bob-02"), QStringLiteral("bob"));
+    auto witness = makeSocket(Bob, QStringLiteral("bob"));
     Timings fast;
     fast.heartbeatIntervalMs = 40;
     witness->setTimings(fast);
@@ -289,7 +296,7 @@ void tst_PhoenixClient::badParamsAreRefusedWithoutReconnectStorm()
 
 void tst_PhoenixClient::badVsnIsRefused()
 {
-    auto socket = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
+    auto socket = makeSocket(Ana, QStringLiteral("ana"));
     socket->setVsn(QStringLiteral("1.0.0"));
     QSignalSpy refused(socket.get(), &PhoenixSocket::refused);
     socket->connect();
@@ -300,7 +307,7 @@ void tst_PhoenixClient::badVsnIsRefused()
 
 void tst_PhoenixClient::reconnectsAfterHubRestartAndRejoinsWithNewJoinRef()
 {
-    auto socket = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
+    auto socket = makeSocket(Ana, QStringLiteral("ana"));
     PhoenixChannel *room = socket->channel(QStringLiteral("room:general"));
     QSignalSpy joined(room, &PhoenixChannel::joined);
     QSignalSpy errored(room, &PhoenixChannel::errored);
@@ -328,8 +335,8 @@ void tst_PhoenixClient::reconnectsAfterHubRestartAndRejoinsWithNewJoinRef()
 
 void tst_PhoenixClient::presenceConvergesForTwoSockets()
 {
-    auto ana = makeSocket(QStringLiteral("user-ana-01"), QStringLiteral("ana"));
-    auto bob = makeSocket(QStringLiteral("user-bob-02"), QStringLiteral("bob"));
+    auto ana = makeSocket(Ana, QStringLiteral("ana"));
+    auto bob = makeSocket(Bob, QStringLiteral("bob"));
     PhoenixChannel *anaRoom = ana->channel(QStringLiteral("room:general"));
     PhoenixChannel *bobRoom = bob->channel(QStringLiteral("room:general"));
     PresenceSync anaPresence(anaRoom);
@@ -340,29 +347,29 @@ void tst_PhoenixClient::presenceConvergesForTwoSockets()
     anaRoom->join();
     bobRoom->join();
 
-    const QSet<QString> both { QStringLiteral("user-ana-01"), QStringLiteral("user-bob-02") };
+    const QSet<QString> both { Ana, Bob };
     QTRY_COMPARE(keySet(anaPresence), both);
     QTRY_COMPARE(keySet(bobPresence), both);
     QVERIFY(!anaPresence.inPendingSyncState());
     const QJsonObject bobMeta
-        = anaPresence.state().value("user-bob-02").value("metas").toArray().at(0).toObject();
+        = anaPresence.state().value(Bob).value("metas").toArray().at(0).toObject();
     QCOMPARE(bobMeta.value("nick").toString(), QStringLiteral("bob"));
     QCOMPARE(bobMeta.value("device").toString(), QStringLiteral("test"));
     QVERIFY(!bobMeta.value("phx_ref").toString().isEmpty());
 
     // A second connection of bob: one key, two metas.
-    auto bob2 = makeSocket(QStringLiteral("user-bob-02"), QStringLiteral("bob"));
+    auto bob2 = makeSocket(Bob, QStringLiteral("bob"));
     PhoenixChannel *bob2Room = bob2->channel(QStringLiteral("room:general"));
     bob2->connect();
     bob2Room->join();
-    QTRY_COMPARE(anaPresence.state().value("user-bob-02").value("metas").toArray().size(), 2);
+    QTRY_COMPARE(anaPresence.state().value(Bob).value("metas").toArray().size(), 2);
     QCOMPARE(anaPresence.state().size(), 2);
 
     bob2->disconnect();
-    QTRY_COMPARE(anaPresence.state().value("user-bob-02").value("metas").toArray().size(), 1);
+    QTRY_COMPARE(anaPresence.state().value(Bob).value("metas").toArray().size(), 1);
     bob->disconnect();
-    QTRY_COMPARE(keySet(anaPresence), QSet<QString> { QStringLiteral("user-ana-01") });
-    QCOMPARE(anaLeft.last().at(0).toString(), QStringLiteral("user-bob-02"));
+    QTRY_COMPARE(keySet(anaPresence), QSet<QString> { Ana });
+    QCOMPARE(anaLeft.last().at(0).toString(), Bob);
 }
 
 QTEST_GUILESS_MAIN(tst_PhoenixClient)

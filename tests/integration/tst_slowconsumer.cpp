@@ -4,6 +4,9 @@
 #include "handmadewebsocket.h"
 #include "rawphoenixclient.h"
 #include "testhub.h"
+#include "testkeys.h"
+
+#include "protocol/identity.h"
 
 #include <QJsonObject>
 #include <QTcpSocket>
@@ -45,6 +48,7 @@ void tst_SlowConsumer::stalledReaderIsClosedAndOthersGetEverything()
     settings.maxRate = 0;
     TestHub hub(settings);
     QVERIFY(hub.start());
+    const QString stalledUser = TestKeys::userId(QStringLiteral("stalled"));
 
     // The stalled reader: joins, then never reads (Qt stops reading once 1 KiB is buffered,
     // and a small receive buffer makes the kernel stop early too).
@@ -53,19 +57,22 @@ void tst_SlowConsumer::stalledReaderIsClosedAndOthersGetEverything()
     stalled.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
     stalled.connectToHost(QHostAddress::LocalHost, hub.url().port());
     QVERIFY(stalled.waitForConnected(5000));
-    stalled.write("GET /socket/websocket?vsn=2.0.0&user_id=stalled01&nick=stalled HTTP/1.1\r\n"
-                  "Host: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+    // A signed connect, sent by hand: the Host line is the one the signature covers.
+    const QUrl url = RawPhoenixClient::socketUrl(hub.url(), RawPhoenixClient::params(stalledUser, QStringLiteral("stalled")));
+    stalled.write("GET " + url.path(QUrl::FullyEncoded).toLatin1() + '?' + url.query(QUrl::FullyEncoded).toLatin1()
+                  + " HTTP/1.1\r\nHost: " + Protocol::Identity::hostOf(url).toLatin1()
+                  + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     stalled.write(HandmadeWebSocket::clientFrame(
             0x81, R"(["1","1","room:general","phx_join",{}])"));
     stalled.flush();
 
     RawPhoenixClient observer;
-    observer.open(hub.url(), RawPhoenixClient::params(QStringLiteral("observer1"), QStringLiteral("obs")));
+    observer.open(hub.url(), RawPhoenixClient::params(QStringLiteral("observer"), QStringLiteral("obs")));
     QVERIFY(observer.waitForOpen());
     QVERIFY(observer.waitForReply(observer.join(QStringLiteral("room:general"))));
     RawPhoenixClient publisher;
-    publisher.open(hub.url(), RawPhoenixClient::params(QStringLiteral("publisher1"), QStringLiteral("pub")));
+    publisher.open(hub.url(), RawPhoenixClient::params(QStringLiteral("publisher"), QStringLiteral("pub")));
     QVERIFY(publisher.waitForOpen());
     QVERIFY(publisher.waitForReply(publisher.join(QStringLiteral("room:general"))));
     QTRY_COMPARE_WITH_TIMEOUT(hub.connectionCount(), 3, 5000);
@@ -96,7 +103,7 @@ void tst_SlowConsumer::stalledReaderIsClosedAndOthersGetEverything()
 
     // The hub closed exactly that connection, as a slow consumer.
     QTRY_COMPARE(hub.closes().size(), 1);
-    QCOMPARE(hub.closes().at(0).userId, QStringLiteral("stalled01"));
+    QCOMPARE(hub.closes().at(0).userId, stalledUser);
     QCOMPARE(hub.closes().at(0).code, quint16(1008));
     QCOMPARE(hub.closes().at(0).reason, QStringLiteral("slow_consumer"));
     // Its connection is reset, not left to an orphaned socket that would keep the megabytes

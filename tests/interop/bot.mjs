@@ -3,14 +3,20 @@
 //   {"event":"ready"} after the join, {"event":"presence","nicks":[...]} on every sync,
 //   {"event":"message","nick":...,"body":...} for messages of others.
 // It reads commands from stdin, one a line: "send TEXT". It exits when stdin closes or after
-// 60 s. Usage: node bot.mjs ws://127.0.0.1:PORT/socket USER_ID NICK [TOPIC]
+// 60 s. It is the identity of LABEL (the same key for the same label, see identity.mjs) and
+// signs every connect. Usage: node bot.mjs ws://127.0.0.1:PORT/socket LABEL NICK [TOPIC]
 import readline from "node:readline";
 import { Socket, Presence } from "phoenix";
 import { WebSocket } from "ws";
+import { identityOf, signedParams } from "./identity.mjs";
 
-const [url, userId, nick, topic = "room:general"] = process.argv.slice(2);
+const [url, label, nick, topic = "room:general"] = process.argv.slice(2);
+const userId = identityOf(label).userId;
 const say = (object) => process.stdout.write(JSON.stringify(object) + "\n");
-const socket = new Socket(url, { transport: WebSocket, params: { user_id: userId, nick, device: "bot" } });
+const socket = new Socket(url, {
+  transport: WebSocket,
+  params: () => signedParams(url, { user_id: userId, nick, device: "bot" }),
+});
 socket.connect();
 const channel = socket.channel(topic, {});
 const presence = new Presence(channel);
@@ -19,7 +25,7 @@ channel.on("new_msg", (message) => {
   if (message.user_id !== userId) say({ event: "message", nick: message.nick, body: message.body });
 });
 channel.join()
-  .receive("ok", () => say({ event: "ready" }))
+  .receive("ok", () => say({ event: "ready", user_id: userId }))
   .receive("error", (reply) => say({ event: "join_error", reply }));
 
 const input = readline.createInterface({ input: process.stdin });

@@ -65,7 +65,7 @@ function webOrigin(host) {
   return `http://${host}:${web.address().port}`;
 }
 
-test("phoenix.js in Chromium joins, sees a Node client in presence, and they talk", async () => {
+test("phoenix.js in Chromium signs with WebCrypto, joins, sees a Node client in presence, and they talk", async () => {
   const tab = await openTab(webOrigin("127.0.0.1"));
   const nodeSocket = await connect(hub.url, { nick: "node" });
   const nodeRoom = nodeSocket.channel("room:general", {});
@@ -74,18 +74,30 @@ test("phoenix.js in Chromium joins, sees a Node client in presence, and they tal
   const nodePresence = new Presence(nodeRoom);
   await join(nodeRoom);
 
-  // In the page: connect, join, collect presence and messages.
+  // In the page: make an identity with WebCrypto (Ed25519), sign the connect, join, and collect
+  // presence and messages. phoenix.js asks for params synchronously, so the page signs first.
   const joined = await tab.evaluate(async (url) => {
     const { Socket, Presence } = window.parley;
-    const socket = new Socket(url, { params: { user_id: "browser_tab_1", nick: "browser", device: "web" } });
+    const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
+      .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    const keys = await crypto.subtle.generateKey({ name: "Ed25519" }, false, ["sign", "verify"]);
+    const raw = await crypto.subtle.exportKey("raw", keys.publicKey);
+    const userId = b64url((await crypto.subtle.digest("SHA-256", raw)).slice(0, 16));
+    const ts = String(Date.now());
+    const host = new URL(url).host;
+    const message = new TextEncoder().encode(`parley-connect-v1\n${host}\n${ts}\n${userId}`);
+    const sig = b64url(await crypto.subtle.sign({ name: "Ed25519" }, keys.privateKey, message));
+    const params = { user_id: userId, key: b64url(raw), ts, sig, nick: "browser", device: "web" };
+    const socket = new Socket(url, { params: () => params });
     socket.connect();
     const room = socket.channel("room:general", {});
     window.bodies = [];
     room.on("new_msg", (message) => window.bodies.push(message.body));
     window.presence = new Presence(room);
     window.room = room;
+    window.userId = userId;
     return new Promise((resolve) => {
-      room.join().receive("ok", (reply) => resolve({ ok: true, reply }))
+      room.join().receive("ok", (reply) => resolve({ ok: true, reply, userId }))
         .receive("error", (reply) => resolve({ ok: false, reply }))
         .receive("timeout", () => resolve({ ok: false, reply: "timeout" }));
     });
@@ -96,9 +108,10 @@ test("phoenix.js in Chromium joins, sees a Node client in presence, and they tal
   // Both see both, through presence_state and presence_diff.
   await tab.waitForFunction((nodeId) => window.presence.list((id) => id).includes(nodeId),
     nodeSocket.params().user_id, { timeout: 5000 });
-  await waitFor(() => nodePresence.list((id) => id).includes("browser_tab_1"), 5000, "browser in presence");
+  const tabId = joined.userId;
+  await waitFor(() => nodePresence.list((id) => id).includes(tabId), 5000, "browser in presence");
   const meta = nodePresence.list((id, { metas }) => ({ id, metas }))
-    .find((entry) => entry.id === "browser_tab_1").metas[0];
+    .find((entry) => entry.id === tabId).metas[0];
   assert.equal(meta.device, "web");
 
   // The browser's message reaches Node once, and Node's reaches the browser.
@@ -108,7 +121,7 @@ test("phoenix.js in Chromium joins, sees a Node client in presence, and they tal
       .receive("error", (reply) => resolve({ error: reply }));
   }));
   assert.equal(sent.body, "hello from Chromium");
-  assert.equal(sent.user_id, "browser_tab_1");
+  assert.equal(sent.user_id, tabId);
   const answer = await push(nodeRoom, "new_msg", { body: "hello from Node" });
   assert.equal(answer.status, "ok");
   await tab.waitForFunction(() => window.bodies.includes("hello from Node"), null, { timeout: 5000 });
@@ -117,7 +130,7 @@ test("phoenix.js in Chromium joins, sees a Node client in presence, and they tal
 
   // Closing the tab is a leave for everyone else.
   await tab.close();
-  await waitFor(() => !nodePresence.list((id) => id).includes("browser_tab_1"), 5000, "browser left");
+  await waitFor(() => !nodePresence.list((id) => id).includes(tabId), 5000, "browser left");
   await disconnectAll(nodeSocket);
 });
 

@@ -4,12 +4,14 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { startHub, rawClient, waitFor, newUserId, WebSocket } from "./lib.mjs";
+import { sign } from "node:crypto";
+import { once } from "node:events";
+import { startHub, rawClient, waitFor, newUserId, newIdentity, identityOf, signedParams, WebSocket } from "./lib.mjs";
 
 let hub;
 let observer;
 let seeded = [];
-const victim = newUserId("victim");
+const victim = newUserId();
 const results = []; // [name, outcome]
 
 before(async () => {
@@ -38,31 +40,80 @@ function closeOf(ws) {
 function wsUrl(params) {
   return `${hub.url}/websocket?${new URLSearchParams(params)}`;
 }
-const good = { vsn: "2.0.0", user_id: "hostile01", nick: "h" };
+// A signed connect for "hostile01", made when the case runs (its ts must be fresh).
+const good = () => signedParams(hub.url, { vsn: "2.0.0", user_id: "hostile01", nick: "h" });
+const without = (params, ...keys) => Object.fromEntries(Object.entries(params).filter(([k]) => !keys.includes(k)));
+const otherUser = newIdentity();
+const otherDm = [newUserId(), newUserId()].sort(); // a dm of two other users
 
 const connectCases = [
-  ["vsn missing", { user_id: "hostile01", nick: "h" }, 1008, "bad_vsn"],
-  ["vsn 1.0.0", { ...good, vsn: "1.0.0" }, 1008, "bad_vsn"],
-  ["vsn garbage", { ...good, vsn: "two" }, 1008, "bad_vsn"],
-  ["user_id missing", { vsn: "2.0.0", nick: "h" }, 1008, "bad_params"],
-  ["user_id too short", { ...good, user_id: "abc" }, 1008, "bad_params"],
-  ["user_id 65 chars", { ...good, user_id: "a".repeat(65) }, 1008, "bad_params"],
-  ["user_id with slash", { ...good, user_id: "../../etc" }, 1008, "bad_params"],
-  ["nick missing", { vsn: "2.0.0", user_id: "hostile01" }, 1008, "bad_params"],
-  ["nick 33 chars", { ...good, nick: "n".repeat(33) }, 1008, "bad_params"],
-  ["nick with BEL", { ...good, nick: "bell\u0007" }, 1008, "bad_params"],
-  ["nick with newline", { ...good, nick: "two\nlines" }, 1008, "bad_params"],
-  ["device 33 chars", { ...good, device: "d".repeat(33) }, 1008, "bad_params"],
+  ["vsn missing", () => without(good(), "vsn"), 1008, "bad_vsn"],
+  ["vsn 1.0.0", () => ({ ...good(), vsn: "1.0.0" }), 1008, "bad_vsn"],
+  ["vsn garbage", () => ({ ...good(), vsn: "two" }), 1008, "bad_vsn"],
+  ["unsigned", () => ({ vsn: "2.0.0", user_id: identityOf("hostile01").userId, nick: "h" }), 1008, "bad_params"],
+  ["user_id missing", () => without(good(), "user_id"), 1008, "bad_params"],
+  ["key missing", () => without(good(), "key"), 1008, "bad_params"],
+  ["sig missing", () => without(good(), "sig"), 1008, "bad_params"],
+  ["ts missing", () => without(good(), "ts"), 1008, "bad_params"],
+  ["ts not a number", () => ({ ...good(), ts: "now" }), 1008, "bad_params"],
+  ["user_id too short", () => ({ ...good(), user_id: "abc" }), 1008, "bad_params"],
+  ["user_id 65 chars", () => ({ ...good(), user_id: "a".repeat(65) }), 1008, "bad_params"],
+  ["user_id with slash", () => ({ ...good(), user_id: "../../etc" }), 1008, "bad_params"],
+  ["user_id of another key", () => ({ ...good(), user_id: otherUser.userId }), 1008, "bad_params"],
+  ["key of another user, own signature", () => ({ ...good(), key: otherUser.publicKey.toString("base64url") }), 1008, "bad_params"],
+  ["signature by another key", () => {
+    const mine = good();
+    const theirs = signedParams(hub.url, { user_id: otherUser.userId, nick: "h" });
+    return { ...mine, sig: theirs.sig };
+  }, 1008, "unauthorized"],
+  ["ts changed after signing", () => { const p = good(); return { ...p, ts: String(Number(p.ts) + 1) }; }, 1008, "unauthorized"],
+  ["signed for another hub", () => signedParams("ws://127.0.0.2:4001/socket", { vsn: "2.0.0", user_id: "hostile01", nick: "h" }),
+    1008, "unauthorized"],
+  ["nick missing", () => without(good(), "nick"), 1008, "bad_params"],
+  ["nick 33 chars", () => ({ ...good(), nick: "n".repeat(33) }), 1008, "bad_params"],
+  ["nick with BEL", () => ({ ...good(), nick: "bell\u0007" }), 1008, "bad_params"],
+  ["nick with newline", () => ({ ...good(), nick: "two\nlines" }), 1008, "bad_params"],
+  ["device 33 chars", () => ({ ...good(), device: "d".repeat(33) }), 1008, "bad_params"],
 ];
 for (const [name, params, code, reason] of connectCases) {
   test(`connect: ${name} -> ${code} ${reason}`, async () => {
-    const ws = new WebSocket(wsUrl(params));
+    const ws = new WebSocket(wsUrl(params()));
     const [c, r] = await closeOf(ws);
     assert.equal(c, code);
     assert.equal(r, reason);
     results.push([name, c]);
   });
 }
+
+test("connect: a signature 10 minutes old -> 1008 clock_skew:HUB_TS", async () => {
+  const identity = identityOf("hostile01");
+  const ts = Date.now() - 600000;
+  const message = `parley-connect-v1\n${new URL(hub.url).host}\n${ts}\n${identity.userId}`;
+  const params = { vsn: "2.0.0", user_id: identity.userId, nick: "h", key: identity.publicKey.toString("base64url"),
+    ts: String(ts), sig: sign(null, Buffer.from(message), identity.privateKey).toString("base64url") };
+  const before = Date.now();
+  const [c, r] = await closeOf(new WebSocket(wsUrl(params)));
+  assert.equal(c, 1008);
+  const match = r.match(/^clock_skew:(\d+)$/);
+  assert.ok(match, r);
+  assert.ok(Math.abs(Number(match[1]) - before) < 5000, `hub time ${match[1]} vs ${before}`);
+  results.push(["old signature", c]);
+});
+
+test("connect: the same signed URL twice -> the second is 1008 replayed", async () => {
+  const url = wsUrl(good());
+  const first = new WebSocket(url);
+  const firstMessages = [];
+  first.on("message", (data) => firstMessages.push(data.toString()));
+  await once(first, "open");
+  first.send(JSON.stringify([null, "hb", "phoenix", "heartbeat", {}]));
+  await waitFor(() => firstMessages.length > 0, 5000, "heartbeat reply");
+  first.close();
+  const [c, r] = await closeOf(new WebSocket(url));
+  assert.equal(c, 1008);
+  assert.equal(r, "replayed");
+  results.push(["replayed URL", c]);
+});
 
 const frameCases = [
   ["not JSON", "hello", 1007],
@@ -80,7 +131,7 @@ const frameCases = [
 ];
 for (const [name, text, code] of frameCases) {
   test(`frame: ${name} -> ${code}`, async () => {
-    const ws = new WebSocket(wsUrl(good));
+    const ws = new WebSocket(wsUrl(good()));
     await new Promise((r) => ws.on("open", r));
     const closed = closeOf(ws);
     ws.send(text);
@@ -91,7 +142,7 @@ for (const [name, text, code] of frameCases) {
 }
 
 test("frame: binary -> 1007", async () => {
-  const ws = new WebSocket(wsUrl(good));
+  const ws = new WebSocket(wsUrl(good()));
   await new Promise((r) => ws.on("open", r));
   const closed = closeOf(ws);
   ws.send(Buffer.from([0, 1, 2, 3]), { binary: true });
@@ -100,7 +151,7 @@ test("frame: binary -> 1007", async () => {
 });
 
 test("frame: invalid UTF-8 text -> 1007", async () => {
-  const ws = new WebSocket(wsUrl(good));
+  const ws = new WebSocket(wsUrl(good()));
   await new Promise((r) => ws.on("open", r));
   const closed = closeOf(ws);
   ws.send(Buffer.from([0x5b, 0xc0, 0xaf, 0x5d]), { binary: false });
@@ -200,8 +251,9 @@ const phoenixCases = [
   ["join uppercase room", null, ["k", "x", "room:General", "phx_join", {}], ["unmatched topic"]],
   ["join 41-char room", null, ["k", "x", `room:${"r".repeat(41)}`, "phx_join", {}], ["unmatched topic"]],
   ["join room with path", null, ["k", "x", "room:../general", "phx_join", {}], ["unmatched topic"]],
-  ["join dm of others", null, ["k", "x", "dm:aaaaaaaa:bbbbbbbb", "phx_join", {}], ["unauthorized"]],
-  ["join dm in wrong order", null, ["k", "x", "dm:bbbbbbbb:aaaaaaaa", "phx_join", {}], ["unmatched topic"]],
+  ["join dm of others", null, ["k", "x", `dm:${otherDm.join(":")}`, "phx_join", {}], ["unauthorized"]],
+  ["join dm in wrong order", null, ["k", "x", `dm:${[...otherDm].reverse().join(":")}`, "phx_join", {}], ["unmatched topic"]],
+  ["join dm with ids of the old form", null, ["k", "x", "dm:aaaaaaaa:bbbbbbbb", "phx_join", {}], ["unmatched topic"]],
   ["join missing room", null, ["k", "x", "room:nowhere", "phx_join", {}], ["no_such_room"]],
   ["join params array", null, ["k", "x", G, "phx_join", [1]], ["invalid_payload"]],
   ["join after_id string", null, ["k", "x", G, "phx_join", { after_id: "x" }], ["invalid_payload"]],

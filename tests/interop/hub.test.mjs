@@ -2,7 +2,7 @@
 // broadcast once, heartbeat, leave, unmatched topic, refused joins, duplicate join.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startHub, connect, join, push, rawClient, waitFor, newUserId, disconnectAll, Socket, WebSocket } from "./lib.mjs";
+import { startHub, connect, join, push, rawClient, waitFor, newUserId, identityOf, signedParams, disconnectAll, Socket, WebSocket } from "./lib.mjs";
 
 let hub;
 before(async () => { hub = await startHub(); });
@@ -251,14 +251,18 @@ test("phoenix.js duplicate channel object: the new one stays joined", async () =
 });
 
 test("refused connects are closed with 1008 and a reason", async () => {
+  const signed = (params) => signedParams(hub.url, { user_id: "refused-user", ...params });
   const cases = [
-    [{ vsn: "1.0.0", user_id: "abcdefgh", nick: "x" }, "bad_vsn"],
-    [{ user_id: "abcdefgh", nick: "x" }, "bad_vsn"],
-    [{ vsn: "2.0.0", user_id: "short", nick: "x" }, "bad_params"],
-    [{ vsn: "2.0.0", user_id: "abcdefgh", nick: "   " }, "bad_params"],
-    [{ vsn: "2.0.0", user_id: "abcdefgh" }, "bad_params"],
+    [() => signed({ vsn: "1.0.0", nick: "x" }), "bad_vsn"],
+    [() => signed({ nick: "x" }), "bad_vsn"],
+    [() => ({ ...signed({ vsn: "2.0.0", nick: "x" }), user_id: "short" }), "bad_params"],
+    [() => signed({ vsn: "2.0.0", nick: "   " }), "bad_params"],
+    [() => signed({ vsn: "2.0.0" }), "bad_params"],
+    [() => ({ vsn: "2.0.0", user_id: identityOf("refused-user").userId, nick: "x" }), "bad_params"],
+    [() => ({ ...signed({ vsn: "2.0.0", nick: "x" }), sig: signed({ user_id: newUserId() }).sig }), "unauthorized"],
   ];
-  for (const [params, reason] of cases) {
+  for (const [make, reason] of cases) {
+    const params = make();
     const ws = new WebSocket(`${hub.url}/websocket?${new URLSearchParams(params)}`);
     const [code, why] = await new Promise((resolve) => ws.on("close", (c, r) => resolve([c, r.toString()])));
     assert.equal(code, 1008, JSON.stringify(params));

@@ -13,11 +13,8 @@ export { Socket, Presence, WebSocket };
 const hubBinary = process.env.PARLEY_HUB;
 if (!hubBinary) throw new Error("PARLEY_HUB must point at the parley-hub binary");
 
-let userCounter = 0;
-export function newUserId(prefix = "user") {
-  userCounter += 1;
-  return `${prefix}_${process.pid}_${userCounter}_${Math.random().toString(36).slice(2, 8)}`;
-}
+export { newIdentity, identityOf, newUserId, signedParams } from "./identity.mjs";
+import { newUserId, signedParams } from "./identity.mjs";
 
 // Starts parley-hub; resolves { url, port, process, stop(), kill() } once it printed its URL.
 export async function startHub({ port = 0, args = [], dataDir = null } = {}) {
@@ -61,9 +58,11 @@ export async function startHub({ port = 0, args = [], dataDir = null } = {}) {
 
 // A phoenix.js Socket with ws as transport, connected; resolves once open.
 export async function connect(url, params = {}, options = {}) {
+  const fixed = { user_id: newUserId(), nick: "tester", device: "bot", ...params };
   const socket = new Socket(url, {
     transport: WebSocket,
-    params: { user_id: newUserId(), nick: "tester", device: "bot", ...params },
+    // A function: phoenix.js calls it before every connect, so each reconnect signs afresh.
+    params: () => signedParams(url, fixed),
     ...options,
   });
   const opened = new Promise((resolve) => socket.onOpen(resolve));
@@ -112,7 +111,7 @@ export async function waitFor(predicate, ms = 5000, what = "condition") {
 
 // A raw ws client speaking v2 frames, for checks phoenix.js would hide.
 export async function rawClient(url, params = {}) {
-  const query = new URLSearchParams({ user_id: newUserId("raw"), nick: "raw", ...params, vsn: "2.0.0" });
+  const query = new URLSearchParams(signedParams(url, { user_id: newUserId(), nick: "raw", ...params, vsn: "2.0.0" }));
   const ws = new WebSocket(`${url}/websocket?${query}`);
   const frames = [];
   let closeInfo = null;
@@ -140,7 +139,7 @@ export function disconnectAll(...sockets) {
 // onFrame listeners. When the socket closes (a killed hub), every pending request is rejected
 // with err.closed = true.
 export async function rawSession(url, params = {}) {
-  const query = new URLSearchParams({ user_id: newUserId("raw"), nick: "raw", ...params, vsn: "2.0.0" });
+  const query = new URLSearchParams(signedParams(url, { user_id: newUserId(), nick: "raw", ...params, vsn: "2.0.0" }));
   const ws = new WebSocket(`${url}/websocket?${query}`);
   const pending = new Map();
   const listeners = new Set();

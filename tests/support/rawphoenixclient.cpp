@@ -1,12 +1,19 @@
 #include "rawphoenixclient.h"
 
+#include "testkeys.h"
+
 #include "protocol/codec.h"
 #include "protocol/events.h"
+#include "protocol/identity.h"
 
+#include <QDateTime>
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QTimer>
 #include <QWebSocket>
+
+#include <algorithm>
+#include <atomic>
 
 namespace Parley::Testing {
 
@@ -45,10 +52,10 @@ RawPhoenixClient::~RawPhoenixClient()
     m_socket->abort();
 }
 
-QUrlQuery RawPhoenixClient::params(const QString &userId, const QString &nick)
+QUrlQuery RawPhoenixClient::params(const QString &user, const QString &nick)
 {
     QUrlQuery query;
-    query.addQueryItem(QStringLiteral("user_id"), userId);
+    query.addQueryItem(QStringLiteral("user_id"), TestKeys::of(user).userId());
     query.addQueryItem(QStringLiteral("nick"), nick);
     query.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
     return query;
@@ -58,7 +65,25 @@ QUrl RawPhoenixClient::socketUrl(const QUrl &mountUrl, const QUrlQuery &query)
 {
     QUrl url = mountUrl;
     url.setPath(mountUrl.path() + QStringLiteral("/websocket"));
-    url.setQuery(query);
+    QUrlQuery signedQuery = query;
+    const QString userId = query.queryItemValue(QStringLiteral("user_id"));
+    if (const Identity::KeyPair *key = TestKeys::findByUserId(userId);
+        key && !query.hasQueryItem(QStringLiteral("sig"))) {
+        // Each connect of this process signs a later ts than the one before: two connects of
+        // one user within a millisecond would otherwise be the same signed connect (replayed).
+        static std::atomic<qint64> lastTs { 0 };
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        qint64 last = lastTs.load();
+        while (!lastTs.compare_exchange_weak(last, std::max(now, last + 1)))
+            ;
+        const qint64 ts = std::max(now, last + 1);
+        const QMap<QString, QString> signature = key->connectParams(Identity::hostOf(url), ts);
+        for (auto it = signature.cbegin(); it != signature.cend(); ++it) {
+            if (it.key() != QLatin1String("user_id"))
+                signedQuery.addQueryItem(it.key(), it.value());
+        }
+    }
+    url.setQuery(signedQuery);
     return url;
 }
 
@@ -72,10 +97,10 @@ bool RawPhoenixClient::waitForOpen(int timeoutMs)
     return waitUntil([this] { return m_opened || m_closed; }, timeoutMs) && m_opened;
 }
 
-bool RawPhoenixClient::openAccepted(const QUrl &mountUrl, const QString &userId,
+bool RawPhoenixClient::openAccepted(const QUrl &mountUrl, const QString &user,
                                     const QString &nick, int timeoutMs)
 {
-    open(mountUrl, params(userId, nick));
+    open(mountUrl, params(user, nick));
     return waitForOpen(timeoutMs) && roundTrip(timeoutMs);
 }
 

@@ -35,9 +35,12 @@ public:
     explicit RawPhoenixClient(QObject *parent = nullptr);
     ~RawPhoenixClient() override;
 
-    // vsn=2.0.0, user_id and nick: the params every test connect starts from.
-    static QUrlQuery params(const QString &userId, const QString &nick);
-    // mountUrl ("ws://127.0.0.1:PORT/socket") + "/websocket?" + query.
+    // vsn=2.0.0, user_id and nick: the params every test connect starts from. `user` is a
+    // TestKeys label ("ana") or a user_id TestKeys made; user_id is that key's.
+    static QUrlQuery params(const QString &user, const QString &nick);
+    // mountUrl ("ws://127.0.0.1:PORT/socket") + "/websocket?" + query. When the query has a
+    // user_id of a TestKeys key and no sig yet, the connect is signed for this URL's host, now
+    // (key, ts, sig added), as a real client does.
     static QUrl socketUrl(const QUrl &mountUrl, const QUrlQuery &query);
 
     void open(const QUrl &url);
@@ -45,7 +48,7 @@ public:
     // True once the WebSocket handshake completed (the hub may still refuse the params).
     bool waitForOpen(int timeoutMs = defaultTimeoutMs);
     // Opens and proves the hub accepted the connect params with a heartbeat round trip.
-    bool openAccepted(const QUrl &mountUrl, const QString &userId, const QString &nick,
+    bool openAccepted(const QUrl &mountUrl, const QString &user, const QString &nick,
                       int timeoutMs = defaultTimeoutMs);
     void close();
 

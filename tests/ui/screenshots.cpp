@@ -6,12 +6,15 @@
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "hub/sqlitehistorystore.h"
+#include "protocol/topics.h"
+#include "testkeys.h"
 #include "ui/appsettings.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
 #include "ui/roomnavigator.h"
+#include "ui/statusbutton.h"
 #include "ui/workspace.h"
 
 #include <QApplication>
@@ -19,6 +22,7 @@
 #include <QDir>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QPainter>
 #include <QSettings>
 #include <QStyleFactory>
@@ -34,17 +38,17 @@ using namespace Parley;
 namespace {
 
 const QString hubId = QStringLiteral("5c1e2a8e-screenshot-hub");
-const QString anaId = QStringLiteral("a0a0a0a0ana");
+const QString anaId = Parley::Testing::TestKeys::userId(QStringLiteral("ana"));
 
 struct Person
 {
     QString id;
     QString nick;
 };
-const Person bo { QStringLiteral("b0b0b0b0bo"), QStringLiteral("Bo Lindqvist") };
-const Person chen { QStringLiteral("c4c4c4c4chen"), QStringLiteral("Chen") };
-const Person dana { QStringLiteral("d4d4d4d4dana"), QStringLiteral("Dana Okafor") };
-const Person eli { QStringLiteral("e1e1e1e1eli"), QStringLiteral("Eli") };
+const Person bo { Parley::Testing::TestKeys::userId(QStringLiteral("bo")), QStringLiteral("Bo Lindqvist") };
+const Person chen { Parley::Testing::TestKeys::userId(QStringLiteral("chen")), QStringLiteral("Chen") };
+const Person dana { Parley::Testing::TestKeys::userId(QStringLiteral("dana")), QStringLiteral("Dana Okafor") };
+const Person eli { Parley::Testing::TestKeys::userId(QStringLiteral("eli")), QStringLiteral("Eli") };
 
 bool fail(const QString &what)
 {
@@ -121,7 +125,7 @@ bool seedHistory(const QString &hubDir)
 std::unique_ptr<Client::ChatSession> connectAs(const Person &who, const QUrl &url)
 {
     Client::Identity identity;
-    identity.userId = who.id;
+    identity.key = Parley::Testing::TestKeys::of(who.id);
     identity.nick = who.nick;
     auto session = std::make_unique<Client::ChatSession>(identity);
     session->connectToHub(url);
@@ -246,13 +250,13 @@ int main(int argc, char *argv[])
         return 1;
     {
         QSettings raw;
-        raw.setValue(QStringLiteral("identity/userId"), anaId);
-        const QString dmTopic = QStringLiteral("dm:%1:%2").arg(anaId, chen.id);
+        const QString dmTopic = Protocol::dmTopic(anaId, chen.id);
         raw.setValue(QStringLiteral("topics/") + hubId,
                      QStringList { QStringLiteral("room:general"), QStringLiteral("room:design"),
                                    QStringLiteral("room:release"), dmTopic });
     }
     Ui::AppSettings settings;
+    settings.setIdentityKey(Parley::Testing::TestKeys::of(anaId));
     settings.setNick(QStringLiteral("Ana"));
     settings.addRecentHub(
         { QUrl(QStringLiteral("ws://192.168.1.31:4000/socket")), QStringLiteral("Build lab") });
@@ -333,6 +337,31 @@ int main(int argc, char *argv[])
     if (!save(panel->grab(QRect(0, 0, panel->width(), panelHeight)).toImage(), outDir,
               QStringLiteral("users-panel%1.png").arg(suffix)))
         return 1;
+
+    // 2b. Two people called Ana: both get the tag of their key, and the status button's menu
+    //     shows who this Ana is for sure (the fingerprint), with export and import.
+    const Person otherAna { Parley::Testing::TestKeys::userId(QStringLiteral("ana-from-sales")), QStringLiteral("Ana") };
+    auto otherAnaSession = connectAs(otherAna, url);
+    if (!waitJoined(otherAnaSession.get(), general))
+        return fail(QStringLiteral("the second Ana could not join")), 1;
+    if (!QTest::qWaitFor([&] { return ana->presence(general)->rowOfUser(otherAna.id) >= 0; }, 5000))
+        return fail(QStringLiteral("the second Ana is not in the people panel")), 1;
+    QTest::qWait(200);
+    const QRect lastRowNow
+        = people->visualRect(people->model()->index(people->model()->rowCount() - 1, 0));
+    if (!save(panel->grab(QRect(0, 0, panel->width(), people->mapTo(panel, lastRowNow.bottomLeft()).y() + 12))
+                      .toImage(),
+              outDir, QStringLiteral("users-panel-same-nick%1.png").arg(suffix)))
+        return 1;
+    if (!dark) {
+        QMenu *menu = window.statusButton()->menu();
+        menu->popup(window.statusButton()->mapToGlobal(QPoint(0, 0)));
+        QTest::qWait(200);
+        if (!save(menu->grab().toImage(), outDir, QStringLiteral("identity-menu.png")))
+            return 1;
+        menu->hide();
+    }
+    otherAnaSession->disconnectFromHub();
 
     // 3. The Join dialog: the hosted hub is announced over loopback and found.
     if (!dark) {

@@ -123,7 +123,14 @@ void TestEndToEnd::phoenixBotAndAppTalk()
     // And the app sees the bot in its people panel.
     Client::PresenceModel *people = workspace.session()->presence(general);
     QVERIFY(people);
-    QTRY_VERIFY_WITH_TIMEOUT(people->rowOfUser(QStringLiteral("robot-0001")) >= 0, timeoutMs);
+    // The bot is the key it signs with: its user_id is the one it reported when ready.
+    QString botId;
+    for (const QJsonObject &event : botEvents()) {
+        if (text(event, "event") == QLatin1String("ready"))
+            botId = text(event, "user_id");
+    }
+    QCOMPARE(botId.size(), 22);
+    QTRY_VERIFY_WITH_TIMEOUT(people->rowOfUser(botId) >= 0, timeoutMs);
 
     // Typed into the composer, received by the bot.
     QTest::keyClicks(window.composer(), QStringLiteral("hello <robot>"));
@@ -187,7 +194,7 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
                              timeoutMs);
 
     // Without the pinned certificate the same hub is refused (the TLS is real).
-    Client::ChatSession stranger(Client::Identity { QStringLiteral("stranger01"), QStringLiteral("x"), QStringLiteral("desktop") });
+    Client::ChatSession stranger(Client::Identity { Protocol::Identity::KeyPair::generate(), QStringLiteral("x"), QStringLiteral("desktop") });
     stranger.connectToHub(workspace.hubUrl());
     QVERIFY(QTest::qWaitFor([&] { return stranger.connectionState() == Client::ChatSession::ConnectionState::Reconnecting; }, timeoutMs));
     QVERIFY(stranger.connectionState() != Client::ChatSession::ConnectionState::Connected);

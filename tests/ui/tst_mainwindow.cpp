@@ -4,6 +4,7 @@
 
 #include "client/chatsession.h"
 #include "client/hubbrowser.h"
+#include "client/identityfile.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
@@ -13,6 +14,7 @@
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
 #include "ui/hubaddress.h"
+#include "ui/identityactions.h"
 #include "ui/idlewatcher.h"
 #include "ui/joindialog.h"
 #include "ui/linkfinder.h"
@@ -25,8 +27,10 @@
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 #include "ui/workspace.h"
+#include "testkeys.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
 #include <QFile>
 #include <QInputDialog>
 #include <QLineEdit>
@@ -77,7 +81,7 @@ std::unique_ptr<Hub::HubRunner> startHub(quint16 port = 0,
 std::unique_ptr<ChatSession> otherUser(const QUrl &url, const QString &userId, const QString &nick)
 {
     Client::Identity identity;
-    identity.userId = userId;
+    identity.key = Parley::Testing::TestKeys::of(userId);
     identity.nick = nick;
     auto session = std::make_unique<ChatSession>(identity);
     session->connectToHub(url);
@@ -100,6 +104,8 @@ private slots:
     void shiftEnterStartsNewLineWithoutSending();
     void overlongTextStaysInTheComposer();
     void usersPanelFollowsJoinAndLeaveByRows();
+    void exportedIdentityIsTheSamePersonOnASecondDevice();
+    void importedIdentityReconnectsAsThatPerson();
     void unreadCountsGrowAndClear();
     void failedMessageCanBeSentAgainFromItsMenu();
     void shortcutsMoveBetweenRoomsFromTheComposer();
@@ -177,9 +183,10 @@ bool TestMainWindow::waitForRoom(const QString &topic)
 
 void TestMainWindow::settingsStayInTheTestDirectory()
 {
+    // The identity is the key main() loads (tst_identityfile); the settings keep the rest.
     const QString userId = m_settings->userId();
-    QVERIFY(userId.size() >= 8);
-    QCOMPARE(Ui::AppSettings().userId(), userId); // kept, not made again
+    QCOMPARE(userId.size(), 22);
+    QCOMPARE(m_settings->userId(), userId); // one key per run
     m_settings->sync();
     QVERIFY(QFile::exists(m_settingsDir.filePath(QStringLiteral("Parley/parley.ini"))));
     QVERIFY(!Ui::AppSettings::nickError(QString()).isEmpty());
@@ -273,7 +280,7 @@ void TestMainWindow::usersPanelFollowsJoinAndLeaveByRows()
     QTRY_COMPARE_WITH_TIMEOUT(people->rowCount(), 2, hubTimeoutMs);
     QCOMPARE(inserted.count(), 1);
     const QModelIndex carolRow = people->index(
-        qobject_cast<PresenceModel *>(people)->rowOfUser(QStringLiteral("carol-0001")), 0);
+        qobject_cast<PresenceModel *>(people)->rowOfUser(Parley::Testing::TestKeys::userId(QStringLiteral("carol-0001"))), 0);
     QCOMPARE(carolRow.data(PresenceModel::NickRole).toString(), QStringLiteral("Carol"));
     QCOMPARE(carolRow.data(PresenceModel::StatusRole).toString(), QStringLiteral("online"));
 
@@ -329,6 +336,55 @@ void TestMainWindow::failedMessageCanBeSentAgainFromItsMenu()
     QCOMPARE(shown->rowCount(), 2);
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 2, hubTimeoutMs);
     QCOMPARE(stateOf(1), ChatMessage::State::Failed);
+}
+
+void TestMainWindow::exportedIdentityIsTheSamePersonOnASecondDevice()
+{
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("me.pem"));
+    QString error;
+    QVERIFY2(m_window->identityActions()->exportTo(file, &error), qPrintable(error));
+    const std::optional<Protocol::Identity::KeyPair> key = Client::IdentityFile::read(file, &error);
+    QVERIFY2(key, qPrintable(error));
+    QCOMPARE(key->userId(), m_settings->userId());
+
+    // The laptop: another installation with the exported key. One person, two devices.
+    Client::Identity laptop { *key, QStringLiteral("Tester"), QStringLiteral("laptop") };
+    ChatSession second(laptop);
+    second.connectToHub(m_hub->url());
+    second.openTopic(Ui::RoomNavigator::defaultTopic());
+    auto *people = qobject_cast<PresenceModel *>(m_window->usersPanel()->view()->model());
+    QVERIFY(people);
+    QTRY_COMPARE_WITH_TIMEOUT(people->index(people->rowOfUser(m_settings->userId()), 0)
+                                      .data(PresenceModel::DeviceCountRole).toInt(), 2, hubTimeoutMs);
+    QCOMPARE(people->rowCount(), 1);
+    second.disconnectFromHub();
+}
+
+void TestMainWindow::importedIdentityReconnectsAsThatPerson()
+{
+    QTemporaryDir dir;
+    const QString identityFile = dir.filePath(QStringLiteral("identity.pem"));
+    QString error;
+    QVERIFY(Client::IdentityFile::write(identityFile, m_settings->identityKey(), &error));
+    m_settings->setIdentityPath(identityFile);
+    const QString before = m_settings->userId();
+    const Protocol::Identity::KeyPair other = Protocol::Identity::KeyPair::generate();
+    const QString otherFile = dir.filePath(QStringLiteral("from-my-other-laptop.pem"));
+    QVERIFY(Client::IdentityFile::write(otherFile, other, &error));
+
+    QVERIFY2(m_window->identityActions()->importFrom(otherFile, &error), qPrintable(error));
+    QCOMPARE(m_settings->userId(), other.userId());
+    // The key file now holds the imported key; the old one is kept beside it.
+    QCOMPARE(Client::IdentityFile::read(identityFile, &error)->userId(), other.userId());
+    const QStringList kept = QDir(dir.path()).entryList({ QStringLiteral("identity.pem.replaced-*") });
+    QCOMPARE(kept.size(), 1);
+    QCOMPARE(Client::IdentityFile::read(dir.filePath(kept.first()), &error)->userId(), before);
+    // The app reconnected as the imported identity: the hub knows it by that user_id.
+    QTRY_VERIFY_WITH_TIMEOUT(m_workspace->session() && m_workspace->session()->identity().userId() == other.userId()
+                                     && m_workspace->session()->hubPresence()->rowOfUser(other.userId()) >= 0,
+                             hubTimeoutMs);
+    QCOMPARE(m_workspace->session()->hubPresence()->rowOfUser(before), -1);
 }
 
 void TestMainWindow::unreadCountsGrowAndClear()

@@ -3,6 +3,8 @@
 // right roles), never a reset, dedupe of messages by id and client_id, presence folding.
 
 #include "client/messagemodel.h"
+#include "client/nickdirectory.h"
+#include "protocol/identity.h"
 #include "client/presencemodel.h"
 #include "client/presencesync.h"
 #include "client/roomlistmodel.h"
@@ -121,6 +123,8 @@ private slots:
     void presenceLeaveRemovesRowOnlyWhenLastDeviceLeaves();
     void presenceTypingAndOnlineSince();
     void presenceRebindReplacesRowsPrecisely();
+
+    void sharedNicksGetATagAndLoseItWhenNoLongerShared();
 
     void roomListUpdatesRoomsPrecisely();
     void roomListUnreadGrowsAndClears();
@@ -578,6 +582,60 @@ void tst_Models::presenceRebindReplacesRowsPrecisely()
                                              QStringLiteral("r4"), 1) }) } }));
     QCOMPARE(model.rowCount(), 2);
     QCOMPARE(reset.size(), 0);
+}
+
+void tst_Models::sharedNicksGetATagAndLoseItWhenNoLongerShared()
+{
+    // Two people called Ana (one writes it "ana "), a Bo: only the Anas get a tag, in the
+    // people list and in message headers, and each model says so with dataChanged.
+    const QString anaOne = Parley::Protocol::Identity::KeyPair::generate().userId();
+    const QString anaTwo = Parley::Protocol::Identity::KeyPair::generate().userId();
+    const QString bo = Parley::Protocol::Identity::KeyPair::generate().userId();
+    NickDirectory nicks;
+    PresenceModel people(Self);
+    QAbstractItemModelTester peopleTester(&people, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    people.setNickDirectory(&nicks);
+    MessageModel messages(Topic, Self);
+    QAbstractItemModelTester messagesTester(&messages, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    messages.setNickDirectory(&nicks);
+    people.setPresence(anaOne, presence({ meta(QStringLiteral("Ana"), QStringLiteral("online"), QStringLiteral("r1"), 1) }));
+    people.setPresence(bo, presence({ meta(QStringLiteral("Bo"), QStringLiteral("online"), QStringLiteral("r2"), 1) }));
+    ChatMessage fromAna = message(1, anaOne, QStringLiteral("hi"));
+    fromAna.nick = QStringLiteral("Ana");
+    messages.merge(fromAna);
+    nicks.set(anaOne, QStringLiteral("Ana"));
+    nicks.set(bo, QStringLiteral("Bo"));
+    const auto shownIn = [](const QAbstractItemModel &model, int row, int role) {
+        return model.index(row, 0).data(role).toString();
+    };
+    QCOMPARE(shownIn(people, people.rowOfUser(anaOne), PresenceModel::DisplayNameRole), QStringLiteral("Ana"));
+    QCOMPARE(shownIn(messages, 0, MessageModel::DisplayNameRole), QStringLiteral("Ana"));
+
+    QSignalSpy peopleChanged(&people, &QAbstractItemModel::dataChanged);
+    QSignalSpy messagesChanged(&messages, &QAbstractItemModel::dataChanged);
+    nicks.set(anaTwo, QStringLiteral("ana ")); // the same nick, another person
+    const QString tagOne = Parley::Protocol::Identity::shortTag(anaOne);
+    QCOMPARE(tagOne.size(), 4);
+    QCOMPARE(shownIn(people, people.rowOfUser(anaOne), PresenceModel::DisplayNameRole),
+             QStringLiteral("Ana · ") + tagOne);
+    QCOMPARE(shownIn(people, people.rowOfUser(bo), PresenceModel::DisplayNameRole), QStringLiteral("Bo"));
+    QCOMPARE(shownIn(messages, 0, MessageModel::DisplayNameRole), QStringLiteral("Ana · ") + tagOne);
+    QCOMPARE(nicks.displayName(anaTwo, QStringLiteral("ana ")), QStringLiteral("ana  · ") + Parley::Protocol::Identity::shortTag(anaTwo));
+    QCOMPARE(peopleChanged.size(), 1);
+    QCOMPARE(rolesOf(peopleChanged, 0), QList<int> { PresenceModel::DisplayNameRole });
+    QCOMPARE(messagesChanged.size(), 1);
+    QCOMPARE(rolesOf(messagesChanged, 0), QList<int> { MessageModel::DisplayNameRole });
+    QVERIFY(people.index(people.rowOfUser(anaOne), 0).data(PresenceModel::FingerprintRole).toString().size() == 39);
+
+    // The second Ana leaves: no tag any more.
+    nicks.remove(anaTwo);
+    QCOMPARE(shownIn(people, people.rowOfUser(anaOne), PresenceModel::DisplayNameRole), QStringLiteral("Ana"));
+    QCOMPARE(shownIn(messages, 0, MessageModel::DisplayNameRole), QStringLiteral("Ana"));
+    QCOMPARE(peopleChanged.size(), 2);
+    QCOMPARE(messagesChanged.size(), 2);
+    // A nick change that makes no one share a nick changes nothing.
+    nicks.set(bo, QStringLiteral("Bo B."));
+    QCOMPARE(peopleChanged.size(), 2);
 }
 
 void tst_Models::roomListUpdatesRoomsPrecisely()

@@ -7,6 +7,8 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
+#include <QUrlQuery>
+#include <QDateTime>
 
 #include <algorithm>
 
@@ -32,6 +34,9 @@ private slots:
     void unreachableHubBacksOffExactly();
     void refusalStopsReconnecting_data();
     void refusalStopsReconnecting();
+    void signatureRefusalIsRetriedOnceThenFinal_data();
+    void signatureRefusalIsRetriedOnceThenFinal();
+    void everyConnectIsSignedForTheHostItReaches();
     void hubFullRetriesOnTheBusyInterval();
     void disconnectStopsReconnecting();
     void sendBufferFlushesFifoSkippingStale();
@@ -288,6 +293,77 @@ void tst_PhoenixSocket::refusalStopsReconnecting()
     QVERIFY(refused.wait());
     QCOMPARE(connecting(), 2);
     QCOMPARE(scheduled.size(), 0);
+}
+
+void tst_PhoenixSocket::signatureRefusalIsRetriedOnceThenFinal_data()
+{
+    QTest::addColumn<bool>("clockSkew");
+    QTest::addRow("clock_skew") << true;
+    QTest::addRow("replayed") << false;
+}
+
+void tst_PhoenixSocket::signatureRefusalIsRetriedOnceThenFinal()
+{
+    QFETCH(bool, clockSkew);
+    // The "hub" runs an hour ahead of this machine and refuses every connect.
+    const qint64 hubNow = QDateTime::currentMSecsSinceEpoch() + 3'600'000;
+    ScriptedServer server;
+    QList<QUrl> attempts;
+    server.refuse = [&](const QUrl &url) {
+        attempts << url;
+        return clockSkew ? QStringLiteral("clock_skew:%1").arg(hubNow) : QStringLiteral("replayed");
+    };
+    PhoenixSocket socket(server.mountUrl(), [] { return PhoenixSocket::Params { { "nick", "ana" } }; });
+    socket.setIdentity(Parley::Protocol::Identity::KeyPair::generate());
+    QSignalSpy refused(&socket, &PhoenixSocket::refused);
+    socket.connect();
+    QVERIFY(refused.wait());
+    // Signed again at once, once: two attempts, then a final refusal.
+    QCOMPARE(attempts.size(), 2);
+    QCOMPARE(refused.size(), 1);
+    QCOMPARE(socket.nextReconnectIn(), -1);
+    const auto tsOf = [](const QUrl &url) {
+        return QUrlQuery(url).queryItemValue(QStringLiteral("ts")).toLongLong();
+    };
+    QVERIFY(QUrlQuery(attempts.at(0)).queryItemValue(QStringLiteral("sig"))
+            != QUrlQuery(attempts.at(1)).queryItemValue(QStringLiteral("sig")));
+    if (clockSkew) {
+        // The second one is signed with the hub's time.
+        QVERIFY2(qAbs(tsOf(attempts.at(1)) - hubNow) < 5000, qPrintable(attempts.at(1).toString()));
+        QVERIFY(qAbs(socket.clockOffsetMs() - 3'600'000) < 5000);
+    } else {
+        QVERIFY(qAbs(tsOf(attempts.at(1)) - QDateTime::currentMSecsSinceEpoch()) < 5000);
+    }
+}
+
+void tst_PhoenixSocket::everyConnectIsSignedForTheHostItReaches()
+{
+    namespace Identity = Parley::Protocol::Identity;
+    ScriptedServer server;
+    QList<QUrl> urls;
+    server.refuse = [&urls](const QUrl &url) {
+        urls << url;
+        return QString();
+    };
+    const Identity::KeyPair key = Identity::KeyPair::generate();
+    PhoenixSocket socket(server.mountUrl(), [] { return PhoenixSocket::Params { { "nick", "ana" } }; });
+    socket.setIdentity(key);
+    QSignalSpy opened(&socket, &PhoenixSocket::opened);
+    socket.connect();
+    QVERIFY(opened.wait());
+    QCOMPARE(urls.size(), 1);
+    const QUrlQuery query(urls.at(0));
+    const std::optional<Identity::SignedConnect> signedConnect = Identity::parseSignedConnect(
+            query.queryItemValue("key"), query.queryItemValue("ts"), query.queryItemValue("sig"),
+            query.queryItemValue("user_id"));
+    QVERIFY(signedConnect);
+    QCOMPARE(signedConnect->userId, key.userId());
+    // The server saw Host 127.0.0.1:PORT: that is what the signature covers.
+    const QString host = QStringLiteral("127.0.0.1:%1").arg(server.mountUrl().port());
+    QVERIFY(Identity::verify(signedConnect->publicKey,
+                             Identity::connectMessage(host, signedConnect->ts, signedConnect->userId),
+                             signedConnect->signature));
+    QVERIFY(qAbs(signedConnect->ts - QDateTime::currentMSecsSinceEpoch()) < 5000);
 }
 
 void tst_PhoenixSocket::hubFullRetriesOnTheBusyInterval()

@@ -1,6 +1,7 @@
 // The topic grammar (hub:lobby, room:NAME, dm:A:B) and the field rules of validation.h:
 // which names, ids, bodies, nicks and integers pass, at and just past every limit.
 
+#include "protocol/identity.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
@@ -12,14 +13,16 @@
 #include <limits>
 
 using namespace Parley::Protocol;
+using Parley::Protocol::Identity::KeyPair;
 
 Q_DECLARE_METATYPE(Parley::Protocol::Topic::Kind)
 
 namespace {
 
 const QString emoji = QStringLiteral("😀"); // one code point, two UTF-16 units
-const QString id8 = QStringLiteral("aaaaaaaa");
-const QString idB = QStringLiteral("bbbbbbbb");
+// user_ids: 22 characters of base64url, the canonical encoding of 16 bytes.
+const QString id8 = QStringLiteral("aaaaaaaaaaaaaaaaaaaaaA");
+const QString idB = QStringLiteral("bbbbbbbbbbbbbbbbbbbbbA");
 
 } // namespace
 
@@ -90,19 +93,21 @@ void tst_Topics::userIds_data()
     QTest::addColumn<QString>("userId");
     QTest::addColumn<bool>("valid");
 
-    QTest::addRow("8 chars") << QString(8, u'a') << true;
-    QTest::addRow("7 chars") << QString(7, u'a') << false;
-    QTest::addRow("64 chars") << QString(64, u'Z') << true;
-    QTest::addRow("65 chars") << QString(65, u'Z') << false;
-    QTest::addRow("uuid") << "6f1c0b1e-3f0a-4c6e-9a57-0d3c1b2a9e11" << true;
-    QTest::addRow("mixed case, digits, _ and -") << "Ab_9-zZ0" << true;
-    QTest::addRow("leading dash allowed") << "-abcdefg" << true;
+    QTest::addRow("22 chars") << id8 << true;
+    QTest::addRow("all of base64url") << "AbCd_-0123456789xyzABw" << true;
+    QTest::addRow("derived from a key") << KeyPair::generate().userId() << true;
+    QTest::addRow("21 chars") << id8.left(21) << false;
+    QTest::addRow("23 chars") << id8 + "A" << false;
+    QTest::addRow("stray bits in the last character") << "aaaaaaaaaaaaaaaaaaaaaB" << false;
+    QTest::addRow("padding") << id8 + "==" << false;
+    QTest::addRow("standard base64 +") << "aaaaaaaaaa+aaaaaaaaaaA" << false;
+    QTest::addRow("old 8-char id") << QString(8, u'a') << false;
+    QTest::addRow("old uuid") << "6f1c0b1e-3f0a-4c6e-9a57-0d3c1b2a9e11" << false;
     QTest::addRow("empty") << "" << false;
-    QTest::addRow("space") << "abcd efgh" << false;
-    QTest::addRow("colon") << "abcd:efgh" << false;
-    QTest::addRow("dot") << "abcd.efgh" << false;
-    QTest::addRow("non-ASCII") << QStringLiteral("abcdefgż") << false;
-    QTest::addRow("braces") << "{6f1c0b1e}" << false;
+    QTest::addRow("space") << "aaaaaaaaaa aaaaaaaaaaA" << false;
+    QTest::addRow("colon") << "aaaaaaaaaa:aaaaaaaaaaA" << false;
+    QTest::addRow("dot") << "aaaaaaaaaa.aaaaaaaaaaA" << false;
+    QTest::addRow("non-ASCII") << QStringLiteral("aaaaaaaaaażaaaaaaaaaaA") << false;
 }
 
 void tst_Topics::userIds()
@@ -115,6 +120,7 @@ void tst_Topics::userIds()
 
 void tst_Topics::clientIdsFollowUserIdRules()
 {
+    // Client ids keep the looser grammar (8-64 of [A-Za-z0-9_-]): the client picks them.
     QVERIFY(isValidClientId(QString(8, u'c')));
     QVERIFY(isValidClientId(QString(64, u'c')));
     QVERIFY(!isValidClientId(QString(7, u'c')));
@@ -140,11 +146,11 @@ void tst_Topics::parsesRoutableTopics_data()
         << "room:" + QString(40, u'r') << Topic::Room << QString(40, u'r') << ""
         << "";
     QTest::addRow("dm") << "dm:" + id8 + ":" + idB << Topic::Dm << "" << id8 << idB;
-    QTest::addRow("dm uppercase sorts first") << "dm:ZZZZZZZZ:aaaaaaaa" << Topic::Dm << ""
-                                              << "ZZZZZZZZ"
-                                              << "aaaaaaaa";
-    QTest::addRow("dm 64-char ids") << "dm:" + QString(64, u'a') + ":" + QString(64, u'b')
-                                    << Topic::Dm << "" << QString(64, u'a') << QString(64, u'b');
+    const QString upper = QStringLiteral("ZZZZZZZZZZZZZZZZZZZZZA");
+    QTest::addRow("dm uppercase sorts first") << "dm:" + upper + ":" + id8 << Topic::Dm << ""
+                                              << upper << id8;
+    const QString dashes = QStringLiteral("-_-_-_-_-_-_-_-_-_-_-A");
+    QTest::addRow("dm ids with - and _") << "dm:" + dashes + ":" + id8 << Topic::Dm << "" << dashes << id8;
 }
 
 void tst_Topics::parsesRoutableTopics()
@@ -184,12 +190,13 @@ void tst_Topics::refusesUnroutableTopics_data()
     QTest::addRow("dm prefix only") << "dm:";
     QTest::addRow("dm one id") << "dm:" + id8;
     QTest::addRow("dm empty second id") << "dm:" + id8 + ":";
-    QTest::addRow("dm three ids") << "dm:" + id8 + ":" + idB + ":cccccccc";
+    QTest::addRow("dm three ids") << "dm:" + id8 + ":" + idB + ":ccccccccccccccccccccccA";
     QTest::addRow("dm unsorted") << "dm:" + idB + ":" + id8;
     QTest::addRow("dm same user twice") << "dm:" + id8 + ":" + id8;
-    QTest::addRow("dm short id") << "dm:aaaaaaa:" + idB;
-    QTest::addRow("dm long id") << "dm:" + id8 + ":" + QString(65, u'b');
-    QTest::addRow("dm bad character") << "dm:aaaa.aaa:" + idB;
+    QTest::addRow("dm short id") << "dm:" + id8.left(21) + ":" + idB;
+    QTest::addRow("dm long id") << "dm:" + id8 + ":" + idB + "A";
+    QTest::addRow("dm bad character") << "dm:aaaaaaaaaa.aaaaaaaaaaA:" + idB;
+    QTest::addRow("dm old ids") << "dm:aaaaaaaa:bbbbbbbb";
 }
 
 void tst_Topics::refusesUnroutableTopics()
