@@ -1,20 +1,33 @@
 # parley_add_test(tst_name SOURCES a.cpp... LIBS lib... LABELS unit|integration|interop|ui
-#                 [TIMEOUT seconds])
+#                 [TIMEOUT seconds] [EACH_TRANSPORT])
 # One Qt Test executable per class or feature, registered with ctest under its labels.
 # Every test runs offscreen and with LAN discovery confined to loopback.
 function(parley_add_test name)
-    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    # EACH_TRANSPORT: the test runs a hub and is registered once per WebSocket transport:
+    # `name` against the default (QWebSocketServer) and `name_epoll` against --transport epoll
+    # (TestHub and parley-hub read PARLEY_TRANSPORT).
+    cmake_parse_arguments(ARG "EACH_TRANSPORT" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE parley_options Qt6::Test ${ARG_LIBS})
-    add_test(NAME ${name} COMMAND ${name})
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 120)
     endif()
-    set_tests_properties(${name} PROPERTIES
-        LABELS "${ARG_LABELS}"
-        TIMEOUT ${ARG_TIMEOUT}
-        # Qt Test ends with "Totals: P passed, F failed, S skipped, ...": a QSKIP (one in
-        # initTestCase skips every case) or an executable with no test left must not pass.
-        FAIL_REGULAR_EXPRESSION "Totals: 0 passed;Totals: [0-9]+ passed, [0-9]+ failed, [1-9][0-9]* skipped"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
+    set(transports qt)
+    if(ARG_EACH_TRANSPORT)
+        list(APPEND transports epoll)
+    endif()
+    foreach(transport ${transports})
+        set(test_name ${name})
+        if(NOT transport STREQUAL "qt")
+            set(test_name ${name}_${transport})
+        endif()
+        add_test(NAME ${test_name} COMMAND ${name})
+        set_tests_properties(${test_name} PROPERTIES
+            LABELS "${ARG_LABELS}"
+            TIMEOUT ${ARG_TIMEOUT}
+            # Qt Test ends with "Totals: P passed, F failed, S skipped, ...": a QSKIP (one in
+            # initTestCase skips every case) or an executable with no test left must not pass.
+            FAIL_REGULAR_EXPRESSION "Totals: 0 passed;Totals: [0-9]+ passed, [0-9]+ failed, [1-9][0-9]* skipped"
+            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
+    endforeach()
 endfunction()

@@ -91,6 +91,10 @@ int main(int argc, char *argv[])
             { QStringLiteral("socket-send-buffer"),
               QStringLiteral("Kernel send buffer per connection in bytes (SO_SNDBUF); 0 leaves it to the kernel's autotuning."),
               QStringLiteral("bytes"), QString::number(defaults.socketSendBufferBytes) },
+            { QStringLiteral("transport"),
+              QStringLiteral("WebSocket implementation: qt (QWebSocketServer) or epoll (the hub's "
+                             "own RFC 6455 code). Default: $PARLEY_TRANSPORT or qt."),
+              QStringLiteral("name") },
             { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
               QStringLiteral("n"), QString::number(defaults.maxRooms) },
             { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain): serve wss:// instead of ws://."),
@@ -132,6 +136,13 @@ int main(int argc, char *argv[])
     if (settings.tlsCertificateFile.isEmpty() != settings.tlsKeyFile.isEmpty())
         fail(QStringLiteral("--tls-cert and --tls-key go together"));
     settings.allowedOrigins = parser.values(QStringLiteral("allow-origin"));
+    QString transportName = parser.value(QStringLiteral("transport"));
+    if (transportName.isEmpty())
+        transportName = qEnvironmentVariable("PARLEY_TRANSPORT", QStringLiteral("qt"));
+    const std::optional<HubSettings::Transport> transport = HubSettings::transportFromName(transportName);
+    if (!transport)
+        fail(QStringLiteral("--transport must be qt or epoll"));
+    settings.transport = *transport;
     QString discovery = parser.value(QStringLiteral("discovery"));
     if (discovery.isEmpty())
         discovery = qEnvironmentVariable("PARLEY_DISCOVERY", QStringLiteral("lan"));

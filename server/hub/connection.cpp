@@ -1,6 +1,6 @@
 #include "hub/connection.h"
 
-#include "hub/wsconnection.h"
+#include "hub/transport.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
 
@@ -10,7 +10,7 @@ namespace Parley::Hub {
 
 using namespace Parley::Protocol;
 
-Connection::Connection(quint64 id, WsConnection *ws, QObject *parent)
+Connection::Connection(quint64 id, Transport *ws, QObject *parent)
     : QObject(parent), m_id(id), m_ws(ws)
 {
     m_ws->setParent(this);
@@ -21,18 +21,6 @@ Connection::~Connection() = default;
 QHostAddress Connection::peerAddress() const
 {
     return m_ws->peerAddress();
-}
-
-bool Connection::keepEarlyFrame(const QByteArray &frame)
-{
-    // phoenix.js sends its heartbeat and joins right after the open: a handful of frames.
-    constexpr int maxFrames = 64;
-    constexpr qint64 maxBytes = 256 * 1024;
-    m_earlyBytes += frame.size();
-    if (m_earlyFrames.size() >= maxFrames || m_earlyBytes > maxBytes)
-        return false;
-    m_earlyFrames.append(frame);
-    return true;
 }
 
 void Connection::authenticate(const QString &userId, const QString &nick, const QString &device)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "hub/earlyframes.h"
 #include "hub/ratelimiter.h"
 #include "protocol/message.h"
 
@@ -12,7 +13,7 @@
 
 namespace Parley::Hub {
 
-class WsConnection;
+class Transport;
 
 // One client: its identity from the connect params, the topics it has joined (topic ->
 // join_ref), its rate limiter and its transport. Routing lives in the Hub; this class only
@@ -21,11 +22,11 @@ class Connection : public QObject
 {
     Q_OBJECT
 public:
-    Connection(quint64 id, WsConnection *ws, QObject *parent = nullptr);
+    Connection(quint64 id, Transport *transport, QObject *parent = nullptr);
     ~Connection() override;
 
     quint64 id() const { return m_id; }
-    WsConnection *transport() const { return m_ws; }
+    Transport *transport() const { return m_ws; }
     QHostAddress peerAddress() const;
 
     // Identity, set once the connect params were accepted.
@@ -33,9 +34,8 @@ public:
     // The connect is being verified (off the hub thread): frames arriving meanwhile are kept.
     bool isVerifying() const { return m_verifying; }
     void setVerifying(bool verifying) { m_verifying = verifying; }
-    // Keeps a frame that arrived while verifying; false when too many are kept already.
-    bool keepEarlyFrame(const QByteArray &frame);
-    QList<QByteArray> takeEarlyFrames() { return std::exchange(m_earlyFrames, {}); }
+    // Frames that arrived while verifying, handled once the connect is accepted.
+    EarlyFrames &earlyFrames() { return m_earlyFrames; }
     void authenticate(const QString &userId, const QString &nick, const QString &device);
     QString userId() const { return m_userId; }
     QString nick() const { return m_nick; }
@@ -90,11 +90,10 @@ private:
     void checkOverflow();
 
     quint64 m_id;
-    WsConnection *m_ws; // child
+    Transport *m_ws; // child
     bool m_authenticated = false;
     bool m_verifying = false;
-    QList<QByteArray> m_earlyFrames;
-    qint64 m_earlyBytes = 0;
+    EarlyFrames m_earlyFrames;
     bool m_closing = false;
     QString m_userId;
     QString m_nick;

@@ -3,7 +3,9 @@
 #include "hub/beacon.h"
 #include "hub/connectverifier.h"
 #include "hub/connection.h"
-#include "hub/listener.h"
+#include "hub/epollacceptor.h"
+#include "hub/qtwebsocketacceptor.h"
+#include "hub/tlsconfig.h"
 #include "hub/lobbychannel.h"
 #include "hub/logging.h"
 #include "hub/memoryhistorystore.h"
@@ -11,7 +13,7 @@
 #include "hub/roomchannel.h"
 #include "hub/sqlitehistorystore.h"
 #include "hub/writebatch.h"
-#include "hub/wsconnection.h"
+#include "hub/transport.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
 #include "protocol/topics.h"
@@ -41,7 +43,6 @@ Hub::Hub(HubSettings settings, QObject *parent)
     m_lobby = new LobbyChannel(this);
     m_roomChannel = new RoomChannel(this);
     m_writeBatch = new WriteBatch(this);
-    m_listener = new Listener([this](qintptr descriptor) { onIncoming(descriptor); }, this);
     m_passwordPool.setMaxThreadCount(1);
     m_verifyPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
     m_sweepTimer = new QTimer(this);
@@ -78,21 +79,33 @@ bool Hub::start(QString *error)
         if (!m_store->setMeta(QStringLiteral("hub_id"), m_hubId, error))
             return false;
     }
-    if (!loadTls(error))
-        return false;
+    AcceptorSettings acceptorSettings { m_settings.listenBacklog, m_settings.handshakeTimeoutMs,
+                                        m_settings.maxFrameBytes, m_settings.socketSendBufferBytes,
+                                        m_settings.allowedOrigins, std::nullopt };
+    if (!m_settings.tlsCertificateFile.isEmpty() || !m_settings.tlsKeyFile.isEmpty()) {
+        acceptorSettings.tls = Tls::serverConfiguration(m_settings.tlsCertificateFile,
+                                                        m_settings.tlsKeyFile, error);
+        if (!acceptorSettings.tls)
+            return false;
+    }
+    m_tls = acceptorSettings.tls.has_value();
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
 
-    m_listener->setListenBacklogSize(m_settings.listenBacklog);
-    m_listener->setMaxPendingConnections(m_settings.listenBacklog);
-    if (!m_listener->listen(m_settings.bindAddress, m_settings.port)) {
-        *error = QStringLiteral("cannot listen on %1:%2: %3")
-                         .arg(m_settings.bindAddress.toString())
-                         .arg(m_settings.port)
-                         .arg(m_listener->errorString());
+    if (m_settings.transport == HubSettings::Transport::Epoll)
+        m_acceptor = new EpollAcceptor(std::move(acceptorSettings), m_writeBatch, this);
+    else
+        m_acceptor = new QtWebSocketAcceptor(std::move(acceptorSettings), m_writeBatch, this);
+    m_acceptor->setFullCheck([this] {
+        // Past the hard cap nobody even gets a handshake: the descriptor count stays bounded.
+        return m_shuttingDown
+                || m_connections.size() + m_acceptor->pendingCount()
+                >= qsizetype(m_settings.maxConnections) + 256;
+    });
+    connect(m_acceptor, &Acceptor::connected, this, &Hub::onConnected);
+    if (!m_acceptor->listen(m_settings.bindAddress, m_settings.port, error))
         return false;
-    }
     m_sweepTimer->start();
     if (m_settings.discovery != DiscoveryMode::Off) {
         m_beacon = new Beacon(m_settings.discovery, [this] {
@@ -110,13 +123,14 @@ bool Hub::start(QString *error)
 
 quint16 Hub::port() const
 {
-    return m_listener->serverPort();
+    return m_acceptor ? m_acceptor->port() : 0;
 }
 
 void Hub::shutdown(quint16 code, int graceMs)
 {
     m_shuttingDown = true;
-    m_listener->close();
+    if (m_acceptor)
+        m_acceptor->close();
     if (m_beacon)
         m_beacon->stop();
     const QList<Connection *> connections = m_connections.values();
@@ -142,82 +156,19 @@ QJsonObject Hub::roomJson(const RoomRecord &room)
              { QLatin1String("last_id"), m_store->lastId(room.name) } };
 }
 
-bool Hub::loadTls(QString *error)
+void Hub::onConnected(Transport *ws, const UpgradeRequest &request)
 {
-    if (m_settings.tlsCertificateFile.isEmpty() && m_settings.tlsKeyFile.isEmpty())
-        return true;
-    QFile certificateFile(m_settings.tlsCertificateFile);
-    QFile keyFile(m_settings.tlsKeyFile);
-    if (!certificateFile.open(QIODevice::ReadOnly) || !keyFile.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read the TLS certificate or key");
-        return false;
-    }
-    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificateFile.readAll(), QSsl::Pem);
-    const QByteArray keyPem = keyFile.readAll();
-    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
-    if (key.isNull())
-        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
-    if (chain.isEmpty() || key.isNull()) {
-        *error = QStringLiteral("the TLS certificate or key is not valid PEM (RSA or EC key)");
-        return false;
-    }
-    m_tlsConfiguration = QSslConfiguration::defaultConfiguration();
-    m_tlsConfiguration.setLocalCertificateChain(chain);
-    m_tlsConfiguration.setPrivateKey(key);
-    m_tlsConfiguration.setPeerVerifyMode(QSslSocket::VerifyNone);
-    m_tlsConfiguration.setProtocol(QSsl::TlsV1_2OrLater);
-    m_tls = true;
-    return true;
-}
-
-bool Hub::isOriginAllowed(const Ws::Request &request) const
-{
-    const QByteArray origin = request.header("origin");
-    if (origin.isEmpty())
-        return true; // native apps, Node, bots
-    if (m_settings.allowedOrigins.contains(QLatin1String("*"))
-        || m_settings.allowedOrigins.contains(QString::fromUtf8(origin)))
-        return true;
-    // Same host as the one the browser addressed (Phoenix's check_origin against our host).
-    const QString originHost = QUrl(QString::fromUtf8(origin)).host();
-    const QString host = QUrl(QStringLiteral("http://") + QString::fromUtf8(request.header("host"))).host();
-    return !originHost.isEmpty() && originHost.compare(host, Qt::CaseInsensitive) == 0;
-}
-
-void Hub::onIncoming(qintptr descriptor)
-{
-    if (m_settings.socketSendBufferBytes > 0) {
-        const int bytes = m_settings.socketSendBufferBytes;
-        ::setsockopt(int(descriptor), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
-    }
-    QTcpSocket *socket = m_tls ? new QSslSocket : new QTcpSocket;
-    if (!socket->setSocketDescriptor(descriptor) || m_shuttingDown
-        || m_connections.size() >= qsizetype(m_settings.maxConnections) + 256) {
-        // Past the hard cap nobody even gets a handshake: keep the descriptor count bounded.
-        socket->abort();
-        delete socket;
-        return;
-    }
-    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    if (m_tls) {
-        auto *tlsSocket = static_cast<QSslSocket *>(socket);
-        tlsSocket->setSslConfiguration(m_tlsConfiguration);
-        tlsSocket->startServerEncryption(); // a stalled handshake meets the handshake timeout
-    }
-    auto *ws = new WsConnection(socket, m_settings.maxFrameBytes, m_writeBatch);
     auto *connection = new Connection(m_nextConnectionId++, ws, this);
     connection->setConnectedAtMs(nowMs());
     connection->setMaxOutgoingBytes(m_settings.maxOutgoingBytes);
     connection->rateLimiter().setRate(m_settings.maxRate);
     m_connections.insert(connection->id(), connection);
 
-    connect(ws, &WsConnection::upgradeRequested, connection,
-            [this, connection](const Ws::Request &request) { onUpgrade(connection, request); });
-    connect(ws, &WsConnection::textReceived, connection,
+    connect(ws, &Transport::textReceived, connection,
             [this, connection](const QByteArray &frame) { onText(connection, frame); });
-    connect(ws, &WsConnection::activity, connection, [this, connection] { connection->touch(nowMs()); });
+    connect(ws, &Transport::activity, connection, [this, connection] { connection->touch(nowMs()); });
     // Queued: a socket can report its end from inside a write during a broadcast.
-    connect(ws, &WsConnection::disconnected, connection, [this, connection] { drop(connection); },
+    connect(ws, &Transport::disconnected, connection, [this, connection] { drop(connection); },
             Qt::QueuedConnection);
     connect(connection, &Connection::overflowed, connection, [connection] {
         // Queued: the turn's writes may have gone out meanwhile. A reader that took them is
@@ -233,21 +184,11 @@ void Hub::onIncoming(qintptr descriptor)
         emit connectionClosing(connection->userId(), code, reason);
     });
     emit connectionCountChanged(connectionCount());
+    checkConnect(connection, request);
 }
 
-void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
+void Hub::checkConnect(Connection *connection, const UpgradeRequest &request)
 {
-    WsConnection *ws = connection->transport();
-    if (request.path != "/socket/websocket") {
-        ws->reject(404, "Not Found");
-        return;
-    }
-    if (!isOriginAllowed(request)) {
-        qCInfo(lcHub) << "refused origin" << request.header("origin");
-        ws->reject(403, "Forbidden");
-        return;
-    }
-    ws->accept(request);
     const QUrlQuery &query = request.query;
     const auto param = [&query](const char *name) {
         return query.queryItemValue(QLatin1String(name), QUrl::FullyDecoded);
@@ -262,8 +203,8 @@ void Hub::onUpgrade(Connection *connection, const Ws::Request &request)
     // over this hub's Host header, proves it (docs/protocol.md, "Identity"). The signature
     // check (~0.1 ms) runs on m_verifyPool; frames that arrive meanwhile wait in the
     // connection and are handled once it is accepted.
-    const ConnectVerifier::Params params { QString::fromUtf8(request.header("host")), param("key"),
-                                           param("ts"), param("sig"), param("user_id") };
+    const ConnectVerifier::Params params { request.host, param("key"), param("ts"), param("sig"),
+                                           param("user_id") };
     ConnectRequest connect { *nick, device.isEmpty() ? QStringLiteral("unknown") : device, param("password") };
     connection->setVerifying(true);
     QPointer<Connection> guard(connection);
@@ -305,7 +246,7 @@ void Hub::finishConnect(Connection *connection, ConnectVerifier::Result verified
     connection->authenticate(userId, request.nick, request.device);
     m_byUser.insert(userId, connection);
     // What the client sent while it was being verified (phoenix.js joins right after open).
-    const QList<QByteArray> early = connection->takeEarlyFrames();
+    const QList<QByteArray> early = connection->earlyFrames().take();
     for (const QByteArray &frame : early) {
         if (connection->isClosing())
             break;
@@ -316,9 +257,9 @@ void Hub::finishConnect(Connection *connection, ConnectVerifier::Result verified
 void Hub::onText(Connection *connection, const QByteArray &frame)
 {
     if (connection->isVerifying() && !connection->isClosing()) {
-        // Kept for when the connect is accepted; a client that piles up more than a few
-        // frames before it is even let in is not a client.
-        if (!connection->keepEarlyFrame(frame))
+        // Kept for when the connect is accepted; a client that piles up more than
+        // EarlyFrames::maxBytes before it is even let in is not a client.
+        if (!connection->earlyFrames().keep(frame))
             connection->close(CloseCode::Policy, Reason::Flooding);
         return;
     }
@@ -536,23 +477,16 @@ void Hub::drop(Connection *connection)
 
 void Hub::sweep()
 {
+    // Connections reach the hub upgraded (the acceptor times out unfinished handshakes): only
+    // idleness is left to check.
     const qint64 now = nowMs();
     QList<Connection *> expired;
     for (Connection *connection : std::as_const(m_connections)) {
-        if (connection->isClosing())
-            continue;
-        const bool open = connection->transport()->state() == WsConnection::State::Open;
-        if (!open && now - connection->connectedAtMs() > m_settings.handshakeTimeoutMs)
-            expired.append(connection);
-        else if (open && now - connection->lastActivityMs() > m_settings.idleTimeoutMs)
+        if (!connection->isClosing() && now - connection->lastActivityMs() > m_settings.idleTimeoutMs)
             expired.append(connection);
     }
-    for (Connection *connection : expired) {
-        if (connection->transport()->state() == WsConnection::State::Open)
-            connection->close(CloseCode::GoingAway, Reason::IdleTimeout);
-        else
-            connection->transport()->abort();
-    }
+    for (Connection *connection : expired)
+        connection->close(CloseCode::GoingAway, Reason::IdleTimeout);
 }
 
 } // namespace Parley::Hub

@@ -25,14 +25,13 @@ class Beacon;
 class Channel;
 class Connection;
 class HistoryStore;
-class Listener;
+class Acceptor;
+class Transport;
+struct UpgradeRequest;
 class LobbyChannel;
 class RoomChannel;
 class WriteBatch;
 
-namespace Ws {
-struct Request;
-}
 
 // The Phoenix Channels hub: accepts connections, checks connect params, routes frames
 // (heartbeat, join, leave, events) to the lobby and room channels, tracks presence, enforces
@@ -87,7 +86,10 @@ private:
         QString device;
         QString password;
     };
-    void onUpgrade(Connection *connection, const Ws::Request &request);
+    void onConnected(Transport *transport, const UpgradeRequest &request);
+    // The connect params (vsn, nick, device, the signed connect, the hub password): accepted or
+    // closed with 1008 and the reason.
+    void checkConnect(Connection *connection, const UpgradeRequest &request);
     // After the signature check: the replay check, the hub password and capacity, then the
     // connection is in (on the hub thread).
     void finishConnect(Connection *connection, ConnectVerifier::Result verified,
@@ -106,8 +108,6 @@ private:
     void sweep();
     Channel *channelFor(const QString &topic) const;
     void broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff);
-    bool loadTls(QString *error);
-    bool isOriginAllowed(const Ws::Request &request) const;
     void presenceChanged(const QString &topic);
 
     HubSettings m_settings;
@@ -117,7 +117,7 @@ private:
     PresenceTracker m_presence;
     LobbyChannel *m_lobby = nullptr; // child
     RoomChannel *m_roomChannel = nullptr; // child
-    Listener *m_listener = nullptr; // child
+    Acceptor *m_acceptor = nullptr; // child, made by start()
     WriteBatch *m_writeBatch = nullptr; // child; corks the connections' writes per loop turn
     QHash<quint64, Connection *> m_connections; // children
     QMultiHash<QString, Connection *> m_byUser; // authenticated connections by user_id
@@ -130,7 +130,6 @@ private:
     QString m_hubId;
     bool m_shuttingDown = false;
     bool m_tls = false;
-    QSslConfiguration m_tlsConfiguration;
     PasswordThrottle m_passwordThrottle;
     ConnectVerifier m_verifier;
     QThreadPool m_passwordPool; // one thread: password checks never stall the hub thread

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace Parley::Hub {
 
 using DiscoveryMode = Protocol::Discovery::Mode;
@@ -13,6 +15,19 @@ using DiscoveryMode = Protocol::Discovery::Mode;
 // Every limit of docs/protocol.md is a setting here, so tests and benchmarks can set them.
 struct HubSettings
 {
+    // How WebSocket connections are handled: by Qt's QWebSocketServer (the default), or by the
+    // hub's own RFC 6455 code on the same sockets ("epoll", kept while it measures better).
+    enum class Transport { QtWebSockets, Epoll };
+    Transport transport = Transport::QtWebSockets;
+    // "qt" or "epoll" (as --transport takes them); nullopt for anything else.
+    static std::optional<Transport> transportFromName(QStringView name)
+    {
+        if (name == QLatin1String("qt"))
+            return Transport::QtWebSockets;
+        if (name == QLatin1String("epoll"))
+            return Transport::Epoll;
+        return std::nullopt;
+    }
     QHostAddress bindAddress = QHostAddress::Any;
     quint16 port = 4000; // 0: any free port
     QString name = QStringLiteral("Parley hub");

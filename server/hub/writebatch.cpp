@@ -1,6 +1,6 @@
 #include "hub/writebatch.h"
 
-#include "hub/wsconnection.h"
+#include "hub/corkedwriter.h"
 
 #include <algorithm>
 
@@ -11,19 +11,19 @@ WriteBatch::WriteBatch(QObject *parent)
 {
 }
 
-void WriteBatch::add(WsConnection *connection)
+void WriteBatch::add(CorkedWriter *writer)
 {
-    m_pending.push_back(connection);
+    m_pending.push_back(writer);
     if (!m_scheduled) {
         m_scheduled = true;
         QMetaObject::invokeMethod(this, &WriteBatch::flush, Qt::QueuedConnection);
     }
 }
 
-void WriteBatch::forget(WsConnection *connection)
+void WriteBatch::forget(CorkedWriter *writer)
 {
-    std::replace(m_pending.begin(), m_pending.end(), connection,
-                 static_cast<WsConnection *>(nullptr));
+    std::replace(m_pending.begin(), m_pending.end(), writer,
+                 static_cast<CorkedWriter *>(nullptr));
 }
 
 void WriteBatch::flush()
@@ -31,11 +31,11 @@ void WriteBatch::flush()
     m_scheduled = false;
     // Swap first: nothing a flush does writes again, but a connection may still join a new
     // batch from a signal it causes.
-    std::vector<WsConnection *> pending;
+    std::vector<CorkedWriter *> pending;
     pending.swap(m_pending);
-    for (WsConnection *connection : pending) {
-        if (connection)
-            connection->flushQueued();
+    for (CorkedWriter *writer : pending) {
+        if (writer)
+            writer->flush();
     }
     if (m_pending.empty() && m_pending.capacity() < pending.capacity()) {
         pending.clear();

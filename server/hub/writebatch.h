@@ -6,7 +6,7 @@
 
 namespace Parley::Hub {
 
-class WsConnection;
+class CorkedWriter;
 
 // Corks the hub's writes for one event-loop turn. A connection that is written to while it
 // has nothing queued joins the batch; the batch then flushes once, from a queued call, after
@@ -22,15 +22,15 @@ class WriteBatch : public QObject
 public:
     explicit WriteBatch(QObject *parent = nullptr);
 
-    // `connection` has bytes to send; called once until the next flush.
-    void add(WsConnection *connection);
-    // `connection` is going away before the flush.
-    void forget(WsConnection *connection);
+    // `writer` has bytes to send; called once until the next flush.
+    void add(CorkedWriter *writer);
+    // `writer` is going away before the flush.
+    void forget(CorkedWriter *writer);
     // Sends what every connection in the batch has queued. Also run by itself once per turn.
     void flush();
 
 private:
-    std::vector<WsConnection *> m_pending;
+    std::vector<CorkedWriter *> m_pending;
     bool m_scheduled = false;
 };
 

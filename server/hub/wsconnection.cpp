@@ -19,11 +19,7 @@ constexpr int closeGraceMs = 2000; // how long a closing peer gets to read our c
 
 WsConnection::WsConnection(QTcpSocket *socket, qint64 maxMessageBytes, WriteBatch *batch,
                            QObject *parent)
-    : QObject(parent),
-      m_socket(socket),
-      m_reader(maxMessageBytes),
-      m_batch(batch),
-      m_directSend(!qobject_cast<QSslSocket *>(socket))
+    : Transport(parent), m_socket(socket), m_writer(socket, batch), m_reader(maxMessageBytes)
 {
     m_socket->setParent(this);
     connect(m_socket, &QTcpSocket::readyRead, this, &WsConnection::onReadyRead);
@@ -34,11 +30,7 @@ WsConnection::WsConnection(QTcpSocket *socket, qint64 maxMessageBytes, WriteBatc
     });
 }
 
-WsConnection::~WsConnection()
-{
-    if (m_inBatch)
-        m_batch->forget(this);
-}
+WsConnection::~WsConnection() = default;
 
 QHostAddress WsConnection::peerAddress() const
 {
@@ -50,73 +42,23 @@ quint16 WsConnection::peerPort() const
     return m_socket->peerPort();
 }
 
-qint64 WsConnection::queuedBytes() const
-{
-    // Asked after every frame: only look into the socket once it has been left a backlog.
-    return m_queued.size() + (m_socketBacklog ? m_socket->bytesToWrite() : 0);
-}
-
 void WsConnection::sendText(QByteArrayView utf8)
 {
     if (m_state == State::Open)
-        enqueue(Ws::textFrame(utf8));
+        m_writer.write(Ws::textFrame(utf8));
 }
 
 void WsConnection::sendFrame(const QByteArray &frame)
 {
     if (m_state == State::Open)
-        enqueue(frame);
-}
-
-void WsConnection::enqueue(const QByteArray &bytes)
-{
-    if (!m_batch) {
-        m_socket->write(bytes);
-        m_socketBacklog = true;
-        return;
-    }
-    if (m_queued.isEmpty())
-        m_queued = bytes; // shares a broadcast frame's buffer: no copy for the usual single frame
-    else
-        m_queued += bytes;
-    if (!m_inBatch) {
-        m_inBatch = true;
-        m_batch->add(this);
-    }
-}
-
-void WsConnection::flushQueued()
-{
-    m_inBatch = false;
-    sendQueued();
-}
-
-void WsConnection::sendQueued()
-{
-    const QByteArray bytes = std::exchange(m_queued, {});
-    if (bytes.isEmpty() || m_state == State::Closed)
-        return;
-    qsizetype sent = 0;
-    m_socketBacklog = m_socketBacklog && m_socket->bytesToWrite() > 0;
-    if (m_directSend && !m_socketBacklog) {
-        // Non-blocking and no SIGPIPE. A failure leaves the bytes to QTcpSocket, whose own
-        // write then reports the error and the disconnect the usual way.
-        const ssize_t n = ::send(int(m_socket->socketDescriptor()), bytes.constData(),
-                                 size_t(bytes.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0)
-            sent = n;
-    }
-    if (sent < bytes.size()) {
-        m_socket->write(bytes.constData() + sent, bytes.size() - sent);
-        m_socketBacklog = true;
-    }
+        m_writer.write(frame);
 }
 
 void WsConnection::accept(const Ws::Request &request)
 {
     if (m_state != State::Handshaking)
         return;
-    enqueue(Ws::upgradeResponse(request));
+    m_writer.write(Ws::upgradeResponse(request));
     m_state = State::Open;
     m_upgradePending = false;
     // Frames that arrived right behind the request.
@@ -131,7 +73,7 @@ void WsConnection::close(quint16 code, const QString &reason)
     if (m_state == State::Closed || m_state == State::Closing)
         return;
     if (m_state == State::Open)
-        enqueue(Ws::closeFrame(code, reason));
+        m_writer.write(Ws::closeFrame(code, reason));
     closeAfterWrite();
 }
 
@@ -139,14 +81,14 @@ void WsConnection::reject(int status, const QByteArray &reason)
 {
     if (m_state != State::Handshaking)
         return;
-    enqueue(Ws::httpError(status, reason));
+    m_writer.write(Ws::httpError(status, reason));
     closeAfterWrite();
 }
 
 void WsConnection::closeAfterWrite()
 {
     m_state = State::Closing;
-    sendQueued(); // the batch still lists this connection; its flush finds nothing left
+    m_writer.flush(); // the batch may still list this writer; its flush finds nothing left
     m_socket->flush();
     m_socket->disconnectFromHost();
     QTimer::singleShot(closeGraceMs, this, [this] {
@@ -239,7 +181,7 @@ void WsConnection::processFrames()
             emit protocolError(CloseCode::BadData, QStringLiteral("binary frame"));
             return;
         case Ws::Ping:
-            enqueue(Ws::frame(Ws::Pong, message->payload));
+            m_writer.write(Ws::frame(Ws::Pong, message->payload));
             break;
         case Ws::Pong:
             break;
@@ -249,12 +191,12 @@ void WsConnection::processFrames()
             // protocol error.
             const QByteArray &body = message->payload;
             if (body.isEmpty()) {
-                enqueue(Ws::frame(Ws::Close, {}));
+                m_writer.write(Ws::frame(Ws::Close, {}));
             } else {
                 const quint16 code = body.size() >= 2
                         ? quint16((quint8(body[0]) << 8) | quint8(body[1]))
                         : 0;
-                enqueue(Ws::closeFrame(Ws::isValidCloseCode(code) && body.size() >= 2
+                m_writer.write(Ws::closeFrame(Ws::isValidCloseCode(code) && body.size() >= 2
                                                        ? code
                                                        : CloseCode::ProtocolError,
                                                {}));

@@ -3,6 +3,7 @@
 // leaves, unread counts, catch-up with after_id after a hub restart (nothing missed, nothing
 // twice), resend of unacked messages, edit/delete, history paging, rooms and passwords.
 
+#include "testhub.h"
 #include "testkeys.h"
 #include "client/chatsession.h"
 #include "client/messagemodel.h"
@@ -123,10 +124,7 @@ void tst_ChatSession::init()
 {
     m_dataDir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dataDir->isValid());
-    m_settings = HubSettings();
-    m_settings.bindAddress = QHostAddress::LocalHost;
-    m_settings.port = 0;
-    m_settings.name = QStringLiteral("Test hub");
+    m_settings = Parley::Testing::TestHub::settings();
     m_settings.dataDir = m_dataDir->path();
     m_settings.maxRate = 0;
     QVERIFY(startHub());

@@ -37,10 +37,7 @@ QUrl socketUrl(const HubRunner &hub, const QString &extra = {})
 
 HubSettings localSettings()
 {
-    HubSettings settings;
-    settings.bindAddress = QHostAddress::LocalHost;
-    settings.port = 0;
-    return settings;
+    return Parley::Testing::TestHub::settings();
 }
 
 // Sends a heartbeat and waits for its reply: proof that the Phoenix layer is reachable.

@@ -4,6 +4,7 @@
 
 #include "client/phoenixchannel.h"
 #include "pushreplies.h"
+#include "testhub.h"
 #include "testkeys.h"
 #include "client/phoenixsocket.h"
 #include "client/presencesync.h"
@@ -74,8 +75,7 @@ private:
 
 bool tst_PhoenixClient::startHub(quint16 port)
 {
-    HubSettings settings;
-    settings.bindAddress = QHostAddress::LocalHost;
+    HubSettings settings = Parley::Testing::TestHub::settings();
     settings.port = port;
     m_hub = std::make_unique<HubRunner>(settings);
     QString error;

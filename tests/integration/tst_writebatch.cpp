@@ -1,7 +1,10 @@
 // WriteBatch + WsConnection on a real loopback socket pair: frames written during a turn wait
 // in the connection (and count as queued), one flush hands them to the kernel in order, and a
-// connection deleted before the flush is skipped.
+// connection deleted before the flush is skipped. And the hub's DirectSocket under them: a
+// write goes straight to the kernel, what the kernel refuses waits in the socket, and nothing
+// written later overtakes it.
 
+#include "hub/directsocket.h"
 #include "hub/writebatch.h"
 #include "hub/wsconnection.h"
 #include "hub/wsprotocol.h"
@@ -12,6 +15,8 @@
 #include <QTest>
 
 #include <memory>
+
+#include <sys/socket.h>
 
 using namespace Parley::Hub;
 
@@ -24,9 +29,23 @@ const QByteArray upgradeRequest = "GET /socket/websocket?vsn=2.0.0 HTTP/1.1\r\n"
                                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                                   "Sec-WebSocket-Version: 13\r\n\r\n";
 
+// Accepts into a DirectSocket, as the hub's acceptor does.
+class DirectServer : public QTcpServer
+{
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new DirectSocket(this);
+        if (socket->setSocketDescriptor(descriptor))
+            addPendingConnection(socket);
+        else
+            delete socket;
+    }
+};
+
 struct Pair
 {
-    QTcpServer server;
+    DirectServer server;
     std::unique_ptr<QTcpSocket> client = std::make_unique<QTcpSocket>();
     QTcpSocket *accepted = nullptr;
 
@@ -66,8 +85,6 @@ std::unique_ptr<WsConnection> openConnection(Pair &pair, WriteBatch *batch)
     connection->accept(request);
     if (batch)
         batch->flush();
-    else
-        pair.accepted->flush(); // QTcpSocket's own buffer, normally emptied by the event loop
     const QByteArray response = Ws::upgradeResponse(request);
     if (readExactly(*pair.client, response.size()) != response)
         return nullptr;
@@ -84,7 +101,8 @@ private slots:
     void framesWaitForTheFlushAndKeepTheirOrder();
     void flushRunsByItselfOnTheNextTurn();
     void deletedConnectionIsSkipped();
-    void withoutBatchWritesGoToTheSocket();
+    void withoutBatchWritesGoStraightToTheKernel();
+    void refusedBytesWaitAndNothingOvertakesThem();
 };
 
 void tst_WriteBatch::framesWaitForTheFlushAndKeepTheirOrder()
@@ -142,7 +160,7 @@ void tst_WriteBatch::deletedConnectionIsSkipped()
     QCOMPARE(readExactly(*second.client, expected.size()), expected);
 }
 
-void tst_WriteBatch::withoutBatchWritesGoToTheSocket()
+void tst_WriteBatch::withoutBatchWritesGoStraightToTheKernel()
 {
     Pair pair;
     QVERIFY(pair.open());
@@ -151,10 +169,48 @@ void tst_WriteBatch::withoutBatchWritesGoToTheSocket()
 
     connection->sendText("direct");
     const QByteArray expected = Ws::textFrame("direct");
-    QCOMPARE(connection->queuedBytes(),
-             expected.size()); // in QTcpSocket's buffer until the loop runs
-    pair.accepted->flush();
+    QCOMPARE(connection->queuedBytes(), 0); // not even in QTcpSocket's buffer
+    QCOMPARE(pair.accepted->bytesToWrite(), 0);
     QCOMPARE(readExactly(*pair.client, expected.size()), expected);
+}
+
+void tst_WriteBatch::refusedBytesWaitAndNothingOvertakesThem()
+{
+    Pair pair;
+    QVERIFY(pair.open());
+    // A small kernel send buffer and a client that does not read yet: the kernel soon refuses.
+    const int small = 16 * 1024;
+    QVERIFY(::setsockopt(int(pair.accepted->socketDescriptor()), SOL_SOCKET, SO_SNDBUF, &small,
+                         sizeof small) == 0);
+    pair.client->setReadBufferSize(1);
+    QByteArray expected;
+    qsizetype i = 0;
+    while (pair.accepted->bytesToWrite() == 0 && i < 100'000) {
+        const QByteArray chunk = QByteArray(1000, char('a' + i % 26));
+        QCOMPARE(pair.accepted->write(chunk), chunk.size());
+        expected += chunk;
+        ++i;
+    }
+    QVERIFY2(pair.accepted->bytesToWrite() > 0, "the kernel never refused");
+    // Written while a backlog waits: queued behind it, not sent past it.
+    const QByteArray tail = "the end";
+    QCOMPARE(pair.accepted->write(tail), tail.size());
+    expected += tail;
+    QVERIFY(pair.accepted->bytesToWrite() >= tail.size());
+
+    pair.client->setReadBufferSize(0);
+    QByteArray received;
+    while (received.size() < expected.size()) {
+        QCoreApplication::processEvents(); // the server side drains its backlog
+        if (pair.client->bytesAvailable() || pair.client->waitForReadyRead(100))
+            received += pair.client->readAll();
+        else if (received.size() < expected.size() && pair.accepted->bytesToWrite() == 0
+                 && !pair.client->waitForReadyRead(5000))
+            break;
+    }
+    QCOMPARE(received.size(), expected.size());
+    QVERIFY(received == expected);
+    QCOMPARE(pair.accepted->bytesToWrite(), 0);
 }
 
 QTEST_GUILESS_MAIN(tst_WriteBatch)

@@ -11,19 +11,32 @@ if(NOT CHROMIUM_EXECUTABLE)
     message(FATAL_ERROR "chromium not found: the browser tests need Debian's chromium (apt-get install chromium; tools/setup.sh does it)")
 endif()
 file(GLOB interop_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.test.mjs)
+# The hostile suite and the core protocol file also run against --transport epoll (the hub
+# reads PARLEY_TRANSPORT), so both transports answer every attack and refusal the same way.
+set(each_transport hostile hub)
 foreach(test_file ${interop_tests})
     get_filename_component(test_name ${test_file} NAME_WE)
     set(labels interop)
     if(test_name STREQUAL "browser")
         list(APPEND labels browser)
     endif()
-    add_test(NAME interop_${test_name}
-             COMMAND ${NODE_EXECUTABLE} --test --test-force-exit --test-concurrency=1 ${test_file}
-             WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
-    set_tests_properties(interop_${test_name} PROPERTIES
-        LABELS "${labels}" TIMEOUT 300
-        # node --test prints "# pass N", "# skipped N", "# todo N": a file whose tests all
-        # vanished or were skipped must not pass.
-        FAIL_REGULAR_EXPRESSION "# pass 0\n;# skipped [1-9];# todo [1-9]"
-        ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_CHROMIUM=${CHROMIUM_EXECUTABLE};PARLEY_DISCOVERY=loopback;${PARLEY_SANITIZER_ENV}")
+    set(transports qt)
+    if(test_name IN_LIST each_transport)
+        list(APPEND transports epoll)
+    endif()
+    foreach(transport ${transports})
+        set(ctest_name interop_${test_name})
+        if(NOT transport STREQUAL "qt")
+            set(ctest_name interop_${test_name}_${transport})
+        endif()
+        add_test(NAME ${ctest_name}
+                 COMMAND ${NODE_EXECUTABLE} --test --test-force-exit --test-concurrency=1 ${test_file}
+                 WORKING_DIRECTORY ${CMAKE_CURRENT_LIST_DIR})
+        set_tests_properties(${ctest_name} PROPERTIES
+            LABELS "${labels}" TIMEOUT 300
+            # node --test prints "# pass N", "# skipped N", "# todo N": a file whose tests all
+            # vanished or were skipped must not pass.
+            FAIL_REGULAR_EXPRESSION "# pass 0\n;# skipped [1-9];# todo [1-9]"
+            ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_CHROMIUM=${CHROMIUM_EXECUTABLE};PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};${PARLEY_SANITIZER_ENV}")
+    endforeach()
 endforeach()

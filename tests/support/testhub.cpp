@@ -13,6 +13,12 @@ Hub::HubSettings TestHub::settings()
     settings.port = 0;
     settings.name = QStringLiteral("Test hub");
     settings.discovery = Hub::DiscoveryMode::Off;
+    // The integration suites run once per transport (tests/integration/*.cmake).
+    const QString transport = qEnvironmentVariable("PARLEY_TRANSPORT", QStringLiteral("qt"));
+    const std::optional<Hub::HubSettings::Transport> chosen = Hub::HubSettings::transportFromName(transport);
+    if (!chosen)
+        qFatal("PARLEY_TRANSPORT must be qt or epoll, not %s", qPrintable(transport));
+    settings.transport = *chosen;
     return settings;
 }
 

@@ -1,8 +1,10 @@
 // The hub's check of signed connects (ConnectVerifier): every refusal of docs/protocol.md's
 // Identity section, decided by the params and the hub's clock alone, and the replay cache,
-// which must refuse every replay and stay bounded under a flood of distinct signed connects.
+// which must refuse every replay and stay bounded under a flood of distinct signed connects;
+// and what a connection may send while its connect is being verified (EarlyFrames).
 
 #include "hub/connectverifier.h"
+#include "hub/earlyframes.h"
 #include "protocol/identity.h"
 
 #include <QTest>
@@ -35,6 +37,8 @@ private slots:
     void acceptedConnectIsRefusedAsReplayed();
     void replayIsRefusedUntilTheWindowEnds();
     void floodStaysBoundedAndNothingEvictedReplays();
+    void earlyFramesKeepAPipelinedBurstInOrder();
+    void earlyFramesAreBoundedByBytes();
 };
 
 void tst_ConnectVerifier::outcomes_data()
@@ -150,6 +154,37 @@ void tst_ConnectVerifier::floodStaysBoundedAndNothingEvictedReplays()
     // A connect signed now still gets in.
     QCOMPARE(int(verifier.check(signedFor(KeyPair::generate(), hubNow + 5), hubNow + 5).outcome),
              int(Outcome::Accepted));
+}
+
+void tst_ConnectVerifier::earlyFramesKeepAPipelinedBurstInOrder()
+{
+    // A bot that creates 500 rooms right after the open: all kept, in order.
+    EarlyFrames early;
+    for (int i = 0; i < 500; ++i)
+        QVERIFY2(early.keep(QByteArray::number(i).prepend("[null,\"").append("\",\"lobby\",\"create_room\",{}]")),
+                 qPrintable(QString::number(i)));
+    const QList<QByteArray> frames = early.take();
+    QCOMPARE(frames.size(), 500);
+    QVERIFY(frames.first().contains("\"0\""));
+    QVERIFY(frames.last().contains("\"499\""));
+    QVERIFY(early.take().isEmpty());
+}
+
+void tst_ConnectVerifier::earlyFramesAreBoundedByBytes()
+{
+    // Four 64 KiB messages pass, the fifth passes the bound.
+    EarlyFrames large;
+    const QByteArray message(64 * 1024 - EarlyFrames::perFrameCost - 1, 'x');
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(large.keep(message));
+    QVERIFY(!large.keep(message));
+    QCOMPARE(large.take().size(), 4);
+    // Tiny frames are counted with what keeping them costs: a bound, not an open door.
+    EarlyFrames tiny;
+    int kept = 0;
+    while (tiny.keep(QByteArrayLiteral("[]")) && kept < 1'000'000)
+        ++kept;
+    QCOMPARE(kept, int(EarlyFrames::maxBytes / (2 + EarlyFrames::perFrameCost)));
 }
 
 QTEST_GUILESS_MAIN(tst_ConnectVerifier)

@@ -1,0 +1,90 @@
+#pragma once
+
+#include "hub/transport.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QSslConfiguration>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+class QTcpSocket;
+
+namespace Parley::Hub {
+
+class Listener;
+class WriteBatch;
+
+// How the hub takes connections in, whichever transport it uses.
+struct AcceptorSettings
+{
+    int listenBacklog = 4096;
+    int handshakeTimeoutMs = 10'000;
+    qint64 maxMessageBytes = 64 * 1024; // incoming message limit (close 1009 beyond)
+    int socketSendBufferBytes = 256 * 1024; // SO_SNDBUF; 0 leaves it to the kernel
+    QStringList allowedOrigins; // browser origins allowed besides the hub's own host; "*": any
+    std::optional<QSslConfiguration> tls; // set: wss:// only
+};
+
+// The one WebSocket endpoint and the origin rule, shared by both acceptors.
+namespace Upgrade {
+inline constexpr QByteArrayView path = "/socket/websocket";
+// Requests without an Origin (native apps, Node, bots) pass; a browser's must be the host it
+// addressed (as Phoenix's check_origin against its own host) or be allow-listed.
+bool isOriginAllowed(const QString &origin, const QString &host, const QStringList &allowed);
+} // namespace Upgrade
+
+// Listens on the hub's own socket (our backlog; QWebSocketServer's is fixed at 50), runs the
+// HTTP side of a new connection up to an accepted WebSocket upgrade on /socket/websocket —
+// answering anything else with its HTTP status (404 another path, 400 not an upgrade or
+// malformed, 403 a foreign origin) — and hands the hub each WebSocket connection as a
+// Transport. A connection that has not finished its upgrade within the handshake timeout is
+// dropped. Two implementations: QtWebSocketAcceptor (QWebSocketServer, the default) and
+// EpollAcceptor (the hub's own RFC 6455 code, --transport epoll). Owned by the Hub; hub thread.
+class Acceptor : public QObject
+{
+    Q_OBJECT
+public:
+    Acceptor(AcceptorSettings settings, WriteBatch *batch, QObject *parent = nullptr);
+    ~Acceptor() override;
+
+    bool listen(const QHostAddress &address, quint16 port, QString *error);
+    quint16 port() const;
+    // Stops listening and drops the connections still upgrading.
+    void close();
+    // Connections taken in but not upgraded yet.
+    int pendingCount() const { return int(m_pending.size()); }
+    // Returns true when no further connection may be taken in (the hub's hard cap).
+    void setFullCheck(std::function<bool()> isFull) { m_isFull = std::move(isFull); }
+
+signals:
+    // A WebSocket connection is open; the receiver takes `transport` (reparents it).
+    void connected(Parley::Hub::Transport *transport, const Parley::Hub::UpgradeRequest &request);
+
+protected:
+    const AcceptorSettings &settings() const { return m_settings; }
+    WriteBatch *batch() const { return m_batch; }
+    // A new socket, connected (and starting TLS when configured): begin its upgrade. The
+    // acceptor owns it until finish() or drop().
+    virtual void startUpgrade(QTcpSocket *socket) = 0;
+    // The upgrade of `socket` is over: stop its handshake timer and forget it.
+    void finish(QTcpSocket *socket);
+    // Drops `socket` now (its upgrade failed or timed out).
+    virtual void drop(QTcpSocket *socket);
+    // Answers with an HTTP status and drops the socket once the answer is written.
+    void reject(QTcpSocket *socket, int status, const QByteArray &reason);
+
+private:
+    void onIncoming(qintptr descriptor);
+
+    AcceptorSettings m_settings;
+    WriteBatch *m_batch;
+    Listener *m_listener; // child
+    QHash<QTcpSocket *, bool> m_pending; // upgrading; value unused
+    std::function<bool()> m_isFull;
+};
+
+} // namespace Parley::Hub

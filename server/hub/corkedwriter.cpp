@@ -1,0 +1,54 @@
+#include "hub/corkedwriter.h"
+
+#include "hub/writebatch.h"
+
+#include <QTcpSocket>
+
+#include <utility>
+
+namespace Parley::Hub {
+
+CorkedWriter::CorkedWriter(QTcpSocket *socket, WriteBatch *batch)
+    : m_socket(socket), m_batch(batch)
+{
+}
+
+CorkedWriter::~CorkedWriter()
+{
+    if (m_inBatch)
+        m_batch->forget(this);
+}
+
+qint64 CorkedWriter::queuedBytes() const
+{
+    return m_queued.size() + (m_socket ? m_socket->bytesToWrite() : 0);
+}
+
+void CorkedWriter::write(const QByteArray &bytes)
+{
+    if (!m_socket)
+        return;
+    if (!m_batch) {
+        m_socket->write(bytes);
+        return;
+    }
+    if (m_queued.isEmpty())
+        m_queued = bytes; // shares a broadcast frame's buffer: no copy for the usual single frame
+    else
+        m_queued += bytes;
+    if (!m_inBatch) {
+        m_inBatch = true;
+        m_batch->add(this);
+    }
+}
+
+void CorkedWriter::flush()
+{
+    m_inBatch = false;
+    const QByteArray bytes = std::exchange(m_queued, {});
+    if (bytes.isEmpty() || !m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    m_socket->write(bytes);
+}
+
+} // namespace Parley::Hub
