@@ -14,12 +14,14 @@ import re
 import statistics
 import subprocess
 
-SERVERS = ["parley", "parley-default", "ws", "socketio"]
-LABEL = {"parley": "Parley hub", "parley-default": "Parley, default config",
+SERVERS = ["parley", "parley-epoll", "parley-default", "ws", "socketio"]
+LABEL = {"parley": "Parley hub (qt)", "parley-epoll": "Parley hub (epoll)",
+         "parley-default": "Parley, default config",
          "ws": "Node ws peer", "socketio": "Socket.IO peer"}
 PEERS = ["ws", "socketio"]  # the ratio columns are Parley / each of these
 DISPATCHER = {
     "parley": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
+    "parley-epoll": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "parley-default": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "ws": "libuv (epoll), Node %s" % "",
     "socketio": "libuv (epoll), Node %s" % "",
@@ -320,7 +322,8 @@ def main():
     w(f"- **Durations:** B1 held {args.b1_hold} s (gate: 600 s); measured phase of B4–B10 {args.measure} s "
       f"(gate: 60 s); 1 s settle and up to 5 s drain after each.")
     w(f"- **Servers:** Parley `parley-hub --ephemeral --max-rate 0 --discovery off` (in-memory store, "
-      f"rate limit off: the hub's own cost); Parley in its default configuration, `parley-hub --data-dir DIR "
+      f"rate limit off: the hub's own cost) on its default QWebSocketServer transport (qt) and, as "
+      f"\"Parley hub (epoll)\", the same with `--transport epoll` (the hand-written one); Parley in its default configuration, `parley-hub --data-dir DIR "
       f"--discovery off` (SQLite with the ack after the commit, rate limit 30 events/s per connection), for "
       f"B4, B6 and B7; Node ws 8.23.0 peer and Socket.IO 4.8 peer (`bench/peers/`), Node {node}.")
     if args.loadavg or args.loadavg_start:
@@ -372,11 +375,16 @@ def main():
             keys.append(f"{label} {fmt(v)}")
         return verdict, ", ".join(keys)
 
-    w("| | Gate | Parley (in-memory store, no rate limit) | verdict | Parley, default config (SQLite, 30 events/s) | verdict |")
-    w("|---|---|---|---|---|---|")
+    summary = {"parley": "Parley (in-memory store, no rate limit)",
+               "parley-epoll": "Parley, `--transport epoll`",
+               "parley-default": "Parley, default config (SQLite, 30 events/s)"}
+    shown = [k for k in summary if k != "parley-epoll"
+             or any(kind == k for (_src, kind) in list(runs_by_key) + list(FAILED))]
+    w("| | Gate | " + " | ".join(f"{summary[k]} | verdict" for k in shown) + " |")
+    w("|---|---|" + "---|---|" * len(shown))
     for bid, title, metrics, gate, check in BENCHES:
         cells = []
-        for kind in ("parley", "parley-default"):
+        for kind in shown:
             verdict, keys = verdict_of(bid, check, kind) or ("not run", "–")
             cells += [keys, verdict]
         w(f"| {bid} {title} | {gate} | " + " | ".join(cells) + " |")
@@ -395,8 +403,10 @@ def main():
             continue
         header = "| metric | " + " | ".join(LABEL[k] for k in kinds)
         peers = [k for k in kinds if k in PEERS]
+        if "parley-epoll" in kinds:
+            peers.append("parley-epoll")  # the transport decision: qt / epoll
         if "parley" in kinds:
-            header += "".join(f" | Parley/{k}" for k in peers)
+            header += "".join(f" | Parley/{k}" if k != "parley-epoll" else " | qt/epoll" for k in peers)
         w(header + " |")
         w("|---" * (1 + len(kinds) + (len(peers) if "parley" in kinds else 0)) + "|")
         if any((src, k) in FAILED for k in kinds):

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the benchmark suite B1-B10 (docs/reference: performance.md section 5) against parley-hub
 # and the same-workload peers (Node ws, Socket.IO), then writes docs/benchmarks.md. "parley" is the
-# hub's own cost (in-memory store, no rate limit); "parley-default" is the hub as shipped (SQLite,
+# hub's own cost (in-memory store, no rate limit) on the default QWebSocketServer transport,
+# "parley-epoll" the same on `--transport epoll`; "parley-default" is the hub as shipped (SQLite,
 # rate limit on), run for B4, B6 and B7 only.
 #
-#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,parley-default,ws,socketio] [--repeats N]
+#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,parley-epoll,parley-default,ws,socketio] [--repeats N]
 #                [--build DIR] [--out FILE] [--resume RESULTS_DIR]
 #
 # Expects DIR/app/parley-hub/parley-hub and DIR/bench/parley-loadgen (DIR defaults to build/);
@@ -20,7 +21,7 @@ BUILD=$ROOT/build
 OUT=$ROOT/docs/benchmarks.md
 QUICK=0
 ONLY=""
-SERVERS="parley,parley-default,ws,socketio"
+SERVERS="parley,parley-epoll,parley-default,ws,socketio"
 REPEATS=""
 RESUME=""
 while [[ $# -gt 0 ]]; do
@@ -86,6 +87,8 @@ start_server() { # kind log
     local kind=$1 log=$2
     case $kind in
         parley) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
+                    --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
+        parley-epoll) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --transport epoll \
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         parley-default) rm -rf "$log.data"
                 taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --data-dir "$log.data" \
