@@ -4,12 +4,6 @@
 
 namespace Parley::Client {
 
-QString reasonOf(const QString &status, const QJsonObject &response)
-{
-    const QString reason = response.value(QLatin1String("reason")).toString();
-    return reason.isEmpty() ? status : reason;
-}
-
 QList<ChatMessage> messagesOf(const QJsonObject &response, const QString &topic)
 {
     QList<ChatMessage> messages;

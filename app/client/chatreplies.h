@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/chatmessage.h"
+#include "protocol/message.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -9,8 +10,7 @@
 // Reading the hub's reply payloads (docs/protocol.md), shared by the parts of ChatSession.
 namespace Parley::Client {
 
-// The error reason of a reply, or its status ("timeout") when it carries none.
-QString reasonOf(const QString &status, const QJsonObject &response);
+using Protocol::reasonOf; // the error reason of a reply, or its status ("timeout")
 // The valid MESSAGEs of a join or history reply, oldest first.
 QList<ChatMessage> messagesOf(const QJsonObject &response, const QString &topic);
 

@@ -1,7 +1,10 @@
 #include "client/chatsession.h"
 
+#include "protocol/events.h"
 #include "protocol/topics.h"
+#include "protocol/validation.h"
 
+#include "client/chatreplies.h"
 #include "client/logging.h"
 #include "client/messagemodel.h"
 #include "client/nickdirectory.h"
@@ -15,23 +18,7 @@
 
 namespace Parley::Client {
 
-namespace {
-
-const QString LobbyTopic = QStringLiteral("hub:lobby");
-
-bool isValidStatus(const QString &status)
-{
-    return status == QLatin1String("online") || status == QLatin1String("away")
-        || status == QLatin1String("busy");
-}
-
-QString reasonOf(const QString &status, const QJsonObject &response)
-{
-    const QString reason = response.value(QLatin1String("reason")).toString();
-    return reason.isEmpty() ? status : reason;
-}
-
-} // namespace
+using Protocol::LobbyTopic;
 
 ChatSession::ChatSession(const Identity &identity, QObject *parent)
     : QObject(parent)
@@ -220,16 +207,16 @@ void ChatSession::onLobbyJoined(const QJsonObject &response)
         m_hubVersion = version;
         emit hubInfoChanged();
     }
-    onLobbyMessage(QStringLiteral("rooms_changed"), response);
+    onLobbyMessage(Protocol::Event::RoomsChanged, response);
 }
 
 void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payload)
 {
-    if (event == QLatin1String("direct_message")) {
+    if (event == Protocol::Event::DirectMessage) {
         onDirectMessage(payload);
         return;
     }
-    if (event != QLatin1String("rooms_changed"))
+    if (event != Protocol::Event::RoomsChanged)
         return;
     QList<RoomEntry> rooms;
     const QJsonArray list = payload.value(QLatin1String("rooms")).toArray();
@@ -263,7 +250,7 @@ void ChatSession::onDirectMessage(const QJsonObject &payload)
 
 void ChatSession::setStatus(const QString &status)
 {
-    if (!isValidStatus(status)) {
+    if (!Protocol::isValidStatus(status)) {
         emit errorOccurred(tr("Unknown status: %1").arg(status));
         return;
     }
@@ -272,7 +259,7 @@ void ChatSession::setStatus(const QString &status)
     m_status = status; // also the lobby's join params from now on
     if (m_lobby && m_lobby->isJoined()) {
         m_lobby->push(
-            QStringLiteral("set_status"), { { QStringLiteral("status"), status } }, this,
+            Protocol::Event::SetStatus, { { QStringLiteral("status"), status } }, this,
             [this](const QString &replyStatus, const QJsonObject &response) {
                 if (replyStatus != QLatin1String("ok"))
                     emit errorOccurred(
@@ -292,7 +279,7 @@ void ChatSession::createRoom(const QString &name, const QString &title, const QS
         payload.insert(QStringLiteral("title"), title);
     if (!password.isEmpty())
         payload.insert(QStringLiteral("password"), password);
-    m_lobby->push(QStringLiteral("create_room"), payload, this,
+    m_lobby->push(Protocol::Event::CreateRoom, payload, this,
                   [this, name](const QString &status, const QJsonObject &response) {
                       if (status != QLatin1String("ok")) {
                           emit roomCreateFailed(reasonOf(status, response));

@@ -2,6 +2,7 @@
 
 #include "client/chatmessage.h"
 #include "client/identity.h"
+#include "protocol/events.h"
 #include "client/phoenixsocket.h"
 
 #include <QElapsedTimer>
@@ -182,7 +183,7 @@ private:
     QString m_hubName;
     QString m_hubId;
     QString m_hubVersion;
-    QString m_status = QStringLiteral("online");
+    QString m_status = Protocol::Status::Online;
     QString m_currentTopic;
     std::unique_ptr<RoomListModel> m_rooms;
     std::unique_ptr<PresenceModel> m_hubPresence;

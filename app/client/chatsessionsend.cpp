@@ -5,6 +5,7 @@
 #include "client/chatreplies.h"
 #include "client/messagemodel.h"
 #include "client/phoenixchannel.h"
+#include "protocol/events.h"
 #include "protocol/validation.h"
 
 #include <QDateTime>
@@ -84,7 +85,7 @@ void ChatSession::pushOutgoing(Topic &t, const QString &clientId)
     outgoing.inFlight = true;
     const QString topic = t.name;
     t.channel->push(
-        QStringLiteral("new_msg"),
+        Protocol::Event::NewMsg,
         { { QStringLiteral("body"), outgoing.body }, { QStringLiteral("client_id"), clientId } },
         this, [this, topic, clientId, attempt](const QString &status, const QJsonObject &response) {
             onSendReply(topic, clientId, attempt, status, response);
@@ -151,7 +152,7 @@ void ChatSession::editMessage(const QString &topic, qint64 id, const QString &bo
     if (!t || !t->channel)
         return;
     t->channel->push(
-        QStringLiteral("edit_msg"),
+        Protocol::Event::EditMsg,
         { { QStringLiteral("id"), double(id) }, { QStringLiteral("body"), body } }, this,
         [this, topic](const QString &status, const QJsonObject &response) {
             if (status != QLatin1String("ok")) {
@@ -172,7 +173,7 @@ void ChatSession::deleteMessage(const QString &topic, qint64 id)
     if (!t || !t->channel)
         return;
     t->channel->push(
-        QStringLiteral("delete_msg"), { { QStringLiteral("id"), double(id) } }, this,
+        Protocol::Event::DeleteMsg, { { QStringLiteral("id"), double(id) } }, this,
         [this, topic, id](const QString &status, const QJsonObject &response) {
             if (status != QLatin1String("ok")) {
                 emit errorOccurred(
@@ -195,7 +196,7 @@ void ChatSession::loadOlder(const QString &topic)
         return;
     t->loadingHistory = true;
     t->channel->push(
-        QStringLiteral("history"),
+        Protocol::Event::History,
         { { QStringLiteral("before_id"), double(oldest) },
           { QStringLiteral("limit"), HistoryPageSize } },
         this, [this, topic](const QString &status, const QJsonObject &response) {
@@ -226,7 +227,7 @@ void ChatSession::setTyping(const QString &topic, bool typing)
         return;
     }
     t->typing = typing;
-    t->channel->push(QStringLiteral("typing"), { { QStringLiteral("typing"), typing } });
+    t->channel->push(Protocol::Event::Typing, { { QStringLiteral("typing"), typing } });
 }
 
 } // namespace Parley::Client

@@ -8,6 +8,8 @@
 #include "client/presencemodel.h"
 #include "client/presencesync.h"
 #include "client/roomlistmodel.h"
+#include "protocol/events.h"
+#include "protocol/topics.h"
 
 #include <QJsonArray>
 #include <QPointer>
@@ -23,7 +25,7 @@ constexpr int CatchUpPageSize = 100; // the largest page `history` gives
 
 bool isChatTopic(const QString &topic)
 {
-    return topic.startsWith(QLatin1String("room:")) || topic.startsWith(QLatin1String("dm:"));
+    return Protocol::isConversationTopic(topic);
 }
 
 } // namespace
@@ -75,7 +77,7 @@ void ChatSession::openTopic(const QString &topic, const QString &password)
     t->messages->setNickDirectory(m_nicks);
     t->presence->setNickDirectory(m_nicks);
     m_topics.insert(topic, t);
-    if (topic.startsWith(QLatin1String("dm:")))
+    if (Protocol::isDmTopic(topic))
         ensureDmRow(topic);
     if (m_socket)
         startTopic(*t);
@@ -126,7 +128,7 @@ void ChatSession::closeTopic(const QString &topic)
         t->channel->deleteLater();
     }
     t->sync.reset();
-    if (topic.startsWith(QLatin1String("dm:")))
+    if (Protocol::isDmTopic(topic))
         m_rooms->remove(topic);
     else
         m_rooms->setJoined(topic, false);
@@ -178,7 +180,7 @@ void ChatSession::catchUpPage(Topic &t, qint64 beforeId)
     const QString topic = t.name;
     const QPointer<PhoenixChannel> channel = t.channel;
     channel->push(
-        QStringLiteral("history"),
+        Protocol::Event::History,
         { { QStringLiteral("before_id"), double(beforeId) },
           { QStringLiteral("limit"), CatchUpPageSize } },
         this, [this, topic, channel, beforeId](const QString &status, const QJsonObject &response) {
@@ -237,13 +239,13 @@ void ChatSession::onTopicMessage(const QString &topic, const QString &event,
     Topic *t = topicFor(topic);
     if (!t)
         return;
-    if (event == QLatin1String("new_msg")) {
+    if (event == Protocol::Event::NewMsg) {
         const ChatMessage message = ChatMessage::fromJson(payload, topic);
         if (message.isValid())
             onIncomingMessage(*t, message, true);
-    } else if (event == QLatin1String("msg_edited")) {
+    } else if (event == Protocol::Event::MsgEdited) {
         t->messages->applyEdit(ChatMessage::fromJson(payload, topic));
-    } else if (event == QLatin1String("msg_deleted")) {
+    } else if (event == Protocol::Event::MsgDeleted) {
         t->messages->applyDelete(ChatMessage::fromJson(payload, topic).id);
     }
 }

@@ -1,6 +1,7 @@
 #include "client/presencemodel.h"
 
 #include "client/nickdirectory.h"
+#include "protocol/events.h"
 #include "protocol/identity.h"
 
 #include "client/presencesync.h"
@@ -25,7 +26,7 @@ PresenceEntry PresenceEntry::fromPresence(const QString &key, const QJsonObject 
     entry.nick = newest.value(QLatin1String("nick")).toString();
     entry.status = newest.value(QLatin1String("status")).toString();
     if (entry.status.isEmpty())
-        entry.status = QStringLiteral("online");
+        entry.status = Protocol::Status::Online;
     qint64 since = std::numeric_limits<qint64>::max();
     for (const QJsonValue &value : metas) {
         const QJsonObject meta = value.toObject();
@@ -246,11 +247,11 @@ void PresenceModel::clear()
 
 int PresenceModel::statusRank(const QString &status)
 {
-    if (status == QLatin1String("online"))
+    if (status == Protocol::Status::Online)
         return 0;
-    if (status == QLatin1String("away"))
+    if (status == Protocol::Status::Away)
         return 1;
-    if (status == QLatin1String("busy"))
+    if (status == Protocol::Status::Busy)
         return 2;
     return 3;
 }

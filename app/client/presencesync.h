@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/presencemap.h"
+#include "protocol/events.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -17,8 +18,8 @@ class PhoenixChannel;
 // The event names PresenceSync listens to (phoenix.js opts.events).
 struct PresenceEvents
 {
-    QString state = QStringLiteral("presence_state");
-    QString diff = QStringLiteral("presence_diff");
+    QString state = Protocol::Event::PresenceState;
+    QString diff = Protocol::Event::PresenceDiff;
 };
 
 // A port of phoenix.js Presence (unchanged 1.8.12–1.8.16): the state of one topic's presence

@@ -1,5 +1,7 @@
 #include "client/roomlistmodel.h"
 
+#include "protocol/topics.h"
+
 #include <QSet>
 
 namespace Parley::Client {
@@ -8,7 +10,7 @@ RoomEntry RoomEntry::fromJson(const QJsonObject &room)
 {
     RoomEntry entry;
     entry.name = room.value(QLatin1String("name")).toString();
-    entry.topic = QStringLiteral("room:") + entry.name;
+    entry.topic = Protocol::roomTopic(entry.name);
     entry.title = room.value(QLatin1String("title")).toString();
     if (entry.title.isEmpty())
         entry.title = entry.name;

@@ -317,15 +317,12 @@ void onJoined(Client &c, bool ok)
             // Create the rooms on hub:lobby (Phoenix only), then report done via replies.
             const uint64_t ref = c.nextRef++;
             c.joinRef = ref;
+            // The creates follow the join's reply (onReply), as phoenix.js sends a channel's
+            // pushes only once it is joined: thousands of frames pipelined before the hub has
+            // even verified the connect are refused as a flood (docs/protocol.md, 7.6).
             sendPush(c, "hub:lobby", "phx_join", "{}", ref, ref);
-            for (size_t i = 0; i < g_topics.size(); ++i) {
-                const std::string name = g_topics[i].substr(5);
-                sendPush(c, "hub:lobby", "create_room", "{\"name\":\"" + name + "\"}", c.nextRef++, ref);
-            }
             g_roomsToCreate = int(g_topics.size()) + 1;
             g_createRefs.clear();
-            for (size_t i = 0; i < g_topics.size(); ++i)
-                g_createRefs.push_back(ref + 1 + i);
             return;
         }
         if (c.role == Churner) {
@@ -367,6 +364,13 @@ void onReply(Client &c, uint64_t ref, bool ok, int64_t now, bool rateLimited)
                 g_createRetries.push_back({ i, std::max(now + 100 * kMs, last + 40 * kMs) });
             }
             return;
+        }
+        if (ref == c.joinRef && g_createRefs.empty()) {
+            for (size_t i = 0; i < g_topics.size(); ++i) {
+                const std::string name = g_topics[i].substr(5);
+                g_createRefs.push_back(c.nextRef);
+                sendPush(c, "hub:lobby", "create_room", "{\"name\":\"" + name + "\"}", c.nextRef++, c.joinRef);
+            }
         }
         --g_roomsToCreate; // "exists" errors are fine: the room is there
         return;

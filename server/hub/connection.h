@@ -2,6 +2,7 @@
 
 #include "hub/earlyframes.h"
 #include "hub/ratelimiter.h"
+#include "protocol/events.h"
 #include "protocol/message.h"
 
 #include <QHash>
@@ -98,7 +99,7 @@ private:
     QString m_userId;
     QString m_nick;
     QString m_device;
-    QString m_status = QStringLiteral("online");
+    QString m_status = Protocol::Status::Online;
     qint64 m_onlineAt = 0;
     QHash<QString, QJsonValue> m_joins;
     RateLimiter m_rate;

@@ -1,19 +1,21 @@
 #include "hub/hub.h"
 
 #include "hub/beacon.h"
-#include "hub/connectverifier.h"
+#include "hub/channelcontext.h"
 #include "hub/connection.h"
 #include "hub/epollacceptor.h"
-#include "hub/qtwebsocketacceptor.h"
-#include "hub/tlsconfig.h"
 #include "hub/lobbychannel.h"
 #include "hub/logging.h"
 #include "hub/memoryhistorystore.h"
 #include "hub/passwordhash.h"
+#include "hub/presenceservice.h"
+#include "hub/qtwebsocketacceptor.h"
 #include "hub/roomchannel.h"
+#include "hub/roomdirectory.h"
 #include "hub/sqlitehistorystore.h"
-#include "hub/writebatch.h"
+#include "hub/tlsconfig.h"
 #include "hub/transport.h"
+#include "hub/writebatch.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
 #include "protocol/topics.h"
@@ -23,14 +25,8 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QPointer>
-#include <QFile>
-#include <QSslKey>
-#include <QSslSocket>
-#include <QTcpSocket>
 #include <QThread>
 #include <QUuid>
-
-#include <sys/socket.h>
 
 namespace Parley::Hub {
 
@@ -40,10 +36,8 @@ Hub::Hub(HubSettings settings, QObject *parent)
     : QObject(parent), m_settings(std::move(settings)), m_verifier(m_settings.replayCacheEntries)
 {
     m_clock.start();
-    m_lobby = new LobbyChannel(this);
-    m_roomChannel = new RoomChannel(this);
+    m_presence = new PresenceService(m_pubSub, this);
     m_writeBatch = new WriteBatch(this);
-    m_passwordPool.setMaxThreadCount(1);
     m_verifyPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
     m_sweepTimer = new QTimer(this);
     m_sweepTimer->setInterval(std::clamp(m_settings.idleTimeoutMs / 4, 50, 1000));
@@ -52,11 +46,10 @@ Hub::Hub(HubSettings settings, QObject *parent)
 
 Hub::~Hub()
 {
-    m_passwordPool.waitForDone(); // no verification may call back into a deleted hub
-    m_verifyPool.waitForDone();
+    m_verifyPool.waitForDone(); // no verification may call back into a deleted hub
+    m_rooms.reset(); // waits for a password check under way, for the same reason
     // Connections reference the channels and the store: delete them first.
-    qDeleteAll(m_connections);
-    m_connections.clear();
+    qDeleteAll(m_connections.all());
 }
 
 bool Hub::start(QString *error)
@@ -92,6 +85,10 @@ bool Hub::start(QString *error)
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
+    const ChannelContext context { m_settings, m_hubId, *m_store, *m_rooms, m_pubSub,
+                                   *m_presence, m_connections, m_clock };
+    m_lobby = new LobbyChannel(context, this);
+    m_roomChannel = new RoomChannel(context, this);
 
     if (m_settings.transport == HubSettings::Transport::Epoll)
         m_acceptor = new EpollAcceptor(std::move(acceptorSettings), m_writeBatch, this);
@@ -110,7 +107,7 @@ bool Hub::start(QString *error)
     if (m_settings.discovery != DiscoveryMode::Off) {
         m_beacon = new Beacon(m_settings.discovery, [this] {
             return BeaconInfo { m_hubId, m_settings.name, port(), m_rooms->count(),
-                                m_presence.keyCount(LobbyTopic), !m_settings.password.isEmpty() };
+                                m_presence->keyCount(LobbyTopic), !m_settings.password.isEmpty() };
         }, this);
         m_beacon->setPort(m_settings.discoveryPort);
         QString why;
@@ -133,7 +130,7 @@ void Hub::shutdown(quint16 code, int graceMs)
         m_acceptor->close();
     if (m_beacon)
         m_beacon->stop();
-    const QList<Connection *> connections = m_connections.values();
+    const QList<Connection *> connections = m_connections.all();
     for (Connection *connection : connections)
         connection->close(code, Reason::ShuttingDown);
     if (m_connections.isEmpty() || graceMs <= 0)
@@ -147,22 +144,13 @@ void Hub::shutdown(quint16 code, int graceMs)
     loop.exec();
 }
 
-QJsonObject Hub::roomJson(const RoomRecord &room)
-{
-    return { { QLatin1String("name"), room.name },
-             { QLatin1String("title"), room.title },
-             { QLatin1String("members"), m_presence.keyCount(roomTopic(room.name)) },
-             { QLatin1String("locked"), room.isLocked() },
-             { QLatin1String("last_id"), m_store->lastId(room.name) } };
-}
-
 void Hub::onConnected(Transport *ws, const UpgradeRequest &request)
 {
     auto *connection = new Connection(m_nextConnectionId++, ws, this);
     connection->setConnectedAtMs(nowMs());
     connection->setMaxOutgoingBytes(m_settings.maxOutgoingBytes);
     connection->rateLimiter().setRate(m_settings.maxRate);
-    m_connections.insert(connection->id(), connection);
+    m_connections.add(connection->id(), connection);
 
     connect(ws, &Transport::textReceived, connection,
             [this, connection](const QByteArray &frame) { onText(connection, frame); });
@@ -244,7 +232,7 @@ void Hub::finishConnect(Connection *connection, ConnectVerifier::Result verified
     m_verifier.accept(verified, QDateTime::currentMSecsSinceEpoch());
     ++m_openConnections;
     connection->authenticate(userId, request.nick, request.device);
-    m_byUser.insert(userId, connection);
+    m_connections.authenticated(userId, connection);
     // What the client sent while it was being verified (phoenix.js joins right after open).
     const QList<QByteArray> early = connection->earlyFrames().take();
     for (const QByteArray &frame : early) {
@@ -360,10 +348,9 @@ void Hub::join(Connection *connection, const Message &message, bool passwordChec
                        { QLatin1String("typing"), false },
                        { QLatin1String("device"), connection->device() },
                        { QLatin1String("online_at"), connection->onlineAt() } };
-    const PresenceTracker::Diff diff =
-            m_presence.track(message.topic, connection->id(), connection->userId(), meta);
-    connection->pushEncoded(message.topic, Event::PresenceState, m_presence.listJson(message.topic));
-    broadcastDiff(message.topic, diff);
+    const PresenceTracker::Diff diff = m_presence->track(message.topic, *connection, meta);
+    connection->pushEncoded(message.topic, Event::PresenceState, m_presence->listJson(message.topic));
+    m_presence->publish(message.topic, diff);
     channel->afterJoin(connection, message.topic);
 }
 
@@ -377,15 +364,9 @@ bool Hub::deferForPassword(Connection *connection, const Message &message, const
         || m_rooms->isKnownPassword(*room, password.toString()))
         return false;
     QPointer<Connection> guard(connection);
-    m_passwordPool.start([this, guard, message, record = *room, text = password.toString()] {
-        const bool ok = RoomDirectory::verifyPassword(record, text);
-        QMetaObject::invokeMethod(this, [this, guard, message, record, text, ok] {
-            if (!guard || guard->isClosing())
-                return;
-            if (ok)
-                m_rooms->rememberPassword(record, text);
+    m_rooms->verifyPasswordLater(*room, password.toString(), this, [this, guard, message] {
+        if (guard && !guard->isClosing())
             join(guard, message, true); // known now if right; refused (throttled) if wrong
-        }, Qt::QueuedConnection);
     });
     return true;
 }
@@ -406,71 +387,18 @@ void Hub::leaveTopic(Connection *connection, const QString &topic)
 {
     connection->setLeft(topic);
     m_pubSub.unsubscribe(topic, connection);
-    broadcastDiff(topic, m_presence.untrack(topic, connection->id()));
+    m_presence->untrack(topic, *connection);
     channelFor(topic)->left(connection, topic);
-}
-
-void Hub::updatePresence(Connection *connection, const QString &topic,
-                         const std::function<void(QJsonObject &meta)> &change)
-{
-    std::optional<QJsonObject> meta = m_presence.meta(topic, connection->id());
-    if (!meta)
-        return;
-    meta->remove(QLatin1String("phx_ref"));
-    meta->remove(QLatin1String("phx_ref_prev"));
-    change(*meta);
-    if (const auto diff = m_presence.update(topic, connection->id(), *meta))
-        broadcastDiff(topic, *diff);
-}
-
-void Hub::notifyDirectMessage(const QString &topic, const QJsonObject &message)
-{
-    const std::optional<Topic> dm = parseTopic(topic);
-    if (!dm || dm->kind != Topic::Dm)
-        return;
-    const QJsonObject payload { { QLatin1String("topic"), topic }, { QLatin1String("message"), message } };
-    for (const QString &user : { dm->userA, dm->userB }) {
-        const QList<Connection *> connections = m_byUser.values(user);
-        for (Connection *connection : connections) {
-            if (connection->hasJoined(LobbyTopic) && !connection->hasJoined(topic))
-                connection->push(LobbyTopic, Event::DirectMessage, payload);
-        }
-    }
-}
-
-void Hub::broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff)
-{
-    if (diff.isEmpty())
-        return;
-    m_pubSub.broadcast(topic, Event::PresenceDiff, diff.toJson());
-    presenceChanged(topic);
-}
-
-void Hub::presenceChanged(const QString &topic)
-{
-    if (!topic.startsWith(QLatin1String("room:")))
-        return;
-    // rooms_changed carries member counts: a status or typing update does not change them.
-    const int members = m_presence.keyCount(topic);
-    int &known = m_memberCounts[topic];
-    if (members == known)
-        return;
-    known = members;
-    if (members == 0)
-        m_memberCounts.remove(topic);
-    m_lobby->markRoomsChanged();
 }
 
 void Hub::drop(Connection *connection)
 {
-    if (!m_connections.remove(connection->id()))
+    if (!m_connections.remove(connection->id(), connection->userId(), connection))
         return;
     for (const QString &topic : connection->joinedTopics())
         leaveTopic(connection, topic);
-    if (connection->isAuthenticated()) {
+    if (connection->isAuthenticated())
         --m_openConnections;
-        m_byUser.remove(connection->userId(), connection);
-    }
     connection->deleteLater();
     emit connectionCountChanged(connectionCount());
 }
@@ -481,7 +409,8 @@ void Hub::sweep()
     // idleness is left to check.
     const qint64 now = nowMs();
     QList<Connection *> expired;
-    for (Connection *connection : std::as_const(m_connections)) {
+    const QList<Connection *> connections = m_connections.all();
+    for (Connection *connection : connections) {
         if (!connection->isClosing() && now - connection->lastActivityMs() > m_settings.idleTimeoutMs)
             expired.append(connection);
     }

@@ -1,22 +1,18 @@
 #pragma once
 
+#include "hub/connectionregistry.h"
 #include "hub/connectverifier.h"
 #include "hub/hubsettings.h"
 #include "hub/passwordthrottle.h"
-#include "hub/presencetracker.h"
 #include "hub/pubsub.h"
-#include "hub/roomdirectory.h"
 #include "protocol/message.h"
 #include "protocol/topics.h"
 
 #include <QElapsedTimer>
-#include <QHash>
-#include <QSslConfiguration>
 #include <QObject>
 #include <QThreadPool>
 #include <QTimer>
 
-#include <functional>
 #include <memory>
 
 namespace Parley::Hub {
@@ -29,13 +25,16 @@ class Acceptor;
 class Transport;
 struct UpgradeRequest;
 class LobbyChannel;
+class PresenceService;
 class RoomChannel;
+class RoomDirectory;
 class WriteBatch;
 
-
-// The Phoenix Channels hub: accepts connections, checks connect params, routes frames
-// (heartbeat, join, leave, events) to the lobby and room channels, tracks presence, enforces
-// the limits of docs/protocol.md. Created and used on the hub thread only (see HubRunner).
+// The Phoenix Channels hub: owns the services (store, rooms, presence, pubsub, the acceptor),
+// checks connects, routes frames (heartbeat, join, leave, events) to the lobby and room
+// channels, and enforces the per-connection limits of docs/protocol.md. Channels see the
+// services through a ChannelContext, never the Hub. Created and used on the hub thread only
+// (see HubRunner).
 class Hub : public QObject
 {
     Q_OBJECT
@@ -55,20 +54,6 @@ public:
     QString hubId() const { return m_hubId; }
     int connectionCount() const { return int(m_connections.size()); }
 
-    // Services for the channels.
-    HistoryStore &store() { return *m_store; }
-    RoomDirectory &rooms() { return *m_rooms; }
-    PubSub &pubSub() { return m_pubSub; }
-    PresenceTracker &presence() { return m_presence; }
-    qint64 nowMs() const { return m_clock.elapsed(); }
-    Connection *connection(quint64 id) const { return m_connections.value(id); }
-    QJsonObject roomJson(const RoomRecord &room);
-    // A message in a dm: its users' connections that are in hub:lobby but not in the dm get a
-    // direct_message push there, so a conversation someone else started reaches them.
-    void notifyDirectMessage(const QString &topic, const QJsonObject &message);
-    // Changes this connection's presence meta in `topic`: one presence_diff.
-    void updatePresence(Connection *connection, const QString &topic,
-                        const std::function<void(QJsonObject &meta)> &change);
 
 signals:
     void connectionCountChanged(int count);
@@ -78,7 +63,6 @@ signals:
     void connectionClosing(const QString &userId, quint16 code, const QString &reason);
 
 private:
-    void onIncoming(qintptr descriptor);
     // What a connect asks for, beside its identity (checked on m_verifyPool).
     struct ConnectRequest
     {
@@ -98,8 +82,8 @@ private:
     void route(Connection *connection, const Protocol::Message &message);
     void join(Connection *connection, const Protocol::Message &message, bool passwordChecked = false);
     void leave(Connection *connection, const Protocol::Message &message);
-    // A join of a locked room with a password not verified yet: PBKDF2 runs on m_passwordPool,
-    // then the join goes on. True if the join was deferred.
+    // A join of a locked room with a password not verified yet: PBKDF2 runs on the room
+    // directory's thread, then the join goes on. True if the join was deferred.
     bool deferForPassword(Connection *connection, const Protocol::Message &message,
                           const Protocol::Topic &topic);
     // Unsubscribes, untracks presence and tells the channel; sends nothing to the connection.
@@ -107,32 +91,28 @@ private:
     void drop(Connection *connection);
     void sweep();
     Channel *channelFor(const QString &topic) const;
-    void broadcastDiff(const QString &topic, const PresenceTracker::Diff &diff);
-    void presenceChanged(const QString &topic);
+    qint64 nowMs() const { return m_clock.elapsed(); }
 
     HubSettings m_settings;
     std::unique_ptr<HistoryStore> m_store;
     std::unique_ptr<RoomDirectory> m_rooms;
     PubSub m_pubSub;
-    PresenceTracker m_presence;
-    LobbyChannel *m_lobby = nullptr; // child
-    RoomChannel *m_roomChannel = nullptr; // child
+    PresenceService *m_presence = nullptr; // child
+    LobbyChannel *m_lobby = nullptr; // child, made by start()
+    RoomChannel *m_roomChannel = nullptr; // child, made by start()
     Acceptor *m_acceptor = nullptr; // child, made by start()
     WriteBatch *m_writeBatch = nullptr; // child; corks the connections' writes per loop turn
-    QHash<quint64, Connection *> m_connections; // children
-    QMultiHash<QString, Connection *> m_byUser; // authenticated connections by user_id
+    ConnectionRegistry m_connections; // the connections are children
     quint64 m_nextConnectionId = 1;
     int m_openConnections = 0; // accepted after the connect check
     QElapsedTimer m_clock;
     QTimer *m_sweepTimer = nullptr; // child
     Beacon *m_beacon = nullptr; // child, only when discovery is on
-    QHash<QString, int> m_memberCounts; // room topic -> members last announced
     QString m_hubId;
     bool m_shuttingDown = false;
     bool m_tls = false;
     PasswordThrottle m_passwordThrottle;
     ConnectVerifier m_verifier;
-    QThreadPool m_passwordPool; // one thread: password checks never stall the hub thread
     QThreadPool m_verifyPool; // signature checks of connects, one thread per core
 };
 

@@ -1,7 +1,10 @@
 #include "hub/lobbychannel.h"
 
 #include "hub/connection.h"
-#include "hub/hub.h"
+#include "hub/hubsettings.h"
+#include "hub/presenceservice.h"
+#include "hub/pubsub.h"
+#include "hub/roomdirectory.h"
 #include "protocol/events.h"
 #include "protocol/validation.h"
 
@@ -11,16 +14,12 @@ namespace Parley::Hub {
 
 using namespace Parley::Protocol;
 
-bool isValidStatus(const QString &status)
-{
-    return status == QLatin1String("online") || status == QLatin1String("away")
-            || status == QLatin1String("busy");
-}
-
-LobbyChannel::LobbyChannel(Hub *hub) : QObject(hub), m_hub(hub)
+LobbyChannel::LobbyChannel(const ChannelContext &context, QObject *parent)
+    : QObject(parent), m_context(context)
 {
     m_roomsTimer.setSingleShot(true);
     connect(&m_roomsTimer, &QTimer::timeout, this, &LobbyChannel::sendRoomsChanged);
+    connect(&m_context.presence, &PresenceService::roomMembersChanged, this, &LobbyChannel::markRoomsChanged);
 }
 
 Channel::JoinResult LobbyChannel::join(Connection *connection, const Topic &, const QString &,
@@ -32,10 +31,10 @@ Channel::JoinResult LobbyChannel::join(Connection *connection, const Topic &, co
             return { false, errorResponse(Reason::InvalidStatus) };
         connection->setStatus(status);
     }
-    const QJsonObject hub { { QLatin1String("id"), m_hub->hubId() },
-                            { QLatin1String("name"), m_hub->settings().name },
+    const QJsonObject hub { { QLatin1String("id"), m_context.hubId },
+                            { QLatin1String("name"), m_context.settings.name },
                             { QLatin1String("version"), QStringLiteral(PARLEY_VERSION) },
-                            { QLatin1String("locked"), !m_hub->settings().password.isEmpty() } };
+                            { QLatin1String("locked"), !m_context.settings.password.isEmpty() } };
     const QJsonObject you { { QLatin1String("user_id"), connection->userId() },
                             { QLatin1String("nick"), connection->nick() } };
     return { true,
@@ -57,9 +56,18 @@ void LobbyChannel::handleIn(Connection *connection, const Message &message)
 QJsonArray LobbyChannel::roomsJson() const
 {
     QJsonArray rooms;
-    for (const RoomRecord &room : m_hub->rooms().rooms())
-        rooms.append(m_hub->roomJson(room));
+    for (const RoomRecord &room : m_context.rooms.rooms())
+        rooms.append(roomJson(room));
     return rooms;
+}
+
+QJsonObject LobbyChannel::roomJson(const RoomRecord &room) const
+{
+    return { { QLatin1String("name"), room.name },
+             { QLatin1String("title"), room.title },
+             { QLatin1String("members"), m_context.presence.keyCount(roomTopic(room.name)) },
+             { QLatin1String("locked"), room.isLocked() },
+             { QLatin1String("last_id"), m_context.store.lastId(room.name) } };
 }
 
 void LobbyChannel::createRoom(Connection *connection, const Message &message)
@@ -81,17 +89,17 @@ void LobbyChannel::createRoom(Connection *connection, const Message &message)
         || password.toString().size() > 128)
         return connection->replyError(message, Reason::InvalidPayload,
                                       QStringLiteral("password: up to 128 characters"));
-    if (m_hub->rooms().find(name.toString()))
+    if (m_context.rooms.find(name.toString()))
         return connection->replyError(message, Reason::Exists);
-    if (m_hub->rooms().count() >= m_hub->settings().maxRooms)
+    if (m_context.rooms.count() >= m_context.settings.maxRooms)
         return connection->replyError(message, Reason::TooManyRooms);
     QString error;
-    const std::optional<RoomRecord> room = m_hub->rooms().create(
+    const std::optional<RoomRecord> room = m_context.rooms.create(
             name.toString(), title.toString().trimmed(), password.toString(), &error);
     if (!room)
         return connection->replyError(message, Reason::StorageError, error);
     connection->reply(message, QStringLiteral("ok"),
-                      { { QLatin1String("room"), m_hub->roomJson(*room) } });
+                      { { QLatin1String("room"), roomJson(*room) } });
     markRoomsChanged();
 }
 
@@ -106,7 +114,7 @@ void LobbyChannel::setStatus(Connection *connection, const Message &message)
     connection->setStatus(status);
     // One presence update in every topic the connection has joined.
     for (const QString &topic : connection->joinedTopics())
-        m_hub->updatePresence(connection, topic, [&status](QJsonObject &meta) {
+        m_context.presence.update(*connection, topic, [&status](QJsonObject &meta) {
             meta.insert(QLatin1String("status"), status);
         });
 }
@@ -115,7 +123,7 @@ void LobbyChannel::markRoomsChanged()
 {
     if (m_roomsTimer.isActive())
         return;
-    const int interval = m_hub->settings().roomsChangedIntervalMs;
+    const int interval = m_context.settings.roomsChangedIntervalMs;
     const qint64 since = m_sinceRoomsChanged.isValid() ? m_sinceRoomsChanged.elapsed() : interval;
     m_roomsTimer.start(int(std::max<qint64>(0, interval - since)));
 }
@@ -123,7 +131,7 @@ void LobbyChannel::markRoomsChanged()
 void LobbyChannel::sendRoomsChanged()
 {
     m_sinceRoomsChanged.start();
-    m_hub->pubSub().broadcast(LobbyTopic, Event::RoomsChanged,
+    m_context.pubSub.broadcast(LobbyTopic, Event::RoomsChanged,
                               { { QLatin1String("rooms"), roomsJson() } });
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hub/channel.h"
+#include "hub/channelcontext.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -8,15 +9,16 @@
 
 namespace Parley::Hub {
 
-class Hub;
+struct RoomRecord;
 
 // hub:lobby: hub info and the room list on join, create_room, set_status, and the coalesced
-// rooms_changed broadcast. Owned by the Hub; hub thread only.
+// rooms_changed broadcast (room list or member counts changed). Owned by the Hub; hub thread
+// only.
 class LobbyChannel : public QObject, public Channel
 {
     Q_OBJECT
 public:
-    explicit LobbyChannel(Hub *hub);
+    LobbyChannel(const ChannelContext &context, QObject *parent);
 
     JoinResult join(Connection *connection, const Protocol::Topic &topic,
                     const QString &topicName, const QJsonObject &params) override;
@@ -30,12 +32,11 @@ private:
     void createRoom(Connection *connection, const Protocol::Message &message);
     void setStatus(Connection *connection, const Protocol::Message &message);
     void sendRoomsChanged();
+    QJsonObject roomJson(const RoomRecord &room) const;
 
-    Hub *m_hub;
+    ChannelContext m_context;
     QTimer m_roomsTimer;
     QElapsedTimer m_sinceRoomsChanged;
 };
-
-bool isValidStatus(const QString &status);
 
 } // namespace Parley::Hub

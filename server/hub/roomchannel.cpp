@@ -1,9 +1,14 @@
 #include "hub/roomchannel.h"
 
 #include "hub/connection.h"
-#include "hub/hub.h"
+#include "hub/connectionregistry.h"
+#include "hub/hubsettings.h"
 #include "hub/logging.h"
+#include "hub/presenceservice.h"
+#include "hub/pubsub.h"
+#include "hub/roomdirectory.h"
 #include "protocol/events.h"
+#include "protocol/topics.h"
 #include "protocol/validation.h"
 
 #include <QDateTime>
@@ -29,7 +34,8 @@ QJsonArray toJson(const QList<StoredMessage> &messages)
 
 } // namespace
 
-RoomChannel::RoomChannel(Hub *hub) : QObject(hub), m_hub(hub)
+RoomChannel::RoomChannel(const ChannelContext &context, QObject *parent)
+    : QObject(parent), m_context(context)
 {
     m_typingTimer.setInterval(250);
     connect(&m_typingTimer, &QTimer::timeout, this, &RoomChannel::expireTyping);
@@ -37,7 +43,7 @@ RoomChannel::RoomChannel(Hub *hub) : QObject(hub), m_hub(hub)
 
 QString RoomChannel::storeKey(const QString &topicName)
 {
-    return topicName.startsWith(QLatin1String("room:")) ? topicName.mid(5) : topicName;
+    return isRoomTopic(topicName) ? roomNameOf(topicName) : topicName;
 }
 
 Channel::JoinResult RoomChannel::join(Connection *connection, const Topic &topic,
@@ -45,13 +51,13 @@ Channel::JoinResult RoomChannel::join(Connection *connection, const Topic &topic
 {
     QJsonObject room;
     if (topic.kind == Topic::Room) {
-        const RoomRecord *record = m_hub->rooms().find(topic.name);
+        const RoomRecord *record = m_context.rooms.find(topic.name);
         if (!record)
             return { false, errorResponse(Reason::NoSuchRoom) };
         const QJsonValue password = params.value(QLatin1String("password"));
         // The hub verified the password off its thread before calling (Hub::join).
         if (record->isLocked()
-            && (!password.isString() || !m_hub->rooms().isKnownPassword(*record, password.toString())))
+            && (!password.isString() || !m_context.rooms.isKnownPassword(*record, password.toString())))
             return { false, errorResponse(Reason::Unauthorized, QStringLiteral("wrong password")) };
         room = { { QLatin1String("name"), record->name },
                  { QLatin1String("title"), record->title },
@@ -69,13 +75,13 @@ Channel::JoinResult RoomChannel::join(Connection *connection, const Topic &topic
     std::optional<HistoryPage> page;
     const QJsonValue afterId = params.value(QLatin1String("after_id"));
     if (afterId.isUndefined() || afterId.isNull()) {
-        page = m_hub->store().latest(key, joinHistory, &error);
+        page = m_context.store.latest(key, joinHistory, &error);
     } else {
         const std::optional<qint64> id = integerIn(afterId, 0, maxId);
         if (!id)
             return { false, errorResponse(Reason::InvalidPayload,
                                           QStringLiteral("after_id must be an integer >= 0")) };
-        page = m_hub->store().after(key, *id, catchUpLimit, &error);
+        page = m_context.store.after(key, *id, catchUpLimit, &error);
     }
     if (!page) {
         qCWarning(lcHub) << "history for" << topicName << "failed:" << error;
@@ -149,7 +155,7 @@ void RoomChannel::commitPending()
     for (const Pending &p : pending)
         batch.append(p.message);
     QString error;
-    const std::optional<QList<AppendResult>> results = m_hub->store().append(batch, &error);
+    const std::optional<QList<AppendResult>> results = m_context.store.append(batch, &error);
     if (!results || results->size() != pending.size()) {
         qCWarning(lcHub) << "storing" << batch.size() << "messages failed:" << error;
         for (const Pending &p : pending) {
@@ -167,9 +173,9 @@ void RoomChannel::commitPending()
             p.connection->replyOkEncoded(p.request, QLatin1StringView("message"), json);
         if (result.duplicate)
             continue;
-        m_hub->pubSub().broadcastEncoded(p.request.topic, Event::NewMsg, json);
-        if (p.request.topic.startsWith(QLatin1String("dm:")))
-            m_hub->notifyDirectMessage(p.request.topic, result.message.toJson());
+        m_context.pubSub.broadcastEncoded(p.request.topic, Event::NewMsg, json);
+        if (isDmTopic(p.request.topic))
+            notifyDirectMessage(p.request.topic, result.message.toJson());
         if (p.connection && m_typingUntil.contains({ p.connection->id(), p.request.topic }))
             setTyping(p.connection, p.request.topic, false);
     }
@@ -187,7 +193,7 @@ void RoomChannel::history(Connection *connection, const Message &message)
                                       QStringLiteral("before_id: integer >= 1, limit: 1-100"));
     QString error;
     const std::optional<HistoryPage> page =
-            m_hub->store().before(storeKey(message.topic), *beforeId, int(*limit), &error);
+            m_context.store.before(storeKey(message.topic), *beforeId, int(*limit), &error);
     if (!page) {
         qCWarning(lcHub) << "history page failed:" << error;
         return connection->replyError(message, Reason::StorageError);
@@ -212,7 +218,7 @@ void RoomChannel::setTyping(Connection *connection, const QString &topicName, bo
     const QPair<quint64, QString> key { connection->id(), topicName };
     const bool wasTyping = m_typingUntil.contains(key);
     if (typing) {
-        m_typingUntil.insert(key, m_hub->nowMs() + m_hub->settings().typingTimeoutMs);
+        m_typingUntil.insert(key, m_context.nowMs() + m_context.settings.typingTimeoutMs);
         if (!m_typingTimer.isActive())
             m_typingTimer.start();
     } else {
@@ -220,20 +226,20 @@ void RoomChannel::setTyping(Connection *connection, const QString &topicName, bo
     }
     if (wasTyping == typing)
         return; // the deadline moved; the presence meta is unchanged
-    m_hub->updatePresence(connection, topicName,
-                          [typing](QJsonObject &meta) { meta.insert(QLatin1String("typing"), typing); });
+    m_context.presence.update(*connection, topicName,
+                              [typing](QJsonObject &meta) { meta.insert(QLatin1String("typing"), typing); });
 }
 
 void RoomChannel::expireTyping()
 {
-    const qint64 now = m_hub->nowMs();
+    const qint64 now = m_context.nowMs();
     QList<QPair<quint64, QString>> expired;
     for (auto it = m_typingUntil.cbegin(); it != m_typingUntil.cend(); ++it) {
         if (it.value() <= now)
             expired.append(it.key());
     }
     for (const auto &key : expired) {
-        if (Connection *connection = m_hub->connection(key.first))
+        if (Connection *connection = m_context.connections.find(key.first))
             setTyping(connection, key.second, false);
         else
             m_typingUntil.remove(key);
@@ -251,7 +257,7 @@ std::optional<StoredMessage> RoomChannel::ownMessage(Connection *connection, con
         return std::nullopt;
     }
     QString error;
-    const std::optional<StoredMessage> stored = m_hub->store().message(*id, &error);
+    const std::optional<StoredMessage> stored = m_context.store.message(*id, &error);
     if (!stored && !error.isEmpty()) {
         connection->replyError(message, Reason::StorageError);
         return std::nullopt;
@@ -278,12 +284,12 @@ void RoomChannel::editMessage(Connection *connection, const Message &message)
                                       QStringLiteral("1-4000 characters of text"));
     QString error;
     const std::optional<StoredMessage> edited =
-            m_hub->store().edit(stored->id, *body, QDateTime::currentMSecsSinceEpoch(), &error);
+            m_context.store.edit(stored->id, *body, QDateTime::currentMSecsSinceEpoch(), &error);
     if (!edited)
         return connection->replyError(message, Reason::StorageError);
     const QJsonObject json = edited->toJson();
     connection->reply(message, QStringLiteral("ok"), { { QLatin1String("message"), json } });
-    m_hub->pubSub().broadcast(message.topic, Event::MsgEdited, json);
+    m_context.pubSub.broadcast(message.topic, Event::MsgEdited, json);
 }
 
 void RoomChannel::deleteMessage(Connection *connection, const Message &message)
@@ -292,11 +298,26 @@ void RoomChannel::deleteMessage(Connection *connection, const Message &message)
     if (!stored)
         return;
     QString error;
-    if (!m_hub->store().markDeleted(stored->id, QDateTime::currentMSecsSinceEpoch(), &error))
+    if (!m_context.store.markDeleted(stored->id, QDateTime::currentMSecsSinceEpoch(), &error))
         return connection->replyError(message, Reason::StorageError);
     connection->reply(message, QStringLiteral("ok"));
-    m_hub->pubSub().broadcast(message.topic, Event::MsgDeleted,
+    m_context.pubSub.broadcast(message.topic, Event::MsgDeleted,
                               { { QLatin1String("id"), stored->id } });
+}
+
+void RoomChannel::notifyDirectMessage(const QString &topicName, const QJsonObject &message)
+{
+    const std::optional<Topic> dm = parseTopic(topicName);
+    if (!dm || dm->kind != Topic::Dm)
+        return;
+    const QJsonObject payload { { QLatin1String("topic"), topicName }, { QLatin1String("message"), message } };
+    for (const QString &user : { dm->userA, dm->userB }) {
+        const QList<Connection *> connections = m_context.connections.ofUser(user);
+        for (Connection *connection : connections) {
+            if (connection->hasJoined(LobbyTopic) && !connection->hasJoined(topicName))
+                connection->push(LobbyTopic, Event::DirectMessage, payload);
+        }
+    }
 }
 
 } // namespace Parley::Hub

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hub/channel.h"
+#include "hub/channelcontext.h"
 #include "hub/historystore.h"
 
 #include <QHash>
@@ -10,8 +11,6 @@
 
 namespace Parley::Hub {
 
-class Hub;
-
 // room:NAME and dm:A:B: join with history (or after_id catch-up), new_msg with group commit,
 // history pages, typing, edit and delete. A new_msg is answered only after its transaction
 // committed; then it is broadcast. Owned by the Hub; hub thread only.
@@ -19,7 +18,7 @@ class RoomChannel : public QObject, public Channel
 {
     Q_OBJECT
 public:
-    explicit RoomChannel(Hub *hub);
+    RoomChannel(const ChannelContext &context, QObject *parent);
 
     JoinResult join(Connection *connection, const Protocol::Topic &topic,
                     const QString &topicName, const QJsonObject &params) override;
@@ -48,8 +47,11 @@ private:
                                             const Protocol::Message &message);
     void setTyping(Connection *connection, const QString &topicName, bool typing);
     void expireTyping();
+    // A message in a dm: its users' connections that are in hub:lobby but not in the dm get a
+    // direct_message push there, so a conversation someone else started reaches them.
+    void notifyDirectMessage(const QString &topicName, const QJsonObject &message);
 
-    Hub *m_hub;
+    ChannelContext m_context;
     QList<Pending> m_pending;
     bool m_commitScheduled = false;
     // (connection id, topic) -> when its typing flag expires (hub monotonic ms)

@@ -1,11 +1,22 @@
 #include "hub/roomdirectory.h"
 
 #include "hub/passwordhash.h"
+#include "protocol/topics.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 
 namespace Parley::Hub {
+
+RoomDirectory::RoomDirectory(HistoryStore *store) : m_store(store)
+{
+    m_passwordPool.setMaxThreadCount(1);
+}
+
+RoomDirectory::~RoomDirectory()
+{
+    m_passwordPool.waitForDone();
+}
 
 bool RoomDirectory::load(QString *error)
 {
@@ -14,7 +25,7 @@ bool RoomDirectory::load(QString *error)
         return false;
     m_rooms.clear();
     for (const RoomRecord &room : *rooms) {
-        if (!room.name.startsWith(QLatin1String("dm:")))
+        if (!Protocol::isDmTopic(room.name)) // dms are stored under their topic
             m_rooms.insert(room.name, room);
     }
     if (m_rooms.isEmpty())
@@ -71,6 +82,19 @@ void RoomDirectory::rememberPassword(const RoomRecord &room, const QString &pass
 bool RoomDirectory::verifyPassword(const RoomRecord &room, const QString &password)
 {
     return !room.isLocked() || PasswordHash::verify(password, room.passwordHash, room.passwordSalt);
+}
+
+void RoomDirectory::verifyPasswordLater(const RoomRecord &room, const QString &password,
+                                        QObject *context, std::function<void()> done)
+{
+    m_passwordPool.start([this, room, password, context, done = std::move(done)] {
+        const bool ok = verifyPassword(room, password);
+        QMetaObject::invokeMethod(context, [this, room, password, ok, done] {
+            if (ok)
+                rememberPassword(room, password);
+            done();
+        }, Qt::QueuedConnection);
+    });
 }
 
 } // namespace Parley::Hub

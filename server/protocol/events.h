@@ -28,6 +28,13 @@ inline const QLatin1String MsgEdited("msg_edited");
 inline const QLatin1String MsgDeleted("msg_deleted");
 } // namespace Event
 
+// Presence statuses (the `status` of a meta; set_status and the lobby join).
+namespace Status {
+inline const QLatin1String Online("online");
+inline const QLatin1String Away("away");
+inline const QLatin1String Busy("busy");
+} // namespace Status
+
 namespace Reason {
 inline const QLatin1String UnmatchedTopic("unmatched topic");
 inline const QLatin1String TooManyChannels("too many channels joined");

@@ -46,4 +46,10 @@ QJsonObject errorResponse(const QString &reason, const QString &detail)
     return response;
 }
 
+QString reasonOf(const QString &status, const QJsonObject &response)
+{
+    const QString reason = response.value(QLatin1String("reason")).toString();
+    return reason.isEmpty() ? status : reason;
+}
+
 } // namespace Parley::Protocol

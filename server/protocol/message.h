@@ -33,5 +33,8 @@ Message makePush(const QJsonValue &joinRef, const QString &topic, const QString 
                  const QJsonObject &payload);
 Message makeBroadcast(const QString &topic, const QString &event, const QJsonObject &payload);
 QJsonObject errorResponse(const QString &reason, const QString &detail = {});
+// What an error reply says: its `reason`, or the reply's status ("timeout", "error") when it
+// carries none. The inverse of errorResponse() for the side that reads replies.
+QString reasonOf(const QString &status, const QJsonObject &response);
 
 } // namespace Parley::Protocol

@@ -50,29 +50,54 @@ bool isValidClientId(const QString &clientId)
     return isIdentifier(clientId, 8, 64);
 }
 
+namespace {
+// constexpr: topics are built during static initialisation too (test fixtures' constants).
+constexpr QLatin1String roomPrefix("room:", 5);
+constexpr QLatin1String dmPrefix("dm:", 3);
+} // namespace
+
 QString roomTopic(const QString &name)
 {
-    return QStringLiteral("room:") + name;
+    return roomPrefix + name;
+}
+
+bool isRoomTopic(const QString &topic)
+{
+    return topic.startsWith(roomPrefix);
+}
+
+bool isDmTopic(const QString &topic)
+{
+    return topic.startsWith(dmPrefix);
+}
+
+bool isConversationTopic(const QString &topic)
+{
+    return isRoomTopic(topic) || isDmTopic(topic);
+}
+
+QString roomNameOf(const QString &topic)
+{
+    return isRoomTopic(topic) ? topic.mid(roomPrefix.size()) : QString();
 }
 
 QString dmTopic(const QString &userA, const QString &userB)
 {
-    return userA < userB ? QStringLiteral("dm:%1:%2").arg(userA, userB)
-                         : QStringLiteral("dm:%1:%2").arg(userB, userA);
+    return userA < userB ? dmPrefix + userA + u':' + userB : dmPrefix + userB + u':' + userA;
 }
 
 std::optional<Topic> parseTopic(const QString &topic)
 {
     if (topic == LobbyTopic)
         return Topic { Topic::Lobby, {}, {}, {} };
-    if (topic.startsWith(QLatin1String("room:"))) {
-        const QString name = topic.mid(5);
+    if (isRoomTopic(topic)) {
+        const QString name = roomNameOf(topic);
         if (!isValidRoomName(name))
             return std::nullopt;
         return Topic { Topic::Room, name, {}, {} };
     }
-    if (topic.startsWith(QLatin1String("dm:"))) {
-        const QStringList parts = topic.mid(3).split(u':');
+    if (isDmTopic(topic)) {
+        const QStringList parts = topic.mid(dmPrefix.size()).split(u':');
         if (parts.size() != 2 || !isValidUserId(parts[0]) || !isValidUserId(parts[1])
             || !(parts[0] < parts[1]))
             return std::nullopt;

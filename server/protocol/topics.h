@@ -27,6 +27,12 @@ bool isValidRoomName(const QString &name); // 1-40 of [a-z0-9_-], first a letter
 bool isValidUserId(const QString &userId);
 bool isValidClientId(const QString &clientId); // 8-64 of [A-Za-z0-9_-]
 QString roomTopic(const QString &name);
+// Cheap prefix checks of a topic already routed (no validation: parseTopic() does that).
+bool isRoomTopic(const QString &topic); // room:…
+bool isDmTopic(const QString &topic); // dm:…
+bool isConversationTopic(const QString &topic); // a room or a dm: what carries messages
+// The room's name of room:NAME; empty for any other topic.
+QString roomNameOf(const QString &topic);
 QString dmTopic(const QString &userA, const QString &userB); // sorts the two ids
 
 } // namespace Parley::Protocol

@@ -1,8 +1,15 @@
 #include "protocol/validation.h"
 
+#include "protocol/events.h"
+
 #include <cmath>
 
 namespace Parley::Protocol {
+
+bool isValidStatus(const QString &status)
+{
+    return status == Status::Online || status == Status::Away || status == Status::Busy;
+}
 
 bool hasControlCharacters(const QString &text)
 {

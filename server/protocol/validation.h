@@ -13,6 +13,8 @@ constexpr int maxNickLength = 32;
 constexpr int maxDeviceLength = 32;
 
 bool hasControlCharacters(const QString &text);
+// A presence status a client may set: online, away or busy.
+bool isValidStatus(const QString &status);
 // Trimmed body if it is 1-4000 characters (code points) after trimming.
 std::optional<QString> normalizedBody(const QJsonValue &body);
 // Trimmed nick if it is 1-32 characters with no control characters.

@@ -1,7 +1,6 @@
 // The serializer 2.0.0 codec: which frames decode to what, which are refused with which
 // DecodeError kind, the exact bytes the hub writes, and that encode/decode round-trip.
 
-#include "hub/historystore.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
 #include "protocol/message.h"
@@ -19,7 +18,6 @@ using Parley::Protocol::Message;
 
 Q_DECLARE_METATYPE(Parley::Protocol::Message)
 Q_DECLARE_METATYPE(Parley::Protocol::DecodeError::Kind)
-Q_DECLARE_METATYPE(Parley::Hub::StoredMessage)
 
 namespace {
 
@@ -45,8 +43,6 @@ private slots:
     void jsonStringsEscapeLikeQt_data();
     void jsonStringsEscapeLikeQt();
     void randomJsonStringsEscapeLikeQt();
-    void storedMessageBytesMatchTheObject_data();
-    void storedMessageBytesMatchTheObject();
     void decodesWellFormedFrames_data();
     void decodesWellFormedFrames();
     void refusesWrongFieldTypes_data();
@@ -385,42 +381,6 @@ void tst_Codec::randomJsonStringsEscapeLikeQt()
         }
         QCOMPARE(ourJsonString(text), qtJsonString(text));
     }
-}
-
-void tst_Codec::storedMessageBytesMatchTheObject_data()
-{
-    using Parley::Hub::StoredMessage;
-    QTest::addColumn<StoredMessage>("message");
-    StoredMessage plain;
-    plain.id = 1042;
-    plain.room = QStringLiteral("general");
-    plain.userId = QStringLiteral("u-1");
-    plain.nick = QStringLiteral("ana");
-    plain.body = QStringLiteral("hello");
-    plain.ts = 1764107001456;
-    plain.clientId = QStringLiteral("c-1");
-    QTest::addRow("plain") << plain;
-    StoredMessage noClient = plain;
-    noClient.clientId.clear();
-    QTest::addRow("no client_id") << noClient;
-    StoredMessage edited = plain;
-    edited.editedTs = 1764107009999;
-    edited.body = QStringLiteral("line 1\nline \"2\" <b>ü</b> 😀");
-    QTest::addRow("edited, escapes") << edited;
-    StoredMessage deleted = plain;
-    deleted.deleted = true;
-    deleted.body.clear();
-    deleted.id = 9007199254740991;
-    QTest::addRow("deleted, largest id") << deleted;
-}
-
-void tst_Codec::storedMessageBytesMatchTheObject()
-{
-    QFETCH(Parley::Hub::StoredMessage, message);
-    QJsonParseError error;
-    const QJsonDocument parsed = QJsonDocument::fromJson(message.toJsonBytes(), &error);
-    QCOMPARE(error.error, QJsonParseError::NoError);
-    QCOMPARE(parsed.object(), message.toJson());
 }
 
 QTEST_APPLESS_MAIN(tst_Codec)

@@ -2,6 +2,7 @@
 // which names, ids, bodies, nicks and integers pass, at and just past every limit.
 
 #include "protocol/identity.h"
+#include "protocol/message.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
@@ -50,6 +51,12 @@ private slots:
     void controlCharacters();
     void integerIn_data();
     void integerIn();
+    void topicKinds_data();
+    void topicKinds();
+    void statuses_data();
+    void statuses();
+    void reasonOfAReply_data();
+    void reasonOfAReply();
 };
 
 void tst_Topics::roomNames_data()
@@ -387,4 +394,78 @@ void tst_Topics::integerIn()
 }
 
 QTEST_APPLESS_MAIN(tst_Topics)
+void tst_Topics::topicKinds_data()
+{
+    QTest::addColumn<QString>("topic");
+    QTest::addColumn<bool>("room");
+    QTest::addColumn<bool>("dm");
+    QTest::addColumn<QString>("roomName");
+
+    QTest::addRow("room") << "room:general" << true << false << "general";
+    QTest::addRow("dm") << dmTopic(id8, idB) << false << true << "";
+    QTest::addRow("lobby") << "hub:lobby" << false << false << "";
+    QTest::addRow("heartbeat") << "phoenix" << false << false << "";
+    QTest::addRow("prefix only in the middle") << "xroom:general" << false << false << "";
+    QTest::addRow("upper case prefix") << "Room:general" << false << false << "";
+    QTest::addRow("dm-like room name") << "room:dm" << true << false << "dm";
+}
+
+void tst_Topics::topicKinds()
+{
+    QFETCH(QString, topic);
+    QFETCH(bool, room);
+    QFETCH(bool, dm);
+    QFETCH(QString, roomName);
+    QCOMPARE(isRoomTopic(topic), room);
+    QCOMPARE(isDmTopic(topic), dm);
+    QCOMPARE(isConversationTopic(topic), room || dm);
+    QCOMPARE(roomNameOf(topic), roomName);
+    if (room)
+        QCOMPARE(roomTopic(roomNameOf(topic)), topic);
+}
+
+void tst_Topics::statuses_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<bool>("valid");
+
+    QTest::addRow("online") << "online" << true;
+    QTest::addRow("away") << "away" << true;
+    QTest::addRow("busy") << "busy" << true;
+    QTest::addRow("empty") << "" << false;
+    QTest::addRow("upper case") << "Online" << false;
+    QTest::addRow("offline is not settable") << "offline" << false;
+    QTest::addRow("padded") << " away" << false;
+}
+
+void tst_Topics::statuses()
+{
+    QFETCH(QString, status);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidStatus(status), valid);
+}
+
+void tst_Topics::reasonOfAReply_data()
+{
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QJsonObject>("response");
+    QTest::addColumn<QString>("reason");
+
+    QTest::addRow("error with reason") << "error" << errorResponse(QStringLiteral("no_such_room"))
+                                       << "no_such_room";
+    QTest::addRow("reason and detail") << "error"
+                                       << errorResponse(QStringLiteral("invalid_payload"), QStringLiteral("x"))
+                                       << "invalid_payload";
+    QTest::addRow("timeout, no payload") << "timeout" << QJsonObject() << "timeout";
+    QTest::addRow("reason not a string") << "error" << QJsonObject { { "reason", 3 } } << "error";
+}
+
+void tst_Topics::reasonOfAReply()
+{
+    QFETCH(QString, status);
+    QFETCH(QJsonObject, response);
+    QFETCH(QString, reason);
+    QCOMPARE(reasonOf(status, response), reason);
+}
+
 #include "tst_topics.moc"

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QString>
+
+namespace Parley::Hub {
+
+class ConnectionRegistry;
+class HistoryStore;
+class PresenceService;
+class PubSub;
+class RoomDirectory;
+struct HubSettings;
+
+// What a channel may use of the hub: its services, never the Hub itself (which routes frames
+// to the channels and owns all of this). Made by Hub::start() once the store is open; every
+// reference outlives the channels.
+struct ChannelContext
+{
+    const HubSettings &settings;
+    QString hubId;
+    HistoryStore &store;
+    RoomDirectory &rooms;
+    PubSub &pubSub;
+    PresenceService &presence;
+    const ConnectionRegistry &connections;
+    const QElapsedTimer &clock;
+
+    qint64 nowMs() const { return clock.elapsed(); } // the hub's monotonic time
+};
+
+} // namespace Parley::Hub
