@@ -81,17 +81,20 @@ declare -a POINTS=(
 # The default configuration (parley-default) runs these points only.
 DEFAULT_POINTS=",B4,B6a,B6b,B7,"
 
+# parley-loadgen speaks plain ws://: every Parley kind runs with --no-tls (a hub from before TLS
+# by default has no such option and serves ws:// anyway).
+PLAIN=(); "$HUB" --help | grep -q -- --no-tls && PLAIN=(--no-tls)
 SERVER_PID=""
 SERVER_PORT=""
 start_server() { # kind log
     local kind=$1 log=$2
     case $kind in
-        parley) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
+        parley) taskset -c 0 "$HUB" "${PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
-        parley-epoll) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --transport epoll \
+        parley-epoll) taskset -c 0 "$HUB" "${PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --transport epoll \
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         parley-default) rm -rf "$log.data"
-                taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --data-dir "$log.data" \
+                taskset -c 0 "$HUB" "${PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --data-dir "$log.data" \
                     --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         ws) taskset -c 0 node "$ROOT/bench/peers/ws-peer.mjs" --port 0 >"$log" 2>&1 & ;;
         socketio) taskset -c 0 node "$ROOT/bench/peers/socketio-peer.mjs" --port 0 >"$log" 2>&1 & ;;

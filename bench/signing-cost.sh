@@ -23,7 +23,9 @@ for rep in $(seq "$REPEATS"); do
       hub=$NEW; cores=0
       [[ $variant == old ]] && hub=$OLD
       [[ $variant == new-two-cores ]] && cores=0,1
-      taskset -c "$cores" "$hub" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --max-rate 0 \
+      # parley-loadgen speaks plain ws://; hubs from before TLS by default have no --no-tls.
+      plain=(); "$hub" --help | grep -q -- --no-tls && plain=(--no-tls)
+      taskset -c "$cores" "$hub" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --max-rate 0 "${plain[@]}" \
           --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$LOG" 2>&1 &
       pid=$!
       port=""

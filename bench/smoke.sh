@@ -21,7 +21,8 @@ cleanup() {
 trap cleanup EXIT
 
 ulimit -n "$(ulimit -Hn)"
-timeout 110 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --max-rate 0 \
+# --no-tls: parley-loadgen speaks plain ws://.
+timeout 110 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --max-rate 0 --no-tls \
     --max-connections 2000 >"$LOG" 2>&1 &
 HUB_PID=$! # the timeout process: it forwards our SIGTERM to the hub
 PORT=""

@@ -93,6 +93,34 @@ void AppSettings::setOpenTopics(const QString &hubId, const QStringList &topics)
         m_settings.setValue(QStringLiteral("topics/") + hubId, topics);
 }
 
+QString AppSettings::pinnedFingerprint(const QString &hub) const
+{
+    return pins().value(hub);
+}
+
+void AppSettings::setPinnedFingerprint(const QString &hub, const QString &fingerprint)
+{
+    QVariantMap stored = m_settings.value(QStringLiteral("trust/pins")).toMap();
+    stored.insert(hub, fingerprint);
+    m_settings.setValue(QStringLiteral("trust/pins"), stored);
+}
+
+void AppSettings::forgetPin(const QString &hub)
+{
+    QVariantMap stored = m_settings.value(QStringLiteral("trust/pins")).toMap();
+    stored.remove(hub);
+    m_settings.setValue(QStringLiteral("trust/pins"), stored);
+}
+
+QMap<QString, QString> AppSettings::pins() const
+{
+    QMap<QString, QString> pins;
+    const QVariantMap stored = m_settings.value(QStringLiteral("trust/pins")).toMap();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+        pins.insert(it.key(), it.value().toString());
+    return pins;
+}
+
 QByteArray AppSettings::value(const QString &key) const
 {
     return m_settings.value(QStringLiteral("window/") + key).toByteArray();

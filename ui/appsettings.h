@@ -61,6 +61,14 @@ public:
     QStringList openTopics(const QString &hubId) const;
     void setOpenTopics(const QString &hubId, const QStringList &topics);
 
+    // The certificate trusted for each hub (docs/protocol.md, "Encryption by default"): its
+    // fingerprint (lowercase hex SHA-256) by the hub's "HOST:PORT". Trusted hubs are listed,
+    // and can be forgotten, in the Trusted hubs dialog.
+    QString pinnedFingerprint(const QString &hub) const;
+    void setPinnedFingerprint(const QString &hub, const QString &fingerprint);
+    void forgetPin(const QString &hub);
+    QMap<QString, QString> pins() const;
+
     QByteArray value(const QString &key) const; // window geometry, splitter states
     void setValue(const QString &key, const QByteArray &value);
 

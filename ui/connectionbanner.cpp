@@ -120,7 +120,9 @@ void ConnectionBanner::refresh()
     }
     case State::Refused: {
         const QString reason = m_session->refusalReason();
-        m_text->setText(tr("The hub refused the connection: %1.").arg(describeRefusal(reason)));
+        m_text->setText(reason == QLatin1String("untrusted_certificate")
+                ? tr("Not connected: the hub showed a certificate you have not trusted, so nothing was sent to it.")
+                : tr("The hub refused the connection: %1.").arg(describeRefusal(reason)));
         icon = QStringLiteral("warning");
         m_asksPassword = reason == QLatin1String("unauthorized");
         action = m_asksPassword ? tr("Enter password…") : tr("Try again");

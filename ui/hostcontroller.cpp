@@ -29,6 +29,7 @@ bool HostController::start(const HostOptions &options, QString *error)
     settings.password = options.password;
     settings.dataDir = m_dataDir;
     settings.discovery = options.announce ? m_discovery : Hub::DiscoveryMode::Off;
+    settings.tls = options.tls;
     settings.tlsCertificateFile = options.tlsCertificateFile;
     settings.tlsKeyFile = options.tlsKeyFile;
     auto runner = std::make_unique<Hub::HubRunner>(settings);
@@ -66,6 +67,11 @@ quint16 HostController::port() const
 QUrl HostController::localUrl() const
 {
     return m_runner ? m_runner->url() : QUrl();
+}
+
+QString HostController::fingerprint() const
+{
+    return m_runner ? m_runner->fingerprint() : QString();
 }
 
 QStringList HostController::lanAddresses() const

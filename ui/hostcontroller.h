@@ -21,7 +21,10 @@ struct HostOptions
     quint16 port = 4000; // 0: any free port
     QString password; // empty: none
     bool announce = true; // announce on the LAN (with the app's discovery mode)
-    QString tlsCertificateFile; // both set: the hub serves wss:// (PEM files)
+    // wss:// (the default): with these PEM files when both are set, else with the hub's own
+    // certificate, made on the first start and kept with its data. false: plain ws://.
+    bool tls = true;
+    QString tlsCertificateFile;
     QString tlsKeyFile;
 };
 
@@ -43,7 +46,9 @@ public:
     bool isRunning() const;
     HostOptions options() const { return m_options; }
     quint16 port() const;
-    QUrl localUrl() const; // ws://127.0.0.1:PORT/socket: how this app joins its own hub
+    QUrl localUrl() const; // ws(s)://127.0.0.1:PORT/socket: how this app joins its own hub
+    // The served certificate's fingerprint (lowercase hex SHA-256); empty for ws://.
+    QString fingerprint() const;
 
     // "ADDRESS:PORT" for every up, running, non-loopback IPv4 interface: what others type.
     QStringList lanAddresses() const;

@@ -47,10 +47,12 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     m_announce->setChecked(defaults.announce);
     m_announce->setToolTip(tr("Others on your network see this hub in their Join dialog."));
 
-    m_tls->setToolTip(tr("Serve wss:// with your TLS certificate and key (PEM files)."));
-    m_tls->setChecked(!defaults.tlsCertificateFile.isEmpty());
-    m_certificate->setPlaceholderText(tr("Certificate (PEM)"));
-    m_key->setPlaceholderText(tr("Private key (PEM)"));
+    m_tls->setToolTip(tr("Nobody else on the network can read the messages. Without files, the "
+                         "hub uses its own certificate, made once and kept; people who join "
+                         "compare its safety code with yours."));
+    m_tls->setChecked(defaults.tls);
+    m_certificate->setPlaceholderText(tr("Optional: your certificate (PEM)"));
+    m_key->setPlaceholderText(tr("Optional: its private key (PEM)"));
     const auto fileRow = [this](QLineEdit *edit, const QString &title) {
         auto *row = new QHBoxLayout;
         auto *browse = new QPushButton(tr("Browse…"), this);
@@ -93,10 +95,10 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     start->setIcon(Icons::icon(QStringLiteral("host"), palette().color(QPalette::ButtonText)));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    // Start needs a name, and both files when encryption is on.
+    // Start needs a name, and both files or neither.
     const auto updateStart = [this, start] {
         const bool tlsReady = !m_tls->isChecked()
-                || (!m_certificate->text().trimmed().isEmpty() && !m_key->text().trimmed().isEmpty());
+                || m_certificate->text().trimmed().isEmpty() == m_key->text().trimmed().isEmpty();
         start->setEnabled(!m_name->text().trimmed().isEmpty() && tlsReady);
     };
     for (QLineEdit *edit : { m_name, m_certificate, m_key })
@@ -119,7 +121,8 @@ HostOptions HostDialog::options() const
     options.port = m_anyPort->isChecked() ? 0 : quint16(m_port->value());
     options.password = m_password->text();
     options.announce = m_announce->isChecked();
-    if (m_tls->isChecked()) {
+    options.tls = m_tls->isChecked();
+    if (options.tls) {
         options.tlsCertificateFile = m_certificate->text().trimmed();
         options.tlsKeyFile = m_key->text().trimmed();
     }

@@ -14,12 +14,13 @@ std::optional<QUrl> parseHubAddress(const QString &text, QString *error)
     QUrl url;
     if (trimmed.contains(QLatin1String("://"))) {
         url = QUrl(trimmed, QUrl::StrictMode);
-        if (url.scheme() != QLatin1String("ws")) {
-            *error = QObject::tr("Only ws:// addresses are supported.");
+        if (url.scheme() != QLatin1String("ws") && url.scheme() != QLatin1String("wss")) {
+            *error = QObject::tr("Only wss:// and ws:// addresses are supported.");
             return std::nullopt;
         }
     } else {
-        url = QUrl(QStringLiteral("ws://") + trimmed, QUrl::StrictMode);
+        // Hubs are encrypted unless started with --no-tls: a bare address means wss://.
+        url = QUrl(QStringLiteral("wss://") + trimmed, QUrl::StrictMode);
     }
     if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty()
         || (url.path() != QLatin1String("/socket") && !url.path().isEmpty()
@@ -32,7 +33,7 @@ std::optional<QUrl> parseHubAddress(const QString &text, QString *error)
         return std::nullopt;
     }
     QUrl mount;
-    mount.setScheme(QStringLiteral("ws"));
+    mount.setScheme(url.scheme());
     mount.setHost(url.host());
     mount.setPort(url.port(defaultHubPort));
     mount.setPath(QStringLiteral("/socket"));

@@ -4,6 +4,7 @@
 #include "ui/hostcontroller.h"
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
+#include "protocol/fingerprint.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -18,6 +19,7 @@ HubHeader::HubHeader(QWidget *parent)
     : QWidget(parent)
     , m_name(new QLabel(this))
     , m_subtitle(new QLabel(this))
+    , m_safety(new QLabel(this))
     , m_stop(new QToolButton(this))
     , m_addressBox(new QWidget(this))
     , m_addressLayout(new QVBoxLayout(m_addressBox))
@@ -30,6 +32,8 @@ HubHeader::HubHeader(QWidget *parent)
     m_subtitle->setForegroundRole(QPalette::PlaceholderText);
     m_subtitle->setTextFormat(Qt::PlainText);
     m_subtitle->setWordWrap(true);
+    m_safety->setTextFormat(Qt::PlainText);
+    m_safety->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_stop->setIcon(Icons::icon(QStringLiteral("stop"), palette().color(QPalette::WindowText)));
     m_stop->setText(tr("Stop"));
     m_stop->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -50,6 +54,7 @@ HubHeader::HubHeader(QWidget *parent)
     layout->addLayout(top);
     layout->addWidget(m_subtitle);
     layout->addWidget(m_addressBox);
+    layout->addWidget(m_safety);
     refresh();
 }
 
@@ -58,8 +63,10 @@ void HubHeader::setSession(Client::ChatSession *session)
     if (m_session)
         disconnect(m_session, nullptr, this, nullptr);
     m_session = session;
-    if (session)
+    if (session) {
         connect(session, &Client::ChatSession::hubInfoChanged, this, &HubHeader::refresh);
+        connect(session, &Client::ChatSession::connectionStateChanged, this, &HubHeader::refresh);
+    }
     refresh();
 }
 
@@ -91,6 +98,34 @@ void HubHeader::refresh()
     }
     m_subtitle->setVisible(!m_subtitle->text().isEmpty());
     m_addressBox->setVisible(hosting && !m_addresses.isEmpty());
+
+    const QString fingerprint = hosting ? m_host->fingerprint()
+                                        : m_session ? m_session->pinnedFingerprint() : QString();
+    const bool encrypted = hosting ? !fingerprint.isEmpty()
+                                   : m_session && m_session->hubUrl().scheme() == QLatin1String("wss");
+    m_safety->setText(safetyText());
+    m_safety->setToolTip(encrypted
+            ? tr("Connections to this hub are encrypted. Everyone on it sees the same safety code; "
+                 "compare it with the host's to be sure nobody listens in.\nSHA-256 fingerprint: %1")
+                      .arg(fingerprint)
+            : tr("Messages to and from this hub cross the network unencrypted."));
+    m_safety->setForegroundRole(encrypted ? QPalette::PlaceholderText : QPalette::Text);
+    m_safety->setVisible((hosting || m_session) && !m_safety->text().isEmpty());
+}
+
+QString HubHeader::safetyText() const
+{
+    const bool hosting = m_host && m_host->isRunning();
+    if (!hosting && !m_session)
+        return {};
+    const QString fingerprint = hosting ? m_host->fingerprint() : m_session->pinnedFingerprint();
+    const bool encrypted = hosting ? !fingerprint.isEmpty()
+                                   : m_session->hubUrl().scheme() == QLatin1String("wss");
+    if (!encrypted)
+        return tr("Not encrypted");
+    if (fingerprint.isEmpty())
+        return {}; // not trusted yet: the trust dialog shows the code
+    return tr("Safety code %1").arg(Protocol::Fingerprint::safetyCode(fingerprint));
 }
 
 void HubHeader::rebuildAddresses()

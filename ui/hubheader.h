@@ -28,6 +28,8 @@ public:
     // Non-null while hosting: the addresses come from it.
     void setHost(HostController *host);
     QStringList shownAddresses() const { return m_addresses; }
+    // "Safety code 3F2A-…" (the certificate's, to compare with the host), or "Not encrypted".
+    QString safetyText() const;
 
 signals:
     void stopHostingRequested();
@@ -41,6 +43,7 @@ private:
     QPointer<HostController> m_host;
     QLabel *m_name;
     QLabel *m_subtitle;
+    QLabel *m_safety;
     QToolButton *m_stop;
     QWidget *m_addressBox;
     QVBoxLayout *m_addressLayout;

@@ -64,7 +64,10 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     for (const RecentHub &hub : settings->recentHubs()) {
         auto *item = new QListWidgetItem(
             QStringLiteral("%1 — %2").arg(hub.name, hubAddressText(hub.url)), m_recent);
-        item->setData(AddressRole, hubAddressText(hub.url));
+        // A plain hub keeps its scheme: a bare address means wss://.
+        item->setData(AddressRole, hub.url.scheme() == QLatin1String("ws")
+                                           ? QStringLiteral("ws://") + hubAddressText(hub.url)
+                                           : hubAddressText(hub.url));
     }
     m_recent->setMaximumHeight(m_recent->sizeHintForRow(0) > 0 ? m_recent->sizeHintForRow(0) * 4 + 6
                                                                : 90);
@@ -141,6 +144,23 @@ void JoinDialog::accept()
         return;
     }
     m_url = *url;
+    m_announced.clear();
+    // A discovered hub says whether it is encrypted and which certificate is its own.
+    const QString typed = m_address->text().trimmed();
+    for (const Client::DiscoveredHub &hub : m_browser.hubs()) {
+        bool isV4 = false;
+        const quint32 v4 = hub.address.toIPv4Address(&isV4);
+        QUrl discovered;
+        discovered.setScheme(hub.tls ? QStringLiteral("wss") : QStringLiteral("ws"));
+        discovered.setHost(isV4 ? QHostAddress(v4).toString() : hub.address.toString());
+        discovered.setPort(hub.port);
+        discovered.setPath(QStringLiteral("/socket"));
+        if (hubAddressText(discovered) == typed) {
+            m_url = discovered;
+            m_announced = hub.fingerprint;
+            break;
+        }
+    }
     QDialog::accept();
 }
 

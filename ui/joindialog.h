@@ -26,6 +26,8 @@ public:
     ~JoinDialog() override;
 
     QUrl url() const { return m_url; } // valid after accept()
+    // The certificate fingerprint the chosen hub announced, if it was a discovered one.
+    QString announcedFingerprint() const { return m_announced; }
     QString password() const;
 
     QTreeWidget *discoveredList() const { return m_discovered; }
@@ -46,6 +48,7 @@ private:
     QLabel *m_error;
     QPushButton *m_join;
     QUrl m_url;
+    QString m_announced;
 };
 
 } // namespace Parley::Ui

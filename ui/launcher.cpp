@@ -2,6 +2,7 @@
 
 #include "client/chatsession.h"
 #include "ui/appsettings.h"
+#include "ui/hubaddress.h"
 #include "ui/logging.h"
 #include "ui/mainwindow.h"
 #include "ui/roomnavigator.h"
@@ -27,6 +28,9 @@ bool Launcher::start(const LaunchOptions &options, bool firstStart, QString *err
     if (options.hostName) {
         ok = host(*options.hostName, options.port, error);
     } else if (options.joinUrl.isValid()) {
+        // --trust is the user's explicit word: it replaces whatever was trusted before.
+        if (!options.trustFingerprint.isEmpty())
+            m_settings->setPinnedFingerprint(hubAddressText(options.joinUrl), options.trustFingerprint);
         m_workspace->join(options.joinUrl);
     } else if (firstStart || m_settings->lastSession() == QLatin1String("host")) {
         // The app is useful at once: a hub on this computer others can join.

@@ -18,6 +18,7 @@ struct LaunchOptions
     std::optional<QString> hostName; // --host NAME
     std::optional<quint16> port; // --port N (with --host)
     QUrl joinUrl; // --join ws://HOST:PORT/socket
+    QString trustFingerprint; // --trust: the certificate of joinUrl to pin
     QString screenshotFile; // --screenshot FILE
 };
 

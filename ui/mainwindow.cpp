@@ -79,6 +79,7 @@ MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *par
     createActions();
 
     connect(m_workspace, &Workspace::sessionChanged, this, &MainWindow::onSessionChanged);
+    connect(m_workspace, &Workspace::certificateRejected, this, &MainWindow::askToTrustCertificate);
     connect(m_workspace, &Workspace::hostingChanged, this, [this](bool hosting) {
         m_hubHeader->setHost(hosting ? m_workspace->hostController() : nullptr);
     });
@@ -248,6 +249,7 @@ void MainWindow::createActions()
     hub->addSeparator();
     hub->addAction(Icons::icon(QStringLiteral("person"), ink), tr("Change &nickname…"), this,
                    &MainWindow::showNicknameDialog);
+    hub->addAction(tr("&Trusted hubs…"), this, &MainWindow::showTrustedHubs);
     hub->addSeparator();
     QAction *quit = hub->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setMenuRole(QAction::QuitRole);

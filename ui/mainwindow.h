@@ -78,6 +78,9 @@ private:
     // Dialogs (mainwindowdialogs.cpp).
     void askRoomPassword(const QString &topic, bool wrongPassword);
     void askHubPassword();
+    // The hub presented a certificate that is not the trusted one: ask, never accept silently.
+    void askToTrustCertificate(const QUrl &url, const QString &presented, const QString &pinned);
+    void showTrustedHubs();
     void editMessage(qint64 id, const QString &body);
     void deleteMessage(qint64 id);
     void showError(const QString &text);

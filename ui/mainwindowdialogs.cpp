@@ -5,17 +5,21 @@
 #include "ui/appsettings.h"
 #include "ui/createroomdialog.h"
 #include "ui/hostdialog.h"
+#include "ui/hubaddress.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 #include "ui/welcomepane.h"
+#include "ui/trustedhubsdialog.h"
 #include "ui/workspace.h"
+#include "protocol/fingerprint.h"
 
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QStatusBar>
 
 namespace Parley::Ui {
@@ -55,7 +59,7 @@ void MainWindow::showJoinDialog()
                                     "everyone connected to it is disconnected. Continue?"))
             != QMessageBox::Yes)
         return;
-    m_workspace->join(dialog.url(), dialog.password());
+    m_workspace->join(dialog.url(), dialog.password(), dialog.announcedFingerprint());
 }
 
 void MainWindow::showCreateRoomDialog()
@@ -116,6 +120,55 @@ void MainWindow::askHubPassword()
     connect(dialog, &QInputDialog::textValueSelected, m_workspace,
             [this](const QString &password) { m_workspace->rejoin(password); });
     dialog->open();
+}
+
+void MainWindow::askToTrustCertificate(const QUrl &url, const QString &presented, const QString &pinned)
+{
+    using Protocol::Fingerprint::safetyCode;
+    const QString hub = hubAddressText(url);
+    auto *box = new QMessageBox(this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setObjectName(QStringLiteral("trustDialog"));
+    QPushButton *trust = nullptr;
+    if (pinned.isEmpty()) {
+        box->setIcon(QMessageBox::Question);
+        box->setWindowTitle(tr("Trust this hub?"));
+        box->setText(tr("<p>You have not joined the hub at <b>%1</b> before. Its safety code is</p>"
+                        "<p style='font-size:large'><b>%2</b></p>"
+                        "<p>Ask the host to read out the safety code shown in their Parley window. "
+                        "Trust the hub only if the two match: then nobody can listen in.</p>")
+                             .arg(hub.toHtmlEscaped(), safetyCode(presented)));
+        trust = box->addButton(tr("Trust and join"), QMessageBox::AcceptRole);
+        box->addButton(QMessageBox::Cancel);
+        box->setDefaultButton(trust);
+    } else {
+        box->setIcon(QMessageBox::Warning);
+        box->setWindowTitle(tr("The hub's certificate changed"));
+        box->setText(tr("<p>The hub at <b>%1</b> did not show the certificate you trusted, so "
+                        "Parley did not connect and sent it nothing.</p>"
+                        "<p>Trusted: <b>%2</b><br>Now shown: <b>%3</b></p>"
+                        "<p>If the host set up the hub again, the new code is expected: compare it "
+                        "with the host before you trust it. Otherwise someone on the network may "
+                        "be pretending to be the hub.</p>")
+                             .arg(hub.toHtmlEscaped(), safetyCode(pinned), safetyCode(presented)));
+        trust = box->addButton(tr("Trust the new certificate"), QMessageBox::DestructiveRole);
+        QPushButton *keep = box->addButton(tr("Don't connect"), QMessageBox::RejectRole);
+        box->setDefaultButton(keep);
+    }
+    trust->setObjectName(QStringLiteral("trustButton"));
+    box->setDetailedText(tr("Fingerprint shown (SHA-256): %1").arg(presented)
+                         + (pinned.isEmpty() ? QString() : tr("\nFingerprint trusted (SHA-256): %1").arg(pinned)));
+    connect(box, &QMessageBox::buttonClicked, m_workspace, [this, trust, presented](QAbstractButton *button) {
+        if (button == trust)
+            m_workspace->trustCertificate(presented);
+    });
+    box->open(); // not exec(): we are inside a session signal
+}
+
+void MainWindow::showTrustedHubs()
+{
+    TrustedHubsDialog dialog(m_settings, this);
+    dialog.exec();
 }
 
 void MainWindow::editMessage(qint64 id, const QString &body)

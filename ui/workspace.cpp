@@ -6,8 +6,6 @@
 #include "ui/logging.h"
 
 #include <QDir>
-#include <QFile>
-#include <QSslCertificate>
 
 namespace Parley::Ui {
 
@@ -40,22 +38,21 @@ bool Workspace::host(const HostOptions &options, QString *error)
     leave();
     if (!m_host->start(options, error))
         return false;
-    // The app reaches its own wss:// hub by IP: trust exactly the hub's certificate.
-    m_trusted.clear();
-    if (!options.tlsCertificateFile.isEmpty()) {
-        QFile certificate(options.tlsCertificateFile);
-        if (certificate.open(QIODevice::ReadOnly))
-            m_trusted = QSslCertificate::fromData(certificate.readAll());
-    }
+    // The app trusts the certificate of the hub it runs itself: nothing to confirm.
+    m_pin = m_host->fingerprint();
     m_settings->setLastSession(QStringLiteral("host"));
     replaceSession(m_host->localUrl(), options.password);
     return true;
 }
 
-void Workspace::join(const QUrl &mountUrl, const QString &hubPassword)
+void Workspace::join(const QUrl &mountUrl, const QString &hubPassword, const QString &announced)
 {
     m_host->stop();
-    m_trusted.clear();
+    m_pin = m_settings->pinnedFingerprint(hubAddressText(mountUrl));
+    if (m_pin.isEmpty() && !announced.isEmpty() && mountUrl.scheme() == QLatin1String("wss")) {
+        m_pin = announced;
+        m_settings->setPinnedFingerprint(hubAddressText(mountUrl), announced);
+    }
     m_settings->setLastSession(mountUrl.toString());
     replaceSession(mountUrl, hubPassword);
 }
@@ -98,8 +95,22 @@ void Workspace::replaceSession(const QUrl &mountUrl, const QString &hubPassword)
     if (old)
         old.release()->deleteLater();
     qCInfo(lcUi) << "joining" << mountUrl.toString();
-    m_session->setTrustedCertificates(m_trusted);
+    connect(m_session.get(), &Client::ChatSession::certificateRejected, this,
+            [this](const QString &presented, const QString &pinned) {
+                emit certificateRejected(m_url, presented, pinned);
+            });
+    m_session->setPinnedFingerprint(m_pin);
     m_session->connectToHub(mountUrl, hubPassword);
+}
+
+void Workspace::trustCertificate(const QString &fingerprint)
+{
+    if (!m_session || fingerprint.isEmpty())
+        return;
+    m_pin = fingerprint;
+    if (!isHosting())
+        m_settings->setPinnedFingerprint(hubAddressText(m_url), fingerprint);
+    m_session->trustCertificate(fingerprint);
 }
 
 void Workspace::onConnectionStateChanged()

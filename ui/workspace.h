@@ -4,7 +4,6 @@
 #include "ui/hostcontroller.h"
 
 #include <QObject>
-#include <QSslCertificate>
 #include <QUrl>
 
 #include <memory>
@@ -42,17 +41,27 @@ public:
 
     // Starts the embedded hub and joins it; false with *error if the hub cannot start.
     bool host(const HostOptions &options, QString *error);
-    // Joins a hub (replacing the current session, and stopping a hosted hub).
-    void join(const QUrl &mountUrl, const QString &hubPassword = {});
+    // Joins a hub (replacing the current session, and stopping a hosted hub). `announced`: the
+    // fingerprint the hub's beacon announced, pinned if nothing is pinned for it yet (a pin the
+    // user already has always wins over a beacon).
+    void join(const QUrl &mountUrl, const QString &hubPassword = {}, const QString &announced = {});
     // Reconnects to the same hub with the current settings (e.g. after a nick change).
     void rejoin(const QString &hubPassword = {});
     // Leaves the hub and stops hosting.
     void leave();
+    // The certificate the current hub must present (fingerprint), empty for ws://.
+    QString pinnedFingerprint() const { return m_pin; }
+    // The user trusts this certificate for the current hub: kept in the settings, and the
+    // session connects again at once.
+    void trustCertificate(const QString &fingerprint);
 
 signals:
     // After every change of session (nullptr after leave()); the old one is deleted after this.
     void sessionChanged(Parley::Client::ChatSession *session);
     void hostingChanged(bool hosting);
+    // The hub at `url` presented a certificate that is not the trusted one (`pinned` empty: none
+    // was trusted yet). Nothing was sent to it; the session waits for trustCertificate().
+    void certificateRejected(const QUrl &url, const QString &presented, const QString &pinned);
 
 private:
     void replaceSession(const QUrl &mountUrl, const QString &hubPassword);
@@ -63,7 +72,7 @@ private:
     std::unique_ptr<HostController> m_host;
     std::unique_ptr<Client::ChatSession> m_session;
     QUrl m_url;
-    QList<QSslCertificate> m_trusted; // the hosted hub's, when it serves wss://
+    QString m_pin; // the certificate the current hub must present
     QString m_password;
 };
 

@@ -76,7 +76,7 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
         return params;
     });
     m_socket->setTimings(m_timings);
-    m_socket->setTrustedCertificates(m_trusted);
+    m_socket->setPinnedFingerprint(m_pinnedFingerprint);
     m_socket->setIdentity(m_identity.key);
     PhoenixSocket *socket = m_socket.get();
     connect(socket, &PhoenixSocket::stateChanged, this, [this] { updateConnectionState(); });
@@ -94,12 +94,29 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
         updateConnectionState();
     });
     connect(socket, &PhoenixSocket::reconnectScheduled, this, [this] { updateConnectionState(); });
+    connect(socket, &PhoenixSocket::certificateRejected, this,
+            [this](const QString &presented, const QString &pinned) {
+                m_refusalReason = QStringLiteral("untrusted_certificate");
+                updateConnectionState();
+                emit certificateRejected(presented, pinned);
+            });
 
     joinLobby();
     for (const std::shared_ptr<Topic> &topic : std::as_const(m_topics))
         startTopic(*topic);
     setConnectionState(ConnectionState::Connecting);
     socket->connect();
+}
+
+void ChatSession::trustCertificate(const QString &fingerprint)
+{
+    m_pinnedFingerprint = fingerprint;
+    if (!m_socket)
+        return;
+    m_socket->setPinnedFingerprint(fingerprint);
+    m_refusalReason.clear();
+    m_socket->connect();
+    updateConnectionState();
 }
 
 void ChatSession::disconnectFromHub()

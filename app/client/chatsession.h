@@ -9,7 +9,6 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
-#include <QSslCertificate>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
@@ -44,8 +43,14 @@ public:
     // mountUrl is ws://host:port/socket. Replaces a previous connection and closes its topics;
     // topics opened while disconnected are joined once connected.
     void connectToHub(const QUrl &mountUrl, const QString &hubPassword = {});
-    // Certificates to trust for wss:// hubs (the own hosted hub's); applied on connectToHub().
-    void setTrustedCertificates(const QList<QSslCertificate> &certificates) { m_trusted = certificates; }
+    // The certificate a wss:// hub must present (its fingerprint, lowercase hex SHA-256), as
+    // pinned by the user or learned from the hub's beacon; applied on connectToHub(). Any
+    // other certificate: no connection, certificateRejected(), state Refused with the reason
+    // "untrusted_certificate", until trustCertificate().
+    void setPinnedFingerprint(const QString &fingerprint) { m_pinnedFingerprint = fingerprint; }
+    QString pinnedFingerprint() const { return m_pinnedFingerprint; }
+    // The user chose to trust this certificate: pinned, and connected again at once.
+    void trustCertificate(const QString &fingerprint);
     void disconnectFromHub();
     // Cuts a scheduled reconnect short (a "retry now" button); also retries after a refusal.
     void reconnectNow();
@@ -113,6 +118,9 @@ signals:
     // Every new message from someone else (not history, not catch-up of already seen ones).
     void messageArrived(const QString &topic, const Parley::Client::ChatMessage &message);
     void errorOccurred(const QString &text);
+    // The hub presented a certificate that is not the pinned one (`pinned` empty: nothing was
+    // pinned for this hub yet). Nothing was sent to it.
+    void certificateRejected(const QString &presented, const QString &pinned);
 
 private:
     struct Outgoing
@@ -170,7 +178,7 @@ private:
     Identity m_identity;
     Timings m_timings;
     QUrl m_mountUrl;
-    QList<QSslCertificate> m_trusted;
+    QString m_pinnedFingerprint;
     QString m_hubPassword;
     std::unique_ptr<PhoenixSocket> m_socket;
     std::unique_ptr<PhoenixSocket> m_deadSocket; // detached, deleted soon

@@ -2,6 +2,7 @@
 
 #include "client/logging.h"
 #include "protocol/discovery.h"
+#include "protocol/fingerprint.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -55,6 +56,10 @@ std::optional<DiscoveredHub> DiscoveredHub::fromDatagram(const QByteArray &datag
     hub.rooms = object.value(QLatin1String("rooms")).toInt();
     hub.users = object.value(QLatin1String("users")).toInt();
     hub.locked = object.value(QLatin1String("locked")).toBool();
+    hub.tls = object.value(QLatin1String("tls")).toBool();
+    hub.fingerprint = Protocol::Fingerprint::normalized(object.value(QLatin1String("fp")).toString());
+    if (hub.tls && hub.fingerprint.isEmpty())
+        return std::nullopt; // a wss:// hub that does not say which certificate is its own
     hub.lastSeenMs = QDateTime::currentMSecsSinceEpoch();
     return hub;
 }

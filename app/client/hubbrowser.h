@@ -29,6 +29,8 @@ struct DiscoveredHub
     int rooms = 0;
     int users = 0;
     bool locked = false;
+    bool tls = false; // serves wss://
+    QString fingerprint; // its certificate's, as announced (lowercase hex SHA-256)
     qint64 lastSeenMs = 0; // QDateTime::currentMSecsSinceEpoch() of the last beacon
 
     // A beacon datagram ({"parley": 1, "hub_id", "name", "port", ...}); nullopt if it is not one

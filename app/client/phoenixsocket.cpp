@@ -4,6 +4,7 @@
 #include "client/phoenixchannel.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
+#include "protocol/fingerprint.h"
 
 #include <QDateTime>
 #include <QStringList>
@@ -199,16 +200,25 @@ void PhoenixSocket::transportConnect()
     });
     QObject::connect(ws, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
                      [this, ws] { onConnError(ws); });
-    if (!m_trusted.isEmpty()) {
+    m_rejectedFingerprint.clear();
+    if (url.scheme() == QLatin1String("wss")) {
+        // No authority is trusted, so every certificate raises sslErrors and meets the pin.
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(m_trusted);
+        tls.setCaCertificates({});
+        tls.setProtocol(QSsl::TlsV1_2OrLater);
         ws->setSslConfiguration(tls);
         QObject::connect(ws, &QWebSocket::sslErrors, this, [this, ws](const QList<QSslError> &errors) {
-            for (const QSslError &error : errors) {
-                if (error.error() != QSslError::HostNameMismatch || !m_trusted.contains(error.certificate()))
-                    return; // anything else stays fatal
+            QSslCertificate presented = ws->sslConfiguration().peerCertificate();
+            if (presented.isNull() && !errors.isEmpty())
+                presented = errors.first().certificate();
+            const QString fingerprint = presented.isNull() ? QString() : Protocol::Fingerprint::of(presented.toDer());
+            if (!m_pinnedFingerprint.isEmpty() && fingerprint == m_pinnedFingerprint) {
+                ws->ignoreSslErrors();
+                return;
             }
-            ws->ignoreSslErrors();
+            qCInfo(lcClient) << "untrusted certificate" << fingerprint << "pinned" << m_pinnedFingerprint;
+            if (ws == m_ws)
+                m_rejectedFingerprint = fingerprint.isEmpty() ? QStringLiteral("?") : fingerprint;
         });
     }
     setState(State::Connecting);
@@ -271,6 +281,9 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
     m_pendingHeartbeatRef.clear();
 
     QString refusal;
+    const QString rejectedCertificate = std::exchange(m_rejectedFingerprint, {});
+    if (!rejectedCertificate.isEmpty())
+        m_closeWasClean = true; // the user decides: no reconnect until connect()
     const bool signatureTooOld = reason.startsWith(Reason::ClockSkew) || reason == Reason::Replayed;
     if (serverClosed && code == CloseCode::Policy && signatureTooOld && m_identity
         && !m_retriedSignature) {
@@ -302,6 +315,8 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
         qCInfo(lcClient) << "connection refused:" << refusal;
         emit refused(refusal);
     }
+    if (guard && !rejectedCertificate.isEmpty())
+        emit certificateRejected(rejectedCertificate, m_pinnedFingerprint);
     if (!guard || m_ws) // gone, or a slot connected again already
         return;
 

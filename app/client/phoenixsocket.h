@@ -77,10 +77,14 @@ public:
     void setVsn(const QString &vsn) { m_vsn = vsn; }
     const Timings &timings() const { return m_timings; }
     void setTimings(const Timings &timings) { m_timings = timings; }
-    // Certificates trusted for wss:// besides the system's (a hub's self-signed certificate,
-    // pinned). For a pinned certificate a host name mismatch is accepted: hubs are reached by
-    // IP address.
-    void setTrustedCertificates(const QList<QSslCertificate> &certificates) { m_trusted = certificates; }
+    // wss:// trusts exactly one certificate: the one with this fingerprint (lowercase hex SHA-256
+    // of its DER; docs/protocol.md, "Encryption by default"), whoever signed it and whatever
+    // host name it carries (hubs are reached by IP address). Any other certificate, or any
+    // certificate while nothing is pinned, ends the attempt before a byte of the request (which
+    // carries the signed connect and the hub password) is sent: certificateRejected() is
+    // emitted and the socket waits for connect().
+    void setPinnedFingerprint(const QString &fingerprint) { m_pinnedFingerprint = fingerprint; }
+    QString pinnedFingerprint() const { return m_pinnedFingerprint; }
     // Signs every connect with this key (docs/protocol.md, "Identity"): user_id, key, ts and sig
     // are added to the params, over the Host this socket sends. A clock_skew refusal corrects
     // the ts by the hub's clock and retries at once, and so does a replayed one, once each.
@@ -120,6 +124,9 @@ signals:
     void closed(int code, const QString &reason);
     void errorOccurred(const QString &message);
     void refused(const QString &reason);
+    // The hub presented `presented`, not the pinned certificate (`pinned`; empty when nothing
+    // was pinned yet). Emitted after closed(); no reconnect is scheduled.
+    void certificateRejected(const QString &presented, const QString &pinned);
     void reconnectScheduled(int ms);
     // Every decoded incoming frame, after it was routed to the channels.
     void messageReceived(const Parley::Protocol::Message &message);
@@ -158,7 +165,8 @@ private:
     ParamsProvider m_params;
     QString m_vsn = QStringLiteral("2.0.0");
     Timings m_timings;
-    QList<QSslCertificate> m_trusted;
+    QString m_pinnedFingerprint;
+    QString m_rejectedFingerprint; // presented by the hub in the attempt under way, not trusted
     std::optional<Protocol::Identity::KeyPair> m_identity;
     qint64 m_clockOffsetMs = 0;
     mutable qint64 m_lastSignedTs = 0; // the ts of the last signed connect

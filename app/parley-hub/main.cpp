@@ -97,8 +97,10 @@ int main(int argc, char *argv[])
               QStringLiteral("name") },
             { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
               QStringLiteral("n"), QString::number(defaults.maxRooms) },
-            { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain): serve wss:// instead of ws://."),
+            { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain) to serve wss:// with, instead of "
+                                                         "the hub's own self-signed one (made on the first start, kept in the data directory)."),
               QStringLiteral("file") },
+            { QStringLiteral("no-tls"), QStringLiteral("Serve plain ws:// (unencrypted: anyone on the network can read it).") },
             { QStringLiteral("tls-key"), QStringLiteral("PEM private key of --tls-cert."), QStringLiteral("file") },
             { QStringLiteral("allow-origin"),
               QStringLiteral("Browser Origin allowed to connect besides the hub's own host; repeatable; '*' allows any."),
@@ -135,6 +137,9 @@ int main(int argc, char *argv[])
     settings.tlsKeyFile = parser.value(QStringLiteral("tls-key"));
     if (settings.tlsCertificateFile.isEmpty() != settings.tlsKeyFile.isEmpty())
         fail(QStringLiteral("--tls-cert and --tls-key go together"));
+    settings.tls = !parser.isSet(QStringLiteral("no-tls"));
+    if (!settings.tls && !settings.tlsCertificateFile.isEmpty())
+        fail(QStringLiteral("--no-tls and --tls-cert contradict each other"));
     settings.allowedOrigins = parser.values(QStringLiteral("allow-origin"));
     QString transportName = parser.value(QStringLiteral("transport"));
     if (transportName.isEmpty())
@@ -159,8 +164,11 @@ int main(int argc, char *argv[])
     const QString address = settings.bindAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? QStringLiteral("[%1]").arg(settings.bindAddress.toString())
             : settings.bindAddress.toString();
-    std::printf("Listening on %s://%s:%u/socket\n", settings.tlsCertificateFile.isEmpty() ? "ws" : "wss",
-                qPrintable(address), unsigned(runner.port()));
+    if (runner.fingerprint().isEmpty())
+        std::printf("Listening on ws://%s:%u/socket\n", qPrintable(address), unsigned(runner.port()));
+    else
+        std::printf("Listening on wss://%s:%u/socket fingerprint sha256:%s\n", qPrintable(address),
+                    unsigned(runner.port()), qPrintable(runner.fingerprint()));
     std::fflush(stdout);
 
     const int signalFd = signalfd(-1, &blockedSignals, SFD_CLOEXEC | SFD_NONBLOCK);

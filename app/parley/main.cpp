@@ -2,6 +2,7 @@
 // and starts.
 
 #include "client/hubbrowser.h"
+#include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
@@ -59,8 +60,13 @@ int main(int argc, char *argv[])
           QStringLiteral("Port of the hub started with --host; 0 picks any free port."),
           QStringLiteral("port") },
         { QStringLiteral("join"),
-          QStringLiteral("Join the hub at ws://HOST:PORT/socket (or HOST:PORT)."),
+          QStringLiteral("Join the hub at HOST:PORT (encrypted, wss://), or at ws://HOST:PORT for a "
+                         "hub started with --no-tls."),
           QStringLiteral("url") },
+        { QStringLiteral("trust"),
+          QStringLiteral("With --join: trust the hub certificate with this SHA-256 fingerprint (as "
+                         "parley-hub prints it) without asking."),
+          QStringLiteral("fingerprint") },
         { QStringLiteral("data-dir"),
           QStringLiteral("Where a hosted hub keeps its history (default: the app data directory)."),
           QStringLiteral("dir") },
@@ -114,6 +120,13 @@ int main(int argc, char *argv[])
         if (!url)
             fail(QStringLiteral("--join: ") + error);
         launch.joinUrl = *url;
+    }
+    if (parser.isSet(QStringLiteral("trust"))) {
+        launch.trustFingerprint = Protocol::Fingerprint::normalized(parser.value(QStringLiteral("trust")));
+        if (launch.trustFingerprint.isEmpty())
+            fail(QStringLiteral("--trust needs a SHA-256 fingerprint (64 hex digits, sha256: prefix allowed)"));
+        if (!launch.joinUrl.isValid())
+            fail(QStringLiteral("--trust goes with --join"));
     }
     launch.screenshotFile = parser.value(QStringLiteral("screenshot"));
 

@@ -31,12 +31,14 @@ void Beacon::setIntervalMs(int ms)
 
 QByteArray Beacon::datagram(const BeaconInfo &info)
 {
-    const QJsonObject object {
+    QJsonObject object {
         { QLatin1String("parley"), 1 },          { QLatin1String("hub_id"), info.hubId },
         { QLatin1String("name"), info.name },    { QLatin1String("port"), int(info.port) },
         { QLatin1String("rooms"), info.rooms },  { QLatin1String("users"), info.users },
-        { QLatin1String("locked"), info.locked }
+        { QLatin1String("locked"), info.locked }, { QLatin1String("tls"), !info.fingerprint.isEmpty() }
     };
+    if (!info.fingerprint.isEmpty())
+        object.insert(QLatin1String("fp"), info.fingerprint);
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 

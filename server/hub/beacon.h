@@ -24,10 +24,11 @@ struct BeaconInfo
     int rooms = 0;
     int users = 0;
     bool locked = false;
+    QString fingerprint; // of the certificate served over wss://; empty for ws://
 };
 
 // Announces a hub on the LAN (PROTOCOL.md "LAN discovery"): the datagram
-// {"parley": 1, "hub_id", "name", "port", "rooms", "users", "locked"} every 2 s to the targets of
+// {"parley": 1, "hub_id", "name", "port", "rooms", "users", "locked", "tls", "fp"?} every 2 s to the targets of
 // the discovery mode, and at once to answer a {"parley": 1, "query": true}. Binds UDP 45454
 // shared (ShareAddress | ReuseAddressHint) so browsers and other hubs on the machine coexist.
 // Owned by Hub; lives on the hub thread (create it there). info is called on every announce.

@@ -75,13 +75,10 @@ bool Hub::start(QString *error)
     AcceptorSettings acceptorSettings { m_settings.listenBacklog, m_settings.handshakeTimeoutMs,
                                         m_settings.maxFrameBytes, m_settings.socketSendBufferBytes,
                                         m_settings.allowedOrigins, std::nullopt };
-    if (!m_settings.tlsCertificateFile.isEmpty() || !m_settings.tlsKeyFile.isEmpty()) {
-        acceptorSettings.tls = Tls::serverConfiguration(m_settings.tlsCertificateFile,
-                                                        m_settings.tlsKeyFile, error);
-        if (!acceptorSettings.tls)
-            return false;
-    }
-    m_tls = acceptorSettings.tls.has_value();
+    if (!Tls::configure(m_settings, &acceptorSettings.tls, error))
+        return false;
+    if (acceptorSettings.tls)
+        m_fingerprint = Tls::fingerprintOf(*acceptorSettings.tls);
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
@@ -107,7 +104,8 @@ bool Hub::start(QString *error)
     if (m_settings.discovery != DiscoveryMode::Off) {
         m_beacon = new Beacon(m_settings.discovery, [this] {
             return BeaconInfo { m_hubId, m_settings.name, port(), m_rooms->count(),
-                                m_presence->keyCount(LobbyTopic), !m_settings.password.isEmpty() };
+                                m_presence->keyCount(LobbyTopic), !m_settings.password.isEmpty(),
+                                m_fingerprint };
         }, this);
         m_beacon->setPort(m_settings.discoveryPort);
         QString why;

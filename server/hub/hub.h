@@ -49,7 +49,9 @@ public:
     void shutdown(quint16 code, int graceMs);
 
     quint16 port() const;
-    bool isTls() const { return m_tls; }
+    bool isTls() const { return !m_fingerprint.isEmpty(); }
+    // The certificate's SHA-256 fingerprint (lowercase hex) when serving wss://; else empty.
+    QString fingerprint() const { return m_fingerprint; }
     const HubSettings &settings() const { return m_settings; }
     QString hubId() const { return m_hubId; }
     int connectionCount() const { return int(m_connections.size()); }
@@ -110,7 +112,7 @@ private:
     Beacon *m_beacon = nullptr; // child, only when discovery is on
     QString m_hubId;
     bool m_shuttingDown = false;
-    bool m_tls = false;
+    QString m_fingerprint; // of the certificate served; empty for ws://
     PasswordThrottle m_passwordThrottle;
     ConnectVerifier m_verifier;
     QThreadPool m_verifyPool; // signature checks of connects, one thread per core

@@ -48,8 +48,10 @@ bool HubRunner::start(QString *error)
             [this, &ok, &why] {
                 m_hub = new Hub(m_settings);
                 ok = m_hub->start(&why);
-                if (ok)
+                if (ok) {
                     m_port = m_hub->port();
+                    m_fingerprint = m_hub->fingerprint();
+                }
                 else {
                     delete m_hub;
                     m_hub = nullptr;
@@ -99,7 +101,7 @@ quint16 HubRunner::port() const
 QUrl HubRunner::url() const
 {
     QUrl url;
-    url.setScheme(m_settings.tlsCertificateFile.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
+    url.setScheme(m_fingerprint.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
     url.setHost(QStringLiteral("127.0.0.1"));
     url.setPort(m_port);
     url.setPath(QStringLiteral("/socket"));

@@ -30,7 +30,9 @@ public:
 
     bool isRunning() const;
     quint16 port() const; // the real port, also when started with port 0
-    QUrl url() const; // ws://127.0.0.1:PORT/socket (the mount URL clients are given)
+    QUrl url() const; // ws:// or wss://127.0.0.1:PORT/socket (the mount URL clients are given)
+    // The served certificate's fingerprint (lowercase hex SHA-256), empty for ws://.
+    QString fingerprint() const { return m_fingerprint; }
     const HubSettings &settings() const { return m_settings; }
     // Class name of the hub thread's event dispatcher (for the no-GLib test).
     QString dispatcherClassName() const;
@@ -41,6 +43,7 @@ private:
     std::unique_ptr<QThread> m_thread;
     Hub *m_hub = nullptr; // owned by the hub thread, deleted there
     quint16 m_port = 0;
+    QString m_fingerprint;
 };
 
 } // namespace Parley::Hub

@@ -53,7 +53,10 @@ struct HubSettings
     int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
     DiscoveryMode discovery = DiscoveryMode::Off;
     quint16 discoveryPort = 45454; // UDP port of the LAN beacon (tests may move it)
-    // TLS: both set -> the hub serves wss:// only (PEM files).
+    // TLS (docs/protocol.md, "Encryption by default"): wss:// unless tls is false (--no-tls);
+    // with these PEM files when both are set, else with the hub's own self-signed certificate,
+    // made on the first start and kept in dataDir (made for each run by a hub without one).
+    bool tls = true;
     QString tlsCertificateFile;
     QString tlsKeyFile;
     // Browser origins allowed besides the hub's own host ("*" allows any). Requests without an

@@ -1,11 +1,35 @@
 #include "hub/tlsconfig.h"
 
+#include "hub/hubsettings.h"
+#include "hub/selfsignedcertificate.h"
+#include "protocol/fingerprint.h"
+
 #include <QFile>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QSslSocket>
 
 namespace Parley::Hub::Tls {
+
+bool configure(const HubSettings &settings, std::optional<QSslConfiguration> *configuration,
+               QString *error)
+{
+    configuration->reset();
+    if (!settings.tls)
+        return true;
+    if (!settings.tlsCertificateFile.isEmpty() || !settings.tlsKeyFile.isEmpty()) {
+        *configuration = serverConfiguration(settings.tlsCertificateFile, settings.tlsKeyFile, error);
+    } else if (!settings.dataDir.isEmpty()) {
+        const std::optional<Files> files = ensureSelfSigned(settings.dataDir, settings.name, error);
+        if (files)
+            *configuration = serverConfiguration(files->certificate, files->key, error);
+    } else {
+        const std::optional<Pem> pem = makeSelfSigned(settings.name, error);
+        if (pem)
+            *configuration = serverConfigurationFromPem(pem->certificate, pem->key, error);
+    }
+    return configuration->has_value();
+}
 
 std::optional<QSslConfiguration> serverConfiguration(const QString &certificateFile,
                                                      const QString &keyFile, QString *error)
@@ -20,8 +44,13 @@ std::optional<QSslConfiguration> serverConfiguration(const QString &certificateF
         *error = QStringLiteral("cannot read the TLS certificate or key");
         return std::nullopt;
     }
-    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificate.readAll(), QSsl::Pem);
-    const QByteArray keyPem = key.readAll();
+    return serverConfigurationFromPem(certificate.readAll(), key.readAll(), error);
+}
+
+std::optional<QSslConfiguration> serverConfigurationFromPem(const QByteArray &certificatePem,
+                                                            const QByteArray &keyPem, QString *error)
+{
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certificatePem, QSsl::Pem);
     QSslKey privateKey(keyPem, QSsl::Rsa, QSsl::Pem);
     if (privateKey.isNull())
         privateKey = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
@@ -35,6 +64,11 @@ std::optional<QSslConfiguration> serverConfiguration(const QString &certificateF
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
     return configuration;
+}
+
+QString fingerprintOf(const QSslConfiguration &configuration)
+{
+    return Protocol::Fingerprint::of(configuration.localCertificate().toDer());
 }
 
 } // namespace Parley::Hub::Tls

@@ -47,6 +47,7 @@ BeaconInfo info()
     info.rooms = 3;
     info.users = 5;
     info.locked = true;
+    info.fingerprint = QStringLiteral("3f2a91c077de0b14c2d90011223344556677889900aabbccddeeff0011223344");
     return info;
 }
 
@@ -166,9 +167,22 @@ void tst_Discovery::datagramHasExactlyTheProtocolFields()
     keys.sort();
     QCOMPARE(
         keys,
-        (QStringList { QStringLiteral("hub_id"), QStringLiteral("locked"), QStringLiteral("name"),
-                       QStringLiteral("parley"), QStringLiteral("port"), QStringLiteral("rooms"),
-                       QStringLiteral("users") }));
+        (QStringList { QStringLiteral("fp"), QStringLiteral("hub_id"), QStringLiteral("locked"),
+                       QStringLiteral("name"), QStringLiteral("parley"), QStringLiteral("port"),
+                       QStringLiteral("rooms"), QStringLiteral("tls"), QStringLiteral("users") }));
+    QCOMPARE(object.value(QLatin1String("tls")), QJsonValue(true));
+    QCOMPARE(object.value(QLatin1String("fp")).toString(), beacon.fingerprint);
+    // A plain hub says so and announces no fingerprint.
+    BeaconInfo plain = beacon;
+    plain.fingerprint.clear();
+    const QJsonObject plainObject = QJsonDocument::fromJson(Beacon::datagram(plain)).object();
+    QCOMPARE(plainObject.value(QLatin1String("tls")), QJsonValue(false));
+    QVERIFY(!plainObject.contains(QLatin1String("fp")));
+    // A wss:// hub that does not say which certificate is its own is ignored.
+    QVERIFY(!DiscoveredHub::fromDatagram(
+            R"({"parley": 1, "hub_id": "h", "name": "n", "port": 4000, "tls": true})", QHostAddress::LocalHost));
+    QVERIFY(!DiscoveredHub::fromDatagram(
+            R"({"parley": 1, "hub_id": "h", "name": "n", "port": 4000, "tls": true, "fp": "xyz"})", QHostAddress::LocalHost));
     QCOMPARE(object.value(QLatin1String("parley")), QJsonValue(1));
     QCOMPARE(object.value(QLatin1String("hub_id")).toString(), beacon.hubId);
     QCOMPARE(object.value(QLatin1String("port")), QJsonValue(4123));
@@ -199,6 +213,8 @@ void tst_Discovery::browserSeesBeaconWithItsFields()
     QCOMPARE(hub.rooms, 3);
     QCOMPARE(hub.users, 5);
     QVERIFY(hub.locked);
+    QVERIFY(hub.tls);
+    QCOMPARE(hub.fingerprint, beacon.fingerprint);
     QVERIFY2(hub.address.isLoopback(), qPrintable(hub.address.toString()));
     QVERIFY(hub.lastSeenMs > 0);
 }

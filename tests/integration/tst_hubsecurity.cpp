@@ -62,6 +62,8 @@ private slots:
     void tlsServesAClientThatPinsTheCertificate();
     void tlsRefusesAClientThatDoesNotTrustTheCertificate();
     void tlsHubRefusesPlainWebSocket();
+    void ownCertificateSurvivesRestarts();
+    void noTlsServesPlainWebSocket();
     void originCheck_data();
     void originCheck();
     void wrongHubPasswordIsRefusedAndThrottled();
@@ -93,6 +95,7 @@ void tst_HubSecurity::initTestCase()
 void tst_HubSecurity::tlsServesAClientThatPinsTheCertificate()
 {
     HubSettings settings = localSettings();
+    settings.tls = true;
     settings.tlsCertificateFile = m_cert;
     settings.tlsKeyFile = m_key;
     HubRunner hub(settings);
@@ -115,6 +118,7 @@ void tst_HubSecurity::tlsServesAClientThatPinsTheCertificate()
 void tst_HubSecurity::tlsRefusesAClientThatDoesNotTrustTheCertificate()
 {
     HubSettings settings = localSettings();
+    settings.tls = true;
     settings.tlsCertificateFile = m_cert;
     settings.tlsKeyFile = m_key;
     HubRunner hub(settings);
@@ -131,6 +135,7 @@ void tst_HubSecurity::tlsRefusesAClientThatDoesNotTrustTheCertificate()
 void tst_HubSecurity::tlsHubRefusesPlainWebSocket()
 {
     HubSettings settings = localSettings();
+    settings.tls = true;
     settings.tlsCertificateFile = m_cert;
     settings.tlsKeyFile = m_key;
     settings.handshakeTimeoutMs = 1000;
@@ -144,6 +149,60 @@ void tst_HubSecurity::tlsHubRefusesPlainWebSocket()
     socket.open(plain);
     QVERIFY(disconnected.wait(10000));
     QCOMPARE(connected.size(), 0);
+}
+
+void tst_HubSecurity::ownCertificateSurvivesRestarts()
+{
+    QTemporaryDir dir;
+    HubSettings settings = localSettings();
+    settings.tls = true;
+    settings.dataDir = dir.path();
+    QString first;
+    for (int run = 0; run < 2; ++run) {
+        HubRunner hub(settings);
+        QString error;
+        QVERIFY2(hub.start(&error), qPrintable(error));
+        QCOMPARE(hub.url().scheme(), QStringLiteral("wss"));
+        QCOMPARE(hub.fingerprint().size(), 64);
+        if (run == 0)
+            first = hub.fingerprint();
+        else
+            QCOMPARE(hub.fingerprint(), first); // every pin of it still holds
+
+        // What a TLS client sees is that certificate.
+        QWebSocket socket;
+        QSslConfiguration noAuthority = QSslConfiguration::defaultConfiguration();
+        noAuthority.setCaCertificates({});
+        socket.setSslConfiguration(noAuthority);
+        QString presented;
+        connect(&socket, &QWebSocket::sslErrors, &socket, [&socket, &presented] {
+            presented = QString::fromLatin1(
+                    socket.sslConfiguration().peerCertificate().digest(QCryptographicHash::Sha256).toHex());
+            socket.ignoreSslErrors();
+        });
+        QSignalSpy connected(&socket, &QWebSocket::connected);
+        socket.open(socketUrl(hub));
+        QVERIFY(connected.wait(10000));
+        QCOMPARE(presented, first);
+        QVERIFY(heartbeatAnswered(socket));
+    }
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("hub-cert.pem"))));
+    QVERIFY(QFile::exists(dir.filePath(QStringLiteral("hub-key.pem"))));
+}
+
+void tst_HubSecurity::noTlsServesPlainWebSocket()
+{
+    HubSettings settings = localSettings();
+    settings.tls = false;
+    HubRunner hub(settings);
+    QVERIFY(hub.start());
+    QCOMPARE(hub.url().scheme(), QStringLiteral("ws"));
+    QVERIFY(hub.fingerprint().isEmpty());
+    QWebSocket socket;
+    QSignalSpy connected(&socket, &QWebSocket::connected);
+    socket.open(socketUrl(hub));
+    QVERIFY(connected.wait(10000));
+    QVERIFY(heartbeatAnswered(socket));
 }
 
 void tst_HubSecurity::originCheck_data()

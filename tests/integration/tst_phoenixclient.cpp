@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QSet>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <algorithm>
@@ -65,6 +66,8 @@ private slots:
     void badVsnIsRefused();
     void reconnectsAfterHubRestartAndRejoinsWithNewJoinRef();
     void presenceConvergesForTwoSockets();
+    void wssConnectsOnlyToThePinnedCertificate_data();
+    void wssConnectsOnlyToThePinnedCertificate();
 
 private:
     bool startHub(quint16 port = 0);
@@ -105,6 +108,63 @@ void tst_PhoenixClient::init()
 void tst_PhoenixClient::cleanup()
 {
     m_hub.reset();
+}
+
+void tst_PhoenixClient::wssConnectsOnlyToThePinnedCertificate_data()
+{
+    QTest::addColumn<bool>("pinTheHub"); // else: nothing pinned, or (with wrongPin) another
+    QTest::addColumn<bool>("wrongPin");
+    QTest::addRow("pinned") << true << false;
+    QTest::addRow("nothing pinned") << false << false;
+    QTest::addRow("another certificate pinned") << false << true;
+}
+
+void tst_PhoenixClient::wssConnectsOnlyToThePinnedCertificate()
+{
+    QFETCH(bool, pinTheHub);
+    QFETCH(bool, wrongPin);
+    QTemporaryDir dir;
+    HubSettings settings = Parley::Testing::TestHub::settings();
+    settings.tls = true; // the hub's own certificate, made in dir
+    settings.dataDir = dir.path();
+    HubRunner hub(settings);
+    QVERIFY(hub.start());
+    QCOMPARE(hub.url().scheme(), QStringLiteral("wss"));
+    QCOMPARE(hub.fingerprint().size(), 64);
+    const QString other = QString(64, u'a');
+
+    PhoenixSocket socket(hub.url(), [] {
+        return PhoenixSocket::Params { { QStringLiteral("nick"), QStringLiteral("ana") } };
+    });
+    socket.setIdentity(Parley::Testing::TestKeys::of(Ana));
+    const QString pin = pinTheHub ? hub.fingerprint() : wrongPin ? other : QString();
+    socket.setPinnedFingerprint(pin);
+    QSignalSpy opened(&socket, &PhoenixSocket::opened);
+    QSignalSpy rejected(&socket, &PhoenixSocket::certificateRejected);
+    QSignalSpy scheduled(&socket, &PhoenixSocket::reconnectScheduled);
+    socket.connect();
+    if (pinTheHub) {
+        QVERIFY(opened.wait(10000));
+        QVERIFY(rejected.isEmpty());
+        PhoenixChannel *lobby = socket.channel(QStringLiteral("hub:lobby"));
+        QSignalSpy joined(lobby, &PhoenixChannel::joined);
+        lobby->join();
+        QVERIFY(joined.wait(5000));
+        return;
+    }
+    QVERIFY(rejected.wait(10000));
+    QCOMPARE(rejected.first().at(0).toString(), hub.fingerprint()); // what the hub presented
+    QCOMPARE(rejected.first().at(1).toString(), pin);
+    QVERIFY(opened.isEmpty());
+    // Nothing reached the hub's Phoenix layer, and nothing is retried behind the user's back.
+    QCOMPARE(scheduled.size(), 0);
+    QCOMPARE(socket.nextReconnectIn(), -1);
+    QCOMPARE(socket.state(), PhoenixSocket::State::Closed);
+
+    // Trusting what was presented connects.
+    socket.setPinnedFingerprint(rejected.first().at(0).toString());
+    socket.connect();
+    QVERIFY(opened.wait(10000));
 }
 
 void tst_PhoenixClient::connectsAndJoinsLobby()

@@ -4,17 +4,23 @@
 //   {"event":"message","nick":...,"body":...} for messages of others.
 // It reads commands from stdin, one a line: "send TEXT". It exits when stdin closes or after
 // 60 s. It is the identity of LABEL (the same key for the same label, see identity.mjs) and
-// signs every connect. Usage: node bot.mjs ws://127.0.0.1:PORT/socket LABEL NICK [TOPIC]
+// signs every connect. Usage: node bot.mjs ws://127.0.0.1:PORT/socket LABEL NICK [TOPIC]; for a
+// wss:// hub, PARLEY_BOT_FINGERPRINT names the certificate to trust (pinning.mjs).
 import readline from "node:readline";
 import { Socket, Presence } from "phoenix";
 import { WebSocket } from "ws";
 import { identityOf, signedParams } from "./identity.mjs";
+import { fetchPinnedCertificate, pinnedTransport } from "./pinning.mjs";
 
 const [url, label, nick, topic = "room:general"] = process.argv.slice(2);
 const userId = identityOf(label).userId;
 const say = (object) => process.stdout.write(JSON.stringify(object) + "\n");
+const fingerprint = process.env.PARLEY_BOT_FINGERPRINT;
+const transport = url.startsWith("wss:") && fingerprint
+  ? pinnedTransport(fingerprint, [await fetchPinnedCertificate(url, fingerprint)])
+  : WebSocket;
 const socket = new Socket(url, {
-  transport: WebSocket,
+  transport,
   params: () => signedParams(url, { user_id: userId, nick, device: "bot" }),
 });
 socket.connect();

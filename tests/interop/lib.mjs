@@ -17,25 +17,29 @@ export { newIdentity, identityOf, newUserId, signedParams } from "./identity.mjs
 import { newUserId, signedParams } from "./identity.mjs";
 
 // Starts parley-hub; resolves { url, port, process, stop(), kill() } once it printed its URL.
-export async function startHub({ port = 0, args = [], dataDir = null } = {}) {
+// Plain ws:// unless `tls` (then `url` is wss:// and `fingerprint` the certificate's).
+export async function startHub({ port = 0, args = [], dataDir = null, tls = false } = {}) {
   const ownDir = dataDir ? null : mkdtempSync(path.join(tmpdir(), "parley-interop-"));
   const dir = dataDir ?? ownDir;
   const child = spawn(hubBinary, ["--port", String(port), "--bind", "127.0.0.1",
-    "--discovery", "off", "--data-dir", dir, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    "--discovery", "off", "--data-dir", dir, ...(tls ? [] : ["--no-tls"]), ...args],
+    { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
+  let fingerprint = null;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 10000);
     child.stdout.on("data", (chunk) => {
       out += chunk;
-      const match = out.match(/^Listening on (ws:\/\/\S+)$/m);
-      if (match) { clearTimeout(timer); resolve(match[1]); }
+      const match = out.match(/^Listening on (wss?:\/\/\S+)(?: fingerprint sha256:([0-9a-f]{64}))?$/m);
+      if (match) { clearTimeout(timer); fingerprint = match[2] ?? null; resolve(match[1]); }
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`hub exited ${code}: ${out}`)); });
   });
   const actualPort = Number(new URL(url).port);
   return {
-    url: `ws://127.0.0.1:${actualPort}/socket`,
+    url: `${tls ? "wss" : "ws"}://127.0.0.1:${actualPort}/socket`,
     printed: url,
+    fingerprint,
     port: actualPort,
     dataDir: dir,
     process: child,

@@ -13,6 +13,8 @@ Hub::HubSettings TestHub::settings()
     settings.port = 0;
     settings.name = QStringLiteral("Test hub");
     settings.discovery = Hub::DiscoveryMode::Off;
+    // Plain ws:// unless a test asks for TLS (tests that do: hubsecurity, phoenixclient, ui).
+    settings.tls = false;
     // The integration suites run once per transport (tests/integration/*.cmake).
     const QString transport = qEnvironmentVariable("PARLEY_TRANSPORT", QStringLiteral("qt"));
     const std::optional<Hub::HubSettings::Transport> chosen = Hub::HubSettings::transportFromName(transport);

@@ -19,6 +19,7 @@
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace Parley;
@@ -108,6 +109,11 @@ void TestEndToEnd::phoenixBotAndAppTalk()
 
     m_bot.setWorkingDirectory(QStringLiteral(PARLEY_INTEROP_DIR));
     m_bot.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // The app hosts wss:// (the default): the bot trusts the certificate the app shows.
+    QCOMPARE(workspace.hubUrl().scheme(), QStringLiteral("wss"));
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("PARLEY_BOT_FINGERPRINT"), workspace.hostController()->fingerprint());
+    m_bot.setProcessEnvironment(environment);
     m_bot.start(node, { QStringLiteral("bot.mjs"), workspace.hubUrl().toString(),
                         QStringLiteral("robot-0001"), QStringLiteral("Robo") });
     QVERIFY(m_bot.waitForStarted(timeoutMs));
@@ -193,11 +199,21 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
                                              == Client::ChatSession::ConnectionState::Connected,
                              timeoutMs);
 
-    // Without the pinned certificate the same hub is refused (the TLS is real).
+    QCOMPARE(workspace.pinnedFingerprint(), workspace.hostController()->fingerprint());
+
+    // Without the pin the same hub is not joined: the certificate it showed is reported, for
+    // the user to decide, and nothing is retried (the TLS is real).
     Client::ChatSession stranger(Client::Identity { Protocol::Identity::KeyPair::generate(), QStringLiteral("x"), QStringLiteral("desktop") });
+    QSignalSpy rejected(&stranger, &Client::ChatSession::certificateRejected);
     stranger.connectToHub(workspace.hubUrl());
-    QVERIFY(QTest::qWaitFor([&] { return stranger.connectionState() == Client::ChatSession::ConnectionState::Reconnecting; }, timeoutMs));
-    QVERIFY(stranger.connectionState() != Client::ChatSession::ConnectionState::Connected);
+    QVERIFY(rejected.wait(timeoutMs));
+    QCOMPARE(rejected.first().at(0).toString(), workspace.hostController()->fingerprint());
+    QCOMPARE(rejected.first().at(1).toString(), QString());
+    QCOMPARE(stranger.connectionState(), Client::ChatSession::ConnectionState::Refused);
+    QCOMPARE(stranger.refusalReason(), QStringLiteral("untrusted_certificate"));
+    // Trusting what it showed lets it in.
+    stranger.trustCertificate(rejected.first().at(0).toString());
+    QVERIFY(QTest::qWaitFor([&] { return stranger.connectionState() == Client::ChatSession::ConnectionState::Connected; }, timeoutMs));
     stranger.disconnectFromHub();
 }
 
