@@ -1,12 +1,14 @@
 # parley_add_test(tst_name SOURCES a.cpp... LIBS lib... LABELS unit|integration|interop|ui
-#                 [TIMEOUT seconds] [EACH_TRANSPORT])
+#                 [TIMEOUT seconds] [EACH_TRANSPORT] [OVER_TLS])
 # One Qt Test executable per class or feature, registered with ctest under its labels.
 # Every test runs offscreen and with LAN discovery confined to loopback.
 function(parley_add_test name)
     # EACH_TRANSPORT: the test runs a hub and is registered once per WebSocket transport:
     # `name` against the default (QWebSocketServer) and `name_epoll` against --transport epoll
     # (TestHub and parley-hub read PARLEY_TRANSPORT).
-    cmake_parse_arguments(ARG "EACH_TRANSPORT" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    # OVER_TLS: also `name_tls`, the default transport serving wss:// with the hub's own
+    # certificate (TestHub reads PARLEY_TLS; the test clients trust the hubs TestHub started).
+    cmake_parse_arguments(ARG "EACH_TRANSPORT;OVER_TLS" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE parley_options Qt6::Test ${ARG_LIBS})
     if(NOT ARG_TIMEOUT)
@@ -16,9 +18,17 @@ function(parley_add_test name)
     if(ARG_EACH_TRANSPORT)
         list(APPEND transports epoll)
     endif()
+    if(ARG_OVER_TLS)
+        list(APPEND transports tls)
+    endif()
     foreach(transport ${transports})
         set(test_name ${name})
-        if(NOT transport STREQUAL "qt")
+        set(tls 0)
+        if(transport STREQUAL "tls")
+            set(transport qt)
+            set(tls 1)
+            set(test_name ${name}_tls)
+        elseif(NOT transport STREQUAL "qt")
             set(test_name ${name}_${transport})
         endif()
         add_test(NAME ${test_name} COMMAND ${name})
@@ -28,6 +38,6 @@ function(parley_add_test name)
             # Qt Test ends with "Totals: P passed, F failed, S skipped, ...": a QSKIP (one in
             # initTestCase skips every case) or an executable with no test left must not pass.
             FAIL_REGULAR_EXPRESSION "Totals: 0 passed;Totals: [0-9]+ passed, [0-9]+ failed, [1-9][0-9]* skipped"
-            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
+            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};PARLEY_TLS=${tls};QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
     endforeach()
 endfunction()

@@ -2,6 +2,7 @@
 
 #include "hub/writebatch.h"
 
+#include <QSslSocket>
 #include <QTcpSocket>
 
 #include <utility>
@@ -21,7 +22,14 @@ CorkedWriter::~CorkedWriter()
 
 qint64 CorkedWriter::queuedBytes() const
 {
-    return m_queued.size() + (m_socket ? m_socket->bytesToWrite() : 0);
+    if (!m_socket)
+        return m_queued.size();
+    qint64 queued = m_queued.size() + m_socket->bytesToWrite();
+    // Over TLS, bytesToWrite() counts only what is not encrypted yet: QSslSocket encrypts at
+    // once, and the backlog of a reader that stopped waits as encrypted bytes below it.
+    if (const auto *tls = qobject_cast<const QSslSocket *>(m_socket))
+        queued += tls->encryptedBytesToWrite();
+    return queued;
 }
 
 void CorkedWriter::write(const QByteArray &bytes)

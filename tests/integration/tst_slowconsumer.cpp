@@ -9,6 +9,7 @@
 #include "protocol/identity.h"
 
 #include <QJsonObject>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -52,11 +53,17 @@ void tst_SlowConsumer::stalledReaderIsClosedAndOthersGetEverything()
 
     // The stalled reader: joins, then never reads (Qt stops reading once 1 KiB is buffered,
     // and a small receive buffer makes the kernel stop early too).
-    QTcpSocket stalled;
+    QSslSocket stalled; // plain TCP unless the suite runs over TLS
     stalled.setReadBufferSize(1024);
     stalled.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 4096);
-    stalled.connectToHost(QHostAddress::LocalHost, hub.url().port());
-    QVERIFY(stalled.waitForConnected(5000));
+    if (hub.url().scheme() == QLatin1String("wss")) {
+        Parley::Testing::trustTestHubs(&stalled);
+        stalled.connectToHostEncrypted(QStringLiteral("127.0.0.1"), quint16(hub.url().port()));
+        QVERIFY(stalled.waitForEncrypted(5000));
+    } else {
+        stalled.connectToHost(QHostAddress::LocalHost, quint16(hub.url().port()));
+        QVERIFY(stalled.waitForConnected(5000));
+    }
     // A signed connect, sent by hand: the Host line is the one the signature covers.
     const QUrl url = RawPhoenixClient::socketUrl(hub.url(), RawPhoenixClient::params(stalledUser, QStringLiteral("stalled")));
     stalled.write("GET " + url.path(QUrl::FullyEncoded).toLatin1() + '?' + url.query(QUrl::FullyEncoded).toLatin1()

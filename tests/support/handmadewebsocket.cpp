@@ -1,13 +1,15 @@
 #include "handmadewebsocket.h"
 
-#include <QTcpSocket>
+#include "testhub.h"
+
+#include <QSslSocket>
 #include <QTest>
 
 namespace Parley::Testing {
 
 HandmadeWebSocket::HandmadeWebSocket(QObject *parent)
     : QObject(parent)
-    , m_socket(new QTcpSocket(this))
+    , m_socket(new QSslSocket(this)) // plain TCP unless the URL is wss://
 {
     connect(m_socket, &QTcpSocket::readyRead, this, &HandmadeWebSocket::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, [this] { m_disconnected = true; });
@@ -51,7 +53,13 @@ QByteArray HandmadeWebSocket::clientFrame(quint8 finRsvOpcode, const QByteArray 
 
 void HandmadeWebSocket::open(const QUrl &url)
 {
-    m_socket->connectToHost(url.host(), quint16(url.port(80)));
+    const bool tls = url.scheme() == QLatin1String("wss");
+    if (tls) {
+        trustTestHubs(m_socket);
+        m_socket->connectToHostEncrypted(url.host(), quint16(url.port(443)));
+    } else {
+        m_socket->connectToHost(url.host(), quint16(url.port(80)));
+    }
     QByteArray target = url.path(QUrl::FullyEncoded).toUtf8();
     if (url.hasQuery())
         target += '?' + url.query(QUrl::FullyEncoded).toUtf8();
@@ -64,9 +72,11 @@ void HandmadeWebSocket::open(const QUrl &url)
           "Connection: Upgrade\r\n"
           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
           "Sec-WebSocket-Version: 13\r\n\r\n";
-    connect(
-        m_socket, &QTcpSocket::connected, this, [this, request] { m_socket->write(request); },
-        Qt::SingleShotConnection);
+    const auto send = [this, request] { m_socket->write(request); };
+    if (tls)
+        connect(m_socket, &QSslSocket::encrypted, this, send, Qt::SingleShotConnection);
+    else
+        connect(m_socket, &QTcpSocket::connected, this, send, Qt::SingleShotConnection);
 }
 
 bool HandmadeWebSocket::waitForUpgrade(int timeoutMs)

@@ -5,7 +5,7 @@
 #include <QObject>
 #include <QUrl>
 
-class QTcpSocket;
+class QSslSocket;
 
 namespace Parley::Testing {
 
@@ -48,7 +48,7 @@ private:
     void onReadyRead();
     void parseFrames();
 
-    QTcpSocket *m_socket; // child
+    QSslSocket *m_socket; // child
     QByteArray m_buffer;
     QByteArray m_responseHead;
     bool m_upgraded = false;

@@ -2,9 +2,52 @@
 
 #include "hub/hub.h"
 
+#include "protocol/fingerprint.h"
+
 #include <QDebug>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QWebSocket>
 
 namespace Parley::Testing {
+
+namespace {
+QStringList &trusted()
+{
+    static QStringList fingerprints;
+    return fingerprints;
+}
+
+QSslConfiguration withoutAuthorities(QSslConfiguration configuration)
+{
+    configuration.setCaCertificates({});
+    return configuration;
+}
+} // namespace
+
+QStringList TestHub::trustedFingerprints()
+{
+    return trusted();
+}
+
+void trustTestHubs(QWebSocket *socket)
+{
+    socket->setSslConfiguration(withoutAuthorities(QSslConfiguration::defaultConfiguration()));
+    QObject::connect(socket, &QWebSocket::sslErrors, socket, [socket] {
+        const QByteArray der = socket->sslConfiguration().peerCertificate().toDer();
+        if (trusted().contains(Protocol::Fingerprint::of(der)))
+            socket->ignoreSslErrors();
+    });
+}
+
+void trustTestHubs(QSslSocket *socket)
+{
+    socket->setSslConfiguration(withoutAuthorities(socket->sslConfiguration()));
+    QObject::connect(socket, &QSslSocket::sslErrors, socket, [socket] {
+        if (trusted().contains(Protocol::Fingerprint::of(socket->peerCertificate().toDer())))
+            socket->ignoreSslErrors();
+    });
+}
 
 Hub::HubSettings TestHub::settings()
 {
@@ -13,8 +56,9 @@ Hub::HubSettings TestHub::settings()
     settings.port = 0;
     settings.name = QStringLiteral("Test hub");
     settings.discovery = Hub::DiscoveryMode::Off;
-    // Plain ws:// unless a test asks for TLS (tests that do: hubsecurity, phoenixclient, ui).
-    settings.tls = false;
+    // Plain ws:// unless a test asks for TLS (hubsecurity, phoenixclient, ui), or the suite runs
+    // over TLS (PARLEY_TLS=1: the _tls variants of the transport suites).
+    settings.tls = qEnvironmentVariable("PARLEY_TLS") == QLatin1String("1");
     // The integration suites run once per transport (tests/integration/*.cmake).
     const QString transport = qEnvironmentVariable("PARLEY_TRANSPORT", QStringLiteral("qt"));
     const std::optional<Hub::HubSettings::Transport> chosen = Hub::HubSettings::transportFromName(transport);
@@ -35,6 +79,8 @@ bool TestHub::start()
 {
     QString error;
     if (m_runner->start(&error)) {
+        if (!m_runner->fingerprint().isEmpty())
+            trusted().append(m_runner->fingerprint());
         QObject::connect(m_runner->hub(), &Hub::Hub::connectionClosing, &m_context,
                          [this](const QString &userId, quint16 code, const QString &reason) {
                              m_closes.append({ userId, code, reason });

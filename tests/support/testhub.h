@@ -4,10 +4,14 @@
 #include "hub/hubsettings.h"
 
 #include <QList>
+#include <QStringList>
 #include <QObject>
 #include <QUrl>
 
 #include <memory>
+
+class QSslSocket;
+class QWebSocket;
 
 namespace Parley::Testing {
 
@@ -18,6 +22,9 @@ class TestHub
 {
 public:
     static Hub::HubSettings settings();
+    // The certificates (fingerprints) of every TLS hub a TestHub started in this process: the
+    // ones test clients trust (trustTestHubs()).
+    static QStringList trustedFingerprints();
 
     explicit TestHub(const Hub::HubSettings &settings = TestHub::settings());
     ~TestHub();
@@ -26,7 +33,7 @@ public:
     bool start();
     void stop();
     Hub::HubRunner &runner() { return *m_runner; }
-    QUrl url() const { return m_runner->url(); } // the mount URL, ws://127.0.0.1:PORT/socket
+    QUrl url() const { return m_runner->url(); } // the mount URL, ws(s)://127.0.0.1:PORT/socket
     // Connections the hub holds right now (asked on the hub thread).
     int connectionCount() const;
 
@@ -46,5 +53,10 @@ private:
     QObject m_context; // receives the hub's signals on the test's thread
     QList<Close> m_closes;
 };
+
+// Makes a test client trust the TLS hubs TestHub started (and nothing else): no authority, and
+// the certificate errors of a hub whose fingerprint is in trustedFingerprints() are ignored.
+void trustTestHubs(QWebSocket *socket);
+void trustTestHubs(QSslSocket *socket);
 
 } // namespace Parley::Testing
