@@ -14,14 +14,15 @@ import re
 import statistics
 import subprocess
 
-SERVERS = ["parley", "parley-epoll", "parley-default", "ws", "socketio"]
-LABEL = {"parley": "Parley hub (qt)", "parley-epoll": "Parley hub (epoll)",
+SERVERS = ["parley", "parley-epoll", "parley-tls", "parley-default", "ws", "socketio"]
+LABEL = {"parley": "Parley hub (qt)", "parley-epoll": "Parley hub (epoll)", "parley-tls": "Parley hub over wss://",
          "parley-default": "Parley, default config",
          "ws": "Node ws peer", "socketio": "Socket.IO peer"}
 PEERS = ["ws", "socketio"]  # the ratio columns are Parley / each of these
 DISPATCHER = {
     "parley": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "parley-epoll": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
+    "parley-tls": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "parley-default": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "ws": "libuv (epoll), Node %s" % "",
     "socketio": "libuv (epoll), Node %s" % "",
@@ -323,7 +324,9 @@ def main():
       f"(gate: 60 s); 1 s settle and up to 5 s drain after each.")
     w(f"- **Servers:** Parley `parley-hub --ephemeral --max-rate 0 --discovery off` (in-memory store, "
       f"rate limit off: the hub's own cost) on its default QWebSocketServer transport (qt) and, as "
-      f"\"Parley hub (epoll)\", the same with `--transport epoll` (the hand-written one); Parley in its default configuration, `parley-hub --data-dir DIR "
+      f"\"Parley hub (epoll)\", the same with `--transport epoll` (the hand-written one); as \"Parley hub "
+      f"over wss://\" the same serving TLS with its own certificate (the loadgen checks its fingerprint), "
+      f"for B1–B4, B6 and B7 (every other Parley column, like the peers, is plain ws://); Parley in its default configuration, `parley-hub --data-dir DIR "
       f"--discovery off` (SQLite with the ack after the commit, rate limit 30 events/s per connection), for "
       f"B4, B6 and B7; Node ws 8.23.0 peer and Socket.IO 4.8 peer (`bench/peers/`), Node {node}.")
     if args.loadavg or args.loadavg_start:
@@ -377,8 +380,9 @@ def main():
 
     summary = {"parley": "Parley (in-memory store, no rate limit)",
                "parley-epoll": "Parley, `--transport epoll`",
+               "parley-tls": "Parley over wss:// (its own certificate)",
                "parley-default": "Parley, default config (SQLite, 30 events/s)"}
-    shown = [k for k in summary if k != "parley-epoll"
+    shown = [k for k in summary if k not in ("parley-epoll", "parley-tls")
              or any(kind == k for (_src, kind) in list(runs_by_key) + list(FAILED))]
     w("| | Gate | " + " | ".join(f"{summary[k]} | verdict" for k in shown) + " |")
     w("|---|---|" + "---|---|" * len(shown))
@@ -405,8 +409,11 @@ def main():
         peers = [k for k in kinds if k in PEERS]
         if "parley-epoll" in kinds:
             peers.append("parley-epoll")  # the transport decision: qt / epoll
+        if "parley-tls" in kinds:
+            peers.append("parley-tls")  # what TLS costs: plain / wss
+        ratio_label = {"parley-epoll": " | qt/epoll", "parley-tls": " | plain/wss"}
         if "parley" in kinds:
-            header += "".join(f" | Parley/{k}" if k != "parley-epoll" else " | qt/epoll" for k in peers)
+            header += "".join(ratio_label.get(k, f" | Parley/{k}") for k in peers)
         w(header + " |")
         w("|---" * (1 + len(kinds) + (len(peers) if "parley" in kinds else 0)) + "|")
         if any((src, k) in FAILED for k in kinds):

@@ -5,7 +5,7 @@
 # "parley-epoll" the same on `--transport epoll`; "parley-default" is the hub as shipped (SQLite,
 # rate limit on), run for B4, B6 and B7 only.
 #
-#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,parley-epoll,parley-default,ws,socketio] [--repeats N]
+#   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,parley-epoll,parley-tls,parley-default,ws,socketio] [--repeats N]
 #                [--build DIR] [--out FILE] [--resume RESULTS_DIR]
 #
 # Expects DIR/app/parley-hub/parley-hub and DIR/bench/parley-loadgen (DIR defaults to build/);
@@ -21,7 +21,7 @@ BUILD=$ROOT/build
 OUT=$ROOT/docs/benchmarks.md
 QUICK=0
 ONLY=""
-SERVERS="parley,parley-epoll,parley-default,ws,socketio"
+SERVERS="parley,parley-epoll,parley-tls,parley-default,ws,socketio"
 REPEATS=""
 RESUME=""
 while [[ $# -gt 0 ]]; do
@@ -78,18 +78,23 @@ declare -a POINTS=(
     # within 60 s in both the quick and the full run.
     "B10c|--mode slow-consumer --clients 1000 --rate 100 --slow-percent 1 --body-bytes 2000 --duration 60"
 )
-# The default configuration (parley-default) runs these points only.
+# The default configuration (parley-default) runs these points only, and so does parley-tls (the
+# hub's own cost over wss://: what encryption costs per connection, join and delivery).
 DEFAULT_POINTS=",B4,B6a,B6b,B7,"
+TLS_POINTS=",B1,B3,B4,B6a,B6b,B7,"
 
 # parley-loadgen speaks plain ws://: every Parley kind runs with --no-tls (a hub from before TLS
 # by default has no such option and serves ws:// anyway).
 PLAIN=(); "$HUB" --help | grep -q -- --no-tls && PLAIN=(--no-tls)
 SERVER_PID=""
 SERVER_PORT=""
+SERVER_FINGERPRINT=""
 start_server() { # kind log
     local kind=$1 log=$2
     case $kind in
         parley) taskset -c 0 "$HUB" "${PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
+                    --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
+        parley-tls) taskset -c 0 "$HUB" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         parley-epoll) taskset -c 0 "$HUB" "${PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --ephemeral --transport epoll \
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
@@ -101,7 +106,8 @@ start_server() { # kind log
     esac
     SERVER_PID=$!
     for _ in $(seq 100); do
-        SERVER_PORT=$(sed -n 's|^Listening on ws://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null || true)
+        SERVER_PORT=$(sed -n 's|^Listening on wss\{0,1\}://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null || true)
+        SERVER_FINGERPRINT=$(sed -n 's|^Listening on wss://.* fingerprint sha256:\([0-9a-f]*\)$|\1|p' "$log" 2>/dev/null || true)
         [[ -n $SERVER_PORT ]] && return 0
         sleep 0.1
     done
@@ -129,13 +135,16 @@ for point in "${POINTS[@]}"; do
         # Socket.IO has no presence: the churn benchmark does not apply.
         [[ $kind == socketio && $id == B8 ]] && continue
         [[ $kind == parley-default && $DEFAULT_POINTS != *",$id,"* ]] && continue
+        [[ $kind == parley-tls && $TLS_POINTS != *",$id,"* ]] && continue
         for rep in $(seq "$REPEATS"); do
             name=$id-$kind-$rep
             [[ -s $RESULTS/$name.json ]] && continue
             start_server "$kind" "$RESULTS/$name.server.log" || { stop_server; continue; }
             sleep 0.5
             # Hard bound: the loadgen's own alarm is setup-timeout + duration + drain + 15 s.
-            timeout 1200 taskset -c 1 "$LOADGEN" $args --proto "$proto" --port "$SERVER_PORT" \
+            tls=()
+            [[ -n $SERVER_FINGERPRINT ]] && tls=(--tls-fingerprint "$SERVER_FINGERPRINT")
+            timeout 1200 taskset -c 1 "$LOADGEN" $args "${tls[@]}" --proto "$proto" --port "$SERVER_PORT" \
                 --hub-pid "$SERVER_PID" --setup-timeout "${PARLEY_BENCH_SETUP_TIMEOUT:-600}" --allow-loss \
                 >"$RESULTS/$name.json" 2>"$RESULTS/$name.err" || true
             stop_server

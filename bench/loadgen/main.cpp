@@ -51,6 +51,8 @@ int main(int argc, char **argv)
     alarm(unsigned(hardSeconds) + 1);
     const int64_t deadline = nowNs() + int64_t(g_opt.setupTimeout * double(kSec));
 
+    if (g_opt.tls && !initTls())
+        return 2;
     g_epoll = epoll_create1(EPOLL_CLOEXEC);
     const int64_t started = nowNs();
     int status = 0;

@@ -67,6 +67,12 @@ void parseArgs(int argc, char **argv)
         else if (arg == "--hub-pid") g_opt.hubPid = std::atoi(value().c_str());
         else if (arg == "--allow-loss") g_opt.allowLoss = true;
         else if (arg == "--sources") g_opt.sources = std::atoi(value().c_str());
+        else if (arg == "--tls-fingerprint") {
+            g_opt.tls = true;
+            g_opt.tlsFingerprint = value();
+            if (g_opt.tlsFingerprint.size() != 64)
+                usageError("--tls-fingerprint takes the 64 hex digits parley-hub prints");
+        }
         else if (arg == "--help" || arg == "-h") {
             std::puts("parley-loadgen --mode hold|storm|fanout|rooms|rtt|presence-churn|slow-consumer\n"
                       "  [--proto phoenix|socketio] [--host 127.0.0.1] --port P [--path P]\n"

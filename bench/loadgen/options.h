@@ -33,6 +33,10 @@ struct Options
     bool allowLoss = false;
     int sources = 200; // 127.0.0.2 .. 127.0.0.(1+sources)
     bool settleRss = true; // hold: sample RSS at N/3 and N
+    // wss://: TLS on every connection; the hub's certificate must have this SHA-256 fingerprint
+    // (lowercase hex, as parley-hub prints it), checked before anything is sent.
+    bool tls = false;
+    std::string tlsFingerprint;
 };
 
 extern Options g_opt;

@@ -6,8 +6,15 @@
 #include "stats.h"
 #include "tracking.h"
 
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
+#include <cstdio>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -26,6 +33,76 @@ int64_t g_slowClosedLastNs = 0;
 namespace {
 
 char g_readBuf[1 << 16];
+SSL_CTX *g_tlsContext = nullptr;
+
+// send()/recv() or their TLS equivalents: >0 bytes, 0 end of stream, -1 with errno (EAGAIN when
+// the socket or the TLS layer wants to wait).
+ssize_t ioWrite(Client &c, const char *data, size_t size)
+{
+    if (!c.ssl)
+        return send(c.fd, data, size, MSG_NOSIGNAL);
+    const int n = SSL_write(c.ssl, data, int(std::min<size_t>(size, 1 << 30)));
+    if (n > 0)
+        return n;
+    const int error = SSL_get_error(c.ssl, n);
+    errno = (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ) ? EAGAIN : EPIPE;
+    return -1;
+}
+
+ssize_t ioRead(Client &c, char *data, size_t size)
+{
+    if (!c.ssl)
+        return recv(c.fd, data, size, 0);
+    const int n = SSL_read(c.ssl, data, int(size));
+    if (n > 0)
+        return n;
+    const int error = SSL_get_error(c.ssl, n);
+    if (error == SSL_ERROR_ZERO_RETURN)
+        return 0;
+    errno = (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) ? EAGAIN : ECONNRESET;
+    return -1;
+}
+
+std::string hex(const unsigned char *bytes, unsigned size)
+{
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < size; ++i) {
+        out.push_back(digits[bytes[i] >> 4]);
+        out.push_back(digits[bytes[i] & 15]);
+    }
+    return out;
+}
+
+// Drives the TLS handshake; once done and the certificate is the pinned one, sends the upgrade.
+void continueTlsHandshake(Client &c)
+{
+    const int r = SSL_do_handshake(c.ssl);
+    if (r == 1) {
+        X509 *certificate = SSL_get1_peer_certificate(c.ssl);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned size = 0;
+        const bool pinned = certificate && X509_digest(certificate, EVP_sha256(), digest, &size) == 1
+                && hex(digest, size) == g_opt.tlsFingerprint;
+        X509_free(certificate);
+        if (!pinned) {
+            ++g_stats.connectFailures;
+            closeClient(c, false);
+            return;
+        }
+        setInterest(c, true, false);
+        sendUpgrade(c);
+        return;
+    }
+    const int error = SSL_get_error(c.ssl, r);
+    if (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) {
+        setInterest(c, true, error == SSL_ERROR_WANT_WRITE);
+        return;
+    }
+    ERR_clear_error();
+    ++g_stats.connectFailures;
+    closeClient(c, false);
+}
 
 
 // Parses complete frames from data; keeps the rest in c.in.
@@ -160,6 +237,10 @@ void closeClient(Client &c, bool isDrop)
         ++g_stats.joinFailures;
     }
     epoll_ctl(g_epoll, EPOLL_CTL_DEL, c.fd, nullptr);
+    if (c.ssl) {
+        SSL_free(c.ssl); // no close_notify: the benchmark's clients just go
+        c.ssl = nullptr;
+    }
     close(c.fd);
     c.fd = -1;
     c.state = State::Closed;
@@ -173,7 +254,7 @@ void closeClient(Client &c, bool isDrop)
 void flush(Client &c)
 {
     while (!c.out.empty()) {
-        const ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL);
+        const ssize_t n = ioWrite(c, c.out.data(), c.out.size());
         if (n > 0) {
             c.out.erase(0, size_t(n));
             continue;
@@ -193,7 +274,7 @@ void sendRaw(Client &c, std::string_view bytes)
     if (c.fd < 0)
         return;
     if (c.out.empty()) {
-        const ssize_t n = send(c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        const ssize_t n = ioWrite(c, bytes.data(), bytes.size());
         if (n == ssize_t(bytes.size()))
             return;
         if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -242,7 +323,7 @@ void sendText(Client &c, std::string_view text)
 void onReadable(Client &c, int64_t now)
 {
     while (c.fd >= 0) {
-        const ssize_t n = recv(c.fd, g_readBuf, sizeof g_readBuf, 0);
+        const ssize_t n = ioRead(c, g_readBuf, sizeof g_readBuf);
         if (n == 0) {
             closeClient(c, true);
             return;
@@ -278,9 +359,28 @@ void onReadable(Client &c, int64_t now)
             continue;
         }
         onBytes(c, g_readBuf, size_t(n), now);
-        if (size_t(n) < sizeof g_readBuf)
+        // A short read means the kernel is drained; over TLS a read returns one record at most,
+        // so read on until the TLS layer wants to wait.
+        if (size_t(n) < sizeof g_readBuf && !c.ssl)
             return;
     }
+}
+
+// ---- TLS ----------------------------------------------------------------------------------
+
+bool initTls()
+{
+    g_tlsContext = SSL_CTX_new(TLS_client_method());
+    if (!g_tlsContext) {
+        std::fprintf(stderr, "parley-loadgen: OpenSSL has no TLS client context\n");
+        return false;
+    }
+    SSL_CTX_set_min_proto_version(g_tlsContext, TLS1_2_VERSION);
+    // The hub's certificate is self-signed: it is checked by fingerprint after the handshake,
+    // before a byte of the upgrade is sent.
+    SSL_CTX_set_verify(g_tlsContext, SSL_VERIFY_NONE, nullptr);
+    SSL_CTX_set_mode(g_tlsContext, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    return true;
 }
 
 // ---- connection setup ---------------------------------------------------------------------
@@ -348,7 +448,24 @@ void pump(int timeoutMs)
             }
             if (ev & EPOLLOUT) {
                 setInterest(c, true, false);
-                sendUpgrade(c);
+                if (g_tlsContext) {
+                    c.ssl = SSL_new(g_tlsContext);
+                    SSL_set_fd(c.ssl, c.fd);
+                    SSL_set_connect_state(c.ssl);
+                    c.state = State::TlsHandshake;
+                    continueTlsHandshake(c);
+                } else {
+                    sendUpgrade(c);
+                }
+            }
+            continue;
+        }
+        if (c.state == State::TlsHandshake) {
+            if (ev & (EPOLLERR | EPOLLHUP)) {
+                ++g_stats.connectFailures;
+                closeClient(c, false);
+            } else {
+                continueTlsHandshake(c);
             }
             continue;
         }

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <vector>
 
+typedef struct ssl_st SSL;
+
 namespace loadgen {
 
 inline int64_t nowNs()
@@ -21,7 +23,7 @@ inline int64_t nowNs()
 constexpr int64_t kSec = 1'000'000'000;
 constexpr int64_t kMs = 1'000'000;
 
-enum class State : uint8_t { Connecting, Handshake, EioOpen, SioConnect, Ready, Joining, Joined, Closed };
+enum class State : uint8_t { Connecting, TlsHandshake, Handshake, EioOpen, SioConnect, Ready, Joining, Joined, Closed };
 enum Role : uint8_t { Member, Publisher, Active, Churner, Setup };
 
 struct Pending
@@ -33,6 +35,7 @@ struct Pending
 struct Client
 {
     int fd = -1;
+    SSL *ssl = nullptr; // with --tls-fingerprint
     State state = State::Connecting;
     Role role = Member;
     bool slow = false;
@@ -80,6 +83,11 @@ void sendRaw(Client &c, std::string_view bytes);
 void sendFrame(Client &c, uint8_t opcode, std::string_view payload);
 void sendText(Client &c, std::string_view text);
 void onReadable(Client &c, int64_t now);
+
+// ---- TLS (--tls-fingerprint) ----------------------------------------------------------------
+
+// Makes the client context once; false (with a message on stderr) if OpenSSL cannot.
+bool initTls();
 
 // ---- connection setup and event loop ------------------------------------------------------
 
