@@ -59,6 +59,7 @@ ssize_t ioRead(Client &c, char *data, size_t size)
     const int error = SSL_get_error(c.ssl, n);
     if (error == SSL_ERROR_ZERO_RETURN)
         return 0;
+    ERR_clear_error();
     errno = (error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE) ? EAGAIN : ECONNRESET;
     return -1;
 }

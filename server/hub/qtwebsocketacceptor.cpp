@@ -15,8 +15,11 @@ constexpr qsizetype maxRequestHead = 8192;
 
 QtWebSocketAcceptor::QtWebSocketAcceptor(AcceptorSettings settings, WriteBatch *batch, QObject *parent)
     : Acceptor(std::move(settings), batch, parent),
-      m_server(QStringLiteral("parley"), this->settings().tls ? QWebSocketServer::SecureMode
-                                                                : QWebSocketServer::NonSecureMode)
+      // NonSecureMode also for wss://: the acceptor does TLS itself (startServerEncryption) and
+      // hands over a QSslSocket that reads and writes plain text. In SecureMode a 5,000-client
+      // wss:// setup spent 25 % of the hub's CPU in QObject::sender(), whose cost grows with the
+      // sockets connected to the one server object (perf, docs/benchmarks.md "TLS").
+      m_server(QStringLiteral("parley"), QWebSocketServer::NonSecureMode)
 {
     // phoenix.js offers "phoenix" (plus a bearer token entry) when given an authToken.
     m_server.setSupportedSubprotocols({ QStringLiteral("phoenix") });

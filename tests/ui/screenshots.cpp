@@ -10,6 +10,7 @@
 #include "testkeys.h"
 #include "ui/appsettings.h"
 #include "ui/joindialog.h"
+#include "ui/trustedhubsdialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
@@ -23,6 +24,8 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMenu>
+#include <QMessageBox>
+#include <QListWidget>
 #include <QPainter>
 #include <QSettings>
 #include <QStyleFactory>
@@ -379,6 +382,36 @@ int main(int argc, char *argv[])
         join.discoveredList()->setCurrentItem(join.discoveredList()->topLevelItem(0));
         QTest::qWait(200);
         if (!save(composeDialog(&window, &join), outDir, QStringLiteral("join-dialog.png")))
+            return 1;
+    }
+
+    // 4. Trust on first use: the question for a hub joined by address, the warning when its
+    // certificate changed, and the list of trusted hubs.
+    if (!dark) {
+        const QUrl typed(QStringLiteral("wss://192.168.1.31:4000/socket"));
+        const QString shown = g_hubFingerprint;
+        const QString before = QStringLiteral("9c41d07e5b2a88f3016c4e2d7a9b3f50c81e6d2a4f7b09e35d1c8a6f2e4b7d90");
+        const auto grabTrustDialog = [&](const QString &pinned, const QString &name) {
+            emit workspace.certificateRejected(typed, shown, pinned);
+            QMessageBox *box = nullptr;
+            if (!QTest::qWaitFor([&] { return (box = window.findChild<QMessageBox *>(QStringLiteral("trustDialog"))); }, 5000))
+                return fail(QStringLiteral("no trust dialog")), false;
+            QTest::qWait(200);
+            const bool ok = save(composeDialog(&window, box), outDir, name);
+            box->reject();
+            QTest::qWait(50); // deleted on close
+            return ok;
+        };
+        if (!grabTrustDialog({}, QStringLiteral("trust-first-use.png"))
+            || !grabTrustDialog(before, QStringLiteral("trust-changed.png")))
+            return 1;
+        settings.setPinnedFingerprint(QStringLiteral("192.168.1.31:4000"), before);
+        settings.setPinnedFingerprint(QStringLiteral("10.0.4.17:4000"), shown);
+        Ui::TrustedHubsDialog trusted(&settings, &window);
+        trusted.show();
+        trusted.list()->setCurrentRow(0);
+        QTest::qWait(200);
+        if (!save(composeDialog(&window, &trusted), outDir, QStringLiteral("trusted-hubs.png")))
             return 1;
     }
     return 0;
