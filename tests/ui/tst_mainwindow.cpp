@@ -9,13 +9,11 @@
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
 #include "hub/hubrunner.h"
-#include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
 #include "ui/hubaddress.h"
-#include "ui/hubheader.h"
 #include "ui/identityactions.h"
 #include "ui/idlewatcher.h"
 #include "ui/joindialog.h"
@@ -119,7 +117,6 @@ private slots:
     void bannerShowsReconnectingAndClearsWhenHubReturns();
     void lockedRoomAsksForPassword();
     void bannerExplainsRefusalAndHubPasswordFixesIt();
-    void wssHubIsTrustedOnceAndASwappedCertificateIsRefused();
     void autoAwayAfterIdleAndBackOnInput();
     void joinDialogListsHubDiscoveredOverLoopback();
 
@@ -582,66 +579,6 @@ void TestMainWindow::lockedRoomAsksForPassword()
     prompt->setTextValue(QStringLiteral("s3cret"));
     prompt->accept();
     QVERIFY(waitForRoom(QStringLiteral("room:vault")));
-}
-
-void TestMainWindow::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()
-{
-    using Protocol::Fingerprint::safetyCode;
-    QTemporaryDir hubDir;
-    Hub::HubSettings settings;
-    settings.bindAddress = QHostAddress::LocalHost;
-    settings.port = 0;
-    settings.dataDir = hubDir.path(); // wss:// with the hub's own certificate (the default)
-    auto hub = std::make_unique<Hub::HubRunner>(settings);
-    QVERIFY(hub->start());
-    const QString fingerprint = hub->fingerprint();
-    QCOMPARE(hub->url().scheme(), QStringLiteral("wss"));
-
-    // First join of a typed address: nothing is sent until the user confirms the safety code.
-    m_workspace->join(hub->url());
-    QMessageBox *ask = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((ask = m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog"))), hubTimeoutMs);
-    QVERIFY2(ask->text().contains(safetyCode(fingerprint)), qPrintable(ask->text()));
-    QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
-    auto *trust = ask->findChild<QPushButton *>(QStringLiteral("trustButton"));
-    QVERIFY(trust);
-    trust->click();
-    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
-                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
-    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(hub->url())), fingerprint);
-    QTRY_COMPARE(m_window->hubHeader()->safetyText(), QStringLiteral("Safety code ") + safetyCode(fingerprint));
-
-    // The hub comes back on the same address with another certificate: a warning naming both
-    // codes, and no connection unless the user chooses to trust the new one.
-    const quint16 port = hub->port();
-    hub.reset();
-    QTemporaryDir otherDir;
-    settings.port = port;
-    settings.dataDir = otherDir.path();
-    auto impostor = std::make_unique<Hub::HubRunner>(settings);
-    QVERIFY(impostor->start());
-    QVERIFY(impostor->fingerprint() != fingerprint);
-    m_workspace->session()->reconnectNow();
-    // The first dialog is gone (deleted on close): find the one that names the new code.
-    const QString newCode = safetyCode(impostor->fingerprint());
-    const auto warningShown = [this, &newCode]() -> QMessageBox * {
-        const auto boxes = m_window->findChildren<QMessageBox *>(QStringLiteral("trustDialog"));
-        for (QMessageBox *box : boxes) {
-            if (box->isVisible() && box->text().contains(newCode))
-                return box;
-        }
-        return nullptr;
-    };
-    QMessageBox *warning = nullptr;
-    QTRY_VERIFY_WITH_TIMEOUT((warning = warningShown()), hubTimeoutMs * 2);
-    QVERIFY2(warning->text().contains(safetyCode(fingerprint)), qPrintable(warning->text()));
-    QVERIFY2(warning->text().contains(safetyCode(impostor->fingerprint())), qPrintable(warning->text()));
-    QCOMPARE(warning->icon(), QMessageBox::Warning);
-    warning->reject(); // "Don't connect"
-    QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
-    QVERIFY(m_window->banner()->isShown());
-    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(impostor->url())), fingerprint);
-    QCOMPARE(m_workspace->session()->reconnectInMs(), -1); // nothing retried behind the user's back
 }
 
 void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()

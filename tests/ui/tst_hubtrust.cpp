@@ -1,0 +1,161 @@
+// Trust on first use in the window (docs/protocol.md 1.2): a wss:// hub joined by address is
+// joined only after the user trusted the safety code it showed; a hub that later shows another
+// certificate gets a warning naming both codes and nothing else; Trusted hubs lists and forgets.
+
+#include "client/chatsession.h"
+#include "hub/hubrunner.h"
+#include "protocol/fingerprint.h"
+#include "ui/appsettings.h"
+#include "ui/connectionbanner.h"
+#include "ui/hubaddress.h"
+#include "ui/hubheader.h"
+#include "ui/mainwindow.h"
+#include "ui/trustedhubsdialog.h"
+#include "ui/workspace.h"
+
+#include <QListWidget>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Parley;
+using Client::ChatSession;
+
+namespace {
+constexpr int hubTimeoutMs = 10'000;
+}
+
+class TestHubTrust : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void wssHubIsTrustedOnceAndASwappedCertificateIsRefused();
+    void trustedHubsListsAndForgets();
+
+private:
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<Ui::AppSettings> m_settings;
+    std::unique_ptr<Ui::Workspace> m_workspace;
+    std::unique_ptr<Ui::MainWindow> m_window;
+};
+
+void TestHubTrust::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+}
+
+void TestHubTrust::init()
+{
+    m_settings = std::make_unique<Ui::AppSettings>();
+    m_settings->setNick(QStringLiteral("Tester"));
+    m_workspace = std::make_unique<Ui::Workspace>(
+        m_settings.get(), Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestHubTrust::cleanup()
+{
+    const QStringList pinned = m_settings->pins().keys();
+    for (const QString &hub : pinned)
+        m_settings->forgetPin(hub); // every test starts trusting nothing
+    m_window.reset();
+    m_workspace.reset();
+    m_settings.reset();
+    QSettings().clear();
+}
+
+void TestHubTrust::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()
+{
+    using Protocol::Fingerprint::safetyCode;
+    QTemporaryDir hubDir;
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::LocalHost;
+    settings.port = 0;
+    settings.dataDir = hubDir.path(); // wss:// with the hub's own certificate (the default)
+    auto hub = std::make_unique<Hub::HubRunner>(settings);
+    QVERIFY(hub->start());
+    const QString fingerprint = hub->fingerprint();
+    QCOMPARE(hub->url().scheme(), QStringLiteral("wss"));
+
+    // First join of a typed address: nothing is sent until the user confirms the safety code.
+    m_workspace->join(hub->url());
+    QMessageBox *ask = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((ask = m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog"))), hubTimeoutMs);
+    QVERIFY2(ask->text().contains(safetyCode(fingerprint)), qPrintable(ask->text()));
+    QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
+    auto *trust = ask->findChild<QPushButton *>(QStringLiteral("trustButton"));
+    QVERIFY(trust);
+    trust->click();
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(hub->url())), fingerprint);
+    QTRY_COMPARE(m_window->hubHeader()->safetyText(), QStringLiteral("Safety code ") + safetyCode(fingerprint));
+
+    // The hub comes back on the same address with another certificate: a warning naming both
+    // codes, and no connection unless the user chooses to trust the new one.
+    const quint16 port = hub->port();
+    hub.reset();
+    QTemporaryDir otherDir;
+    settings.port = port;
+    settings.dataDir = otherDir.path();
+    auto impostor = std::make_unique<Hub::HubRunner>(settings);
+    QVERIFY(impostor->start());
+    QVERIFY(impostor->fingerprint() != fingerprint);
+    m_workspace->session()->reconnectNow();
+    // The first dialog is gone (deleted on close): find the one that names the new code.
+    const QString newCode = safetyCode(impostor->fingerprint());
+    const auto warningShown = [this, &newCode]() -> QMessageBox * {
+        const auto boxes = m_window->findChildren<QMessageBox *>(QStringLiteral("trustDialog"));
+        for (QMessageBox *box : boxes) {
+            if (box->isVisible() && box->text().contains(newCode))
+                return box;
+        }
+        return nullptr;
+    };
+    QMessageBox *warning = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((warning = warningShown()), hubTimeoutMs * 2);
+    QVERIFY2(warning->text().contains(safetyCode(fingerprint)), qPrintable(warning->text()));
+    QVERIFY2(warning->text().contains(safetyCode(impostor->fingerprint())), qPrintable(warning->text()));
+    QCOMPARE(warning->icon(), QMessageBox::Warning);
+    warning->reject(); // "Don't connect"
+    QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
+    QVERIFY(m_window->banner()->isShown());
+    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(impostor->url())), fingerprint);
+    QCOMPARE(m_workspace->session()->reconnectInMs(), -1); // nothing retried behind the user's back
+}
+
+void TestHubTrust::trustedHubsListsAndForgets()
+{
+    const QString first = QString(64, u'a');
+    const QString second = QString(64, u'b');
+    m_settings->setPinnedFingerprint(QStringLiteral("10.0.0.5:4000"), first);
+    m_settings->setPinnedFingerprint(QStringLiteral("10.0.0.6:4001"), second);
+    Ui::TrustedHubsDialog dialog(m_settings.get(), m_window.get());
+    QCOMPARE(dialog.list()->count(), 2);
+    QVERIFY(dialog.list()->item(0)->text().contains(QStringLiteral("10.0.0.5:4000")));
+    QVERIFY(dialog.list()->item(0)->text().contains(Protocol::Fingerprint::safetyCode(first)));
+    QVERIFY(dialog.list()->item(0)->toolTip().contains(first)); // the whole fingerprint
+    QVERIFY(!dialog.forgetButton()->isEnabled());
+    dialog.list()->setCurrentRow(0);
+    QVERIFY(dialog.forgetButton()->isEnabled());
+    dialog.forgetButton()->click();
+    QCOMPARE(m_settings->pinnedFingerprint(QStringLiteral("10.0.0.5:4000")), QString());
+    QCOMPARE(m_settings->pinnedFingerprint(QStringLiteral("10.0.0.6:4001")), second);
+    QCOMPARE(dialog.list()->count(), 1);
+    QVERIFY(dialog.list()->item(0)->text().contains(QStringLiteral("10.0.0.6:4001")));
+}
+
+QTEST_MAIN(TestHubTrust)
+#include "tst_hubtrust.moc"
