@@ -185,7 +185,10 @@ struct Heartbeats
             carry -= 1;
             Client &c = g_clients[next];
             next = (next + 1) % g_clients.size();
-            if (c.fd >= 0 && !c.slow && c.state != State::Connecting && c.state != State::Handshake)
+            // Only upgraded connections: a frame during the TLS handshake or before the 101
+            // would be written ahead of (or into) the upgrade request.
+            if (c.fd >= 0 && !c.slow && c.state != State::Connecting && c.state != State::TlsHandshake
+                && c.state != State::Handshake)
                 sendHeartbeat(c);
         }
     }
