@@ -9,6 +9,7 @@
 #include "ui/connectionbanner.h"
 #include "ui/hubaddress.h"
 #include "ui/hubheader.h"
+#include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/trustedhubsdialog.h"
 #include "ui/workspace.h"
@@ -20,6 +21,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace Parley;
 using Client::ChatSession;
@@ -38,6 +40,7 @@ private slots:
     void cleanup();
     void wssHubIsTrustedOnceAndASwappedCertificateIsRefused();
     void trustedHubsListsAndForgets();
+    void discoveredHubIsJoinedWithTheAnnouncedCertificate();
 
 private:
     QTemporaryDir m_settingsDir;
@@ -155,6 +158,53 @@ void TestHubTrust::trustedHubsListsAndForgets()
     QCOMPARE(m_settings->pinnedFingerprint(QStringLiteral("10.0.0.6:4001")), second);
     QCOMPARE(dialog.list()->count(), 1);
     QVERIFY(dialog.list()->item(0)->text().contains(QStringLiteral("10.0.0.6:4001")));
+}
+
+void TestHubTrust::discoveredHubIsJoinedWithTheAnnouncedCertificate()
+{
+    // A second person on the LAN: the hub is found by its beacon (loopback here), which says
+    // which certificate is its own; joining it asks nothing and trusts exactly that one.
+    QTemporaryDir hubDir;
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::LocalHost;
+    settings.port = 0;
+    settings.dataDir = hubDir.path();
+    settings.name = QStringLiteral("Announced hub %1").arg(QCoreApplication::applicationPid());
+    settings.discovery = Hub::DiscoveryMode::Loopback;
+    Hub::HubRunner hub(settings);
+    QVERIFY(hub.start());
+
+    Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
+    dialog.show();
+    QTreeWidget *list = dialog.discoveredList();
+    const auto findHub = [&]() -> QTreeWidgetItem * {
+        for (int i = 0; i < list->topLevelItemCount(); ++i) {
+            if (list->topLevelItem(i)->text(0) == settings.name)
+                return list->topLevelItem(i);
+        }
+        return nullptr;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(findHub(), hubTimeoutMs);
+    list->setCurrentItem(findHub());
+    dialog.accept();
+    QCOMPARE(dialog.url(), hub.url()); // wss://, from the beacon's "tls"
+    QCOMPARE(dialog.announcedFingerprint(), hub.fingerprint());
+
+    m_workspace->join(dialog.url(), dialog.password(), dialog.announcedFingerprint());
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog")));
+    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(hub.url())), hub.fingerprint());
+    QTRY_COMPARE(m_window->hubHeader()->safetyText(),
+                 QStringLiteral("Safety code ") + Protocol::Fingerprint::safetyCode(hub.fingerprint()));
+
+    // A beacon never overrides what the user trusts: with another pin, the hub is refused.
+    m_workspace->leave();
+    m_settings->setPinnedFingerprint(Ui::hubAddressText(hub.url()), QString(64, u'c'));
+    m_workspace->join(dialog.url(), {}, dialog.announcedFingerprint());
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Refused, hubTimeoutMs);
+    QTRY_VERIFY(m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog")));
 }
 
 QTEST_MAIN(TestHubTrust)
