@@ -4,6 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import tls from "node:tls";
 import { sign } from "node:crypto";
 import { once } from "node:events";
 import { startHub, rawClient, waitFor, newUserId, newIdentity, identityOf, signedParams, WebSocket } from "./lib.mjs";
@@ -162,7 +163,10 @@ test("frame: invalid UTF-8 text -> 1007", async () => {
 // --- raw TCP -------------------------------------------------------------------------------
 function rawTcp(bytes) {
   return new Promise((resolve) => {
-    const socket = net.connect(hub.port, "127.0.0.1", () => socket.write(bytes));
+    // Over TLS (PARLEY_TLS=1) the same bytes go inside a TLS connection to the hub.
+    const socket = hub.url.startsWith("wss:")
+      ? tls.connect({ host: "127.0.0.1", port: hub.port, rejectUnauthorized: false }, () => socket.write(bytes))
+      : net.connect(hub.port, "127.0.0.1", () => socket.write(bytes));
     let data = "";
     socket.on("data", (d) => { data += d; });
     socket.on("close", () => resolve(data));

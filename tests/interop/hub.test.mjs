@@ -2,7 +2,7 @@
 // broadcast once, heartbeat, leave, unmatched topic, refused joins, duplicate join.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startHub, connect, join, push, rawClient, waitFor, newUserId, identityOf, signedParams, disconnectAll, Socket, WebSocket } from "./lib.mjs";
+import { startHub, connect, join, push, rawClient, waitFor, newUserId, identityOf, signedParams, disconnectAll, Socket, WebSocket, overTls } from "./lib.mjs";
 
 let hub;
 before(async () => { hub = await startHub(); });
@@ -24,7 +24,8 @@ test("SIGTERM and SIGINT: every client is closed with 1001, the hub exits 0", as
 });
 
 test("hub prints its real port", () => {
-  assert.match(hub.printed, /^ws:\/\/127\.0\.0\.1:\d+\/socket$/);
+  assert.match(hub.printed, /^wss?:\/\/127\.0\.0\.1:\d+\/socket$/);
+  assert.equal(hub.printed.startsWith("wss:"), overTls); // PARLEY_TLS=1: the _tls variant
   assert.notEqual(hub.port, 0);
 });
 

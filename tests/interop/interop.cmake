@@ -14,6 +14,8 @@ file(GLOB interop_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.test.mjs)
 # The hostile suite and the core protocol file also run against --transport epoll (the hub
 # reads PARLEY_TRANSPORT), so both transports answer every attack and refusal the same way.
 set(each_transport hostile hub)
+# The same two files also run over wss:// (PARLEY_TLS=1: lib.mjs starts TLS hubs and trusts them).
+set(over_tls hostile hub)
 foreach(test_file ${interop_tests})
     get_filename_component(test_name ${test_file} NAME_WE)
     set(labels interop)
@@ -24,9 +26,17 @@ foreach(test_file ${interop_tests})
     if(test_name IN_LIST each_transport)
         list(APPEND transports epoll)
     endif()
+    if(test_name IN_LIST over_tls)
+        list(APPEND transports tls)
+    endif()
     foreach(transport ${transports})
         set(ctest_name interop_${test_name})
-        if(NOT transport STREQUAL "qt")
+        set(tls 0)
+        if(transport STREQUAL "tls")
+            set(transport qt)
+            set(tls 1)
+            set(ctest_name interop_${test_name}_tls)
+        elseif(NOT transport STREQUAL "qt")
             set(ctest_name interop_${test_name}_${transport})
         endif()
         add_test(NAME ${ctest_name}
@@ -37,6 +47,6 @@ foreach(test_file ${interop_tests})
             # node --test prints "# pass N", "# skipped N", "# todo N": a file whose tests all
             # vanished or were skipped must not pass.
             FAIL_REGULAR_EXPRESSION "# pass 0\n;# skipped [1-9];# todo [1-9]"
-            ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_CHROMIUM=${CHROMIUM_EXECUTABLE};PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};${PARLEY_SANITIZER_ENV}")
+            ENVIRONMENT "PARLEY_HUB=$<TARGET_FILE:parley-hub>;PARLEY_CHROMIUM=${CHROMIUM_EXECUTABLE};PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};PARLEY_TLS=${tls};${PARLEY_SANITIZER_ENV}")
     endforeach()
 endforeach()

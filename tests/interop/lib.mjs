@@ -2,11 +2,39 @@
 // phoenix.js clients (ws as transport), and wait for conditions with a bounded time.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Socket, Presence } from "phoenix";
-import { WebSocket } from "ws";
+import { WebSocket as PlainWebSocket } from "ws";
+
+// PARLEY_TLS=1 (the _tls variants in interop.cmake): every hub this process starts serves
+// wss://, and every WebSocket made through this module trusts exactly those hubs' certificates
+// (as authorities for ws, and by fingerprint in checkServerIdentity).
+export const overTls = process.env.PARLEY_TLS === "1";
+const trustedCertificates = new Map(); // port -> PEM of the hub listening there
+const trustedFingerprints = new Set();
+
+class WebSocket extends PlainWebSocket {
+  constructor(address, protocols, options) {
+    if (protocols && typeof protocols === "object" && !Array.isArray(protocols)) {
+      options = protocols;
+      protocols = undefined;
+    }
+    const secure = String(address).startsWith("wss:");
+    // Only the certificate of the hub on that port as the authority: hubs made one after the
+    // other share a name, and OpenSSL would take another one's certificate for the issuer.
+    const ca = secure ? trustedCertificates.get(Number(new URL(address).port)) : undefined;
+    super(address, protocols, secure ? {
+      ca: ca ? [ca] : [],
+      checkServerIdentity: (_host, certificate) => (trustedFingerprints.has(
+        createHash("sha256").update(certificate.raw).digest("hex"))
+        ? undefined : new Error("not a certificate of a hub this test started")),
+      ...options,
+    } : options);
+  }
+}
 
 export { Socket, Presence, WebSocket };
 
@@ -18,7 +46,7 @@ import { newUserId, signedParams } from "./identity.mjs";
 
 // Starts parley-hub; resolves { url, port, process, stop(), kill() } once it printed its URL.
 // Plain ws:// unless `tls` (then `url` is wss:// and `fingerprint` the certificate's).
-export async function startHub({ port = 0, args = [], dataDir = null, tls = false } = {}) {
+export async function startHub({ port = 0, args = [], dataDir = null, tls = overTls } = {}) {
   const ownDir = dataDir ? null : mkdtempSync(path.join(tmpdir(), "parley-interop-"));
   const dir = dataDir ?? ownDir;
   const child = spawn(hubBinary, ["--port", String(port), "--bind", "127.0.0.1",
@@ -36,6 +64,10 @@ export async function startHub({ port = 0, args = [], dataDir = null, tls = fals
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`hub exited ${code}: ${out}`)); });
   });
   const actualPort = Number(new URL(url).port);
+  if (fingerprint) {
+    trustedCertificates.set(actualPort, readFileSync(path.join(dir, "hub-cert.pem")));
+    trustedFingerprints.add(fingerprint);
+  }
   return {
     url: `${tls ? "wss" : "ws"}://127.0.0.1:${actualPort}/socket`,
     printed: url,
