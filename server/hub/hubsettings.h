@@ -51,6 +51,9 @@ struct HubSettings
     int replayCacheEntries = 100'000;
     int typingTimeoutMs = 6'000;
     int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
+    // presence_diff coalescing per topic: at most one diff per window while changes keep coming
+    // (a change in a quiet topic goes out at once). 0: every change is its own diff.
+    int presenceWindowMs = 50;
     DiscoveryMode discovery = DiscoveryMode::Off;
     quint16 discoveryPort = 45454; // UDP port of the LAN beacon (tests may move it)
     // TLS (docs/protocol.md, "Encryption by default"): wss:// unless tls is false (--no-tls);

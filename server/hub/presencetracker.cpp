@@ -24,6 +24,62 @@ QJsonObject PresenceTracker::Diff::toJson() const
     return QJsonObject { { QStringLiteral("joins"), joins }, { QStringLiteral("leaves"), leaves } };
 }
 
+namespace {
+
+// Removes the meta with this phx_ref from key's metas in `side`; true if it was there.
+bool removeMeta(QJsonObject &side, const QString &key, const QJsonValue &ref)
+{
+    const auto entry = side.find(key);
+    if (entry == side.end())
+        return false;
+    QJsonArray metas = entry->toObject().value(kMetas).toArray();
+    for (qsizetype i = 0; i < metas.size(); ++i) {
+        if (metas.at(i).toObject().value(kPhxRef) == ref) {
+            metas.removeAt(i);
+            if (metas.isEmpty())
+                side.erase(entry);
+            else
+                *entry = QJsonObject { { kMetas, metas } };
+            return true;
+        }
+    }
+    return false;
+}
+
+void appendMetas(QJsonObject &side, const QString &key, const QJsonArray &more)
+{
+    QJsonArray metas = side.value(key).toObject().value(kMetas).toArray();
+    for (const QJsonValue &meta : more)
+        metas.append(meta);
+    side.insert(key, QJsonObject { { kMetas, metas } });
+}
+
+} // namespace
+
+void PresenceTracker::Diff::absorb(const Diff &later)
+{
+    for (auto it = later.leaves.begin(); it != later.leaves.end(); ++it) {
+        QJsonArray stillLeaving;
+        for (const QJsonValue &meta : it->toObject().value(kMetas).toArray()) {
+            // Joined and left inside one diff: nobody needs to hear of it.
+            if (!removeMeta(joins, it.key(), meta.toObject().value(kPhxRef)))
+                stillLeaving.append(meta);
+        }
+        if (!stillLeaving.isEmpty())
+            appendMetas(leaves, it.key(), stillLeaving);
+    }
+    for (auto it = later.joins.begin(); it != later.joins.end(); ++it)
+        appendMetas(joins, it.key(), it->toObject().value(kMetas).toArray());
+}
+
+void PresenceTracker::Diff::append(const Diff &later)
+{
+    for (auto it = later.leaves.begin(); it != later.leaves.end(); ++it)
+        appendMetas(leaves, it.key(), it->toObject().value(kMetas).toArray());
+    for (auto it = later.joins.begin(); it != later.joins.end(); ++it)
+        appendMetas(joins, it.key(), it->toObject().value(kMetas).toArray());
+}
+
 PresenceTracker::Diff PresenceTracker::track(const QString &topic, ConnectionId connection,
                                              const QString &key, QJsonObject meta)
 {

@@ -33,6 +33,14 @@ public:
         QJsonObject leaves;
         bool isEmpty() const { return joins.isEmpty() && leaves.isEmpty(); }
         QJsonObject toJson() const; // {"joins": ..., "leaves": ...}
+        // This diff followed by `later`, as one diff a client applies the same way: a meta joined
+        // here and left in `later` (by phx_ref) is in neither; every other join and leave stays.
+        // An update keeps its leave (old ref) + join (new ref) shape.
+        void absorb(const Diff &later);
+        // This diff followed by `later`, with nothing cancelled: for changes on both sides of a
+        // presence_state someone received (a meta joined before it and left after it must
+        // reach that client as a leave).
+        void append(const Diff &later);
     };
 
     // Adds the meta of `connection` under `key` in `topic` with a fresh unique phx_ref

@@ -182,6 +182,9 @@ private slots:
     void phxRefEncodesTimestampSaltAndCounter();
     void clientSyncDiffMatchesListAfterRandomOps_data();
     void clientSyncDiffMatchesListAfterRandomOps();
+    void absorbCancelsAJoinLeftInTheSameWindow();
+    void coalescedDiffsKeepEveryClientExact_data();
+    void coalescedDiffsKeepEveryClientExact();
 };
 
 void TestPresenceTracker::diffJsonAlwaysHasJoinsAndLeaves_data()
@@ -693,6 +696,96 @@ void TestPresenceTracker::listJsonIsTheEncodedListAfterEveryChange()
                 QCOMPARE(tracker.listJson(t), QJsonDocument(tracker.list(t)).toJson(QJsonDocument::Compact));
         }
     }
+}
+
+void TestPresenceTracker::absorbCancelsAJoinLeftInTheSameWindow()
+{
+    PresenceTracker tracker;
+    const QString topic = QStringLiteral("room:w");
+    Diff window = tracker.track(topic, 1, QStringLiteral("ana"), metaFor(QStringLiteral("ana")));
+    window.absorb(tracker.track(topic, 2, QStringLiteral("bo"), metaFor(QStringLiteral("bo"))));
+    window.absorb(tracker.untrack(topic, 2)); // bo came and went inside the window
+    QCOMPARE(window.joins.keys(), QStringList { QStringLiteral("ana") });
+    QVERIFY(window.leaves.isEmpty());
+    // An update keeps its leave + join shape, against the meta the client knows.
+    const Diff before = tracker.track(topic, 3, QStringLiteral("cy"), metaFor(QStringLiteral("cy")));
+    const QString known = refOf(metasOf(before.joins, QStringLiteral("cy")).first().toObject());
+    Diff update = *tracker.update(topic, 3, metaFor(QStringLiteral("cy"), QStringLiteral("away")));
+    update.absorb(*tracker.update(topic, 3, metaFor(QStringLiteral("cy"), QStringLiteral("busy"))));
+    QCOMPARE(metasOf(update.leaves, QStringLiteral("cy")).size(), 1);
+    QCOMPARE(refOf(metasOf(update.leaves, QStringLiteral("cy")).first().toObject()), known);
+    QCOMPARE(metasOf(update.joins, QStringLiteral("cy")).size(), 1);
+    QCOMPARE(metasOf(update.joins, QStringLiteral("cy")).first().toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("busy"));
+    // append() cancels nothing: a join seen by someone and left later reaches them as a leave.
+    Diff sealed = tracker.track(topic, 4, QStringLiteral("di"), metaFor(QStringLiteral("di")));
+    sealed.append(tracker.untrack(topic, 4));
+    QCOMPARE(sealed.joins.keys(), QStringList { QStringLiteral("di") });
+    QCOMPARE(sealed.leaves.keys(), QStringList { QStringLiteral("di") });
+}
+
+void TestPresenceTracker::coalescedDiffsKeepEveryClientExact_data()
+{
+    QTest::addColumn<quint32>("seed");
+    for (quint32 seed : { 1u, 2u, 3u, 42u, 2026u, 77777u })
+        QTest::addRow("seed %u", seed) << seed;
+}
+
+// What PresenceService does, at random: changes merge into a window (join+leave pairs cancel),
+// a client that joins takes the state and seals the window (nothing before it cancels any more),
+// windows close at random. Every client applies what it receives like phoenix.js's syncDiff; at
+// the end every one of them, early or late, holds the tracker's list.
+void TestPresenceTracker::coalescedDiffsKeepEveryClientExact()
+{
+    QFETCH(quint32, seed);
+    QRandomGenerator rng(seed);
+    PresenceTracker tracker;
+    const QString topic = QStringLiteral("room:c");
+    QList<QJsonObject> clients { QJsonObject() }; // one client there from the start
+    Diff sealed;
+    Diff pending;
+    int windows = 0;
+    int changes = 0;
+    const auto closeWindow = [&] {
+        sealed.append(std::exchange(pending, {}));
+        if (!sealed.isEmpty()) {
+            const QJsonObject json = std::exchange(sealed, {}).toJson();
+            for (QJsonObject &state : clients)
+                syncDiff(state, json);
+            ++windows;
+        }
+    };
+    for (int op = 0; op < 4000; ++op) {
+        const auto connection = ConnectionId(rng.bounded(30) + 1);
+        const int kind = rng.bounded(100);
+        Diff diff;
+        if (kind < 40) {
+            diff = tracker.track(topic, connection, QStringLiteral("k%1").arg(connection % 9),
+                                 metaFor(QStringLiteral("n"), QStringLiteral("online")));
+        } else if (kind < 70) {
+            diff = tracker.untrack(topic, connection);
+        } else if (kind < 90) {
+            diff = tracker.update(topic, connection, metaFor(QStringLiteral("n"), QStringLiteral("away")))
+                           .value_or(Diff());
+        } else if (kind < 95) {
+            // A new client: its presence_state, taken now, seals the window.
+            sealed.append(std::exchange(pending, {}));
+            clients.append(tracker.list(topic));
+            continue;
+        } else {
+            closeWindow();
+            continue;
+        }
+        if (!diff.isEmpty()) {
+            ++changes;
+            pending.absorb(diff);
+        }
+    }
+    closeWindow();
+    QVERIFY(windows < changes); // coalescing happened
+    const QJsonObject truth = normalized(tracker.list(topic));
+    for (qsizetype i = 0; i < clients.size(); ++i)
+        QVERIFY2(normalized(clients.at(i)) == truth, qPrintable(QStringLiteral("client %1 of %2 differs").arg(i).arg(clients.size())));
 }
 
 QTEST_GUILESS_MAIN(TestPresenceTracker)
