@@ -49,7 +49,6 @@ public:
     void shutdown(quint16 code, int graceMs);
 
     quint16 port() const;
-    bool isTls() const { return !m_fingerprint.isEmpty(); }
     // The certificate's SHA-256 fingerprint (lowercase hex) when serving wss://; else empty.
     QString fingerprint() const { return m_fingerprint; }
     const HubSettings &settings() const { return m_settings; }

@@ -25,11 +25,6 @@ QSslConfiguration withoutAuthorities(QSslConfiguration configuration)
 }
 } // namespace
 
-QStringList TestHub::trustedFingerprints()
-{
-    return trusted();
-}
-
 void trustTestHubs(QWebSocket *socket)
 {
     socket->setSslConfiguration(withoutAuthorities(QSslConfiguration::defaultConfiguration()));

@@ -4,7 +4,6 @@
 #include "hub/hubsettings.h"
 
 #include <QList>
-#include <QStringList>
 #include <QObject>
 #include <QUrl>
 
@@ -22,9 +21,6 @@ class TestHub
 {
 public:
     static Hub::HubSettings settings();
-    // The certificates (fingerprints) of every TLS hub a TestHub started in this process: the
-    // ones test clients trust (trustTestHubs()).
-    static QStringList trustedFingerprints();
 
     explicit TestHub(const Hub::HubSettings &settings = TestHub::settings());
     ~TestHub();
@@ -54,8 +50,8 @@ private:
     QList<Close> m_closes;
 };
 
-// Makes a test client trust the TLS hubs TestHub started (and nothing else): no authority, and
-// the certificate errors of a hub whose fingerprint is in trustedFingerprints() are ignored.
+// Makes a test client trust the TLS hubs TestHub started in this process (and nothing else): no
+// authority, and the certificate errors of a hub whose fingerprint is one of theirs are ignored.
 void trustTestHubs(QWebSocket *socket);
 void trustTestHubs(QSslSocket *socket);
 
