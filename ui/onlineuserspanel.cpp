@@ -15,6 +15,7 @@ using Client::PresenceModel;
 OnlineUsersPanel::OnlineUsersPanel(QWidget *parent)
     : QWidget(parent)
     , m_title(new QLabel(this))
+    , m_note(new QLabel(this))
     , m_view(new QListView(this))
     , m_delegate(new UserDelegate(this))
 {
@@ -22,6 +23,12 @@ OnlineUsersPanel::OnlineUsersPanel(QWidget *parent)
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     m_title->setContentsMargins(12, 10, 8, 4);
+    m_title->setObjectName(QStringLiteral("presenceTitle"));
+    m_note->setObjectName(QStringLiteral("presenceNote"));
+    m_note->setContentsMargins(12, 0, 8, 4);
+    m_note->setWordWrap(true);
+    m_note->setForegroundRole(QPalette::PlaceholderText);
+    m_note->hide();
 
     m_view->setItemDelegate(m_delegate);
     m_view->setFrameShape(QFrame::NoFrame);
@@ -50,6 +57,7 @@ OnlineUsersPanel::OnlineUsersPanel(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_title);
+    layout->addWidget(m_note);
     layout->addWidget(m_view, 1);
     setMinimumWidth(170);
     updateCount();
@@ -66,6 +74,7 @@ void OnlineUsersPanel::setSession(Client::ChatSession *session)
             connect(m_hubPresence, signal, this, &OnlineUsersPanel::updateCount);
         connect(m_hubPresence, &QAbstractItemModel::modelReset, this,
                 &OnlineUsersPanel::updateCount);
+        connect(m_hubPresence, &PresenceModel::summaryChanged, this, &OnlineUsersPanel::updateCount);
     }
     setTopicPresence(nullptr);
     updateCount();
@@ -88,8 +97,13 @@ void OnlineUsersPanel::setTopicPresence(Client::PresenceModel *presence)
 
 void OnlineUsersPanel::updateCount()
 {
-    const int count = m_hubPresence ? m_hubPresence->rowCount() : 0;
-    m_title->setText(count > 0 ? tr("On this hub — %1").arg(count) : tr("On this hub"));
+    const int count = m_hubPresence ? m_hubPresence->userCount() : 0;
+    m_title->setText(count > 0 ? tr("On this hub — %L1").arg(count) : tr("On this hub"));
+    // A big hub lists its most recently active people only (docs/protocol.md 6.4).
+    const bool limited = m_hubPresence && m_hubPresence->isLimited();
+    m_note->setVisible(limited);
+    if (limited)
+        m_note->setText(tr("Showing the %Ln most recently active", nullptr, m_hubPresence->rowCount()));
 }
 
 } // namespace Parley::Ui

@@ -39,6 +39,7 @@ private:
     void updateCount();
 
     QLabel *m_title;
+    QLabel *m_note; // "showing the N most recently active" in a big hub
     QListView *m_view;
     UserDelegate *m_delegate;
     QPointer<Client::PresenceModel> m_hubPresence;

@@ -214,6 +214,8 @@ void ChatSession::joinLobby()
 
 void ChatSession::onLobbyJoined(const QJsonObject &response)
 {
+    // A new join: its presence_state (and presence_summary, if the hub is bounded) follow.
+    m_hubPresence->applySummary({});
     const QJsonObject hub = response.value(QLatin1String("hub")).toObject();
     const QString id = hub.value(QLatin1String("id")).toString();
     const QString name = hub.value(QLatin1String("name")).toString();
@@ -231,6 +233,10 @@ void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payloa
 {
     if (event == Protocol::Event::DirectMessage) {
         onDirectMessage(payload);
+        return;
+    }
+    if (event == Protocol::Event::PresenceSummary) {
+        m_hubPresence->applySummary(payload);
         return;
     }
     if (event != Protocol::Event::RoomsChanged)

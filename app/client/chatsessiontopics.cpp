@@ -145,6 +145,7 @@ void ChatSession::onTopicJoined(const QString &topic, const QJsonObject &respons
     if (!t)
         return;
     t->joined = true;
+    t->presence->applySummary({}); // the presence_state that follows says who; a summary, if any
     const bool rejoin = t->joinedOnce;
     const QList<ChatMessage> messages = messagesOf(response, topic);
     if (!rejoin) {
@@ -247,6 +248,8 @@ void ChatSession::onTopicMessage(const QString &topic, const QString &event,
         t->messages->applyEdit(ChatMessage::fromJson(payload, topic));
     } else if (event == Protocol::Event::MsgDeleted) {
         t->messages->applyDelete(ChatMessage::fromJson(payload, topic).id);
+    } else if (event == Protocol::Event::PresenceSummary) {
+        t->presence->applySummary(payload);
     }
 }
 

@@ -233,10 +233,22 @@ void PresenceModel::removeUser(const QString &userId)
     endRemoveRows();
 }
 
+void PresenceModel::applySummary(const QJsonObject &summary)
+{
+    const bool limited = summary.value(QLatin1String("limited")).toBool();
+    const int users = std::max(0, summary.value(QLatin1String("users")).toInt());
+    if (limited == m_limited && users == m_summaryUsers)
+        return;
+    m_limited = limited;
+    m_summaryUsers = users;
+    emit summaryChanged();
+}
+
 void PresenceModel::clear()
 {
     m_dirty.clear();
     m_fullSyncPending = false;
+    applySummary({});
     while (!m_rows.isEmpty()) {
         const int row = int(m_rows.size()) - 1;
         beginRemoveRows({}, row, row);

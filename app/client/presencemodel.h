@@ -75,9 +75,19 @@ public:
     void removeUser(const QString &userId);
     void clear(); // removes every row (one remove each)
 
+    // What presence_summary said (docs/protocol.md 6.4): a topic with more users than its
+    // limit lists only its most recently active ones, and counts them all. Until a summary says
+    // otherwise (and after clear()), every user is listed.
+    void applySummary(const QJsonObject &summary);
+    bool isLimited() const { return m_limited; }
+    int userCount() const { return m_limited ? m_summaryUsers : int(m_rows.size()); } // everyone
+
     static int statusRank(const QString &status);
     // Where DisplayNameRole learns which nicks are shared; its changes become dataChanged.
     void setNickDirectory(NickDirectory *directory);
+
+signals:
+    void summaryChanged();
 
 private:
     bool lessThan(const PresenceEntry &a, const PresenceEntry &b) const;
@@ -92,6 +102,8 @@ private:
     QPointer<PresenceSync> m_sync;
     QSet<QString> m_dirty; // keys touched since the last synced()
     bool m_fullSyncPending = false; // the next applyFrom() also drops rows absent from the sync
+    bool m_limited = false;
+    int m_summaryUsers = 0;
 };
 
 } // namespace Parley::Client

@@ -97,6 +97,16 @@ int main(int argc, char *argv[])
               QStringLiteral("name") },
             { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
               QStringLiteral("n"), QString::number(defaults.maxRooms) },
+            { QStringLiteral("lobby-presence-limit"),
+              QStringLiteral("Users hub:lobby's presence lists in full; above that it lists the "
+                             "most recently active ones (--presence-listed)."),
+              QStringLiteral("n"), QString::number(defaults.lobbyPresenceLimit) },
+            { QStringLiteral("room-presence-limit"),
+              QStringLiteral("The same for a room."),
+              QStringLiteral("n"), QString::number(defaults.roomPresenceLimit) },
+            { QStringLiteral("presence-listed"),
+              QStringLiteral("Users a topic above its presence limit lists."),
+              QStringLiteral("n"), QString::number(defaults.presenceListed) },
             { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain) to serve wss:// with, instead of "
                                                          "the hub's own self-signed one (made on the first start, kept in the data directory)."),
               QStringLiteral("file") },
@@ -131,6 +141,11 @@ int main(int argc, char *argv[])
     settings.maxChannels = intOption(parser, QStringLiteral("max-channels"), 1, 10'000);
     settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
     settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
+    settings.lobbyPresenceLimit = intOption(parser, QStringLiteral("lobby-presence-limit"), 1, 1'000'000);
+    settings.roomPresenceLimit = intOption(parser, QStringLiteral("room-presence-limit"), 1, 1'000'000);
+    settings.presenceListed = intOption(parser, QStringLiteral("presence-listed"), 1, 10'000);
+    if (settings.presenceListed > std::min(settings.lobbyPresenceLimit, settings.roomPresenceLimit))
+        fail(QStringLiteral("--presence-listed must not exceed the presence limits"));
     settings.maxOutgoingBytes = intOption(parser, QStringLiteral("max-outgoing"), 4096, 1 << 30);
     settings.socketSendBufferBytes = intOption(parser, QStringLiteral("socket-send-buffer"), 0, 64 << 20);
     settings.tlsCertificateFile = parser.value(QStringLiteral("tls-cert"));

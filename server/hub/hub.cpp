@@ -36,7 +36,10 @@ Hub::Hub(HubSettings settings, QObject *parent)
     : QObject(parent), m_settings(std::move(settings)), m_verifier(m_settings.replayCacheEntries)
 {
     m_clock.start();
-    m_presence = new PresenceService(m_pubSub, m_settings.presenceWindowMs, this);
+    m_presence = new PresenceService(m_pubSub, m_settings.presenceWindowMs,
+                                     { m_settings.lobbyPresenceLimit, m_settings.roomPresenceLimit,
+                                       m_settings.presenceListed },
+                                     this);
     m_writeBatch = new WriteBatch(this);
     m_verifyPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
     m_sweepTimer = new QTimer(this);
@@ -348,6 +351,8 @@ void Hub::join(Connection *connection, const Message &message, bool passwordChec
                        { QLatin1String("online_at"), connection->onlineAt() } };
     const PresenceTracker::Diff diff = m_presence->track(message.topic, *connection, meta);
     connection->pushEncoded(message.topic, Event::PresenceState, m_presence->stateFor(message.topic));
+    if (const std::optional<QJsonObject> summary = m_presence->summaryFor(message.topic))
+        connection->push(message.topic, Event::PresenceSummary, *summary);
     m_presence->publish(message.topic, diff);
     channel->afterJoin(connection, message.topic);
 }

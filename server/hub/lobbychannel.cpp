@@ -112,6 +112,7 @@ void LobbyChannel::setStatus(Connection *connection, const Message &message)
     if (status == connection->status())
         return;
     connection->setStatus(status);
+    m_context.presence.touch(LobbyTopic, *connection);
     // One presence update in every topic the connection has joined.
     for (const QString &topic : connection->joinedTopics())
         m_context.presence.update(*connection, topic, [&status](QJsonObject &meta) {
@@ -123,7 +124,10 @@ void LobbyChannel::markRoomsChanged()
 {
     if (m_roomsTimer.isActive())
         return;
-    const int interval = m_context.settings.roomsChangedIntervalMs;
+    // Every lobby subscriber gets the whole list: a big hub sends it less often (once per
+    // interval per 1,000 connections), or a join storm would be mostly room lists.
+    const int interval = m_context.settings.roomsChangedIntervalMs
+            * std::max(1, m_context.pubSub.subscriberCount(LobbyTopic) / 1000);
     const qint64 since = m_sinceRoomsChanged.isValid() ? m_sinceRoomsChanged.elapsed() : interval;
     m_roomsTimer.start(int(std::max<qint64>(0, interval - since)));
 }

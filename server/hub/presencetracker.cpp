@@ -166,12 +166,8 @@ QJsonObject PresenceTracker::list(const QString &topic) const
     const auto it = m_topics.constFind(topic);
     if (it == m_topics.constEnd())
         return state;
-    for (auto keyIt = it->keys.cbegin(); keyIt != it->keys.cend(); ++keyIt) {
-        QJsonArray metas;
-        for (const Entry &entry : keyIt.value())
-            metas.append(entry.meta);
-        state.insert(keyIt.key(), QJsonObject { { kMetas, metas } });
-    }
+    for (auto keyIt = it->keys.cbegin(); keyIt != it->keys.cend(); ++keyIt)
+        state.insert(keyIt.key(), presenceOf(topic, keyIt.key()));
     return state;
 }
 
@@ -179,6 +175,26 @@ int PresenceTracker::keyCount(const QString &topic) const
 {
     const auto it = m_topics.constFind(topic);
     return it == m_topics.constEnd() ? 0 : int(it->keys.size());
+}
+
+bool PresenceTracker::hasKey(const QString &topic, const QString &key) const
+{
+    const auto it = m_topics.constFind(topic);
+    return it != m_topics.constEnd() && it->keys.contains(key);
+}
+
+QJsonObject PresenceTracker::presenceOf(const QString &topic, const QString &key) const
+{
+    const auto it = m_topics.constFind(topic);
+    if (it == m_topics.constEnd())
+        return {};
+    const auto keyIt = it->keys.constFind(key);
+    if (keyIt == it->keys.constEnd())
+        return {};
+    QJsonArray metas;
+    for (const Entry &entry : keyIt.value())
+        metas.append(entry.meta);
+    return QJsonObject { { kMetas, metas } };
 }
 
 QList<QString> PresenceTracker::topicsOf(ConnectionId connection) const

@@ -65,6 +65,9 @@ public:
     // copy of the room's state, not a rebuild and re-serialisation of it.
     QByteArray listJson(const QString &topic) const;
     int keyCount(const QString &topic) const; // distinct users in the topic
+    bool hasKey(const QString &topic, const QString &key) const;
+    // One key's part of list(): {"metas": [...]}; empty if the key is not in the topic.
+    QJsonObject presenceOf(const QString &topic, const QString &key) const;
     QList<QString> topicsOf(ConnectionId connection) const; // sorted
     std::optional<QJsonObject> meta(const QString &topic, ConnectionId connection) const;
     QString keyOf(const QString &topic, ConnectionId connection) const; // empty if not tracked

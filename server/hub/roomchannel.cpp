@@ -173,6 +173,8 @@ void RoomChannel::commitPending()
             p.connection->replyOkEncoded(p.request, QLatin1StringView("message"), json);
         if (result.duplicate)
             continue;
+        if (p.connection)
+            noteActivity(*p.connection, p.request.topic);
         m_context.pubSub.broadcastEncoded(p.request.topic, Event::NewMsg, json);
         if (isDmTopic(p.request.topic))
             notifyDirectMessage(p.request.topic, result.message.toJson());
@@ -210,7 +212,16 @@ void RoomChannel::typing(Connection *connection, const Message &message)
         return connection->replyError(message, Reason::InvalidPayload,
                                       QStringLiteral("typing: true or false"));
     connection->reply(message, QStringLiteral("ok"));
+    if (typing.toBool())
+        noteActivity(*connection, message.topic);
     setTyping(connection, message.topic, typing.toBool());
+}
+
+void RoomChannel::noteActivity(const Connection &connection, const QString &topicName)
+{
+    // Big rooms and hubs list their most recently active users (docs/protocol.md 6.4).
+    m_context.presence.touch(topicName, connection);
+    m_context.presence.touch(LobbyTopic, connection);
 }
 
 void RoomChannel::setTyping(Connection *connection, const QString &topicName, bool typing)

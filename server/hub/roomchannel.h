@@ -45,6 +45,7 @@ private:
     // The message `id` of this topic written by this connection's user, or an error reply.
     std::optional<StoredMessage> ownMessage(Connection *connection,
                                             const Protocol::Message &message);
+    void noteActivity(const Connection &connection, const QString &topicName);
     void setTyping(Connection *connection, const QString &topicName, bool typing);
     void expireTyping();
     // A message in a dm: its users' connections that are in hub:lobby but not in the dm get a

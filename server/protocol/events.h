@@ -15,6 +15,7 @@ inline const QLatin1String Error("phx_error");
 inline const QLatin1String Heartbeat("heartbeat");
 inline const QLatin1String PresenceState("presence_state");
 inline const QLatin1String PresenceDiff("presence_diff");
+inline const QLatin1String PresenceSummary("presence_summary");
 inline const QLatin1String CreateRoom("create_room");
 inline const QLatin1String SetStatus("set_status");
 inline const QLatin1String RoomsChanged("rooms_changed");

@@ -92,6 +92,7 @@ private slots:
     void lobbyGivesHubInfoAndRooms();
     void messageShowsOnceForSenderAndOthers();
     void presenceShowsOtherUserAndDropsItOnDisconnect();
+    void bigHubListsActiveUsersAndCountsEveryone();
     void statusAndTypingReachOthers();
     void unreadGrowsForOtherTopicAndClears();
     void catchUpAfterHubRestartMissesNothing();
@@ -254,6 +255,50 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
     QCOMPARE(anaArrived.size(), 1);
     QCOMPARE(anaReset.size(), 0);
     QCOMPARE(bobReset.size(), 0);
+}
+
+void tst_ChatSession::bigHubListsActiveUsersAndCountsEveryone()
+{
+    // docs/protocol.md 6.4 with tiny limits: everyone listed up to 3 users; above that the most
+    // recently active one, with presence_summary counting everyone; everyone again at 2.
+    m_hub->stop();
+    m_settings.lobbyPresenceLimit = 3;
+    m_settings.roomPresenceLimit = 3;
+    m_settings.presenceListed = 1;
+    QVERIFY(startHub());
+
+    auto ana = makeSession(Ana, QStringLiteral("ana"));
+    auto bob = makeSession(Bob, QStringLiteral("bob"));
+    auto carol = makeSession(Carol, QStringLiteral("carol"));
+    PresenceModel *hub = ana->hubPresence();
+    QTRY_COMPARE_WITH_TIMEOUT(hub->rowCount(), 3, Timeout);
+    QVERIFY(!hub->isLimited());
+    QCOMPARE(hub->userCount(), 3);
+
+    QSignalSpy summaries(hub, &PresenceModel::summaryChanged);
+    auto eve = makeSession(Eve, QStringLiteral("eve"));
+    QTRY_VERIFY_WITH_TIMEOUT(hub->isLimited(), Timeout);
+    QCOMPARE(hub->userCount(), 4);
+    QTRY_COMPARE_WITH_TIMEOUT(hub->rowCount(), 1, Timeout);
+    QCOMPARE(hub->entryAt(0).userId, Eve); // the most recent joiner
+    QTRY_VERIFY_WITH_TIMEOUT(eve->hubPresence()->isLimited(), Timeout);
+    QCOMPARE(eve->hubPresence()->userCount(), 4);
+
+    // ana posts: she is the one listed now, on every client.
+    QVERIFY(open(ana.get(), General));
+    ana->sendMessage(General, QStringLiteral("anyone?"));
+    QTRY_COMPARE_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(Ana), 0, Timeout);
+    QCOMPARE(bob->hubPresence()->rowCount(), 1);
+
+    // Down to 2 users (80 % of the limit): everyone listed again, and the models say so.
+    eve->disconnectFromHub();
+    QTRY_COMPARE_WITH_TIMEOUT(hub->userCount(), 3, Timeout);
+    QVERIFY(hub->isLimited());
+    carol->disconnectFromHub();
+    QTRY_VERIFY_WITH_TIMEOUT(!hub->isLimited(), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(hub->rowCount(), 2, Timeout);
+    QCOMPARE(hub->userCount(), 2);
+    QVERIFY(summaries.size() >= 3);
 }
 
 void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()

@@ -33,6 +33,7 @@
 #include <QDir>
 #include <QFile>
 #include <QInputDialog>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QPushButton>
@@ -61,9 +62,12 @@ constexpr int hubTimeoutMs = 10'000;
 
 std::unique_ptr<Hub::HubRunner> startHub(quint16 port = 0,
                                          Hub::DiscoveryMode discovery = Hub::DiscoveryMode::Off,
-                                         const QString &name = QStringLiteral("Test hub"))
+                                         const QString &name = QStringLiteral("Test hub"),
+                                         int presenceLimit = Hub::HubSettings().lobbyPresenceLimit)
 {
     Hub::HubSettings settings;
+    settings.lobbyPresenceLimit = presenceLimit;
+    settings.presenceListed = std::min(settings.presenceListed, presenceLimit);
     settings.tls = false; // plain ws:// (the trust of wss:// hubs has its own tests)
     settings.bindAddress = QHostAddress::LocalHost;
     settings.port = port;
@@ -106,6 +110,7 @@ private slots:
     void shiftEnterStartsNewLineWithoutSending();
     void overlongTextStaysInTheComposer();
     void usersPanelFollowsJoinAndLeaveByRows();
+    void usersPanelOfABigHubSaysWhomItLists();
     void exportedIdentityIsTheSamePersonOnASecondDevice();
     void importedIdentityReconnectsAsThatPerson();
     void unreadCountsGrowAndClear();
@@ -294,6 +299,32 @@ void TestMainWindow::usersPanelFollowsJoinAndLeaveByRows()
     QCOMPARE(
         m_window->usersPanel()->view()->currentIndex().data(PresenceModel::IsSelfRole).toBool(),
         true);
+}
+
+void TestMainWindow::usersPanelOfABigHubSaysWhomItLists()
+{
+    // A hub that lists everyone up to 2 users (docs/protocol.md 6.4).
+    auto big = startHub(0, Hub::DiscoveryMode::Off, QStringLiteral("Big hub"), 2);
+    QVERIFY(big);
+    m_workspace->join(big->url());
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    auto *title = m_window->usersPanel()->findChild<QLabel *>(QStringLiteral("presenceTitle"));
+    auto *note = m_window->usersPanel()->findChild<QLabel *>(QStringLiteral("presenceNote"));
+    QVERIFY(title && note);
+    QTRY_COMPARE(title->text(), Ui::OnlineUsersPanel::tr("On this hub — %L1").arg(1));
+    QVERIFY(note->isHidden());
+
+    auto carol = otherUser(big->url(), QStringLiteral("carol-0001"), QStringLiteral("Carol"));
+    auto dave = otherUser(big->url(), QStringLiteral("dave-0001"), QStringLiteral("Dave"));
+    QTRY_COMPARE_WITH_TIMEOUT(title->text(), Ui::OnlineUsersPanel::tr("On this hub — %L1").arg(3), hubTimeoutMs);
+    QVERIFY(note->isVisible());
+    QCOMPARE(m_window->usersPanel()->view()->model()->rowCount(), 2);
+    QCOMPARE(note->text(), Ui::OnlineUsersPanel::tr("Showing the %Ln most recently active", nullptr, 2));
+
+    dave->disconnectFromHub();
+    carol->disconnectFromHub();
+    QTRY_VERIFY_WITH_TIMEOUT(note->isHidden(), hubTimeoutMs);
+    QTRY_COMPARE(title->text(), Ui::OnlineUsersPanel::tr("On this hub — %L1").arg(1));
 }
 
 void TestMainWindow::failedMessageCanBeSentAgainFromItsMenu()
