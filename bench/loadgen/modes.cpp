@@ -202,12 +202,38 @@ int runHold(int64_t deadline)
     return 0;
 }
 
+// --converge: every joined member's room presence describes the room: the whole room, or, where
+// the room lists only some of its users (bounded presence, docs/protocol.md 6), a summary
+// counting them all and the same list as every other member.
+bool presenceConverged(int joined)
+{
+    const Client *first = nullptr;
+    for (const Client &c : g_clients) {
+        if (c.role != Member || c.fd < 0 || c.state != State::Joined)
+            continue;
+        if (c.summaryLimited) {
+            if (c.summaryUsers != joined)
+                return false;
+            if (!first)
+                first = &c;
+            else if (!g_presence.sameView(*first, c))
+                return false;
+        } else if (g_presence.keyCount(c) != size_t(joined)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int runStorm(int64_t deadline)
 {
     const int n = g_opt.clients;
     layout(n, 0, Member);
+    if (g_opt.converge)
+        g_presence.reset(size_t(n), g_clients.size());
     if (!createRooms(deadline))
         return -1;
+    const long rssBefore = g_opt.hubPid ? sampleProc(g_opt.hubPid).rssKb : 0;
     const int64_t start = nowNs();
     g_measuring = true;
     g_proc.begin(); // server CPU over the storm itself
@@ -218,6 +244,29 @@ int runStorm(int64_t deadline)
     addField("\"joined\":%d", g_joinsDone);
     addField("\"joins_per_s\":%.0f", double(g_joinsDone) / seconds);
     addField("\"storm_s\":%.2f", seconds);
+    bool converged = true;
+    if (g_opt.converge) {
+        // Polled every 50 ms: the time is known to that resolution.
+        converged = false;
+        while (nowNs() < deadline && !(converged = presenceConverged(g_joinsDone)))
+            runFor(0.05, nullptr);
+        addField("\"presence_converged\":%d", converged ? 1 : 0);
+        addField("\"converged_s\":%.2f", double(nowNs() - start) / double(kSec));
+    }
+    addField("\"bytes_in_per_client\":%.0f", double(g_stats.bytesIn) / double(std::max(1, n)));
+    std::string byEvent;
+    for (int lobby = 0; lobby < 2; ++lobby) {
+        for (size_t e = 0; e < Stats::kEventCount; ++e) {
+            const uint64_t bytes = g_stats.bytesByEvent[lobby][e];
+            if (!bytes)
+                continue;
+            char item[96];
+            std::snprintf(item, sizeof item, "%s\"%s %s\":%.0f", byEvent.empty() ? "" : ",",
+                          lobby == 0 ? "lobby" : "room", Stats::kEvents[e], double(bytes) / double(std::max(1, n)));
+            byEvent += item;
+        }
+    }
+    addField("\"bytes_per_client_by_event\":{%s}", byEvent.c_str());
     g_stats.expected = uint64_t(n);
     g_stats.deliveries = uint64_t(g_joinsDone);
     if (g_opt.hubPid)
@@ -225,7 +274,13 @@ int runStorm(int64_t deadline)
                  1000.0 * (stormEnd.cpuSec - g_proc.start.cpuSec) / std::max(1, g_joinsDone));
     runFor(std::min(g_opt.duration, 2.0), nullptr); // are they still there?
     g_proc.tick();
-    return finished ? 0 : -1;
+    if (g_opt.hubPid) {
+        // The hub's memory once the storm has settled, per client (compare B2's idle slope).
+        const long rssAfter = sampleProc(g_opt.hubPid).rssKb;
+        addField("\"rss_settled_kb\":%ld,\"settled_kb_per_client\":%.2f", rssAfter,
+                 double(rssAfter - rssBefore) / double(std::max(1, g_joinsDone)));
+    }
+    return finished && converged ? 0 : -1;
 }
 
 int runRtt(int64_t deadline)

@@ -66,6 +66,8 @@ void parseArgs(int argc, char **argv)
         else if (arg == "--setup-timeout") g_opt.setupTimeout = std::atof(value().c_str());
         else if (arg == "--hub-pid") g_opt.hubPid = std::atoi(value().c_str());
         else if (arg == "--allow-loss") g_opt.allowLoss = true;
+        else if (arg == "--lobby") g_opt.lobby = true;
+        else if (arg == "--converge") g_opt.converge = true;
         else if (arg == "--sources") g_opt.sources = std::atoi(value().c_str());
         else if (arg == "--tls-fingerprint") {
             g_opt.tls = true;
@@ -79,7 +81,7 @@ void parseArgs(int argc, char **argv)
                       "  [--clients N] [--rooms M] [--rate R] [--duration S] [--inflight K]\n"
                       "  [--body-bytes B] [--active P] [--churners C] [--churn-rate J]\n"
                       "  [--slow-percent X] [--drain S] [--setup-timeout S] [--hub-pid PID]\n"
-                      "  [--allow-loss] [--sources 1-250]\n"
+                      "  [--allow-loss] [--sources 1-250] [--lobby] [--converge]\n"
                       "Loopback targets only. Prints one JSON object; exit 1 on loss or failures.");
             std::exit(0);
         } else {
@@ -90,6 +92,10 @@ void parseArgs(int argc, char **argv)
         || g_opt.inflight < 1 || g_opt.sources < 1 || g_opt.sources > 250 || g_opt.bodyBytes < 16
         || g_opt.bodyBytes > 3900 || g_opt.setupTimeout <= 0 || g_opt.setupTimeout > 3600)
         usageError("argument out of range (see --help)");
+    if ((g_opt.lobby || g_opt.converge) && g_opt.proto != Proto::Phoenix)
+        usageError("--lobby and --converge need --proto phoenix");
+    if (g_opt.converge && g_opt.mode != Mode::Storm)
+        usageError("--converge is a storm option");
     if (g_opt.rooms > g_opt.clients && g_opt.mode != Mode::Rtt)
         usageError("--rooms must not exceed --clients");
     if (g_opt.path.empty())

@@ -33,6 +33,8 @@ struct Options
     bool allowLoss = false;
     int sources = 200; // 127.0.0.2 .. 127.0.0.(1+sources)
     bool settleRss = true; // hold: sample RSS at N/3 and N
+    bool lobby = false; // members join hub:lobby before their room (as the desktop app does)
+    bool converge = false; // storm: also wait until every member's room presence is complete
     // wss://: TLS on every connection; the hub's certificate must have this SHA-256 fingerprint
     // (lowercase hex, as parley-hub prints it), checked before anything is sent.
     bool tls = false;

@@ -111,6 +111,10 @@ void onBroadcast(Client &c, std::string_view payload, int64_t now)
 
 void onPresenceDiff(Client &c, std::string_view payload, int64_t now)
 {
+    if (g_opt.converge) {
+        g_presence.applyDiff(c, payload, [](uint32_t, bool) {});
+        return;
+    }
     if (g_opt.mode != Mode::PresenceChurn)
         return;
     // Every churner key in the diff is one join or leave delivered to this member: its latency
@@ -137,16 +141,24 @@ void onPhoenixText(Client &c, std::string_view text, int64_t now)
     const std::string_view payload = text.substr(p + 1);
     if (topic == "phoenix")
         return; // heartbeat replies
+    g_stats.countEvent(topic == "hub:lobby", event, text.size());
     if (event == "phx_reply") {
         const bool ok = payload.find("\"status\":\"error\"") == std::string_view::npos;
         const bool limited = !ok && payload.find("\"rate_limited\"") != std::string_view::npos;
         onReply(c, toU64(ref), ok, now, limited);
     } else if (event == "new_msg") {
         onBroadcast(c, payload, now);
+    } else if (g_opt.lobby && topic == "hub:lobby") {
+        return; // --lobby: the lobby's presence is only counted in bytes_in
+    } else if (event == "presence_summary") {
+        // Bounded presence (docs/protocol.md 6): how many users the room has in all.
+        const size_t users = payload.find("\"users\":");
+        c.summaryUsers = users == std::string_view::npos ? -1 : std::atoi(payload.data() + users + 8);
+        c.summaryLimited = payload.find("\"limited\":true") != std::string_view::npos;
     } else if (event == "presence_diff") {
         onPresenceDiff(c, payload, now);
     } else if (event == "presence_state") {
-        if (g_opt.mode == Mode::PresenceChurn)
+        if (g_opt.mode == Mode::PresenceChurn || g_opt.converge)
             g_presence.applyState(c, payload.substr(0, payload.size() - 1)); // without the ']'
         if (c.role == Churner && c.inRoom && !c.leaving && c.joinSentNs) {
             g_stats.joinLatency.record(now - c.joinSentNs);
@@ -330,6 +342,12 @@ void onJoined(Client &c, bool ok)
             settle(c);
             return;
         }
+        if (g_opt.lobby && !c.lobbyRef) {
+            // hub:lobby first; the room once its reply is here (onReply).
+            c.lobbyRef = c.nextRef++;
+            sendPush(c, "hub:lobby", "phx_join", "{}", c.lobbyRef, c.lobbyRef);
+            return;
+        }
         sendJoin(c);
         return;
     }
@@ -389,6 +407,15 @@ void onReply(Client &c, uint64_t ref, bool ok, int64_t now, bool rateLimited)
     }
     if (c.state == State::Joining && ref == c.joinRef) {
         onJoined(c, ok);
+        return;
+    }
+    if (c.state == State::Ready && c.lobbyRef && ref == c.lobbyRef) {
+        if (!ok) {
+            ++g_stats.joinFailures;
+            closeClient(c, false);
+            return;
+        }
+        sendJoin(c);
         return;
     }
     ++g_stats.replies;

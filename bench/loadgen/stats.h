@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loadgen {
@@ -80,6 +81,18 @@ struct Stats
     uint64_t duplicates = 0; // deliveries seen twice or out of order (exact, per member)
     uint64_t presenceMismatches = 0; // members whose final presence list is not the truth
     uint64_t bytesIn = 0, framesIn = 0;
+    // Phoenix text bytes by topic (lobby or room) and event, to say where bytes_in went.
+    static constexpr const char *kEvents[] = { "phx_reply", "presence_state", "presence_diff",
+                                               "presence_summary", "rooms_changed", "new_msg", "other" };
+    static constexpr size_t kEventCount = sizeof kEvents / sizeof kEvents[0];
+    uint64_t bytesByEvent[2][kEventCount] = {};
+    void countEvent(bool lobby, std::string_view event, size_t bytes)
+    {
+        size_t i = 0;
+        while (i + 1 < kEventCount && event != kEvents[i])
+            ++i;
+        bytesByEvent[lobby ? 0 : 1][i] += bytes;
+    }
     Histogram latency; // deliveries (fanout/rooms/slow), replies (rtt), diffs (churn)
     Histogram joinLatency; // connect start -> join reply (storm), join -> presence_state (churn)
 };

@@ -303,6 +303,14 @@ void PresenceViews::applyDiff(const Client &c, std::string_view payload,
     });
 }
 
+size_t PresenceViews::keyCount(const Client &c) const
+{
+    if (!tracks(c))
+        return 0;
+    const std::vector<uint64_t> &view = m_views[c.index];
+    return size_t(std::count_if(view.begin(), view.end(), [](uint64_t ref) { return ref != 0; }));
+}
+
 bool PresenceViews::equals(const Client &c, const std::function<bool(uint32_t key)> &present) const
 {
     if (!tracks(c))

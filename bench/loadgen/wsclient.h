@@ -47,6 +47,9 @@ struct Client
     uint32_t index = 0;
     uint64_t nextRef = 1;
     uint64_t joinRef = 0;
+    uint64_t lobbyRef = 0; // --lobby: join_ref of its hub:lobby join
+    int summaryUsers = -1; // last presence_summary of its room: users (-1: none)
+    bool summaryLimited = false; // ... and whether the room lists only some of them
     int64_t startNs = 0; // connect() called
     int64_t joinSentNs = 0;
     int64_t opSentNs = 0; // churner: last join/leave sent

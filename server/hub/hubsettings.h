@@ -51,6 +51,8 @@ struct HubSettings
     int replayCacheEntries = 100'000;
     int typingTimeoutMs = 6'000;
     int roomsChangedIntervalMs = 500; // rooms_changed coalescing: at most 2 per second
+    // ... and when only member counts changed, once per interval per this many lobby connections.
+    int roomsChangedConnectionsPerInterval = 200;
     // presence_diff coalescing per topic: at most one diff per window while changes keep coming
     // (a change in a quiet topic goes out at once). 0: every change is its own diff.
     int presenceWindowMs = 50;

@@ -19,7 +19,8 @@ LobbyChannel::LobbyChannel(const ChannelContext &context, QObject *parent)
 {
     m_roomsTimer.setSingleShot(true);
     connect(&m_roomsTimer, &QTimer::timeout, this, &LobbyChannel::sendRoomsChanged);
-    connect(&m_context.presence, &PresenceService::roomMembersChanged, this, &LobbyChannel::markRoomsChanged);
+    connect(&m_context.presence, &PresenceService::roomMembersChanged, this,
+            [this] { markRoomsChanged(true); });
 }
 
 Channel::JoinResult LobbyChannel::join(Connection *connection, const Topic &, const QString &,
@@ -100,7 +101,7 @@ void LobbyChannel::createRoom(Connection *connection, const Message &message)
         return connection->replyError(message, Reason::StorageError, error);
     connection->reply(message, QStringLiteral("ok"),
                       { { QLatin1String("room"), roomJson(*room) } });
-    markRoomsChanged();
+    markRoomsChanged(false);
 }
 
 void LobbyChannel::setStatus(Connection *connection, const Message &message)
@@ -120,16 +121,21 @@ void LobbyChannel::setStatus(Connection *connection, const Message &message)
         });
 }
 
-void LobbyChannel::markRoomsChanged()
+void LobbyChannel::markRoomsChanged(bool countsOnly)
 {
-    if (m_roomsTimer.isActive())
-        return;
-    // Every lobby subscriber gets the whole list: a big hub sends it less often (once per
-    // interval per 1,000 connections), or a join storm would be mostly room lists.
-    const int interval = m_context.settings.roomsChangedIntervalMs
-            * std::max(1, m_context.pubSub.subscriberCount(LobbyTopic) / 1000);
+    // Every lobby subscriber gets the whole list, so a broadcast costs subscribers x rooms. A
+    // new room goes out within the interval; member counts in a big hub wait longer (once per
+    // interval per 200 connections), or a join storm would be mostly room lists.
+    const int base = m_context.settings.roomsChangedIntervalMs;
+    const qint64 interval = countsOnly
+            ? std::max<qint64>(base, qint64(base) * m_context.pubSub.subscriberCount(LobbyTopic)
+                                       / std::max(1, m_context.settings.roomsChangedConnectionsPerInterval))
+            : base;
     const qint64 since = m_sinceRoomsChanged.isValid() ? m_sinceRoomsChanged.elapsed() : interval;
-    m_roomsTimer.start(int(std::max<qint64>(0, interval - since)));
+    const int due = int(std::max<qint64>(0, interval - since));
+    if (m_roomsTimer.isActive() && m_roomsTimer.remainingTime() <= due)
+        return;
+    m_roomsTimer.start(due);
 }
 
 void LobbyChannel::sendRoomsChanged()

@@ -25,7 +25,7 @@ public:
     void handleIn(Connection *connection, const Protocol::Message &message) override;
 
     // The room list or a member count changed: rooms_changed goes out, at most 2 per second.
-    void markRoomsChanged();
+    void markRoomsChanged(bool countsOnly);
     QJsonArray roomsJson() const;
 
 private:

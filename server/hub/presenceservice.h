@@ -38,7 +38,7 @@ public:
         int lobby = 500; // users hub:lobby lists in full
         int room = 1500; // users a room (or dm) lists in full
         int shown = 50; // users a topic above its limit lists
-        int summaryIntervalMs = 1000; // presence_summary count updates: at most one per interval
+        int summaryIntervalMs = 500; // presence_summary count updates: at most one per interval
     };
 
     // windowMs 0: every change is its own diff, sent at once.

@@ -29,6 +29,7 @@ private slots:
     void lockedRoomNeedsItsPassword();
     void roomsChangedFollowsCreateRoom();
     void roomsChangedIsCoalesced();
+    void memberCountsOfABigHubAreSentLessOften();
 
 private:
     std::unique_ptr<TestHub> m_hub; // a fresh hub with default limits for every test
@@ -258,6 +259,50 @@ void tst_HubLobby::roomsChangedFollowsCreateRoom()
     QVERIFY(changed->joinRef.isNull() && changed->ref.isNull()); // a broadcast
     QCOMPARE(roomNames(changed->payloadObject().value("rooms").toArray()),
              (QStringList { "general", "news" }));
+}
+
+void tst_HubLobby::memberCountsOfABigHubAreSentLessOften()
+{
+    // One interval per lobby connection (instead of per 200): with 3, count-only changes are
+    // 1.5 s apart at least.
+    HubSettings settings = TestHub::settings();
+    settings.roomsChangedConnectionsPerInterval = 1;
+    m_hub = std::make_unique<TestHub>(settings);
+    QVERIFY(m_hub->start());
+    RawPhoenixClient watcher, mover, third;
+    QVERIFY(watcher.openAccepted(m_hub->url(), userA, QStringLiteral("ana")));
+    QVERIFY(mover.openAccepted(m_hub->url(), userB, QStringLiteral("bob")));
+    QVERIFY(third.openAccepted(m_hub->url(), userC, QStringLiteral("cy")));
+    for (RawPhoenixClient *client : { &watcher, &mover, &third })
+        QVERIFY(client->joinAndWait(lobby));
+    const auto membersOfGeneral = [](int members) {
+        return [members](const Message &m) {
+            if (m.topic != lobby || m.event != QLatin1String("rooms_changed"))
+                return false;
+            for (const QJsonValue &room : m.payloadObject().value("rooms").toArray()) {
+                if (room.toObject().value("name").toString() == QLatin1String("general"))
+                    return room.toObject().value("members").toInt() == members;
+            }
+            return false;
+        };
+    };
+    // When the first frame matching arrived (waiting for it), or -1.
+    const auto arrivalOf = [&watcher](const RawPhoenixClient::Predicate &predicate) -> qint64 {
+        if (!watcher.waitForFrame(predicate, 5000))
+            return -1;
+        for (qsizetype i = 0; i < watcher.frames().size(); ++i) {
+            if (predicate(watcher.frames().at(i)))
+                return watcher.arrivalMs().at(i);
+        }
+        return -1;
+    };
+    QVERIFY(mover.joinAndWait(general));
+    const qint64 firstAt = arrivalOf(membersOfGeneral(1));
+    QVERIFY2(firstAt >= 0, qPrintable(watcher.dump()));
+    QVERIFY(mover.waitForReply(mover.leave(general)));
+    const qint64 secondAt = arrivalOf(membersOfGeneral(0));
+    QVERIFY2(secondAt >= 0, qPrintable(watcher.dump()));
+    QVERIFY2(secondAt - firstAt >= 1400, qPrintable(watcher.dump()));
 }
 
 void tst_HubLobby::roomsChangedIsCoalesced()
