@@ -10,6 +10,7 @@ class HistoryStore;
 class PresenceService;
 class PubSub;
 class RoomDirectory;
+class StoreQueue;
 struct HubSettings;
 
 // What a channel may use of the hub: its services, never the Hub itself (which routes frames
@@ -19,7 +20,8 @@ struct ChannelContext
 {
     const HubSettings &settings;
     QString hubId;
-    HistoryStore &store;
+    HistoryStore &store; // reads, on the hub thread
+    StoreQueue &writes; // message writes, committed off the hub thread
     RoomDirectory &rooms;
     PubSub &pubSub;
     PresenceService &presence;

@@ -63,7 +63,8 @@ struct HistoryPage
 };
 
 // Where rooms and messages live. The room channels talk to this interface only, so the storage
-// can be memory (tests, issue 2) or SQLite (SqliteHistoryStore). Used on the hub thread only.
+// can be memory (tests, issue 2) or SQLite (SqliteHistoryStore). An instance is used on one
+// thread only (the hub reads on its thread; a StoreQueue writes on its own).
 // Every call that can fail returns nullopt/false and sets *error; a failure is never an ok.
 class HistoryStore
 {
@@ -94,6 +95,8 @@ public:
     virtual std::optional<StoredMessage> markDeleted(qint64 id, qint64 ts, QString *error) = 0;
     // Newest message id of a room (0 if none).
     virtual qint64 lastId(const QString &room) = 0;
+    // Newest message id of the hub (0 if none).
+    virtual qint64 maxId() = 0;
 
     // Small key/value table for the hub's own identity ("hub_id", "name").
     virtual QString meta(const QString &key) = 0;

@@ -13,6 +13,7 @@
 #include "hub/roomchannel.h"
 #include "hub/roomdirectory.h"
 #include "hub/sqlitehistorystore.h"
+#include "hub/storequeue.h"
 #include "hub/tlsconfig.h"
 #include "hub/transport.h"
 #include "hub/writebatch.h"
@@ -49,6 +50,7 @@ Hub::Hub(HubSettings settings, QObject *parent)
 
 Hub::~Hub()
 {
+    m_storeQueue.reset(); // the writes under way commit; their completions are dropped
     m_verifyPool.waitForDone(); // no verification may call back into a deleted hub
     m_rooms.reset(); // waits for a password check under way, for the same reason
     // Connections reference the channels and the store: delete them first.
@@ -59,6 +61,7 @@ bool Hub::start(QString *error)
 {
     if (m_settings.dataDir.isEmpty()) {
         m_store = std::make_unique<MemoryHistoryStore>();
+        m_storeQueue = std::make_unique<StoreQueue>(*m_store);
     } else {
         if (!QDir().mkpath(m_settings.dataDir)) {
             *error = QStringLiteral("cannot create data directory %1").arg(m_settings.dataDir);
@@ -66,6 +69,9 @@ bool Hub::start(QString *error)
         }
         auto store = std::make_unique<SqliteHistoryStore>(QDir(m_settings.dataDir).filePath(QStringLiteral("hub.sqlite3")));
         if (!store->open(error))
+            return false;
+        m_storeQueue = std::make_unique<StoreQueue>(store->path());
+        if (!m_storeQueue->start(error))
             return false;
         m_store = std::move(store);
     }
@@ -85,7 +91,7 @@ bool Hub::start(QString *error)
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
-    const ChannelContext context { m_settings, m_hubId, *m_store, *m_rooms, m_pubSub,
+    const ChannelContext context { m_settings, m_hubId, *m_store, *m_storeQueue, *m_rooms, m_pubSub,
                                    *m_presence, m_connections, m_clock };
     m_lobby = new LobbyChannel(context, this);
     m_roomChannel = new RoomChannel(context, this);

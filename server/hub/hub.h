@@ -21,6 +21,7 @@ class Beacon;
 class Channel;
 class Connection;
 class HistoryStore;
+class StoreQueue;
 class Acceptor;
 class Transport;
 struct UpgradeRequest;
@@ -95,7 +96,8 @@ private:
     qint64 nowMs() const { return m_clock.elapsed(); }
 
     HubSettings m_settings;
-    std::unique_ptr<HistoryStore> m_store;
+    std::unique_ptr<HistoryStore> m_store; // reads (and rooms, meta) on the hub thread
+    std::unique_ptr<StoreQueue> m_storeQueue; // message writes, on a store thread
     std::unique_ptr<RoomDirectory> m_rooms;
     PubSub m_pubSub;
     PresenceService *m_presence = nullptr; // child

@@ -130,6 +130,11 @@ qint64 MemoryHistoryStore::lastId(const QString &room)
     return ids.isEmpty() ? 0 : ids.last();
 }
 
+qint64 MemoryHistoryStore::maxId()
+{
+    return m_nextId - 1;
+}
+
 QString MemoryHistoryStore::meta(const QString &key)
 {
     return m_meta.value(key);

@@ -5,6 +5,7 @@
 #include "hub/hubsettings.h"
 #include "hub/logging.h"
 #include "hub/presenceservice.h"
+#include "hub/storequeue.h"
 #include "hub/pubsub.h"
 #include "hub/roomdirectory.h"
 #include "protocol/events.h"
@@ -35,7 +36,7 @@ QJsonArray toJson(const QList<StoredMessage> &messages)
 } // namespace
 
 RoomChannel::RoomChannel(const ChannelContext &context, QObject *parent)
-    : QObject(parent), m_context(context)
+    : QObject(parent), m_context(context), m_publishedUpTo(context.store.maxId())
 {
     m_typingTimer.setInterval(250);
     connect(&m_typingTimer, &QTimer::timeout, this, &RoomChannel::expireTyping);
@@ -87,6 +88,9 @@ Channel::JoinResult RoomChannel::join(Connection *connection, const Topic &topic
         qCWarning(lcHub) << "history for" << topicName << "failed:" << error;
         return { false, errorResponse(Reason::StorageError) };
     }
+    // Committed on the store thread but not broadcast yet: the joiner gets those as new_msg
+    // (it is subscribed before they are), so they are not in the reply too.
+    page->messages.removeIf([this](const StoredMessage &m) { return m.id > m_publishedUpTo; });
     return { true,
              { { QLatin1String("room"), room },
                { QLatin1String("messages"), toJson(page->messages) },
@@ -147,17 +151,32 @@ void RoomChannel::newMessage(Connection *connection, const Message &message)
 void RoomChannel::commitPending()
 {
     m_commitScheduled = false;
-    const QList<Pending> pending = std::exchange(m_pending, {});
-    if (pending.isEmpty())
+    // One transaction at a time: what arrives while one commits waits for it and goes in the
+    // next, so a slow disk makes bigger groups, not a longer queue of transactions.
+    if (m_committing || m_pending.isEmpty())
         return;
+    QList<Pending> pending = std::exchange(m_pending, {});
     QList<NewMessage> batch;
     batch.reserve(pending.size());
     for (const Pending &p : pending)
         batch.append(p.message);
-    QString error;
-    const std::optional<QList<AppendResult>> results = m_context.store.append(batch, &error);
+    m_committing = true;
+    m_context.writes.submit([this, pending = std::move(pending), batch = std::move(batch)](HistoryStore &store) {
+        QString error;
+        std::optional<QList<AppendResult>> results = store.append(batch, &error);
+        return [this, pending, results = std::move(results), error] {
+            m_committing = false;
+            finishCommit(pending, results, error);
+            commitPending(); // what arrived meanwhile
+        };
+    });
+}
+
+void RoomChannel::finishCommit(const QList<Pending> &pending,
+                               const std::optional<QList<AppendResult>> &results, const QString &error)
+{
     if (!results || results->size() != pending.size()) {
-        qCWarning(lcHub) << "storing" << batch.size() << "messages failed:" << error;
+        qCWarning(lcHub) << "storing" << pending.size() << "messages failed:" << error;
         for (const Pending &p : pending) {
             if (p.connection)
                 p.connection->replyError(p.request, Reason::StorageError,
@@ -168,6 +187,7 @@ void RoomChannel::commitPending()
     for (qsizetype i = 0; i < pending.size(); ++i) {
         const Pending &p = pending[i];
         const AppendResult &result = results->at(i);
+        m_publishedUpTo = std::max(m_publishedUpTo, result.message.id);
         const QByteArray json = result.message.toJsonBytes();
         if (p.connection)
             p.connection->replyOkEncoded(p.request, QLatin1StringView("message"), json);
@@ -194,12 +214,13 @@ void RoomChannel::history(Connection *connection, const Message &message)
         return connection->replyError(message, Reason::InvalidPayload,
                                       QStringLiteral("before_id: integer >= 1, limit: 1-100"));
     QString error;
-    const std::optional<HistoryPage> page =
+    std::optional<HistoryPage> page =
             m_context.store.before(storeKey(message.topic), *beforeId, int(*limit), &error);
     if (!page) {
         qCWarning(lcHub) << "history page failed:" << error;
         return connection->replyError(message, Reason::StorageError);
     }
+    page->messages.removeIf([this](const StoredMessage &m) { return m.id > m_publishedUpTo; });
     connection->reply(message, QStringLiteral("ok"),
                       { { QLatin1String("messages"), toJson(page->messages) },
                         { QLatin1String("has_more"), page->hasMore } });
@@ -293,14 +314,24 @@ void RoomChannel::editMessage(Connection *connection, const Message &message)
     if (!body)
         return connection->replyError(message, Reason::InvalidBody,
                                       QStringLiteral("1-4000 characters of text"));
-    QString error;
-    const std::optional<StoredMessage> edited =
-            m_context.store.edit(stored->id, *body, QDateTime::currentMSecsSinceEpoch(), &error);
-    if (!edited)
-        return connection->replyError(message, Reason::StorageError);
-    const QJsonObject json = edited->toJson();
-    connection->reply(message, QStringLiteral("ok"), { { QLatin1String("message"), json } });
-    m_context.pubSub.broadcast(message.topic, Event::MsgEdited, json);
+    const qint64 id = stored->id;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_context.writes.submit([this, connection = QPointer<Connection>(connection), message, id,
+                             body = *body, now](HistoryStore &store) {
+        QString error;
+        std::optional<StoredMessage> edited = store.edit(id, body, now, &error);
+        return [this, connection, message, edited = std::move(edited)] {
+            if (!edited) {
+                if (connection)
+                    connection->replyError(message, Reason::StorageError);
+                return;
+            }
+            const QJsonObject json = edited->toJson();
+            if (connection)
+                connection->reply(message, QStringLiteral("ok"), { { QLatin1String("message"), json } });
+            m_context.pubSub.broadcast(message.topic, Event::MsgEdited, json);
+        };
+    });
 }
 
 void RoomChannel::deleteMessage(Connection *connection, const Message &message)
@@ -308,12 +339,23 @@ void RoomChannel::deleteMessage(Connection *connection, const Message &message)
     const std::optional<StoredMessage> stored = ownMessage(connection, message);
     if (!stored)
         return;
-    QString error;
-    if (!m_context.store.markDeleted(stored->id, QDateTime::currentMSecsSinceEpoch(), &error))
-        return connection->replyError(message, Reason::StorageError);
-    connection->reply(message, QStringLiteral("ok"));
-    m_context.pubSub.broadcast(message.topic, Event::MsgDeleted,
-                              { { QLatin1String("id"), stored->id } });
+    const qint64 id = stored->id;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_context.writes.submit([this, connection = QPointer<Connection>(connection), message, id,
+                             now](HistoryStore &store) {
+        QString error;
+        const bool deleted = store.markDeleted(id, now, &error).has_value();
+        return [this, connection, message, id, deleted] {
+            if (!deleted) {
+                if (connection)
+                    connection->replyError(message, Reason::StorageError);
+                return;
+            }
+            if (connection)
+                connection->reply(message, QStringLiteral("ok"));
+            m_context.pubSub.broadcast(message.topic, Event::MsgDeleted, { { QLatin1String("id"), id } });
+        };
+    });
 }
 
 void RoomChannel::notifyDirectMessage(const QString &topicName, const QJsonObject &message)

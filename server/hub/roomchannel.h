@@ -13,7 +13,8 @@ namespace Parley::Hub {
 
 // room:NAME and dm:A:B: join with history (or after_id catch-up), new_msg with group commit,
 // history pages, typing, edit and delete. A new_msg is answered only after its transaction
-// committed; then it is broadcast. Owned by the Hub; hub thread only.
+// committed (on the store thread, StoreQueue); then it is broadcast. Edits and deletes commit
+// there too, in the same order. Owned by the Hub; hub thread only.
 class RoomChannel : public QObject, public Channel
 {
     Q_OBJECT
@@ -38,6 +39,8 @@ private:
 
     void newMessage(Connection *connection, const Protocol::Message &message);
     void commitPending();
+    void finishCommit(const QList<Pending> &pending,
+                      const std::optional<QList<AppendResult>> &results, const QString &error);
     void history(Connection *connection, const Protocol::Message &message);
     void typing(Connection *connection, const Protocol::Message &message);
     void editMessage(Connection *connection, const Protocol::Message &message);
@@ -55,6 +58,10 @@ private:
     ChannelContext m_context;
     QList<Pending> m_pending;
     bool m_commitScheduled = false;
+    bool m_committing = false; // a transaction is under way on the store thread
+    // The newest message id broadcast (every older one was, too): reads on the hub thread may
+    // see newer ones that are committed and not yet broadcast.
+    qint64 m_publishedUpTo = 0;
     // (connection id, topic) -> when its typing flag expires (hub monotonic ms)
     QHash<QPair<quint64, QString>, qint64> m_typingUntil;
     QTimer m_typingTimer;

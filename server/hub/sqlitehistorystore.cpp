@@ -621,6 +621,16 @@ qint64 SqliteHistoryStore::lastId(const QString &room)
     return id;
 }
 
+qint64 SqliteHistoryStore::maxId()
+{
+    if (!checkOpen(nullptr))
+        return 0;
+    QSqlQuery query(m_db);
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(id), 0) FROM messages")) || !query.next())
+        return 0;
+    return query.value(0).toLongLong();
+}
+
 QString SqliteHistoryStore::meta(const QString &key)
 {
     if (!checkOpen(nullptr))

@@ -62,6 +62,7 @@ public:
                                       QString *error) override;
     std::optional<StoredMessage> markDeleted(qint64 id, qint64 ts, QString *error) override;
     qint64 lastId(const QString &room) override;
+    qint64 maxId() override;
 
     QString meta(const QString &key) override;
     bool setMeta(const QString &key, const QString &value, QString *error) override;
