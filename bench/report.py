@@ -14,9 +14,11 @@ import re
 import statistics
 import subprocess
 
-SERVERS = ["parley", "parley-epoll", "parley-tls", "parley-default", "ws", "socketio"]
+SERVERS = ["parley", "parley-base", "parley-epoll", "parley-tls", "parley-default", "parley-default-base",
+           "ws", "socketio"]
 LABEL = {"parley": "Parley hub (qt)", "parley-epoll": "Parley hub (epoll)", "parley-tls": "Parley hub over wss://",
          "parley-default": "Parley, default config",
+         "parley-base": "Parley before (baseline)", "parley-default-base": "Parley before, default config",
          "ws": "Node ws peer", "socketio": "Socket.IO peer"}
 PEERS = ["ws", "socketio"]  # the ratio columns are Parley / each of these
 DISPATCHER = {
@@ -24,6 +26,8 @@ DISPATCHER = {
     "parley-epoll": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "parley-tls": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
     "parley-default": "Parley::Hub::EpollEventDispatcher (hub thread, set in hubrunner.cpp)",
+    "parley-base": "Parley::Hub::EpollEventDispatcher (the baseline's build)",
+    "parley-default-base": "Parley::Hub::EpollEventDispatcher (the baseline's build)",
     "ws": "libuv (epoll), Node %s" % "",
     "socketio": "libuv (epoll), Node %s" % "",
 }
@@ -100,6 +104,11 @@ def derived(runs, name):
         vals = [100.0 * r.get("slow_closed_seen", 0) / r["slow_clients"] for r in runs
                 if r and r.get("slow_clients")]
         return statistics.median(vals) if vals else None
+    if name.endswith("@kB"):
+        # Bytes as kB (1,000 bytes, as issue 16's goals state them).
+        vals = [get(r, name[:-len("@kB")]) for r in runs if r]
+        vals = [v / 1000 for v in vals if isinstance(v, (int, float))]
+        return statistics.median(vals) if vals else None
     if name == "loss_pct":
         vals = [100.0 * r["loss"] / r["expected"] for r in runs if r and r.get("expected")]
         return statistics.median(vals) if vals else None
@@ -150,6 +159,32 @@ BENCHES = [
         ("join p50, ms", "join_latency_ms.p50", True), ("join p99, ms", "join_latency_ms.p99", True),
         ("failures", "join_failures", True), ("server CPU per join, ms", "server_cpu_ms_per_join", True)],
      "information, not a gate (a variant of B3 made here)", None),
+    ("B3c", "One big room: 5,000 clients join it (until every member's presence is complete)", [
+        ("joined", "joined", False), ("all joined, s", "storm_s", True),
+        ("presence complete on every member, s", "converged_s", True),
+        ("presence complete (1 = yes)", "presence_converged", False),
+        ("received per client, KB", "bytes_in_per_client@kB", True),
+        ("hub RSS after, per client, KB", "settled_kb_per_client", True),
+        ("join p99, ms", "join_latency_ms.p99", True), ("failures", "join_failures", True),
+        ("server CPU per join, ms", "server_cpu_ms_per_join", True)],
+     "all 5,000 joined with presence complete in ≤ 3 s, ≤ 20 KB RSS per client",
+     lambda r, o: at_least(r("joined"), 5000) and r("presence_converged") == 1
+     and within(r("converged_s"), 3) and within(r("settled_kb_per_client"), 20)),
+    ("B11", "Big hub: 10,000 clients each join hub:lobby and one of 100 rooms", [
+        ("joined", "joined", False), ("setup (all joined), s", "storm_s", True),
+        ("received per client, KB", "bytes_in_per_client@kB", True),
+        ("… lobby join replies, KB", "bytes_per_client_by_event.lobby phx_reply@kB", True),
+        ("… lobby presence_state, KB", "bytes_per_client_by_event.lobby presence_state@kB", True),
+        ("… lobby presence_diff, KB", "bytes_per_client_by_event.lobby presence_diff@kB", True),
+        ("… lobby rooms_changed, KB", "bytes_per_client_by_event.lobby rooms_changed@kB", True),
+        ("… room presence_state, KB", "bytes_per_client_by_event.room presence_state@kB", True),
+        ("… room presence_diff, KB", "bytes_per_client_by_event.room presence_diff@kB", True),
+        ("hub RSS after, per client, KB", "settled_kb_per_client", True),
+        ("join p99, ms", "join_latency_ms.p99", True), ("failures", "join_failures", True),
+        ("server CPU per join, ms", "server_cpu_ms_per_join", True)],
+     "≤ 10 s setup, ≤ 50 KB received per client on average",
+     lambda r, o: at_least(r("joined"), 10000) and within(r("storm_s"), 10)
+     and within(r("bytes_in_per_client@kB"), 50)),
     ("B4", "Big-room fan-out", [
         ("deliveries/s", "deliveries_per_s", False), ("loss", "loss", True),
         ("duplicates", "duplicates", True),
@@ -236,6 +271,10 @@ KEY = {
     "B2": [("KB/conn", "kb_per_conn")],
     "B3": [("joins/s", "joins_per_s"), ("p99 ms", "join_latency_ms.p99"), ("failures", "join_failures")],
     "B3b": [("joins/s", "joins_per_s"), ("p99 ms", "join_latency_ms.p99"), ("CPU/join ms", "server_cpu_ms_per_join")],
+    "B3c": [("complete s", "converged_s"), ("KB recv/client", "bytes_in_per_client@kB"),
+            ("RSS KB/client", "settled_kb_per_client")],
+    "B11": [("setup s", "storm_s"), ("KB recv/client", "bytes_in_per_client@kB"),
+            ("RSS KB/client", "settled_kb_per_client")],
     "B4": [("loss", "loss"), ("p50 ms", "latency_ms.p50"), ("p99 ms", "latency_ms.p99"), ("RSS growth %", "rss_growth_pct")],
     "B5": [("loss", "loss"), ("last-recipient p99 ms", "last_recipient_ms.p99")],
     "B6a": [("loss", "loss"), ("p99 ms", "latency_ms.p99")],
@@ -261,7 +300,12 @@ def workload(runs_by_key, bid):
             if mode == "hold":
                 return f"{p['clients']:,} clients over {p['rooms']} rooms ({p['clients'] // p['rooms']} each), {p['duration']:.0f} s held, heartbeats every 30 s"
             if mode == "storm":
-                return f"{p['clients']:,} clients, {p['inflight']} in flight, joins spread over {p['rooms']} rooms"
+                lobby = "each joins hub:lobby, then its room; " if p.get("lobby") else ""
+                converge = ("; then until every member's room presence is complete (all members, or "
+                            "where the room lists some: a summary counting all and the same list everywhere)"
+                            if p.get("converge") else "")
+                return (f"{p['clients']:,} clients, {p['inflight']} in flight, {lobby}joins spread over "
+                        f"{p['rooms']} room{'s' if p['rooms'] != 1 else ''}{converge}")
             if mode in ("fanout", "slow-consumer"):
                 extra = f", {p['slow_percent']:.0f}% stop reading" if mode == "slow-consumer" else ""
                 return (f"1 room, {p['clients']:,} members, 1 publisher at {p['rate']:.0f} msg/s, "
@@ -289,6 +333,7 @@ def main():
     ap.add_argument("--loadavg-start", default="", help="load average before the first point")
     ap.add_argument("--b1-hold", default="")
     ap.add_argument("--measure", default="")
+    ap.add_argument("--baseline", default="", help="the commit the parley-base kinds were built from")
     args = ap.parse_args()
 
     runs_by_key = load(args.results)
@@ -329,6 +374,9 @@ def main():
       f"for B1–B4, B6 and B7 (every other Parley column, like the peers, is plain ws://); Parley in its default configuration, `parley-hub --data-dir DIR "
       f"--discovery off` (SQLite with the ack after the commit, rate limit 30 events/s per connection), for "
       f"B4, B6 and B7; Node ws 8.23.0 peer and Socket.IO 4.8 peer (`bench/peers/`), Node {node}.")
+    if args.baseline:
+        w(f"- **Baseline:** \"Parley before\" columns run `parley-hub` built from `{args.baseline}` in the same "
+          "configurations, alternating with this build repeat by repeat (`--baseline`); ratio now/before.")
     if args.loadavg or args.loadavg_start:
         w(f"- **Load average** (1, 5, 15 min) before the first point: {args.loadavg_start or 'not recorded'}; "
           f"at the end: {args.loadavg or 'not recorded'}. Anything else that ran on the machine meanwhile is "
@@ -379,10 +427,12 @@ def main():
         return verdict, ", ".join(keys)
 
     summary = {"parley": "Parley (in-memory store, no rate limit)",
+               "parley-base": "Parley before (baseline)",
                "parley-epoll": "Parley, `--transport epoll`",
                "parley-tls": "Parley over wss:// (its own certificate)",
-               "parley-default": "Parley, default config (SQLite, 30 events/s)"}
-    shown = [k for k in summary if k not in ("parley-epoll", "parley-tls")
+               "parley-default": "Parley, default config (SQLite, 30 events/s)",
+               "parley-default-base": "Parley before, default config"}
+    shown = [k for k in summary if k not in ("parley-epoll", "parley-tls", "parley-base", "parley-default-base")
              or any(kind == k for (_src, kind) in list(runs_by_key) + list(FAILED))]
     w("| | Gate | " + " | ".join(f"{summary[k]} | verdict" for k in shown) + " |")
     w("|---|---|" + "---|---|" * len(shown))
@@ -406,21 +456,26 @@ def main():
             w("")
             continue
         header = "| metric | " + " | ".join(LABEL[k] for k in kinds)
-        peers = [k for k in kinds if k in PEERS]
-        if "parley-epoll" in kinds:
-            peers.append("parley-epoll")  # the transport decision: qt / epoll
-        if "parley-tls" in kinds:
-            peers.append("parley-tls")  # what TLS costs: plain / wss
-        ratio_label = {"parley-epoll": " | qt/epoll", "parley-tls": " | plain/wss"}
+        # Ratio columns: (numerator kind, denominator kind, label).
+        ratios = []
         if "parley" in kinds:
-            header += "".join(ratio_label.get(k, f" | Parley/{k}") for k in peers)
+            ratios += [("parley", k, f"Parley/{k}") for k in kinds if k in PEERS]
+            if "parley-epoll" in kinds:
+                ratios.append(("parley", "parley-epoll", "qt/epoll"))  # the transport decision
+            if "parley-tls" in kinds:
+                ratios.append(("parley", "parley-tls", "plain/wss"))  # what TLS costs
+            if "parley-base" in kinds:
+                ratios.append(("parley", "parley-base", "now/before"))
+        if "parley-default" in kinds and "parley-default-base" in kinds:
+            ratios.append(("parley-default", "parley-default-base", "default now/before"))
+        header += "".join(f" | {label}" for _a, _b, label in ratios)
         w(header + " |")
-        w("|---" * (1 + len(kinds) + (len(peers) if "parley" in kinds else 0)) + "|")
+        w("|---" * (1 + len(kinds) + len(ratios)) + "|")
         if any((src, k) in FAILED for k in kinds):
             w("| setup | " + " | ".join(setup_failure(FAILED[(src, k)]) if (src, k) in FAILED
                                        and not runs_by_key.get((src, k)) else "finished"
                                        for k in kinds)
-              + (" | –" * len(peers) if "parley" in kinds else "") + " |")
+              + " | –" * len(ratios) + " |")
         for label, path, _lower in metrics:
             vals = {}
             for k in kinds:
@@ -429,13 +484,11 @@ def main():
                     v = v / 1024
                 vals[k] = v
             row = f"| {label} | " + " | ".join(fmt(vals[k]) for k in kinds)
-            if "parley" in kinds:
-                for k in peers:
-                    a, b = vals.get("parley"), vals.get(k)
-                    row += " | " + (f"{a / b:.2f}" if a is not None and b not in (None, 0) else "–")
+            for a_kind, b_kind, _label in ratios:
+                a, b = vals.get(a_kind), vals.get(b_kind)
+                row += " | " + (f"{a / b:.2f}" if a is not None and b not in (None, 0) else "–")
             w(row + " |")
-        w("| dispatcher | " + " | ".join(DISPATCHER[k] for k in kinds)
-          + (" |" * len(peers) if "parley" in kinds else "") + " |")
+        w("| dispatcher | " + " | ".join(DISPATCHER[k] for k in kinds) + " |" * len(ratios) + " |")
         w("")
     w("Raw results: `" + os.path.relpath(args.results, os.path.dirname(os.path.dirname(os.path.abspath(args.out))))
       + "` (one loadgen JSON per run, not committed).")

@@ -6,7 +6,11 @@
 # rate limit on), run for B4, B6 and B7 only.
 #
 #   bench/run.sh [--quick] [--only B1,B4,...] [--servers parley,parley-epoll,parley-tls,parley-default,ws,socketio] [--repeats N]
-#                [--build DIR] [--out FILE] [--resume RESULTS_DIR]
+#                [--build DIR] [--baseline DIR] [--out FILE] [--resume RESULTS_DIR]
+#
+# --baseline DIR adds the kinds parley-base and parley-default-base: the same two configurations
+# with DIR's parley-hub (an earlier commit's build), run in the same run, point after point, so
+# a change is measured against what came before it on the same machine at the same time.
 #
 # Expects DIR/app/parley-hub/parley-hub and DIR/bench/parley-loadgen (DIR defaults to build/);
 # builds nothing except `npm ci` in bench/peers. The server is pinned to CPU 0 and the load
@@ -24,6 +28,7 @@ ONLY=""
 SERVERS="parley,parley-epoll,parley-tls,parley-default,ws,socketio"
 REPEATS=""
 RESUME=""
+BASELINE=""
 while [[ $# -gt 0 ]]; do
     case $1 in
         --quick) QUICK=1 ;;
@@ -31,9 +36,10 @@ while [[ $# -gt 0 ]]; do
         --servers) SERVERS=$2; shift ;;
         --repeats) REPEATS=$2; shift ;;
         --build) BUILD=$(cd "$2" && pwd); shift ;;
+        --baseline) BASELINE=$(cd "$2" && pwd); shift ;;
         --out) OUT=$2; shift ;;
         --resume) RESUME=$(cd "$2" && pwd); shift ;;
-        -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -41,7 +47,9 @@ done
 
 HUB=$BUILD/app/parley-hub/parley-hub
 LOADGEN=$BUILD/bench/parley-loadgen
-for bin in "$HUB" "$LOADGEN"; do
+BASE_HUB=${BASELINE:+$BASELINE/app/parley-hub/parley-hub}
+if [[ -n $BASELINE && $SERVERS != *-base* ]]; then SERVERS="$SERVERS,parley-base,parley-default-base"; fi
+for bin in "$HUB" "$LOADGEN" $BASE_HUB; do
     [[ -x $bin ]] || { echo "run.sh: missing $bin (build parley-hub and parley-loadgen first)" >&2; exit 2; }
 done
 if [[ $SERVERS == *ws* || $SERVERS == *socketio* ]]; then
@@ -66,6 +74,10 @@ declare -a POINTS=(
     "B1|--mode hold --clients 15000 --rooms 150 --inflight 256 --duration $B1_HOLD"
     "B3|--mode storm --clients 15000 --rooms 150 --inflight 256 --duration 2"
     "B3b|--mode storm --clients 15000 --rooms 5000 --inflight 256 --duration 2"
+    # Issue 16: one big room (until every member's presence is complete), and a big hub where
+    # everyone is in hub:lobby and one of 100 rooms, as the desktop app does.
+    "B3c|--mode storm --clients 5000 --rooms 1 --inflight 256 --duration 2 --converge"
+    "B11|--mode storm --clients 10000 --rooms 100 --lobby --inflight 256 --duration 2"
     "B4|--mode fanout --clients $B4_MEMBERS --rate $B4_RATE --body-bytes 150 --duration $MEASURE"
     "B5|--mode fanout --clients $B5_MEMBERS --rate 1 --duration $MEASURE"
     "B6a|--mode rooms --clients 10000 --rooms 1000 --rate 1 --duration $MEASURE"
@@ -86,6 +98,7 @@ TLS_POINTS=",B1,B3,B4,B6a,B6b,B7,"
 # parley-loadgen speaks plain ws://: every Parley kind runs with --no-tls (a hub from before TLS
 # by default has no such option and serves ws:// anyway).
 PLAIN=(); "$HUB" --help | grep -q -- --no-tls && PLAIN=(--no-tls)
+BASE_PLAIN=(); [[ -n $BASE_HUB ]] && "$BASE_HUB" --help | grep -q -- --no-tls && BASE_PLAIN=(--no-tls)
 SERVER_PID=""
 SERVER_PORT=""
 SERVER_FINGERPRINT=""
@@ -100,6 +113,11 @@ start_server() { # kind log
                     --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         parley-default) rm -rf "$log.data"
                 taskset -c 0 "$HUB" "${PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --data-dir "$log.data" \
+                    --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
+        parley-base) taskset -c 0 "$BASE_HUB" "${BASE_PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --ephemeral \
+                    --max-rate 0 --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
+        parley-default-base) rm -rf "$log.data"
+                taskset -c 0 "$BASE_HUB" "${BASE_PLAIN[@]}" --port 0 --bind 127.0.0.1 --discovery off --data-dir "$log.data" \
                     --max-connections 20000 --max-rooms 6000 --idle-timeout 120 >"$log" 2>&1 & ;;
         ws) taskset -c 0 node "$ROOT/bench/peers/ws-peer.mjs" --port 0 >"$log" 2>&1 & ;;
         socketio) taskset -c 0 node "$ROOT/bench/peers/socketio-peer.mjs" --port 0 >"$log" 2>&1 & ;;
@@ -129,14 +147,16 @@ for point in "${POINTS[@]}"; do
     id=${point%%|*}
     args=${point#*|}
     if [[ -n $ONLY && ",$ONLY," != *",${id%[abc]},"* && ",$ONLY," != *",$id,"* ]]; then continue; fi
-    for kind in ${SERVERS//,/ }; do
-        proto=phoenix
-        [[ $kind == socketio ]] && proto=socketio
-        # Socket.IO has no presence: the churn benchmark does not apply.
-        [[ $kind == socketio && $id == B8 ]] && continue
-        [[ $kind == parley-default && $DEFAULT_POINTS != *",$id,"* ]] && continue
-        [[ $kind == parley-tls && $TLS_POINTS != *",$id,"* ]] && continue
-        for rep in $(seq "$REPEATS"); do
+    # Repeat by repeat, every kind once: the kinds alternate (the baseline's hub beside this
+    # one), so drift in the machine's state hits them alike.
+    for rep in $(seq "$REPEATS"); do
+        for kind in ${SERVERS//,/ }; do
+            proto=phoenix
+            [[ $kind == socketio ]] && proto=socketio
+            # Socket.IO has no presence (nor hub:lobby): the churn and the presence storms do not apply.
+            [[ $kind == socketio && ( $id == B8 || $id == B3c || $id == B11 ) ]] && continue
+            [[ ( $kind == parley-default || $kind == parley-default-base ) && $DEFAULT_POINTS != *",$id,"* ]] && continue
+            [[ $kind == parley-tls && $TLS_POINTS != *",$id,"* ]] && continue
             name=$id-$kind-$rep
             [[ -s $RESULTS/$name.json ]] && continue
             start_server "$kind" "$RESULTS/$name.server.log" || { stop_server; continue; }
@@ -158,5 +178,6 @@ LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 python3 "$ROOT/bench/report.py" --results "$RESULTS" --out "$OUT" --quick "$QUICK" \
     --repeats "$REPEATS" \
     --command "${PARLEY_BENCH_SETUP_TIMEOUT:+PARLEY_BENCH_SETUP_TIMEOUT=$PARLEY_BENCH_SETUP_TIMEOUT }bench/run.sh${ARGS:+ $ARGS}" \
-    --loadavg-start "$LOAD_START" --loadavg "$LOAD" --b1-hold "$B1_HOLD" --measure "$MEASURE"
+    --loadavg-start "$LOAD_START" --loadavg "$LOAD" --b1-hold "$B1_HOLD" --measure "$MEASURE" \
+    ${BASELINE:+--baseline "$(git -C "$BASELINE" log -1 --format='%h %s' 2>/dev/null || echo "$BASELINE")"}
 echo "run.sh: wrote $OUT"
