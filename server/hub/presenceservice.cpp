@@ -69,11 +69,17 @@ void PresenceService::publish(const QString &topic, const PresenceTracker::Diff 
 
 void PresenceService::touch(const QString &topic, const Connection &connection)
 {
+    // Called for every message: a topic far from its limit costs one lookup. Activity decides
+    // who is listed only once the topic is bounded; until it has half its limit, the order of
+    // joins is enough to choose from.
     const auto it = m_bounds.find(topic);
-    const QString key = connection.userId();
-    if (it == m_bounds.end() || !it->lastActive.contains(key))
+    if (it == m_bounds.end() || (!it->bounded && it->lastActive.size() * 2 < limitOf(topic)))
         return;
-    it->lastActive[key] = ++m_activity;
+    const auto active = it->lastActive.find(connection.userId());
+    if (active == it->lastActive.end())
+        return;
+    *active = ++m_activity;
+    const QString &key = active.key();
     if (!it->bounded || it->shown.contains(key))
         return;
     // Listed from now on; the least recently active listed user makes room.
@@ -187,12 +193,6 @@ std::optional<QJsonObject> PresenceService::summaryFor(const QString &topic) con
     if (bound == m_bounds.constEnd() || !bound->bounded)
         return std::nullopt;
     return summaryOf(topic, *bound);
-}
-
-bool PresenceService::isBounded(const QString &topic) const
-{
-    const auto bound = m_bounds.constFind(topic);
-    return bound != m_bounds.constEnd() && bound->bounded;
 }
 
 QJsonObject PresenceService::summaryOf(const QString &topic, const Bound &bound) const

@@ -65,7 +65,6 @@ public:
     // The presence_summary that follows it in a bounded topic; nullopt while it lists everyone.
     std::optional<QJsonObject> summaryFor(const QString &topic) const;
     int keyCount(const QString &topic) const { return m_tracker.keyCount(topic); }
-    bool isBounded(const QString &topic) const;
 
 signals:
     // A room's number of distinct users changed (not a status or typing update).

@@ -241,8 +241,9 @@ void RoomChannel::typing(Connection *connection, const Message &message)
 void RoomChannel::noteActivity(const Connection &connection, const QString &topicName)
 {
     // Big rooms and hubs list their most recently active users (docs/protocol.md 6.4).
+    static const QString lobby = LobbyTopic;
     m_context.presence.touch(topicName, connection);
-    m_context.presence.touch(LobbyTopic, connection);
+    m_context.presence.touch(lobby, connection);
 }
 
 void RoomChannel::setTyping(Connection *connection, const QString &topicName, bool typing)
