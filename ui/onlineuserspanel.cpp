@@ -99,7 +99,7 @@ void OnlineUsersPanel::updateCount()
 {
     const int count = m_hubPresence ? m_hubPresence->userCount() : 0;
     m_title->setText(count > 0 ? tr("On this hub — %L1").arg(count) : tr("On this hub"));
-    // A big hub lists its most recently active people only (docs/protocol.md 6.4).
+    // A big hub lists its most recently active people only (docs/protocol.md 6, "bounded presence").
     const bool limited = m_hubPresence && m_hubPresence->isLimited();
     m_note->setVisible(limited);
     if (limited)

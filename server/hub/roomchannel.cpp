@@ -240,7 +240,7 @@ void RoomChannel::typing(Connection *connection, const Message &message)
 
 void RoomChannel::noteActivity(const Connection &connection, const QString &topicName)
 {
-    // Big rooms and hubs list their most recently active users (docs/protocol.md 6.4).
+    // Big rooms and hubs list their most recently active users (docs/protocol.md 6, "bounded presence").
     static const QString lobby = LobbyTopic;
     m_context.presence.touch(topicName, connection);
     m_context.presence.touch(lobby, connection);
@@ -295,7 +295,8 @@ std::optional<StoredMessage> RoomChannel::ownMessage(Connection *connection, con
         connection->replyError(message, Reason::StorageError);
         return std::nullopt;
     }
-    if (!stored || stored->room != storeKey(message.topic) || stored->deleted) {
+    if (!stored || stored->room != storeKey(message.topic) || stored->deleted
+        || m_deleting.contains(stored->id)) {
         connection->replyError(message, Reason::NotFound);
         return std::nullopt;
     }
@@ -321,10 +322,11 @@ void RoomChannel::editMessage(Connection *connection, const Message &message)
                              body = *body, now](HistoryStore &store) {
         QString error;
         std::optional<StoredMessage> edited = store.edit(id, body, now, &error);
-        return [this, connection, message, edited = std::move(edited)] {
+        return [this, connection, message, edited = std::move(edited), error] {
             if (!edited) {
+                // No error: deleted meanwhile (the store never edits a deleted message).
                 if (connection)
-                    connection->replyError(message, Reason::StorageError);
+                    connection->replyError(message, error.isEmpty() ? Reason::NotFound : Reason::StorageError);
                 return;
             }
             const QJsonObject json = edited->toJson();
@@ -342,11 +344,13 @@ void RoomChannel::deleteMessage(Connection *connection, const Message &message)
         return;
     const qint64 id = stored->id;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    m_deleting.insert(id); // until it commits, the message is gone for edits and deletes
     m_context.writes.submit([this, connection = QPointer<Connection>(connection), message, id,
                              now](HistoryStore &store) {
         QString error;
         const bool deleted = store.markDeleted(id, now, &error).has_value();
         return [this, connection, message, id, deleted] {
+            m_deleting.remove(id);
             if (!deleted) {
                 if (connection)
                     connection->replyError(message, Reason::StorageError);

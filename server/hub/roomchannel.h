@@ -7,6 +7,7 @@
 #include <QHash>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 namespace Parley::Hub {
@@ -62,6 +63,7 @@ private:
     // The newest message id broadcast (every older one was, too): reads on the hub thread may
     // see newer ones that are committed and not yet broadcast.
     qint64 m_publishedUpTo = 0;
+    QSet<qint64> m_deleting; // message ids whose delete is committing
     // (connection id, topic) -> when its typing flag expires (hub monotonic ms)
     QHash<QPair<quint64, QString>, qint64> m_typingUntil;
     QTimer m_typingTimer;

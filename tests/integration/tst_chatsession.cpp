@@ -259,7 +259,7 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
 
 void tst_ChatSession::bigHubListsActiveUsersAndCountsEveryone()
 {
-    // docs/protocol.md 6.4 with tiny limits: everyone listed up to 3 users; above that the most
+    // docs/protocol.md 6, "bounded presence" with tiny limits: everyone listed up to 3 users; above that the most
     // recently active one, with presence_summary counting everyone; everyone again at 2.
     m_hub->stop();
     m_settings.lobbyPresenceLimit = 3;

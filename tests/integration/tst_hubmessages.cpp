@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -24,6 +25,8 @@ private slots:
 
     void newMsgRepliesAndBroadcastsToEveryMemberOnce();
     void resentNewMsgWithSameClientIdIsNotDuplicated();
+    void storedHubRepliesAndBroadcastsInCommitOrder();
+    void pipelinedDeleteThenEditOrDeleteIsNotFound();
     void invalidBodyIsRefused_data();
     void invalidBodyIsRefused();
     void burstBeyondRateIsRateLimited();
@@ -121,6 +124,83 @@ void tst_HubMessages::resentNewMsgWithSameClientIdIsNotDuplicated()
     QVERIFY(sender.pushAndWait(general, "new_msg", QJsonObject { { "body", "sentinel" } }));
     QVERIFY(sender.waitForFrame(newMsgWithBody(general, "sentinel"), 5000, before));
     QCOMPARE(sender.count(newMsgWithBody(general, "only once"), before), 1);
+}
+
+// A hub on SQLite commits on its store thread (docs/protocol.md, "Durability"): what is
+// pipelined is acked and broadcast in commit order, ids increasing, each message once.
+void tst_HubMessages::storedHubRepliesAndBroadcastsInCommitOrder()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    HubSettings settings = TestHub::settings();
+    settings.dataDir = dir.path();
+    settings.maxRate = 0;
+    m_hub = std::make_unique<TestHub>(settings);
+    QVERIFY(m_hub->start());
+    RawPhoenixClient sender, member;
+    QVERIFY(sender.openAccepted(m_hub->url(), userA, QStringLiteral("ana")));
+    QVERIFY(member.openAccepted(m_hub->url(), userB, QStringLiteral("bob")));
+    QVERIFY(sender.joinAndWait(general));
+    QVERIFY(member.joinAndWait(general));
+    const qsizetype before = member.frames().size();
+    QStringList refs;
+    for (int i = 0; i < 40; ++i)
+        refs << sender.push(general, "new_msg", QJsonObject { { "body", QStringLiteral("m%1").arg(i) } });
+    QList<qint64> replied;
+    for (const QString &ref : refs) {
+        const auto reply = sender.waitForReply(ref);
+        QVERIFY2(reply && reply->replyStatus() == QLatin1String("ok"), qPrintable(sender.dump()));
+        replied << reply->replyResponse().value("message").toObject().value("id").toInteger();
+    }
+    QVERIFY(member.waitForFrame(newMsgWithBody(general, "m39"), 5000, before));
+    QList<qint64> broadcast;
+    QStringList bodies;
+    for (const Message &m : member.framesMatching(RawPhoenixClient::isEvent(general, "new_msg"), before)) {
+        broadcast << m.payloadObject().value("id").toInteger();
+        bodies << m.payloadObject().value("body").toString();
+    }
+    QCOMPARE(broadcast, replied); // the same ids, in the same order
+    for (qsizetype i = 1; i < broadcast.size(); ++i)
+        QVERIFY(broadcast[i] > broadcast[i - 1]);
+    QCOMPARE(bodies.size(), 40);
+    QCOMPARE(bodies.first(), QStringLiteral("m0"));
+    QCOMPARE(bodies.last(), QStringLiteral("m39"));
+}
+
+// A delete commits on the store thread; an edit or a second delete pipelined behind it is
+// not_found, as if the first had already committed, and the room hears of it once.
+void tst_HubMessages::pipelinedDeleteThenEditOrDeleteIsNotFound()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    HubSettings settings = TestHub::settings();
+    settings.dataDir = dir.path();
+    settings.maxRate = 0;
+    m_hub = std::make_unique<TestHub>(settings);
+    QVERIFY(m_hub->start());
+    RawPhoenixClient author, member;
+    QVERIFY(author.openAccepted(m_hub->url(), userA, QStringLiteral("ana")));
+    QVERIFY(member.openAccepted(m_hub->url(), userB, QStringLiteral("bob")));
+    QVERIFY(author.joinAndWait(general));
+    QVERIFY(member.joinAndWait(general));
+    const auto posted = author.pushAndWait(general, "new_msg", QJsonObject { { "body", "doomed" } });
+    QVERIFY(posted && posted->replyStatus() == QLatin1String("ok"));
+    const qint64 id = posted->replyResponse().value("message").toObject().value("id").toInteger();
+    const qsizetype before = member.frames().size();
+    const QString del = author.push(general, "delete_msg", QJsonObject { { "id", id } });
+    const QString again = author.push(general, "delete_msg", QJsonObject { { "id", id } });
+    const QString edit = author.push(general, "edit_msg", QJsonObject { { "id", id }, { "body", "too late" } });
+    const auto delReply = author.waitForReply(del);
+    const auto againReply = author.waitForReply(again);
+    const auto editReply = author.waitForReply(edit);
+    QVERIFY(delReply && againReply && editReply);
+    QCOMPARE(delReply->replyStatus(), QStringLiteral("ok"));
+    QCOMPARE(reasonOf(*againReply), QStringLiteral("not_found"));
+    QCOMPARE(reasonOf(*editReply), QStringLiteral("not_found"));
+    QVERIFY(member.roundTrip());
+    QVERIFY(author.roundTrip());
+    QCOMPARE(member.count(RawPhoenixClient::isEvent(general, "msg_deleted"), before), 1);
+    QCOMPARE(member.count(RawPhoenixClient::isEvent(general, "msg_edited"), before), 0);
 }
 
 void tst_HubMessages::invalidBodyIsRefused_data()

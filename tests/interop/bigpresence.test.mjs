@@ -1,4 +1,4 @@
-// Issue 16, item 2: bounded presence (docs/protocol.md 6.4), seen through the stock phoenix.js
+// Issue 16, item 2: bounded presence (docs/protocol.md 6, "bounded presence"), seen through the stock phoenix.js
 // Presence class. A hub whose topics list everyone up to 4 users and, above that, their 2 most
 // recently active users; every client's presence.list() must equal what the hub lists, at every
 // step, and presence_summary must count everyone.

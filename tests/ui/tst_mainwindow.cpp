@@ -303,7 +303,7 @@ void TestMainWindow::usersPanelFollowsJoinAndLeaveByRows()
 
 void TestMainWindow::usersPanelOfABigHubSaysWhomItLists()
 {
-    // A hub that lists everyone up to 2 users (docs/protocol.md 6.4).
+    // A hub that lists everyone up to 2 users (docs/protocol.md 6, "bounded presence").
     auto big = startHub(0, Hub::DiscoveryMode::Off, QStringLiteral("Big hub"), 2);
     QVERIFY(big);
     m_workspace->join(big->url());
