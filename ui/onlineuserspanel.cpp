@@ -74,7 +74,8 @@ void OnlineUsersPanel::setSession(Client::ChatSession *session)
             connect(m_hubPresence, signal, this, &OnlineUsersPanel::updateCount);
         connect(m_hubPresence, &QAbstractItemModel::modelReset, this,
                 &OnlineUsersPanel::updateCount);
-        connect(m_hubPresence, &PresenceModel::summaryChanged, this, &OnlineUsersPanel::updateCount);
+        connect(m_hubPresence, &PresenceModel::summaryChanged, this,
+                &OnlineUsersPanel::updateCount);
     }
     setTopicPresence(nullptr);
     updateCount();
@@ -99,11 +100,13 @@ void OnlineUsersPanel::updateCount()
 {
     const int count = m_hubPresence ? m_hubPresence->userCount() : 0;
     m_title->setText(count > 0 ? tr("On this hub — %L1").arg(count) : tr("On this hub"));
-    // A big hub lists its most recently active people only (docs/protocol.md 6, "bounded presence").
+    // A big hub lists its most recently active people only (docs/protocol.md 6, "bounded
+    // presence").
     const bool limited = m_hubPresence && m_hubPresence->isLimited();
     m_note->setVisible(limited);
     if (limited)
-        m_note->setText(tr("Showing the %Ln most recently active", nullptr, m_hubPresence->rowCount()));
+        m_note->setText(
+            tr("Showing the %Ln most recently active", nullptr, m_hubPresence->rowCount()));
 }
 
 } // namespace Parley::Ui

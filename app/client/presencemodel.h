@@ -75,9 +75,9 @@ public:
     void removeUser(const QString &userId);
     void clear(); // removes every row (one remove each)
 
-    // What presence_summary said (docs/protocol.md 6, "bounded presence"): a topic with more users than its
-    // limit lists only its most recently active ones, and counts them all. Until a summary says
-    // otherwise (and after clear()), every user is listed.
+    // What presence_summary said (docs/protocol.md 6, "bounded presence"): a topic with more users
+    // than its limit lists only its most recently active ones, and counts them all. Until a summary
+    // says otherwise (and after clear()), every user is listed.
     void applySummary(const QJsonObject &summary);
     bool isLimited() const { return m_limited; }
     int userCount() const { return m_limited ? m_summaryUsers : int(m_rows.size()); } // everyone

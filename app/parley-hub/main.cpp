@@ -59,66 +59,76 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
-            { QStringLiteral("port"), QStringLiteral("TCP port to listen on; 0 picks any free port."),
-              QStringLiteral("port"), QString::number(defaults.port) },
-            { QStringLiteral("bind"), QStringLiteral("Address to listen on."),
-              QStringLiteral("address"), QStringLiteral("0.0.0.0") },
-            { QStringLiteral("name"), QStringLiteral("Hub name shown to clients and on the LAN."),
-              QStringLiteral("name"), defaults.name },
-            { QStringLiteral("data-dir"),
-              QStringLiteral("Directory of the hub's SQLite database (default: the user's app data "
-                             "directory)."),
-              QStringLiteral("dir") },
-            { QStringLiteral("ephemeral"),
-              QStringLiteral("Keep rooms and messages in memory only (nothing is stored).") },
-            { QStringLiteral("password"), QStringLiteral("Hub password clients must send (connect param 'password')."),
-              QStringLiteral("password") },
-            { QStringLiteral("idle-timeout"),
-              QStringLiteral("Close a connection that sent nothing for this many seconds."),
-              QStringLiteral("seconds"), QString::number(defaults.idleTimeoutMs / 1000) },
-            { QStringLiteral("max-connections"), QStringLiteral("Connections accepted at once; more are refused with 1008 hub_full."),
-              QStringLiteral("n"), QString::number(defaults.maxConnections) },
-            { QStringLiteral("max-rate"),
-              QStringLiteral("Events per second per connection (bursts of twice that); 0 turns the limit off."),
-              QStringLiteral("n"), QString::number(defaults.maxRate) },
-            { QStringLiteral("max-channels"), QStringLiteral("Topics one connection may join."),
-              QStringLiteral("n"), QString::number(defaults.maxChannels) },
-            { QStringLiteral("max-frame"), QStringLiteral("Largest incoming frame in bytes; larger closes with 1009."),
-              QStringLiteral("bytes"), QString::number(defaults.maxFrameBytes) },
-            { QStringLiteral("max-outgoing"),
-              QStringLiteral("Outgoing bytes a connection may leave unread; past that it is closed with 1008 slow_consumer."),
-              QStringLiteral("bytes"), QString::number(defaults.maxOutgoingBytes) },
-            { QStringLiteral("socket-send-buffer"),
-              QStringLiteral("Kernel send buffer per connection in bytes (SO_SNDBUF); 0 leaves it to the kernel's autotuning."),
-              QStringLiteral("bytes"), QString::number(defaults.socketSendBufferBytes) },
-            { QStringLiteral("transport"),
-              QStringLiteral("WebSocket implementation: qt (QWebSocketServer) or epoll (the hub's "
-                             "own RFC 6455 code). Default: $PARLEY_TRANSPORT or qt."),
-              QStringLiteral("name") },
-            { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
-              QStringLiteral("n"), QString::number(defaults.maxRooms) },
-            { QStringLiteral("lobby-presence-limit"),
-              QStringLiteral("Users hub:lobby's presence lists in full; above that it lists the "
-                             "most recently active ones (--presence-listed)."),
-              QStringLiteral("n"), QString::number(defaults.lobbyPresenceLimit) },
-            { QStringLiteral("room-presence-limit"),
-              QStringLiteral("The same for a room."),
-              QStringLiteral("n"), QString::number(defaults.roomPresenceLimit) },
-            { QStringLiteral("presence-listed"),
-              QStringLiteral("Users a topic above its presence limit lists."),
-              QStringLiteral("n"), QString::number(defaults.presenceListed) },
-            { QStringLiteral("tls-cert"), QStringLiteral("PEM certificate (chain) to serve wss:// with, instead of "
-                                                         "the hub's own self-signed one (made on the first start, kept in the data directory)."),
-              QStringLiteral("file") },
-            { QStringLiteral("no-tls"), QStringLiteral("Serve plain ws:// (unencrypted: anyone on the network can read it).") },
-            { QStringLiteral("tls-key"), QStringLiteral("PEM private key of --tls-cert."), QStringLiteral("file") },
-            { QStringLiteral("allow-origin"),
-              QStringLiteral("Browser Origin allowed to connect besides the hub's own host; repeatable; '*' allows any."),
-              QStringLiteral("origin") },
-            { QStringLiteral("discovery"),
-              QStringLiteral("LAN announcements: loopback (127.0.0.1 only, for tests), lan or off. "
-                             "Default: $PARLEY_DISCOVERY or lan."),
-              QStringLiteral("mode") },
+        { QStringLiteral("port"), QStringLiteral("TCP port to listen on; 0 picks any free port."),
+          QStringLiteral("port"), QString::number(defaults.port) },
+        { QStringLiteral("bind"), QStringLiteral("Address to listen on."),
+          QStringLiteral("address"), QStringLiteral("0.0.0.0") },
+        { QStringLiteral("name"), QStringLiteral("Hub name shown to clients and on the LAN."),
+          QStringLiteral("name"), defaults.name },
+        { QStringLiteral("data-dir"),
+          QStringLiteral("Directory of the hub's SQLite database (default: the user's app data "
+                         "directory)."),
+          QStringLiteral("dir") },
+        { QStringLiteral("ephemeral"),
+          QStringLiteral("Keep rooms and messages in memory only (nothing is stored).") },
+        { QStringLiteral("password"),
+          QStringLiteral("Hub password clients must send (connect param 'password')."),
+          QStringLiteral("password") },
+        { QStringLiteral("idle-timeout"),
+          QStringLiteral("Close a connection that sent nothing for this many seconds."),
+          QStringLiteral("seconds"), QString::number(defaults.idleTimeoutMs / 1000) },
+        { QStringLiteral("max-connections"),
+          QStringLiteral("Connections accepted at once; more are refused with 1008 hub_full."),
+          QStringLiteral("n"), QString::number(defaults.maxConnections) },
+        { QStringLiteral("max-rate"),
+          QStringLiteral(
+              "Events per second per connection (bursts of twice that); 0 turns the limit off."),
+          QStringLiteral("n"), QString::number(defaults.maxRate) },
+        { QStringLiteral("max-channels"), QStringLiteral("Topics one connection may join."),
+          QStringLiteral("n"), QString::number(defaults.maxChannels) },
+        { QStringLiteral("max-frame"),
+          QStringLiteral("Largest incoming frame in bytes; larger closes with 1009."),
+          QStringLiteral("bytes"), QString::number(defaults.maxFrameBytes) },
+        { QStringLiteral("max-outgoing"),
+          QStringLiteral("Outgoing bytes a connection may leave unread; past that it is closed "
+                         "with 1008 slow_consumer."),
+          QStringLiteral("bytes"), QString::number(defaults.maxOutgoingBytes) },
+        { QStringLiteral("socket-send-buffer"),
+          QStringLiteral("Kernel send buffer per connection in bytes (SO_SNDBUF); 0 leaves it to "
+                         "the kernel's autotuning."),
+          QStringLiteral("bytes"), QString::number(defaults.socketSendBufferBytes) },
+        { QStringLiteral("transport"),
+          QStringLiteral("WebSocket implementation: qt (QWebSocketServer) or epoll (the hub's "
+                         "own RFC 6455 code). Default: $PARLEY_TRANSPORT or qt."),
+          QStringLiteral("name") },
+        { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
+          QStringLiteral("n"), QString::number(defaults.maxRooms) },
+        { QStringLiteral("lobby-presence-limit"),
+          QStringLiteral("Users hub:lobby's presence lists in full; above that it lists the "
+                         "most recently active ones (--presence-listed)."),
+          QStringLiteral("n"), QString::number(defaults.lobbyPresenceLimit) },
+        { QStringLiteral("room-presence-limit"), QStringLiteral("The same for a room."),
+          QStringLiteral("n"), QString::number(defaults.roomPresenceLimit) },
+        { QStringLiteral("presence-listed"),
+          QStringLiteral("Users a topic above its presence limit lists."), QStringLiteral("n"),
+          QString::number(defaults.presenceListed) },
+        { QStringLiteral("tls-cert"),
+          QStringLiteral("PEM certificate (chain) to serve wss:// with, instead of "
+                         "the hub's own self-signed one (made on the first start, kept in the data "
+                         "directory)."),
+          QStringLiteral("file") },
+        { QStringLiteral("no-tls"),
+          QStringLiteral("Serve plain ws:// (unencrypted: anyone on the network can read it).") },
+        { QStringLiteral("tls-key"), QStringLiteral("PEM private key of --tls-cert."),
+          QStringLiteral("file") },
+        { QStringLiteral("allow-origin"),
+          QStringLiteral("Browser Origin allowed to connect besides the hub's own host; "
+                         "repeatable; '*' allows any."),
+          QStringLiteral("origin") },
+        { QStringLiteral("discovery"),
+          QStringLiteral("LAN announcements: loopback (127.0.0.1 only, for tests), lan or off. "
+                         "Default: $PARLEY_DISCOVERY or lan."),
+          QStringLiteral("mode") },
     });
     parser.process(app);
 
@@ -141,8 +151,10 @@ int main(int argc, char *argv[])
     settings.maxChannels = intOption(parser, QStringLiteral("max-channels"), 1, 10'000);
     settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
     settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
-    settings.lobbyPresenceLimit = intOption(parser, QStringLiteral("lobby-presence-limit"), 1, 1'000'000);
-    settings.roomPresenceLimit = intOption(parser, QStringLiteral("room-presence-limit"), 1, 1'000'000);
+    settings.lobbyPresenceLimit
+        = intOption(parser, QStringLiteral("lobby-presence-limit"), 1, 1'000'000);
+    settings.roomPresenceLimit
+        = intOption(parser, QStringLiteral("room-presence-limit"), 1, 1'000'000);
     settings.presenceListed = intOption(parser, QStringLiteral("presence-listed"), 1, 10'000);
     if (settings.presenceListed > std::min(settings.lobbyPresenceLimit, settings.roomPresenceLimit))
         fail(QStringLiteral("--presence-listed must not exceed the presence limits"));

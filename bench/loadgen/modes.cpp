@@ -263,7 +263,8 @@ int runStorm(int64_t deadline)
                 continue;
             char item[96];
             std::snprintf(item, sizeof item, "%s\"%s %s\":%.0f", byEvent.empty() ? "" : ",",
-                          lobby == 0 ? "lobby" : "room", Stats::kEvents[e], double(bytes) / double(std::max(1, n)));
+                          lobby == 0 ? "lobby" : "room", Stats::kEvents[e],
+                          double(bytes) / double(std::max(1, n)));
             byEvent += item;
         }
     }
@@ -281,7 +282,8 @@ int runStorm(int64_t deadline)
         addField("\"rss_settled_kb\":%ld,\"settled_kb_per_client\":%.2f", rssAfter,
                  double(rssAfter - rssBefore) / double(std::max(1, g_joinsDone)));
     }
-    return finished ? 0 : -1; // not converged is a result (presence_converged 0), not a failed setup
+    return finished ? 0
+                    : -1; // not converged is a result (presence_converged 0), not a failed setup
 }
 
 int runRtt(int64_t deadline)

@@ -66,8 +66,10 @@ void parseArgs(int argc, char **argv)
         else if (arg == "--setup-timeout") g_opt.setupTimeout = std::atof(value().c_str());
         else if (arg == "--hub-pid") g_opt.hubPid = std::atoi(value().c_str());
         else if (arg == "--allow-loss") g_opt.allowLoss = true;
-        else if (arg == "--lobby") g_opt.lobby = true;
-        else if (arg == "--converge") g_opt.converge = true;
+        else if (arg == "--lobby")
+            g_opt.lobby = true;
+        else if (arg == "--converge")
+            g_opt.converge = true;
         else if (arg == "--sources") g_opt.sources = std::atoi(value().c_str());
         else if (arg == "--tls-fingerprint") {
             g_opt.tls = true;
@@ -76,13 +78,14 @@ void parseArgs(int argc, char **argv)
                 usageError("--tls-fingerprint takes the 64 hex digits parley-hub prints");
         }
         else if (arg == "--help" || arg == "-h") {
-            std::puts("parley-loadgen --mode hold|storm|fanout|rooms|rtt|presence-churn|slow-consumer\n"
-                      "  [--proto phoenix|socketio] [--host 127.0.0.1] --port P [--path P]\n"
-                      "  [--clients N] [--rooms M] [--rate R] [--duration S] [--inflight K]\n"
-                      "  [--body-bytes B] [--active P] [--churners C] [--churn-rate J]\n"
-                      "  [--slow-percent X] [--drain S] [--setup-timeout S] [--hub-pid PID]\n"
-                      "  [--allow-loss] [--sources 1-250] [--lobby] [--converge]\n"
-                      "Loopback targets only. Prints one JSON object; exit 1 on loss or failures.");
+            std::puts(
+                "parley-loadgen --mode hold|storm|fanout|rooms|rtt|presence-churn|slow-consumer\n"
+                "  [--proto phoenix|socketio] [--host 127.0.0.1] --port P [--path P]\n"
+                "  [--clients N] [--rooms M] [--rate R] [--duration S] [--inflight K]\n"
+                "  [--body-bytes B] [--active P] [--churners C] [--churn-rate J]\n"
+                "  [--slow-percent X] [--drain S] [--setup-timeout S] [--hub-pid PID]\n"
+                "  [--allow-loss] [--sources 1-250] [--lobby] [--converge]\n"
+                "Loopback targets only. Prints one JSON object; exit 1 on loss or failures.");
             std::exit(0);
         } else {
             usageError("unknown argument %s (see --help)", arg.c_str());

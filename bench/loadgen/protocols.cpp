@@ -153,7 +153,8 @@ void onPhoenixText(Client &c, std::string_view text, int64_t now)
     } else if (event == "presence_summary") {
         // Bounded presence (docs/protocol.md 6): how many users the room has in all.
         const size_t users = payload.find("\"users\":");
-        c.summaryUsers = users == std::string_view::npos ? -1 : std::atoi(payload.data() + users + 8);
+        c.summaryUsers
+            = users == std::string_view::npos ? -1 : std::atoi(payload.data() + users + 8);
         c.summaryLimited = payload.find("\"limited\":true") != std::string_view::npos;
     } else if (event == "presence_diff") {
         onPresenceDiff(c, payload, now);

@@ -85,10 +85,10 @@ void printResult(int status, int64_t loss, int64_t started)
                   "\"duration\":%.1f,\"inflight\":%d,\"body_bytes\":%d,\"active\":%d,"
                   "\"churners\":%d,\"churn_rate\":%.1f,\"slow_percent\":%.2f,"
                   "\"lobby\":%s,\"converge\":%s}",
-                  g_opt.proto == Proto::Phoenix ? "phoenix" : "socketio", g_opt.clients, g_opt.rooms,
-                  g_opt.rate, g_opt.duration, g_opt.inflight, g_opt.bodyBytes, g_opt.active,
-                  g_opt.churners, g_opt.churnRate, g_opt.slowPercent, g_opt.lobby ? "true" : "false",
-                  g_opt.converge ? "true" : "false");
+                  g_opt.proto == Proto::Phoenix ? "phoenix" : "socketio", g_opt.clients,
+                  g_opt.rooms, g_opt.rate, g_opt.duration, g_opt.inflight, g_opt.bodyBytes,
+                  g_opt.active, g_opt.churners, g_opt.churnRate, g_opt.slowPercent,
+                  g_opt.lobby ? "true" : "false", g_opt.converge ? "true" : "false");
     out += text;
     std::snprintf(text, sizeof text,
                   ",\"setup_ok\":%s,\"sent\":%" PRIu64 ",\"expected\":%" PRIu64

@@ -82,8 +82,9 @@ struct Stats
     uint64_t presenceMismatches = 0; // members whose final presence list is not the truth
     uint64_t bytesIn = 0, framesIn = 0;
     // Phoenix text bytes by topic (lobby or room) and event, to say where bytes_in went.
-    static constexpr const char *kEvents[] = { "phx_reply", "presence_state", "presence_diff",
-                                               "presence_summary", "rooms_changed", "new_msg", "other" };
+    static constexpr const char *kEvents[]
+        = { "phx_reply",     "presence_state", "presence_diff", "presence_summary",
+            "rooms_changed", "new_msg",        "other" };
     static constexpr size_t kEventCount = sizeof kEvents / sizeof kEvents[0];
     uint64_t bytesByEvent[2][kEventCount] = {};
     void countEvent(bool lobby, std::string_view event, size_t bytes)

@@ -80,7 +80,10 @@ public:
     // True if member `c`'s view holds exactly the keys for which present(key) is true.
     bool equals(const Client &c, const std::function<bool(uint32_t key)> &present) const;
     // True if members a and b hold the same keys with the same phx_refs.
-    bool sameView(const Client &a, const Client &b) const { return m_views[a.index] == m_views[b.index]; }
+    bool sameView(const Client &a, const Client &b) const
+    {
+        return m_views[a.index] == m_views[b.index];
+    }
     size_t keyCount(const Client &c) const;
     // Joins and leaves of `key` that member `c` received in diffs since reset().
     uint32_t opsReceived(const Client &c, uint32_t key) const { return m_ops[c.index][key]; }

@@ -37,10 +37,10 @@ Hub::Hub(HubSettings settings, QObject *parent)
     : QObject(parent), m_settings(std::move(settings)), m_verifier(m_settings.replayCacheEntries)
 {
     m_clock.start();
-    m_presence = new PresenceService(m_pubSub, m_settings.presenceWindowMs,
-                                     { m_settings.lobbyPresenceLimit, m_settings.roomPresenceLimit,
-                                       m_settings.presenceListed },
-                                     this);
+    m_presence = new PresenceService(
+        m_pubSub, m_settings.presenceWindowMs,
+        { m_settings.lobbyPresenceLimit, m_settings.roomPresenceLimit, m_settings.presenceListed },
+        this);
     m_writeBatch = new WriteBatch(this);
     m_verifyPool.setMaxThreadCount(std::max(1, QThread::idealThreadCount()));
     m_sweepTimer = new QTimer(this);
@@ -91,8 +91,8 @@ bool Hub::start(QString *error)
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
-    const ChannelContext context { m_settings, m_hubId, *m_store, *m_storeQueue, *m_rooms, m_pubSub,
-                                   *m_presence, m_connections, m_clock };
+    const ChannelContext context { m_settings, m_hubId,     *m_store,      *m_storeQueue, *m_rooms,
+                                   m_pubSub,   *m_presence, m_connections, m_clock };
     m_lobby = new LobbyChannel(context, this);
     m_roomChannel = new RoomChannel(context, this);
 

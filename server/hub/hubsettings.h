@@ -56,8 +56,9 @@ struct HubSettings
     // presence_diff coalescing per topic: at most one diff per window while changes keep coming
     // (a change in a quiet topic goes out at once). 0: every change is its own diff.
     int presenceWindowMs = 50;
-    // Bounded presence (docs/protocol.md 6, "bounded presence"): a topic with more users than its limit lists its
-    // presenceListed most recently active users (and presence_summary counts them all).
+    // Bounded presence (docs/protocol.md 6, "bounded presence"): a topic with more users than its
+    // limit lists its presenceListed most recently active users (and presence_summary counts them
+    // all).
     int lobbyPresenceLimit = 500;
     int roomPresenceLimit = 1500;
     int presenceListed = 50;

@@ -128,9 +128,10 @@ void LobbyChannel::markRoomsChanged(bool countsOnly)
     // interval per 200 connections), or a join storm would be mostly room lists.
     const int base = m_context.settings.roomsChangedIntervalMs;
     const qint64 interval = countsOnly
-            ? std::max<qint64>(base, qint64(base) * m_context.pubSub.subscriberCount(LobbyTopic)
-                                       / std::max(1, m_context.settings.roomsChangedConnectionsPerInterval))
-            : base;
+        ? std::max<qint64>(base,
+                           qint64(base) * m_context.pubSub.subscriberCount(LobbyTopic)
+                               / std::max(1, m_context.settings.roomsChangedConnectionsPerInterval))
+        : base;
     const qint64 since = m_sinceRoomsChanged.isValid() ? m_sinceRoomsChanged.elapsed() : interval;
     const int due = int(std::max<qint64>(0, interval - since));
     if (m_roomsTimer.isActive() && m_roomsTimer.remainingTime() <= due)

@@ -9,13 +9,16 @@
 
 #include <algorithm>
 #include <functional>
-#include <vector>
 #include <utility>
+#include <vector>
 
 namespace Parley::Hub {
 
 PresenceService::PresenceService(PubSub &pubSub, int windowMs, Limits limits, QObject *parent)
-    : QObject(parent), m_pubSub(pubSub), m_windowMs(windowMs), m_limits(limits)
+    : QObject(parent)
+    , m_pubSub(pubSub)
+    , m_windowMs(windowMs)
+    , m_limits(limits)
 {
     m_clock.start();
     m_windowTimer.setSingleShot(true);
@@ -87,10 +90,11 @@ void PresenceService::touch(const QString &topic, const Connection &connection)
     diff.joins.insert(key, m_tracker.presenceOf(topic, key));
     it->shown.insert(key);
     if (it->shown.size() > m_limits.shown) {
-        const auto oldest = std::min_element(it->shown.cbegin(), it->shown.cend(),
-                                             [&bound = *it](const QString &a, const QString &b) {
-                                                 return bound.lastActive.value(a) < bound.lastActive.value(b);
-                                             });
+        const auto oldest
+            = std::min_element(it->shown.cbegin(), it->shown.cend(),
+                               [&bound = *it](const QString &a, const QString &b) {
+                                   return bound.lastActive.value(a) < bound.lastActive.value(b);
+                               });
         const QString evicted = *oldest;
         diff.leaves.insert(evicted, m_tracker.presenceOf(topic, evicted));
         it->shown.remove(evicted);

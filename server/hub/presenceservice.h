@@ -20,15 +20,15 @@ class PubSub;
 // the topic's subscribers, and a signal when a room's member count changed (what the lobby's
 // rooms_changed carries).
 //
-// Diffs are coalesced per topic (docs/protocol.md 6, "Diffs are coalesced"): a change in a quiet topic goes out at
-// once and opens a window of `windowMs`; what changes inside it goes out as one merged diff when
-// it closes (and opens the next window), so a storm of N joins costs each member a diff per
-// window, not N.
+// Diffs are coalesced per topic (docs/protocol.md 6, "Diffs are coalesced"): a change in a quiet
+// topic goes out at once and opens a window of `windowMs`; what changes inside it goes out as one
+// merged diff when it closes (and opens the next window), so a storm of N joins costs each member a
+// diff per window, not N.
 //
-// Big topics are bounded (docs/protocol.md 6, "bounded presence"): a topic with more users than its limit lists
-// only its `shown` most recently active users, the same for every subscriber, and says how many
-// there are in presence_summary; joins and leaves of users not listed send nothing. Below 80 %
-// of the limit it lists everyone again. Owned by the Hub; hub thread only.
+// Big topics are bounded (docs/protocol.md 6, "bounded presence"): a topic with more users than its
+// limit lists only its `shown` most recently active users, the same for every subscriber, and says
+// how many there are in presence_summary; joins and leaves of users not listed send nothing. Below
+// 80 % of the limit it lists everyone again. Owned by the Hub; hub thread only.
 class PresenceService : public QObject
 {
     Q_OBJECT
@@ -91,7 +91,8 @@ private:
     void countMembers(const QString &topic);
     int limitOf(const QString &topic) const;
     // Follows the diff's keys in `bound`; returns what of it the subscribers get.
-    PresenceTracker::Diff follow(const QString &topic, Bound &bound, const PresenceTracker::Diff &diff);
+    PresenceTracker::Diff follow(const QString &topic, Bound &bound,
+                                 const PresenceTracker::Diff &diff);
     // Switches between listing everyone and listing the shown users when the count crossed a
     // threshold: every subscriber gets a fresh presence_state. True if it switched.
     bool rebound(const QString &topic, Bound &bound);

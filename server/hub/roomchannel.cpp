@@ -5,9 +5,9 @@
 #include "hub/hubsettings.h"
 #include "hub/logging.h"
 #include "hub/presenceservice.h"
-#include "hub/storequeue.h"
 #include "hub/pubsub.h"
 #include "hub/roomdirectory.h"
+#include "hub/storequeue.h"
 #include "protocol/events.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
@@ -36,7 +36,9 @@ QJsonArray toJson(const QList<StoredMessage> &messages)
 } // namespace
 
 RoomChannel::RoomChannel(const ChannelContext &context, QObject *parent)
-    : QObject(parent), m_context(context), m_publishedUpTo(context.store.maxId())
+    : QObject(parent)
+    , m_context(context)
+    , m_publishedUpTo(context.store.maxId())
 {
     m_typingTimer.setInterval(250);
     connect(&m_typingTimer, &QTimer::timeout, this, &RoomChannel::expireTyping);
@@ -161,19 +163,21 @@ void RoomChannel::commitPending()
     for (const Pending &p : pending)
         batch.append(p.message);
     m_committing = true;
-    m_context.writes.submit([this, pending = std::move(pending), batch = std::move(batch)](HistoryStore &store) {
-        QString error;
-        std::optional<QList<AppendResult>> results = store.append(batch, &error);
-        return [this, pending, results = std::move(results), error] {
-            m_committing = false;
-            finishCommit(pending, results, error);
-            commitPending(); // what arrived meanwhile
-        };
-    });
+    m_context.writes.submit(
+        [this, pending = std::move(pending), batch = std::move(batch)](HistoryStore &store) {
+            QString error;
+            std::optional<QList<AppendResult>> results = store.append(batch, &error);
+            return [this, pending, results = std::move(results), error] {
+                m_committing = false;
+                finishCommit(pending, results, error);
+                commitPending(); // what arrived meanwhile
+            };
+        });
 }
 
 void RoomChannel::finishCommit(const QList<Pending> &pending,
-                               const std::optional<QList<AppendResult>> &results, const QString &error)
+                               const std::optional<QList<AppendResult>> &results,
+                               const QString &error)
 {
     if (!results || results->size() != pending.size()) {
         qCWarning(lcHub) << "storing" << pending.size() << "messages failed:" << error;
@@ -214,8 +218,8 @@ void RoomChannel::history(Connection *connection, const Message &message)
         return connection->replyError(message, Reason::InvalidPayload,
                                       QStringLiteral("before_id: integer >= 1, limit: 1-100"));
     QString error;
-    std::optional<HistoryPage> page =
-            m_context.store.before(storeKey(message.topic), *beforeId, int(*limit), &error);
+    std::optional<HistoryPage> page
+        = m_context.store.before(storeKey(message.topic), *beforeId, int(*limit), &error);
     if (!page) {
         qCWarning(lcHub) << "history page failed:" << error;
         return connection->replyError(message, Reason::StorageError);
@@ -240,7 +244,8 @@ void RoomChannel::typing(Connection *connection, const Message &message)
 
 void RoomChannel::noteActivity(const Connection &connection, const QString &topicName)
 {
-    // Big rooms and hubs list their most recently active users (docs/protocol.md 6, "bounded presence").
+    // Big rooms and hubs list their most recently active users (docs/protocol.md 6, "bounded
+    // presence").
     static const QString lobby = LobbyTopic;
     m_context.presence.touch(topicName, connection);
     m_context.presence.touch(lobby, connection);
@@ -326,12 +331,14 @@ void RoomChannel::editMessage(Connection *connection, const Message &message)
             if (!edited) {
                 // No error: deleted meanwhile (the store never edits a deleted message).
                 if (connection)
-                    connection->replyError(message, error.isEmpty() ? Reason::NotFound : Reason::StorageError);
+                    connection->replyError(
+                        message, error.isEmpty() ? Reason::NotFound : Reason::StorageError);
                 return;
             }
             const QJsonObject json = edited->toJson();
             if (connection)
-                connection->reply(message, QStringLiteral("ok"), { { QLatin1String("message"), json } });
+                connection->reply(message, QStringLiteral("ok"),
+                                  { { QLatin1String("message"), json } });
             m_context.pubSub.broadcast(message.topic, Event::MsgEdited, json);
         };
     });
@@ -358,7 +365,8 @@ void RoomChannel::deleteMessage(Connection *connection, const Message &message)
             }
             if (connection)
                 connection->reply(message, QStringLiteral("ok"));
-            m_context.pubSub.broadcast(message.topic, Event::MsgDeleted, { { QLatin1String("id"), id } });
+            m_context.pubSub.broadcast(message.topic, Event::MsgDeleted,
+                                       { { QLatin1String("id"), id } });
         };
     });
 }

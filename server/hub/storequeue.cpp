@@ -14,12 +14,14 @@ public:
 };
 
 StoreQueue::StoreQueue(HistoryStore &store, QObject *parent)
-    : QObject(parent), m_inlineStore(&store)
+    : QObject(parent)
+    , m_inlineStore(&store)
 {
 }
 
 StoreQueue::StoreQueue(const QString &path, QObject *parent)
-    : QObject(parent), m_path(path)
+    : QObject(parent)
+    , m_path(path)
 {
 }
 
@@ -29,8 +31,8 @@ StoreQueue::~StoreQueue()
         return;
     if (m_thread->isRunning()) {
         // Queued after every job submitted: they finish (and commit) first.
-        QMetaObject::invokeMethod(m_worker, [worker = m_worker] { worker->store.reset(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_worker, [worker = m_worker] { worker->store.reset(); }, Qt::BlockingQueuedConnection);
         m_thread->quit();
         m_thread->wait();
     }
@@ -50,14 +52,14 @@ bool StoreQueue::start(QString *error)
     bool opened = false;
     QString openError;
     QMetaObject::invokeMethod(
-            m_worker,
-            [this, &opened, &openError] {
-                m_worker->store = std::make_unique<SqliteHistoryStore>(m_path);
-                opened = m_worker->store->open(&openError);
-                if (!opened)
-                    m_worker->store.reset();
-            },
-            Qt::BlockingQueuedConnection);
+        m_worker,
+        [this, &opened, &openError] {
+            m_worker->store = std::make_unique<SqliteHistoryStore>(m_path);
+            opened = m_worker->store->open(&openError);
+            if (!opened)
+                m_worker->store.reset();
+        },
+        Qt::BlockingQueuedConnection);
     if (!opened && error)
         *error = openError;
     return opened;
@@ -73,19 +75,19 @@ void StoreQueue::submit(Job job)
         return;
     }
     QMetaObject::invokeMethod(
-            m_worker,
-            [this, worker = m_worker, job = std::move(job)] {
-                Completion done = job(*worker->store);
-                // Back on the hub thread, in submission order (one queue, one thread).
-                QMetaObject::invokeMethod(
-                        this,
-                        [this, done = std::move(done)] {
-                            --m_pending;
-                            done();
-                        },
-                        Qt::QueuedConnection);
-            },
-            Qt::QueuedConnection);
+        m_worker,
+        [this, worker = m_worker, job = std::move(job)] {
+            Completion done = job(*worker->store);
+            // Back on the hub thread, in submission order (one queue, one thread).
+            QMetaObject::invokeMethod(
+                this,
+                [this, done = std::move(done)] {
+                    --m_pending;
+                    done();
+                },
+                Qt::QueuedConnection);
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace Parley::Hub

@@ -259,8 +259,9 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
 
 void tst_ChatSession::bigHubListsActiveUsersAndCountsEveryone()
 {
-    // docs/protocol.md 6, "bounded presence" with tiny limits: everyone listed up to 3 users; above that the most
-    // recently active one, with presence_summary counting everyone; everyone again at 2.
+    // docs/protocol.md 6, "bounded presence" with tiny limits: everyone listed up to 3 users; above
+    // that the most recently active one, with presence_summary counting everyone; everyone again
+    // at 2.
     m_hub->stop();
     m_settings.lobbyPresenceLimit = 3;
     m_settings.roomPresenceLimit = 3;

@@ -145,7 +145,8 @@ void tst_HubMessages::storedHubRepliesAndBroadcastsInCommitOrder()
     const qsizetype before = member.frames().size();
     QStringList refs;
     for (int i = 0; i < 40; ++i)
-        refs << sender.push(general, "new_msg", QJsonObject { { "body", QStringLiteral("m%1").arg(i) } });
+        refs << sender.push(general, "new_msg",
+                            QJsonObject { { "body", QStringLiteral("m%1").arg(i) } });
     QList<qint64> replied;
     for (const QString &ref : refs) {
         const auto reply = sender.waitForReply(ref);
@@ -155,7 +156,8 @@ void tst_HubMessages::storedHubRepliesAndBroadcastsInCommitOrder()
     QVERIFY(member.waitForFrame(newMsgWithBody(general, "m39"), 5000, before));
     QList<qint64> broadcast;
     QStringList bodies;
-    for (const Message &m : member.framesMatching(RawPhoenixClient::isEvent(general, "new_msg"), before)) {
+    for (const Message &m :
+         member.framesMatching(RawPhoenixClient::isEvent(general, "new_msg"), before)) {
         broadcast << m.payloadObject().value("id").toInteger();
         bodies << m.payloadObject().value("body").toString();
     }
@@ -183,13 +185,15 @@ void tst_HubMessages::pipelinedDeleteThenEditOrDeleteIsNotFound()
     QVERIFY(member.openAccepted(m_hub->url(), userB, QStringLiteral("bob")));
     QVERIFY(author.joinAndWait(general));
     QVERIFY(member.joinAndWait(general));
-    const auto posted = author.pushAndWait(general, "new_msg", QJsonObject { { "body", "doomed" } });
+    const auto posted
+        = author.pushAndWait(general, "new_msg", QJsonObject { { "body", "doomed" } });
     QVERIFY(posted && posted->replyStatus() == QLatin1String("ok"));
     const qint64 id = posted->replyResponse().value("message").toObject().value("id").toInteger();
     const qsizetype before = member.frames().size();
     const QString del = author.push(general, "delete_msg", QJsonObject { { "id", id } });
     const QString again = author.push(general, "delete_msg", QJsonObject { { "id", id } });
-    const QString edit = author.push(general, "edit_msg", QJsonObject { { "id", id }, { "body", "too late" } });
+    const QString edit
+        = author.push(general, "edit_msg", QJsonObject { { "id", id }, { "body", "too late" } });
     const auto delReply = author.waitForReply(del);
     const auto againReply = author.waitForReply(again);
     const auto editReply = author.waitForReply(edit);

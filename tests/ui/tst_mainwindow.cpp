@@ -9,6 +9,7 @@
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
 #include "hub/hubrunner.h"
+#include "testkeys.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
@@ -27,7 +28,6 @@
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 #include "ui/workspace.h"
-#include "testkeys.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -36,14 +36,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
-#include <QTemporaryDir>
 #include <QStatusBar>
-#include <QMessageBox>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -316,10 +316,12 @@ void TestMainWindow::usersPanelOfABigHubSaysWhomItLists()
 
     auto carol = otherUser(big->url(), QStringLiteral("carol-0001"), QStringLiteral("Carol"));
     auto dave = otherUser(big->url(), QStringLiteral("dave-0001"), QStringLiteral("Dave"));
-    QTRY_COMPARE_WITH_TIMEOUT(title->text(), Ui::OnlineUsersPanel::tr("On this hub — %L1").arg(3), hubTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(title->text(), Ui::OnlineUsersPanel::tr("On this hub — %L1").arg(3),
+                              hubTimeoutMs);
     QVERIFY(note->isVisible());
     QCOMPARE(m_window->usersPanel()->view()->model()->rowCount(), 2);
-    QCOMPARE(note->text(), Ui::OnlineUsersPanel::tr("Showing the %Ln most recently active", nullptr, 2));
+    QCOMPARE(note->text(),
+             Ui::OnlineUsersPanel::tr("Showing the %Ln most recently active", nullptr, 2));
 
     dave->disconnectFromHub();
     carol->disconnectFromHub();

@@ -40,7 +40,8 @@ private slots:
             queue.submit([&, i](HistoryStore &store) -> StoreQueue::Completion {
                 if (QThread::currentThread() != here)
                     ++offThread;
-                const auto results = store.append({ msg(QStringLiteral("general"), QStringLiteral("m%1").arg(i)) }, nullptr);
+                const auto results = store.append(
+                    { msg(QStringLiteral("general"), QStringLiteral("m%1").arg(i)) }, nullptr);
                 const qint64 id = results ? results->constFirst().message.id : -1;
                 return [&completed, here, id] {
                     QCOMPARE(QThread::currentThread(), here);
@@ -85,10 +86,13 @@ private slots:
             StoreQueue queue(dbPath());
             QVERIFY(queue.start(nullptr));
             for (int i = 0; i < 5; ++i) {
-                queue.submit([i, &completedAfterDestruction](HistoryStore &store) -> StoreQueue::Completion {
-                    store.append({ msg(QStringLiteral("general"), QStringLiteral("late%1").arg(i)) }, nullptr);
-                    return [&completedAfterDestruction] { completedAfterDestruction = true; };
-                });
+                queue.submit(
+                    [i, &completedAfterDestruction](HistoryStore &store) -> StoreQueue::Completion {
+                        store.append(
+                            { msg(QStringLiteral("general"), QStringLiteral("late%1").arg(i)) },
+                            nullptr);
+                        return [&completedAfterDestruction] { completedAfterDestruction = true; };
+                    });
             }
         } // no event loop ran: every completion is dropped, every write committed
         QCoreApplication::processEvents();
