@@ -33,6 +33,10 @@ private slots:
     void floodingClosesWith1008();
 
 private:
+    // A hub on SQLite in `dir` (no rate limit) with ana and bob in #general.
+    bool startStoredHubWithTwoInGeneral(const QTemporaryDir &dir, RawPhoenixClient &ana,
+                                        RawPhoenixClient &bob);
+
     std::unique_ptr<TestHub> m_hub; // a fresh hub with default limits for every test
 };
 
@@ -126,22 +130,27 @@ void tst_HubMessages::resentNewMsgWithSameClientIdIsNotDuplicated()
     QCOMPARE(sender.count(newMsgWithBody(general, "only once"), before), 1);
 }
 
+bool tst_HubMessages::startStoredHubWithTwoInGeneral(const QTemporaryDir &dir,
+                                                     RawPhoenixClient &ana, RawPhoenixClient &bob)
+{
+    if (!dir.isValid())
+        return false;
+    HubSettings settings = TestHub::settings();
+    settings.dataDir = dir.path();
+    settings.maxRate = 0;
+    m_hub = std::make_unique<TestHub>(settings);
+    return m_hub->start() && ana.openAccepted(m_hub->url(), userA, QStringLiteral("ana"))
+        && bob.openAccepted(m_hub->url(), userB, QStringLiteral("bob")) && ana.joinAndWait(general)
+        && bob.joinAndWait(general);
+}
+
 // A hub on SQLite commits on its store thread (docs/protocol.md, "Durability"): what is
 // pipelined is acked and broadcast in commit order, ids increasing, each message once.
 void tst_HubMessages::storedHubRepliesAndBroadcastsInCommitOrder()
 {
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    HubSettings settings = TestHub::settings();
-    settings.dataDir = dir.path();
-    settings.maxRate = 0;
-    m_hub = std::make_unique<TestHub>(settings);
-    QVERIFY(m_hub->start());
     RawPhoenixClient sender, member;
-    QVERIFY(sender.openAccepted(m_hub->url(), userA, QStringLiteral("ana")));
-    QVERIFY(member.openAccepted(m_hub->url(), userB, QStringLiteral("bob")));
-    QVERIFY(sender.joinAndWait(general));
-    QVERIFY(member.joinAndWait(general));
+    QVERIFY(startStoredHubWithTwoInGeneral(dir, sender, member));
     const qsizetype before = member.frames().size();
     QStringList refs;
     for (int i = 0; i < 40; ++i)
@@ -174,17 +183,8 @@ void tst_HubMessages::storedHubRepliesAndBroadcastsInCommitOrder()
 void tst_HubMessages::pipelinedDeleteThenEditOrDeleteIsNotFound()
 {
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
-    HubSettings settings = TestHub::settings();
-    settings.dataDir = dir.path();
-    settings.maxRate = 0;
-    m_hub = std::make_unique<TestHub>(settings);
-    QVERIFY(m_hub->start());
     RawPhoenixClient author, member;
-    QVERIFY(author.openAccepted(m_hub->url(), userA, QStringLiteral("ana")));
-    QVERIFY(member.openAccepted(m_hub->url(), userB, QStringLiteral("bob")));
-    QVERIFY(author.joinAndWait(general));
-    QVERIFY(member.joinAndWait(general));
+    QVERIFY(startStoredHubWithTwoInGeneral(dir, author, member));
     const auto posted
         = author.pushAndWait(general, "new_msg", QJsonObject { { "body", "doomed" } });
     QVERIFY(posted && posted->replyStatus() == QLatin1String("ok"));
