@@ -13,6 +13,7 @@
 #include "ui/mainwindow.h"
 #include "ui/trustedhubsdialog.h"
 #include "ui/workspace.h"
+#include "testwindow.h"
 
 #include <QListWidget>
 #include <QMessageBox>
@@ -52,19 +53,15 @@ private:
 void TestHubTrust::initTestCase()
 {
     QVERIFY(m_settingsDir.isValid());
-    QStandardPaths::setTestModeEnabled(true);
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    Testing::keepSettingsIn(m_settingsDir.path());
 }
 
 void TestHubTrust::init()
 {
-    m_settings = std::make_unique<Ui::AppSettings>();
-    m_settings->setNick(QStringLiteral("Tester"));
-    m_workspace = std::make_unique<Ui::Workspace>(
-        m_settings.get(), Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
-    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
-    m_window->show();
+    Testing::TestWindow made = Testing::openTestWindow();
+    m_settings = std::move(made.settings);
+    m_workspace = std::move(made.workspace);
+    m_window = std::move(made.window);
     QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
 }
 
