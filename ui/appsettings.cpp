@@ -72,14 +72,28 @@ void AppSettings::setHostPreferences(const HostPreferences &preferences)
     m_settings.setValue(QStringLiteral("host/announce"), preferences.announce);
 }
 
-QString AppSettings::lastSession() const
+QStringList AppSettings::joinedHubs() const
 {
-    return m_settings.value(QStringLiteral("session/last")).toString();
+    if (m_settings.contains(QStringLiteral("session/hubs")))
+        return m_settings.value(QStringLiteral("session/hubs")).toStringList();
+    const QString last = m_settings.value(QStringLiteral("session/last")).toString();
+    return last.isEmpty() ? QStringList() : QStringList { last };
 }
 
-void AppSettings::setLastSession(const QString &session)
+void AppSettings::setJoinedHubs(const QStringList &hubs)
 {
-    m_settings.setValue(QStringLiteral("session/last"), session);
+    m_settings.setValue(QStringLiteral("session/hubs"), hubs);
+    m_settings.remove(QStringLiteral("session/last"));
+}
+
+QString AppSettings::currentHub() const
+{
+    return m_settings.value(QStringLiteral("session/current")).toString();
+}
+
+void AppSettings::setCurrentHub(const QString &hub)
+{
+    m_settings.setValue(QStringLiteral("session/current"), hub);
 }
 
 QStringList AppSettings::openTopics(const QString &hubId) const

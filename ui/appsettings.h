@@ -53,9 +53,14 @@ public:
     HostPreferences hostPreferences() const;
     void setHostPreferences(const HostPreferences &preferences);
 
-    // How the last run ended up: "host" (hosted a hub) or a hub URL; empty on first start.
-    QString lastSession() const;
-    void setLastSession(const QString &session);
+    // The hubs the app was on when it last ran, in rail order: "host" for the hub it hosted,
+    // else the hub's URL; and the one that was shown. Restored at the next start. A settings
+    // file from before several hubs at once gives its one "last session" here.
+    QStringList joinedHubs() const;
+    void setJoinedHubs(const QStringList &hubs);
+    QString currentHub() const;
+    void setCurrentHub(const QString &hub);
+    static QString hostedHubKey() { return QStringLiteral("host"); }
 
     // Rooms this user opened on a hub (by hub id), reopened on the next connect.
     QStringList openTopics(const QString &hubId) const;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ui/hostcontroller.h"
+#include "ui/hubcontrol.h"
 
 #include <QDialog>
 

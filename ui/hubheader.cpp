@@ -1,7 +1,6 @@
 #include "ui/hubheader.h"
 
 #include "client/chatsession.h"
-#include "ui/hostcontroller.h"
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
 #include "protocol/fingerprint.h"
@@ -70,19 +69,19 @@ void HubHeader::setSession(Client::ChatSession *session)
     refresh();
 }
 
-void HubHeader::setHost(HostController *host)
+void HubHeader::setHosted(const std::optional<HostedHub> &hosted)
 {
-    m_host = host;
+    m_hosted = hosted;
     rebuildAddresses();
     refresh();
 }
 
 void HubHeader::refresh()
 {
-    const bool hosting = m_host && m_host->isRunning();
+    const bool hosting = m_hosted.has_value();
     QString name = m_session ? m_session->hubName() : QString();
     if (name.isEmpty() && hosting)
-        name = m_host->options().name;
+        name = m_hosted->name;
     if (name.isEmpty())
         name = m_session ? hubAddressText(m_session->hubUrl()) : tr("Not connected");
     m_name->setText(name);
@@ -99,7 +98,7 @@ void HubHeader::refresh()
     m_subtitle->setVisible(!m_subtitle->text().isEmpty());
     m_addressBox->setVisible(hosting && !m_addresses.isEmpty());
 
-    const QString fingerprint = hosting ? m_host->fingerprint()
+    const QString fingerprint = hosting ? m_hosted->fingerprint
                                         : m_session ? m_session->pinnedFingerprint() : QString();
     const bool encrypted = hosting ? !fingerprint.isEmpty()
                                    : m_session && m_session->hubUrl().scheme() == QLatin1String("wss");
@@ -115,10 +114,10 @@ void HubHeader::refresh()
 
 QString HubHeader::safetyText() const
 {
-    const bool hosting = m_host && m_host->isRunning();
+    const bool hosting = m_hosted.has_value();
     if (!hosting && !m_session)
         return {};
-    const QString fingerprint = hosting ? m_host->fingerprint() : m_session->pinnedFingerprint();
+    const QString fingerprint = hosting ? m_hosted->fingerprint : m_session->pinnedFingerprint();
     const bool encrypted = hosting ? !fingerprint.isEmpty()
                                    : m_session->hubUrl().scheme() == QLatin1String("wss");
     if (!encrypted)
@@ -134,7 +133,7 @@ void HubHeader::rebuildAddresses()
         delete item->widget();
         delete item;
     }
-    m_addresses = m_host && m_host->isRunning() ? m_host->lanAddresses() : QStringList();
+    m_addresses = m_hosted ? m_hosted->lanAddresses : QStringList();
     const QColor ink = palette().color(QPalette::WindowText);
     for (const QString &address : std::as_const(m_addresses)) {
         auto *row = new QWidget(m_addressBox);

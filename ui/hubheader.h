@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/hubcontrol.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -13,8 +15,6 @@ class ChatSession;
 
 namespace Parley::Ui {
 
-class HostController;
-
 // The top of the sidebar: the hub's name and, while this app hosts it, the addresses others
 // type to join (one per LAN interface, each with a copy button) and a stop button.
 // Owned by MainWindow; GUI thread.
@@ -25,8 +25,9 @@ public:
     explicit HubHeader(QWidget *parent = nullptr);
 
     void setSession(Client::ChatSession *session);
-    // Non-null while hosting: the addresses come from it.
-    void setHost(HostController *host);
+    // What to show while the session's hub is the one this app hosts (its name, certificate
+    // and addresses); std::nullopt for a hub joined elsewhere.
+    void setHosted(const std::optional<HostedHub> &hosted);
     QStringList shownAddresses() const { return m_addresses; }
     // "Safety code 3F2A-…" (the certificate's, to compare with the host), or "Not encrypted".
     QString safetyText() const;
@@ -40,7 +41,7 @@ private:
     void rebuildAddresses();
 
     QPointer<Client::ChatSession> m_session;
-    QPointer<HostController> m_host;
+    std::optional<HostedHub> m_hosted;
     QLabel *m_name;
     QLabel *m_subtitle;
     QLabel *m_safety;

@@ -2,7 +2,7 @@
 
 #include "client/identityfile.h"
 #include "ui/appsettings.h"
-#include "ui/workspace.h"
+#include "ui/hubcontrol.h"
 
 #include <QDir>
 #include <QFileDialog>
@@ -13,8 +13,8 @@ namespace Parley::Ui {
 
 using Protocol::Identity::fingerprint;
 
-IdentityActions::IdentityActions(AppSettings *settings, Workspace *workspace, QWidget *dialogParent)
-    : QObject(dialogParent), m_settings(settings), m_workspace(workspace), m_parent(dialogParent)
+IdentityActions::IdentityActions(AppSettings *settings, HubControl *hubs, QWidget *dialogParent)
+    : QObject(dialogParent), m_settings(settings), m_hubs(hubs), m_parent(dialogParent)
 {
 }
 
@@ -71,8 +71,7 @@ bool IdentityActions::importFrom(const QString &path, QString *error)
     }
     m_settings->setIdentityKey(*key);
     emit identityChanged();
-    if (m_workspace->session())
-        m_workspace->rejoin(); // every connect is signed with the new key from now on
+    m_hubs->rejoinAll(); // every connect is signed with the new key from now on
     return true;
 }
 

@@ -8,7 +8,7 @@ class QWidget;
 namespace Parley::Ui {
 
 class AppSettings;
-class Workspace;
+class HubControl;
 
 // What the user does with their identity (docs/protocol.md, "Identity"): load it at start
 // (asking what to do when the key file cannot be read), export it to carry it to another
@@ -18,7 +18,7 @@ class IdentityActions : public QObject
 {
     Q_OBJECT
 public:
-    IdentityActions(AppSettings *settings, Workspace *workspace, QWidget *dialogParent);
+    IdentityActions(AppSettings *settings, HubControl *hubs, QWidget *dialogParent);
 
     // Loads the key from `path` into `settings`, making one there on first start. A file that
     // cannot be read is never replaced silently: with `mayAsk` the user chooses between quitting
@@ -30,7 +30,7 @@ public:
     // on failure.
     bool exportTo(const QString &path, QString *error);
     // Becomes the identity in `path`: the current key file is moved aside (kept), the new key
-    // written in its place, and the workspace reconnects as the new identity.
+    // written in its place, and every hub is joined again as the new identity.
     bool importFrom(const QString &path, QString *error);
 
 public slots:
@@ -39,12 +39,12 @@ public slots:
     void importIdentity();
 
 signals:
-    // After an import: the user is now someone else (the workspace reconnects).
+    // After an import: the user is now someone else (every hub is joined again).
     void identityChanged();
 
 private:
     AppSettings *m_settings;
-    Workspace *m_workspace;
+    HubControl *m_hubs;
     QPointer<QWidget> m_parent;
 };
 

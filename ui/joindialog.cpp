@@ -148,13 +148,7 @@ void JoinDialog::accept()
     // A discovered hub says whether it is encrypted and which certificate is its own.
     const QString typed = m_address->text().trimmed();
     for (const Client::DiscoveredHub &hub : m_browser.hubs()) {
-        bool isV4 = false;
-        const quint32 v4 = hub.address.toIPv4Address(&isV4);
-        QUrl discovered;
-        discovered.setScheme(hub.tls ? QStringLiteral("wss") : QStringLiteral("ws"));
-        discovered.setHost(isV4 ? QHostAddress(v4).toString() : hub.address.toString());
-        discovered.setPort(hub.port);
-        discovered.setPath(QStringLiteral("/socket"));
+        const QUrl discovered = hub.mountUrl();
         if (hubAddressText(discovered) == typed) {
             m_url = discovered;
             m_announced = hub.fingerprint;
@@ -176,10 +170,7 @@ void JoinDialog::refreshDiscovered()
         QTreeWidgetItem *item = m_discovered->topLevelItem(i);
         if (!item)
             item = new QTreeWidgetItem(m_discovered);
-        bool isV4 = false;
-        const quint32 v4 = hub.address.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d
-        const QString host = isV4 ? QHostAddress(v4).toString() : hub.address.toString();
-        const QString address = QStringLiteral("%1:%2").arg(host).arg(hub.port);
+        const QString address = hubAddressText(hub.mountUrl());
         item->setText(NameColumn, hub.name);
         item->setIcon(NameColumn,
                       Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"),

@@ -1,11 +1,14 @@
 #include "ui/mainwindow.h"
 
 #include "client/chatsession.h"
+#include "client/hublistmodel.h"
 #include "client/roomlistmodel.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
+#include "ui/hubcontrol.h"
 #include "ui/hubheader.h"
+#include "ui/hubrail.h"
 #include "ui/identityactions.h"
 #include "ui/icons.h"
 #include "ui/idlewatcher.h"
@@ -18,7 +21,6 @@
 #include "ui/statusbutton.h"
 #include "ui/typingindicator.h"
 #include "ui/welcomepane.h"
-#include "ui/workspace.h"
 
 #include <QCloseEvent>
 #include <QCoreApplication>
@@ -48,9 +50,9 @@ QFrame *separator(QWidget *parent, Qt::Orientation orientation = Qt::Horizontal)
 }
 } // namespace
 
-MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *parent)
+MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     : QMainWindow(parent)
-    , m_workspace(workspace)
+    , m_hubs(hubs)
     , m_settings(settings)
     , m_navigator(new RoomNavigator(settings, this))
     , m_notifier(new Notifier(this, this))
@@ -74,15 +76,38 @@ MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *par
     m_splitter->setChildrenCollapsible(false);
     m_splitter->setHandleWidth(1);
     m_splitter->setSizes({ 230, 620, 220 });
-    setCentralWidget(m_splitter);
+    m_rail = new HubRail(this);
+    m_rail->setModel(m_hubs->hubs());
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QHBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_rail);
+    centralLayout->addWidget(separator(central, Qt::Vertical));
+    centralLayout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
     setMinimumSize(760, 460);
     createActions();
 
-    connect(m_workspace, &Workspace::sessionChanged, this, &MainWindow::onSessionChanged);
-    connect(m_workspace, &Workspace::certificateRejected, this, &MainWindow::askToTrustCertificate);
-    connect(m_workspace, &Workspace::hostingChanged, this, [this](bool hosting) {
-        m_hubHeader->setHost(hosting ? m_workspace->hostController() : nullptr);
-    });
+    connect(m_hubs, &HubControl::currentChanged, this, &MainWindow::onSessionChanged);
+    connect(m_hubs, &HubControl::certificateRejected, this, &MainWindow::askToTrustCertificate);
+    connect(m_hubs, &HubControl::hostingChanged, this, &MainWindow::updateHubHeader);
+    connect(m_hubs, &HubControl::sessionAdded, m_notifier, &Notifier::watch);
+    connect(m_hubs, &HubControl::sessionRemoved, m_notifier, &Notifier::unwatch);
+    for (Client::ChatSession *session : m_hubs->hubs()->sessions())
+        m_notifier->watch(session);
+    const auto hubCountChanged = [this] {
+        const int hubs = m_hubs->hubs()->rowCount();
+        m_notifier->setShowHubName(hubs > 1);
+        m_rail->setVisible(hubs > 0);
+    };
+    connect(m_hubs->hubs(), &QAbstractItemModel::rowsInserted, this, hubCountChanged);
+    connect(m_hubs->hubs(), &QAbstractItemModel::rowsRemoved, this, hubCountChanged);
+    hubCountChanged();
+    connect(m_rail, &HubRail::hubActivated, this,
+            [this](ChatSession *session) { m_hubs->setCurrent(session); });
+    connect(m_rail, &HubRail::hostRequested, this, &MainWindow::showHostDialog);
+    connect(m_rail, &HubRail::joinRequested, this, &MainWindow::showJoinDialog);
     connect(m_navigator, &RoomNavigator::topicShown, this, &MainWindow::onTopicShown);
     connect(m_navigator, &RoomNavigator::passwordNeeded, this, &MainWindow::askRoomPassword);
     connect(m_navigator, &RoomNavigator::openFailed, this,
@@ -113,25 +138,28 @@ MainWindow::MainWindow(Workspace *workspace, AppSettings *settings, QWidget *par
     });
     connect(m_status, &StatusButton::statusChosen, this, [this](const QString &status) {
         m_autoAway = false;
-        if (m_session)
-            m_session->setStatus(status);
+        m_hubs->setStatus(status); // one person, one status on every hub
     });
-    m_identity = new IdentityActions(m_settings, m_workspace, this);
+    m_identity = new IdentityActions(m_settings, m_hubs, this);
     connect(m_status, &StatusButton::exportIdentityRequested, m_identity, &IdentityActions::exportIdentity);
     connect(m_status, &StatusButton::importIdentityRequested, m_identity, &IdentityActions::importIdentity);
     connect(m_identity, &IdentityActions::identityChanged, this,
             [this] { m_status->setIdentity(m_settings->userId(), m_settings->nick()); });
     connect(m_idle, &IdleWatcher::idleChanged, this, &MainWindow::onIdleChanged);
     connect(m_banner, &ConnectionBanner::passwordRequested, this, &MainWindow::askHubPassword);
-    connect(m_banner, &ConnectionBanner::retryRequested, m_workspace,
-            [this] { m_workspace->rejoin(); });
-    connect(m_hubHeader, &HubHeader::stopHostingRequested, m_workspace, &Workspace::leave);
+    connect(m_banner, &ConnectionBanner::retryRequested, this, [this] {
+        if (m_session)
+            m_hubs->rejoin(m_session);
+    });
+    connect(m_hubHeader, &HubHeader::stopHostingRequested, m_hubs, &HubControl::stopHosting);
     connect(m_welcome, &WelcomePane::hostRequested, this, &MainWindow::showHostDialog);
     connect(m_welcome, &WelcomePane::joinRequested, this, &MainWindow::showJoinDialog);
+    connect(m_welcome, &WelcomePane::discoveredJoinRequested, this, &MainWindow::joinDiscovered);
 
     m_welcome->setNick(m_settings->nick());
+    m_welcome->setDiscovery(m_hubs->discovery());
     m_status->setIdentity(m_settings->userId(), m_settings->nick());
-    onSessionChanged(m_workspace->session());
+    onSessionChanged(m_hubs->session());
     restoreWindowState();
 }
 
@@ -244,8 +272,21 @@ void MainWindow::createActions()
                    QKeySequence(tr("Ctrl+Shift+H")), this, &MainWindow::showHostDialog);
     hub->addAction(Icons::icon(QStringLiteral("join"), ink), tr("&Join a hub…"),
                    QKeySequence(tr("Ctrl+J")), this, &MainWindow::showJoinDialog);
-    hub->addAction(Icons::icon(QStringLiteral("leave"), ink), tr("&Leave hub"), m_workspace,
-                   &Workspace::leave);
+    hub->addAction(Icons::icon(QStringLiteral("leave"), ink), tr("&Leave this hub"), this, [this] {
+        if (m_session)
+            m_hubs->leave(m_session);
+    });
+    hub->addAction(tr("Ne&xt hub"), QKeySequence(tr("Ctrl+Alt+PgDown")), this, [this] {
+        const Client::HubListModel *hubs = m_hubs->hubs();
+        if (hubs->rowCount() > 1)
+            m_hubs->setCurrent(hubs->sessionAt((hubs->rowOf(m_session) + 1) % hubs->rowCount()));
+    });
+    hub->addAction(tr("Pre&vious hub"), QKeySequence(tr("Ctrl+Alt+PgUp")), this, [this] {
+        const Client::HubListModel *hubs = m_hubs->hubs();
+        if (hubs->rowCount() > 1)
+            m_hubs->setCurrent(hubs->sessionAt((hubs->rowOf(m_session) + hubs->rowCount() - 1)
+                                                % hubs->rowCount()));
+    });
     hub->addSeparator();
     hub->addAction(Icons::icon(QStringLiteral("person"), ink), tr("Change &nickname…"), this,
                    &MainWindow::showNicknameDialog);
@@ -283,20 +324,24 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::onSessionChanged(ChatSession *session)
 {
-    if (m_session)
+    if (m_session == session)
+        return;
+    if (m_session) {
         disconnect(m_session, nullptr, this, nullptr);
+        disconnect(m_session->rooms(), nullptr, this, nullptr);
+        // A hub in the background has no room open: what arrives there counts as unread.
+        m_session->setCurrentTopic({});
+    }
     m_session = session;
     m_banner->setSession(session);
     m_hubHeader->setSession(session);
-    m_hubHeader->setHost(m_workspace->isHosting() ? m_workspace->hostController() : nullptr);
+    updateHubHeader();
     m_rooms->setSession(session);
     m_users->setSession(session);
-    m_notifier->setSession(session);
     m_stack->setCurrentWidget(session ? m_chat : m_welcome);
     m_users->setVisible(session != nullptr);
     m_newRoom->setEnabled(session != nullptr);
     if (session) {
-        session->setStatus(m_status->status()); // a chosen status outlives a reconnect
         connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateWindowTitle);
         connect(session->rooms(), &QAbstractItemModel::dataChanged, this,
                 &MainWindow::updateRoomTitle);
@@ -307,6 +352,12 @@ void MainWindow::onSessionChanged(ChatSession *session)
     }
     m_navigator->setSession(session);
     updateWindowTitle();
+}
+
+void MainWindow::updateHubHeader()
+{
+    const bool hosted = m_hubs->isHosting() && m_hubs->hubs()->isHosted(m_session);
+    m_hubHeader->setHosted(hosted ? std::optional<HostedHub>(m_hubs->hosted()) : std::nullopt);
 }
 
 void MainWindow::onTopicShown(const QString &topic, int unread)
@@ -375,15 +426,13 @@ void MainWindow::send(const QString &body)
 
 void MainWindow::onIdleChanged(bool idle)
 {
-    if (!m_session)
-        return;
-    if (idle && m_session->status() == QLatin1String("online")) {
+    if (idle && m_status->status() == QLatin1String("online")) {
         m_autoAway = true;
-        m_session->setStatus(QStringLiteral("away"));
+        m_hubs->setStatus(QStringLiteral("away"));
         m_status->setStatus(QStringLiteral("away"));
     } else if (!idle && m_autoAway) {
         m_autoAway = false;
-        m_session->setStatus(QStringLiteral("online"));
+        m_hubs->setStatus(QStringLiteral("online"));
         m_status->setStatus(QStringLiteral("online"));
     }
 }

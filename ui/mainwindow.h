@@ -10,14 +10,17 @@ class QToolButton;
 
 namespace Parley::Client {
 class ChatSession;
-}
+struct DiscoveredHub;
+} // namespace Parley::Client
 
 namespace Parley::Ui {
 
 class AppSettings;
 class Composer;
 class ConnectionBanner;
+class HubControl;
 class HubHeader;
+class HubRail;
 class IdentityActions;
 class IdleWatcher;
 class MessageView;
@@ -28,17 +31,17 @@ class RoomNavigator;
 class StatusButton;
 class TypingIndicator;
 class WelcomePane;
-class Workspace;
 
-// The main window: lays out the sidebar (hub, rooms, own status), the chat (connection banner,
-// messages, typing line, composer) and the people panel, and wires them to the Workspace's
-// session. It holds no chat logic: the session and models do, RoomNavigator picks the topic.
+// The main window: lays out the hub rail (every hub the app is on), the sidebar of the hub shown
+// (hub, rooms, own status), the chat (connection banner, messages, typing line, composer) and
+// the people panel, and wires them to the session of the hub shown. It holds no chat logic: the
+// sessions and models do, RoomNavigator picks the topic, the HubControl hosts and joins.
 // Owned by main() or a test; GUI thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
-    MainWindow(Workspace *workspace, AppSettings *settings, QWidget *parent = nullptr);
+    MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     Composer *composer() const { return m_composer; }
@@ -47,6 +50,8 @@ public:
     OnlineUsersPanel *usersPanel() const { return m_users; }
     ConnectionBanner *banner() const { return m_banner; }
     HubHeader *hubHeader() const { return m_hubHeader; }
+    HubRail *hubRail() const { return m_rail; }
+    WelcomePane *welcomePane() const { return m_welcome; }
     RoomNavigator *navigator() const { return m_navigator; }
     IdleWatcher *idleWatcher() const { return m_idle; }
     Notifier *notifier() const { return m_notifier; }
@@ -69,6 +74,8 @@ private:
     void restoreWindowState();
 
     void onSessionChanged(Client::ChatSession *session);
+    void updateHubHeader();
+    void joinDiscovered(const Client::DiscoveredHub &hub);
     void onTopicShown(const QString &topic, int unread);
     void onIdleChanged(bool idle);
     void updateRoomTitle();
@@ -79,17 +86,19 @@ private:
     void askRoomPassword(const QString &topic, bool wrongPassword);
     void askHubPassword();
     // The hub presented a certificate that is not the trusted one: ask, never accept silently.
-    void askToTrustCertificate(const QUrl &url, const QString &presented, const QString &pinned);
+    void askToTrustCertificate(Client::ChatSession *session, const QUrl &url,
+                               const QString &presented, const QString &pinned);
     void showTrustedHubs();
     void editMessage(qint64 id, const QString &body);
     void deleteMessage(qint64 id);
     void showError(const QString &text);
 
-    Workspace *m_workspace;
+    HubControl *m_hubs;
     AppSettings *m_settings;
     QPointer<Client::ChatSession> m_session;
     RoomNavigator *m_navigator;
     QSplitter *m_splitter = nullptr;
+    HubRail *m_rail = nullptr;
     HubHeader *m_hubHeader = nullptr;
     RoomListView *m_rooms = nullptr;
     QToolButton *m_newRoom = nullptr;

@@ -1,10 +1,12 @@
 // MainWindow's dialogs: host, join, new room, nickname, passwords, edit and delete.
 
 #include "client/chatsession.h"
+#include "client/hubbrowser.h"
 #include "client/roomlistmodel.h"
 #include "ui/appsettings.h"
 #include "ui/createroomdialog.h"
 #include "ui/hostdialog.h"
+#include "ui/hubcontrol.h"
 #include "ui/hubaddress.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
@@ -13,7 +15,6 @@
 #include "ui/statusbutton.h"
 #include "ui/welcomepane.h"
 #include "ui/trustedhubsdialog.h"
-#include "ui/workspace.h"
 #include "protocol/fingerprint.h"
 
 #include <QInputDialog>
@@ -26,10 +27,12 @@ namespace Parley::Ui {
 
 void MainWindow::showHostDialog()
 {
-    if (m_workspace->isHosting()
+    if (m_hubs->isHosting()
         && QMessageBox::question(this, tr("Host a new hub"),
-                                 tr("You are already hosting a hub. Stop it and start a new one? "
-                                    "Everyone connected to it is disconnected."))
+                                 tr("This computer already hosts “%1”, and hosts one hub at a "
+                                    "time. Stop it and start a new one? Everyone connected to it "
+                                    "is disconnected; your other hubs stay.")
+                                     .arg(m_hubs->hosted().name))
             != QMessageBox::Yes)
         return;
     const HostPreferences preferences = m_settings->hostPreferences();
@@ -44,22 +47,31 @@ void MainWindow::showHostDialog()
     const HostOptions options = dialog.options();
     m_settings->setHostPreferences({ options.name, options.port, options.announce });
     QString error;
-    if (!m_workspace->host(options, &error))
+    if (!m_hubs->host(options, &error))
         QMessageBox::warning(this, tr("Cannot host"), tr("The hub did not start: %1").arg(error));
 }
 
 void MainWindow::showJoinDialog()
 {
-    JoinDialog dialog(m_settings, m_workspace->options().discovery, this);
+    JoinDialog dialog(m_settings, m_hubs->discovery(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    if (m_workspace->isHosting()
-        && QMessageBox::question(this, tr("Join another hub"),
-                                 tr("Joining another hub stops the hub you are hosting, and "
-                                    "everyone connected to it is disconnected. Continue?"))
-            != QMessageBox::Yes)
-        return;
-    m_workspace->join(dialog.url(), dialog.password(), dialog.announcedFingerprint());
+    // Beside the hubs the app is on: hosting goes on, the others stay.
+    m_hubs->join(dialog.url(), dialog.password(), dialog.announcedFingerprint());
+}
+
+void MainWindow::joinDiscovered(const Client::DiscoveredHub &hub)
+{
+    QString password;
+    if (hub.locked) {
+        bool ok = false;
+        password = QInputDialog::getText(this, tr("Hub password"),
+                                         tr("“%1” needs a password:").arg(hub.name),
+                                         QLineEdit::Password, {}, &ok);
+        if (!ok)
+            return;
+    }
+    m_hubs->join(hub.mountUrl(), password, hub.fingerprint);
 }
 
 void MainWindow::showCreateRoomDialog()
@@ -90,7 +102,7 @@ void MainWindow::showNicknameDialog()
     m_settings->setNick(dialog.nick());
     m_welcome->setNick(dialog.nick());
     m_status->setIdentity(m_settings->userId(), dialog.nick());
-    m_workspace->rejoin(); // the nick is a connect parameter
+    m_hubs->rejoinAll(); // the nick is a connect parameter
 }
 
 void MainWindow::askRoomPassword(const QString &topic, bool wrongPassword)
@@ -117,12 +129,16 @@ void MainWindow::askHubPassword()
     dialog->setLabelText(tr("This hub needs a password:"));
     dialog->setTextEchoMode(QLineEdit::Password);
     dialog->setOkButtonText(tr("Connect"));
-    connect(dialog, &QInputDialog::textValueSelected, m_workspace,
-            [this](const QString &password) { m_workspace->rejoin(password); });
+    connect(dialog, &QInputDialog::textValueSelected, this,
+            [this, session = m_session](const QString &password) {
+                if (session)
+                    m_hubs->rejoin(session, password);
+            });
     dialog->open();
 }
 
-void MainWindow::askToTrustCertificate(const QUrl &url, const QString &presented, const QString &pinned)
+void MainWindow::askToTrustCertificate(Client::ChatSession *session, const QUrl &url,
+                                       const QString &presented, const QString &pinned)
 {
     using Protocol::Fingerprint::safetyCode;
     const QString hub = hubAddressText(url);
@@ -158,10 +174,11 @@ void MainWindow::askToTrustCertificate(const QUrl &url, const QString &presented
     trust->setObjectName(QStringLiteral("trustButton"));
     box->setDetailedText(tr("Fingerprint shown (SHA-256): %1").arg(presented)
                          + (pinned.isEmpty() ? QString() : tr("\nFingerprint trusted (SHA-256): %1").arg(pinned)));
-    connect(box, &QMessageBox::buttonClicked, m_workspace, [this, trust, presented](QAbstractButton *button) {
-        if (button == trust)
-            m_workspace->trustCertificate(presented);
-    });
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, trust, presented, session = QPointer<Client::ChatSession>(session)](QAbstractButton *button) {
+                if (button == trust && session)
+                    m_hubs->trustCertificate(session, presented);
+            });
     box->open(); // not exec(): we are inside a session signal
 }
 

@@ -1,11 +1,11 @@
 #include "ui/notifier.h"
 
 #include "client/chatsession.h"
+#include "client/mentions.h"
 #include "client/roomlistmodel.h"
 #include "ui/icons.h"
 
 #include <QApplication>
-#include <QRegularExpression>
 #include <QSystemTrayIcon>
 #include <QWidget>
 
@@ -33,23 +33,26 @@ Notifier::Notifier(QWidget *window, QObject *parent)
 
 Notifier::~Notifier() = default;
 
-void Notifier::setSession(Client::ChatSession *session)
+void Notifier::watch(Client::ChatSession *session)
 {
-    if (m_session)
-        disconnect(m_session, nullptr, this, nullptr);
-    m_session = session;
+    if (!session)
+        return;
+    unwatch(session);
+    connect(session, &Client::ChatSession::messageArrived, this,
+            [this, session](const QString &topic, const Client::ChatMessage &message) {
+                onMessageArrived(session, topic, message);
+            });
+}
+
+void Notifier::unwatch(Client::ChatSession *session)
+{
     if (session)
-        connect(session, &Client::ChatSession::messageArrived, this, &Notifier::onMessageArrived);
+        disconnect(session, nullptr, this, nullptr);
 }
 
 bool Notifier::mentions(const QString &body, const QString &nick)
 {
-    if (nick.trimmed().isEmpty())
-        return false;
-    const QRegularExpression word(
-        QStringLiteral("(?<![\\w])@?%1(?![\\w])").arg(QRegularExpression::escape(nick.trimmed())),
-        QRegularExpression::CaseInsensitiveOption | QRegularExpression::UseUnicodePropertiesOption);
-    return word.match(body).hasMatch();
+    return Client::mentionsNick(body, nick);
 }
 
 bool Notifier::shouldNotify(const Situation &situation)
@@ -61,24 +64,28 @@ bool Notifier::shouldNotify(const Situation &situation)
     return true;
 }
 
-void Notifier::onMessageArrived(const QString &topic, const Client::ChatMessage &message)
+void Notifier::onMessageArrived(Client::ChatSession *session, const QString &topic,
+                                const Client::ChatMessage &message)
 {
-    if (!m_session || message.deleted)
+    if (message.deleted)
         return;
     Situation situation;
     situation.windowActive = m_window->isActiveWindow();
-    situation.topicShown = m_session->currentTopic() == topic;
-    situation.status = m_session->status();
-    situation.ownNick = m_session->identity().nick;
+    // A hub that is not shown has no current topic: its messages are never "seen".
+    situation.topicShown = session->currentTopic() == topic;
+    situation.status = session->status();
+    situation.ownNick = session->identity().nick;
     situation.body = message.body;
     if (!shouldNotify(situation))
         return;
 
-    const Client::RoomEntry room = m_session->rooms()->entry(topic);
-    const QString title = room.isDm
-        ? tr("%1 (direct message)").arg(m_session->displayName(message.userId, message.nick))
-        : tr("%1 in %2").arg(m_session->displayName(message.userId, message.nick),
+    const Client::RoomEntry room = session->rooms()->entry(topic);
+    QString title = room.isDm
+        ? tr("%1 (direct message)").arg(session->displayName(message.userId, message.nick))
+        : tr("%1 in %2").arg(session->displayName(message.userId, message.nick),
                              room.title.isEmpty() ? topic : room.title);
+    if (m_showHubName && !session->hubName().isEmpty())
+        title = tr("%1 — %2").arg(title, session->hubName());
     QString text = message.body.simplified();
     if (text.size() > 140)
         text = text.left(139) + QChar(0x2026);

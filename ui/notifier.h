@@ -24,7 +24,11 @@ public:
     explicit Notifier(QWidget *window, QObject *parent = nullptr);
     ~Notifier() override;
 
-    void setSession(Client::ChatSession *session);
+    // Messages of every watched session notify (the app is on several hubs at once); a session
+    // is forgotten when it is deleted. `showHubName`: titles say which hub ("… — Team hub").
+    void watch(Client::ChatSession *session);
+    void unwatch(Client::ChatSession *session);
+    void setShowHubName(bool show) { m_showHubName = show; }
 
     // The rules, as a pure function for tests.
     struct Situation
@@ -43,10 +47,11 @@ signals:
     void notified(const QString &title, const QString &text); // after each notification
 
 private:
-    void onMessageArrived(const QString &topic, const Client::ChatMessage &message);
+    void onMessageArrived(Client::ChatSession *session, const QString &topic,
+                          const Client::ChatMessage &message);
 
     QWidget *m_window;
-    QPointer<Client::ChatSession> m_session;
+    bool m_showHubName = false;
     QSystemTrayIcon *m_tray = nullptr; // child, only where a system tray exists
 };
 

@@ -1,7 +1,9 @@
 #include "ui/welcomepane.h"
 
+#include "ui/hubaddress.h"
 #include "ui/icons.h"
 
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -12,9 +14,12 @@ namespace Parley::Ui {
 WelcomePane::WelcomePane(QWidget *parent)
     : QWidget(parent)
     , m_greeting(new QLabel(this))
+    , m_status(new QLabel(this))
+    , m_list(new QWidget(this))
+    , m_listLayout(new QVBoxLayout(m_list))
 {
     auto *logo = new QLabel(this);
-    logo->setPixmap(Icons::appIcon().pixmap(QSize(72, 72), devicePixelRatioF()));
+    logo->setPixmap(Icons::appIcon().pixmap(QSize(64, 64), devicePixelRatioF()));
     logo->setAlignment(Qt::AlignCenter);
     QFont greetingFont = m_greeting->font();
     greetingFont.setPointSizeF(greetingFont.pointSizeF() * 1.5);
@@ -22,51 +27,162 @@ WelcomePane::WelcomePane(QWidget *parent)
     m_greeting->setFont(greetingFont);
     m_greeting->setAlignment(Qt::AlignCenter);
     m_greeting->setTextFormat(Qt::PlainText);
-    auto *text = new QLabel(tr("Host a hub on this computer for your team, or join one that "
-                               "is already running on your network."),
+    auto *text = new QLabel(tr("Join a hub that is already running on your network, or host one "
+                               "on this computer for your team."),
                             this);
     text->setWordWrap(true);
     text->setAlignment(Qt::AlignCenter);
     text->setForegroundRole(QPalette::PlaceholderText);
-    text->setFixedWidth(400); // a wrapped label needs a width to know its height
+
+    m_status->setObjectName(QStringLiteral("discoveryStatus"));
+    m_status->setAlignment(Qt::AlignCenter);
+    m_status->setWordWrap(true);
+    m_status->setForegroundRole(QPalette::PlaceholderText);
+    m_list->setObjectName(QStringLiteral("discoveredHubs"));
+    m_listLayout->setContentsMargins(0, 0, 0, 0);
+    m_listLayout->setSpacing(6);
 
     const QColor ink = palette().color(QPalette::ButtonText);
-    auto *host = new QPushButton(Icons::icon(QStringLiteral("host"), ink), tr("Host a hub…"), this);
-    auto *join = new QPushButton(Icons::icon(QStringLiteral("join"), ink), tr("Join a hub…"), this);
-    for (QPushButton *button : { host, join }) {
+    m_host = new QPushButton(Icons::icon(QStringLiteral("host"), ink),
+                             tr("Host a hub on this computer…"), this);
+    m_host->setObjectName(QStringLiteral("hostButton"));
+    m_join = new QPushButton(Icons::icon(QStringLiteral("join"), ink), tr("Join by address…"), this);
+    m_join->setObjectName(QStringLiteral("joinByAddressButton"));
+    for (QPushButton *button : { m_host, m_join }) {
         button->setIconSize(QSize(20, 20));
-        button->setMinimumSize(160, 40);
+        button->setMinimumHeight(36);
     }
-    host->setDefault(true);
-    connect(host, &QPushButton::clicked, this, &WelcomePane::hostRequested);
-    connect(join, &QPushButton::clicked, this, &WelcomePane::joinRequested);
+    connect(m_host, &QPushButton::clicked, this, &WelcomePane::hostRequested);
+    connect(m_join, &QPushButton::clicked, this, &WelcomePane::joinRequested);
+    connect(&m_browser, &Client::HubBrowser::hubsChanged, this, &WelcomePane::refresh);
 
     auto *buttons = new QHBoxLayout;
-    buttons->addStretch();
-    buttons->addWidget(host);
+    buttons->addWidget(m_host);
     buttons->addSpacing(8);
-    buttons->addWidget(join);
-    buttons->addStretch();
+    buttons->addWidget(m_join);
 
-    auto *layout = new QVBoxLayout(this);
-    layout->addStretch(2);
+    // One column of fixed width in the middle: wrapped labels need a width to know their height.
+    auto *column = new QWidget(this);
+    column->setFixedWidth(440);
+    auto *layout = new QVBoxLayout(column);
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(logo);
-    layout->addSpacing(12);
+    layout->addSpacing(8);
     layout->addWidget(m_greeting);
-    auto *textRow = new QHBoxLayout;
-    textRow->addStretch();
-    textRow->addWidget(text);
-    textRow->addStretch();
-    layout->addLayout(textRow);
-    layout->addSpacing(20);
+    layout->addWidget(text);
+    layout->addSpacing(18);
+    layout->addWidget(m_status);
+    layout->addWidget(m_list);
+    layout->addSpacing(14);
     layout->addLayout(buttons);
-    layout->addStretch(3);
+
+    auto *outer = new QVBoxLayout(this);
+    outer->addStretch(2);
+    outer->addWidget(column, 0, Qt::AlignHCenter);
+    outer->addStretch(3);
     setNick({});
+    refresh();
 }
 
 void WelcomePane::setNick(const QString &nick)
 {
     m_greeting->setText(nick.isEmpty() ? tr("Welcome to Parley") : tr("Welcome, %1").arg(nick));
+}
+
+void WelcomePane::setDiscovery(Client::DiscoveryMode mode)
+{
+    m_mode = mode;
+    m_browser.stop();
+    if (isVisible() && mode != Client::DiscoveryMode::Off)
+        m_browser.start(mode);
+    refresh();
+}
+
+void WelcomePane::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_mode != Client::DiscoveryMode::Off && m_browser.mode() == Client::DiscoveryMode::Off)
+        m_browser.start(m_mode);
+    refresh();
+}
+
+void WelcomePane::hideEvent(QHideEvent *event)
+{
+    QWidget::hideEvent(event);
+    m_browser.stop(); // nobody looks: no need to listen
+}
+
+void WelcomePane::refresh()
+{
+    const QList<Client::DiscoveredHub> hubs = m_browser.hubs();
+    if (hubs != m_shown) {
+        m_shown = hubs;
+        while (QLayoutItem *item = m_listLayout->takeAt(0)) {
+            delete item->widget();
+            delete item;
+        }
+        for (const Client::DiscoveredHub &hub : hubs)
+            m_listLayout->addWidget(hubRow(hub));
+    }
+    m_list->setVisible(!hubs.isEmpty());
+    if (m_mode == Client::DiscoveryMode::Off)
+        m_status->setText(tr("Finding hubs on the network is turned off. Host a hub, or join one "
+                             "by its address."));
+    else if (m_browser.mode() != Client::DiscoveryMode::Off && !m_browser.isListening())
+        m_status->setText(tr("Parley cannot look for hubs on the network (%1). Host a hub, or "
+                             "join one by its address.")
+                              .arg(m_browser.errorString()));
+    else if (hubs.isEmpty())
+        m_status->setText(tr("No hub found on your network yet. Host one on this computer, or "
+                             "join one by its address."));
+    else
+        m_status->setText(tr("%n hub(s) on your network:", nullptr, int(hubs.size())));
+    // With hubs around, joining one is the likely choice; without, hosting is.
+    m_host->setDefault(hubs.isEmpty());
+    m_host->setText(hubs.isEmpty() ? tr("Host a hub on this computer…")
+                                   : tr("Host a new hub on this computer…"));
+}
+
+QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
+{
+    auto *row = new QFrame(m_list);
+    row->setObjectName(QStringLiteral("discoveredHub"));
+    row->setFrameShape(QFrame::StyledPanel);
+    row->setBackgroundRole(QPalette::Base);
+    row->setAutoFillBackground(true);
+    const QColor ink = palette().color(QPalette::Text);
+    auto *icon = new QLabel(row);
+    icon->setPixmap(Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"), ink)
+                        .pixmap(QSize(20, 20), devicePixelRatioF()));
+    auto *name = new QLabel(hub.name, row);
+    name->setTextFormat(Qt::PlainText);
+    QFont bold = name->font();
+    bold.setBold(true);
+    name->setFont(bold);
+    QStringList details { tr("%n people", nullptr, hub.users), tr("%n rooms", nullptr, hub.rooms) };
+    if (hub.locked)
+        details << tr("password");
+    details << hubAddressText(hub.mountUrl());
+    auto *detail = new QLabel(details.join(QStringLiteral("  ·  ")), row);
+    detail->setTextFormat(Qt::PlainText);
+    detail->setForegroundRole(QPalette::PlaceholderText);
+    auto *join = new QPushButton(tr("Join"), row);
+    join->setObjectName(QStringLiteral("joinDiscovered"));
+    join->setProperty("hubId", hub.hubId);
+    join->setToolTip(tr("Join %1").arg(hub.name));
+    connect(join, &QPushButton::clicked, this, [this, hub] { emit discoveredJoinRequested(hub); });
+
+    auto *text = new QVBoxLayout;
+    text->setSpacing(0);
+    text->addWidget(name);
+    text->addWidget(detail);
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(10, 6, 8, 6);
+    layout->addWidget(icon);
+    layout->addSpacing(4);
+    layout->addLayout(text, 1);
+    layout->addWidget(join);
+    return row;
 }
 
 } // namespace Parley::Ui

@@ -267,7 +267,7 @@ void ChatSession::onDirectMessage(const QJsonObject &payload)
     if (message.userId == m_identity.userId())
         return; // written from another device of ours
     if (topic != m_currentTopic)
-        m_rooms->incrementUnread(topic);
+        m_rooms->incrementUnread(topic, 1, true); // a direct message is for us
     emit messageArrived(topic, message);
 }
 

@@ -3,6 +3,7 @@
 #include "client/chatsession.h"
 #include "client/chatreplies.h"
 #include "client/logging.h"
+#include "client/mentions.h"
 #include "client/messagemodel.h"
 #include "client/phoenixchannel.h"
 #include "client/presencemodel.h"
@@ -263,7 +264,8 @@ void ChatSession::onIncomingMessage(Topic &t, const ChatMessage &message, bool l
     if (!added || own || !live)
         return;
     if (t.name != m_currentTopic)
-        m_rooms->incrementUnread(t.name);
+        m_rooms->incrementUnread(t.name, 1,
+                                 m_rooms->entry(t.name).isDm || mentionsNick(message.body, m_identity.nick));
     emit messageArrived(t.name, message);
 }
 

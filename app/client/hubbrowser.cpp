@@ -64,6 +64,18 @@ std::optional<DiscoveredHub> DiscoveredHub::fromDatagram(const QByteArray &datag
     return hub;
 }
 
+QUrl DiscoveredHub::mountUrl() const
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d
+    QUrl url;
+    url.setScheme(tls ? QStringLiteral("wss") : QStringLiteral("ws"));
+    url.setHost(isV4 ? QHostAddress(v4).toString() : address.toString());
+    url.setPort(port);
+    url.setPath(QStringLiteral("/socket"));
+    return url;
+}
+
 HubBrowser::HubBrowser(QObject *parent)
     : QObject(parent)
 {

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QString>
 #include <QTimer>
+#include <QUrl>
 
 #include <optional>
 
@@ -37,6 +38,8 @@ struct DiscoveredHub
     // (a query, another version, missing fields).
     static std::optional<DiscoveredHub> fromDatagram(const QByteArray &datagram,
                                                      const QHostAddress &sender);
+    // ws(s)://ADDRESS:PORT/socket: where to join it (an IPv4-mapped address as plain IPv4).
+    QUrl mountUrl() const;
     friend bool operator==(const DiscoveredHub &, const DiscoveredHub &) = default;
 };
 

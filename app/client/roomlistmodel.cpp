@@ -54,6 +54,8 @@ QVariant RoomListModel::data(const QModelIndex &index, int role) const
         return entry.isDm;
     case JoinedRole:
         return entry.joined;
+    case MentionsRole:
+        return entry.mentions;
     default:
         return {};
     }
@@ -70,7 +72,8 @@ QHash<int, QByteArray> RoomListModel::roleNames() const
                    { UnreadRole, "unread" },
                    { LastActivityRole, "lastActivity" },
                    { IsDmRole, "isDm" },
-                   { JoinedRole, "joined" } });
+                   { JoinedRole, "joined" },
+                   { MentionsRole, "mentions" } });
     return names;
 }
 
@@ -159,13 +162,15 @@ void RoomListModel::setTitle(const QString &topic, const QString &title)
     updateRow(row, entry);
 }
 
-void RoomListModel::incrementUnread(const QString &topic, int by)
+void RoomListModel::incrementUnread(const QString &topic, int by, bool mention)
 {
     const int row = rowOfTopic(topic);
     if (row < 0 || by <= 0)
         return;
     RoomEntry entry = m_rows.at(row);
     entry.unread += by;
+    if (mention)
+        entry.mentions += by;
     updateRow(row, entry);
 }
 
@@ -176,6 +181,7 @@ void RoomListModel::clearUnread(const QString &topic)
         return;
     RoomEntry entry = m_rows.at(row);
     entry.unread = 0;
+    entry.mentions = 0;
     updateRow(row, entry);
 }
 
@@ -194,6 +200,14 @@ int RoomListModel::totalUnread() const
     int total = 0;
     for (const RoomEntry &entry : m_rows)
         total += entry.unread;
+    return total;
+}
+
+int RoomListModel::totalMentions() const
+{
+    int total = 0;
+    for (const RoomEntry &entry : m_rows)
+        total += entry.mentions;
     return total;
 }
 
@@ -231,6 +245,8 @@ void RoomListModel::updateRow(int row, const RoomEntry &entry)
         roles << LockedRole;
     if (old.unread != entry.unread)
         roles << UnreadRole;
+    if (old.mentions != entry.mentions)
+        roles << MentionsRole;
     if (old.lastActivityMs != entry.lastActivityMs)
         roles << LastActivityRole;
     if (old.joined != entry.joined)

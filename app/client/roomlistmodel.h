@@ -16,6 +16,7 @@ struct RoomEntry
     int members = 0;
     bool locked = false;
     int unread = 0;
+    int mentions = 0; // unread messages that name the user, and unread direct messages
     qint64 lastActivityMs = 0;
     bool isDm = false;
     bool joined = false;
@@ -43,6 +44,7 @@ public:
         LastActivityRole, // qint64 ms since the epoch, 0 if unknown
         IsDmRole, // bool
         JoinedRole, // bool: the topic is open in the session
+        MentionsRole, // int: unread messages that mention the user (or dms)
     };
     Q_ENUM(Roles)
 
@@ -66,10 +68,12 @@ public:
     void remove(const QString &topic);
     void setJoined(const QString &topic, bool joined);
     void setTitle(const QString &topic, const QString &title);
-    void incrementUnread(const QString &topic, int by = 1);
-    void clearUnread(const QString &topic);
+    // A new unread message; `mention`: it names the user (or is a direct message).
+    void incrementUnread(const QString &topic, int by = 1, bool mention = false);
+    void clearUnread(const QString &topic); // unread and mentions
     void setLastActivity(const QString &topic, qint64 ms); // only ever moves forward
     int totalUnread() const;
+    int totalMentions() const;
 
 private:
     int insertionRow(const RoomEntry &entry) const;

@@ -2,15 +2,15 @@
 // and starts.
 
 #include "client/hubbrowser.h"
+#include "parley/launcher.h"
+#include "parley/workspace.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
 #include "ui/identityactions.h"
-#include "ui/launcher.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
-#include "ui/workspace.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -48,7 +48,8 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Parley: chat and presence on your local network. Host a hub for your team or join "
-        "one. Without arguments the first start asks for a nickname and hosts a hub."));
+        "one. Without arguments the first start asks for a nickname and lists the hubs on the "
+        "LAN; later starts return to the hubs of the last run."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -61,11 +62,13 @@ int main(int argc, char *argv[])
           QStringLiteral("port") },
         { QStringLiteral("join"),
           QStringLiteral("Join the hub at HOST:PORT (encrypted, wss://), or at ws://HOST:PORT for a "
-                         "hub started with --no-tls."),
+                         "hub started with --no-tls. May be given several times, and with --host: "
+                         "the app is on all of them at once."),
           QStringLiteral("url") },
         { QStringLiteral("trust"),
           QStringLiteral("With --join: trust the hub certificate with this SHA-256 fingerprint (as "
-                         "parley-hub prints it) without asking."),
+                         "parley-hub prints it) without asking. With several --join, one --trust "
+                         "per --join, in the same order."),
           QStringLiteral("fingerprint") },
         { QStringLiteral("data-dir"),
           QStringLiteral("Where a hosted hub keeps its history (default: the app data directory)."),
@@ -104,7 +107,7 @@ int main(int argc, char *argv[])
         discovery = *mode;
     }
 
-    Ui::LaunchOptions launch;
+    App::LaunchOptions launch;
     if (parser.isSet(QStringLiteral("host")))
         launch.hostName = parser.value(QStringLiteral("host"));
     if (parser.isSet(QStringLiteral("port"))) {
@@ -114,20 +117,21 @@ int main(int argc, char *argv[])
             fail(QStringLiteral("--port must be from 0 to 65535"));
         launch.port = quint16(port);
     }
-    if (parser.isSet(QStringLiteral("join"))) {
+    for (const QString &join : parser.values(QStringLiteral("join"))) {
         QString error;
-        const auto url = Ui::parseHubAddress(parser.value(QStringLiteral("join")), &error);
+        const auto url = Ui::parseHubAddress(join, &error);
         if (!url)
             fail(QStringLiteral("--join: ") + error);
-        launch.joinUrl = *url;
+        launch.joinUrls.append(*url);
     }
-    if (parser.isSet(QStringLiteral("trust"))) {
-        launch.trustFingerprint = Protocol::Fingerprint::normalized(parser.value(QStringLiteral("trust")));
-        if (launch.trustFingerprint.isEmpty())
+    for (const QString &trust : parser.values(QStringLiteral("trust"))) {
+        const QString fingerprint = Protocol::Fingerprint::normalized(trust);
+        if (fingerprint.isEmpty())
             fail(QStringLiteral("--trust needs a SHA-256 fingerprint (64 hex digits, sha256: prefix allowed)"));
-        if (!launch.joinUrl.isValid())
-            fail(QStringLiteral("--trust goes with --join"));
+        launch.trustFingerprints.append(fingerprint);
     }
+    if (launch.trustFingerprints.size() > launch.joinUrls.size())
+        fail(QStringLiteral("--trust goes with --join (one --trust per --join)"));
     launch.screenshotFile = parser.value(QStringLiteral("screenshot"));
 
     Ui::AppSettings settings;
@@ -160,18 +164,18 @@ int main(int argc, char *argv[])
         settings.setNick(dialog.nick());
     }
 
-    Ui::WorkspaceOptions workspaceOptions;
+    App::WorkspaceOptions workspaceOptions;
     workspaceOptions.dataDir = parser.isSet(QStringLiteral("data-dir"))
         ? parser.value(QStringLiteral("data-dir"))
         : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     workspaceOptions.discovery = discovery;
-    Ui::Workspace workspace(&settings, workspaceOptions);
+    App::Workspace workspace(&settings, workspaceOptions);
     Ui::MainWindow window(&workspace, &settings);
     window.show();
 
-    Ui::Launcher launcher(&settings, &workspace, &window);
+    App::Launcher launcher(&settings, &workspace, &window);
     QString error;
-    if (!launcher.start(launch, firstStart, &error)) {
+    if (!launcher.start(launch, &error)) {
         if (!launch.screenshotFile.isEmpty())
             fail(QStringLiteral("cannot host: ") + error);
         QMessageBox::warning(&window, QObject::tr("Cannot host"),

@@ -16,7 +16,7 @@
 #include "ui/onlineuserspanel.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
-#include "ui/workspace.h"
+#include "parley/workspace.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -241,7 +241,7 @@ int main(int argc, char *argv[])
             return 1;
         Ui::AppSettings settings;
         settings.setNick(QStringLiteral("Ana"));
-        Ui::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Off });
+        App::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Off });
         Ui::MainWindow window(&workspace, &settings);
         window.resize(QSize(900, 560));
         window.show();
@@ -267,7 +267,7 @@ int main(int argc, char *argv[])
     settings.setNick(QStringLiteral("Ana"));
     settings.addRecentHub(
         { QUrl(QStringLiteral("ws://192.168.1.31:4000/socket")), QStringLiteral("Build lab") });
-    Ui::Workspace workspace(&settings, { dataDir, Client::DiscoveryMode::Loopback });
+    App::Workspace workspace(&settings, { dataDir, Client::DiscoveryMode::Loopback });
     Ui::MainWindow window(&workspace, &settings);
     window.resize(windowSize);
     window.show();
@@ -392,7 +392,7 @@ int main(int argc, char *argv[])
         const QString shown = g_hubFingerprint;
         const QString before = QStringLiteral("9c41d07e5b2a88f3016c4e2d7a9b3f50c81e6d2a4f7b09e35d1c8a6f2e4b7d90");
         const auto grabTrustDialog = [&](const QString &pinned, const QString &name) {
-            emit workspace.certificateRejected(typed, shown, pinned);
+            emit workspace.certificateRejected(workspace.session(), typed, shown, pinned);
             QMessageBox *box = nullptr;
             if (!QTest::qWaitFor([&] { return (box = window.findChild<QMessageBox *>(QStringLiteral("trustDialog"))); }, 5000))
                 return fail(QStringLiteral("no trust dialog")), false;

@@ -5,7 +5,7 @@
 
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
-#include "ui/workspace.h"
+#include "parley/workspace.h"
 
 #include <QSettings>
 #include <QStandardPaths>
@@ -25,7 +25,7 @@ inline void keepSettingsIn(const QString &dir)
 struct TestWindow
 {
     std::unique_ptr<Ui::AppSettings> settings;
-    std::unique_ptr<Ui::Workspace> workspace;
+    std::unique_ptr<App::Workspace> workspace;
     std::unique_ptr<Ui::MainWindow> window; // shown; wait for it with qWaitForWindowExposed
 };
 
@@ -34,8 +34,8 @@ inline TestWindow openTestWindow()
     TestWindow made;
     made.settings = std::make_unique<Ui::AppSettings>();
     made.settings->setNick(QStringLiteral("Tester"));
-    made.workspace = std::make_unique<Ui::Workspace>(
-        made.settings.get(), Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    made.workspace = std::make_unique<App::Workspace>(
+        made.settings.get(), App::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
     made.window = std::make_unique<Ui::MainWindow>(made.workspace.get(), made.settings.get());
     made.window->show();
     return made;

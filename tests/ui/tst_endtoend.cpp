@@ -10,7 +10,7 @@
 #include "ui/mainwindow.h"
 #include "ui/messageview.h"
 #include "ui/roomnavigator.h"
-#include "ui/workspace.h"
+#include "parley/workspace.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -94,7 +94,7 @@ void TestEndToEnd::phoenixBotAndAppTalk()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Ana App"));
-    Ui::Workspace workspace(&settings, Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Loopback });
+    App::Workspace workspace(&settings, App::WorkspaceOptions { {}, Client::DiscoveryMode::Loopback });
     Ui::MainWindow window(&workspace, &settings);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -187,7 +187,7 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Tls Ana"));
-    Ui::Workspace workspace(&settings, Ui::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    App::Workspace workspace(&settings, App::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
     Ui::HostOptions options = hostOptions(QStringLiteral("Secure hub"));
     options.tlsCertificateFile = certificate;
     options.tlsKeyFile = key;

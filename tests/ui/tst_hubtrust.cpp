@@ -12,7 +12,7 @@
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/trustedhubsdialog.h"
-#include "ui/workspace.h"
+#include "parley/workspace.h"
 #include "testwindow.h"
 
 #include <QListWidget>
@@ -46,7 +46,7 @@ private slots:
 private:
     QTemporaryDir m_settingsDir;
     std::unique_ptr<Ui::AppSettings> m_settings;
-    std::unique_ptr<Ui::Workspace> m_workspace;
+    std::unique_ptr<App::Workspace> m_workspace;
     std::unique_ptr<Ui::MainWindow> m_window;
 };
 

@@ -27,7 +27,7 @@
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
-#include "ui/workspace.h"
+#include "parley/workspace.h"
 #include "testwindow.h"
 
 #include <QAbstractItemModelTester>
@@ -141,7 +141,7 @@ private:
     QTemporaryDir m_settingsDir;
     std::unique_ptr<Hub::HubRunner> m_hub;
     std::unique_ptr<Ui::AppSettings> m_settings;
-    std::unique_ptr<Ui::Workspace> m_workspace;
+    std::unique_ptr<App::Workspace> m_workspace;
     std::unique_ptr<Ui::MainWindow> m_window;
 };
 

@@ -1,11 +1,11 @@
-#include "ui/hostcontroller.h"
+#include "parley/hostcontroller.h"
 
 #include "hub/hubrunner.h"
-#include "ui/logging.h"
+#include "parley/logging.h"
 
 #include <QNetworkInterface>
 
-namespace Parley::Ui {
+namespace Parley::App {
 
 HostController::HostController(QString dataDir, Hub::DiscoveryMode discovery, QObject *parent)
     : QObject(parent)
@@ -34,13 +34,13 @@ bool HostController::start(const HostOptions &options, QString *error)
     settings.tlsKeyFile = options.tlsKeyFile;
     auto runner = std::make_unique<Hub::HubRunner>(settings);
     if (!runner->start(error)) {
-        qCWarning(lcUi) << "cannot host a hub:" << (error ? *error : QString());
+        qCWarning(lcApp) << "cannot host a hub:" << (error ? *error : QString());
         return false;
     }
     m_options = options;
     m_options.port = runner->port();
     m_runner = std::move(runner);
-    qCInfo(lcUi) << "hosting" << settings.name << "on port" << m_options.port;
+    qCInfo(lcApp) << "hosting" << settings.name << "on port" << m_options.port;
     emit runningChanged(true);
     return true;
 }
@@ -94,4 +94,4 @@ QStringList HostController::lanAddresses() const
     return addresses;
 }
 
-} // namespace Parley::Ui
+} // namespace Parley::App

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "hub/hubsettings.h"
+#include "ui/hubcontrol.h"
 
 #include <QObject>
 #include <QStringList>
@@ -12,24 +13,12 @@ namespace Parley::Hub {
 class HubRunner;
 }
 
-namespace Parley::Ui {
+namespace Parley::App {
 
-// What the host dialog asks for.
-struct HostOptions
-{
-    QString name;
-    quint16 port = 4000; // 0: any free port
-    QString password; // empty: none
-    bool announce = true; // announce on the LAN (with the app's discovery mode)
-    // wss:// (the default): with these PEM files when both are set, else with the hub's own
-    // certificate, made on the first start and kept with its data. false: plain ws://.
-    bool tls = true;
-    QString tlsCertificateFile;
-    QString tlsKeyFile;
-};
+using Ui::HostOptions;
 
 // Runs the embedded hub (a Hub::HubRunner on its own thread) for the desktop app: the only part
-// of parley_ui that knows the hub library. Owned by the Workspace; GUI thread.
+// of the app that knows the hub library. Owned by the Workspace; GUI thread.
 class HostController : public QObject
 {
     Q_OBJECT
@@ -63,4 +52,4 @@ private:
     std::unique_ptr<Hub::HubRunner> m_runner;
 };
 
-} // namespace Parley::Ui
+} // namespace Parley::App

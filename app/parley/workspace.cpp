@@ -1,0 +1,260 @@
+#include "parley/workspace.h"
+
+#include "client/chatsession.h"
+#include "client/hublistmodel.h"
+#include "parley/logging.h"
+#include "protocol/events.h"
+#include "ui/appsettings.h"
+#include "ui/hubaddress.h"
+
+#include <QDir>
+
+namespace Parley::App {
+
+using Client::ChatSession;
+
+Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options, QObject *parent)
+    : HubControl(parent)
+    , m_settings(settings)
+    , m_options(std::move(options))
+    , m_hubs(std::make_unique<Client::HubListModel>())
+    , m_status(Protocol::Status::Online)
+{
+    const QString hubDir = m_options.dataDir.isEmpty()
+        ? QString()
+        : QDir(m_options.dataDir).filePath(QStringLiteral("hub"));
+    m_host = std::make_unique<HostController>(hubDir, m_options.discovery);
+    connect(m_host.get(), &HostController::runningChanged, this, &Workspace::hostingChanged);
+    connect(m_hubs.get(), &Client::HubListModel::currentChanged, this, [this](ChatSession *session) {
+        saveHubs();
+        emit currentChanged(session);
+    });
+}
+
+Workspace::~Workspace()
+{
+    m_saving = false; // what the app was on is what the next start restores
+    m_host->stop(); // every client, this app's own session included, is closed with 1001
+    while (!m_joined.empty())
+        drop(m_joined.back().session.get());
+}
+
+bool Workspace::isHosting() const
+{
+    return m_host->isRunning();
+}
+
+Ui::HostedHub Workspace::hosted() const
+{
+    if (!isHosting())
+        return {};
+    return { m_host->options().name, m_host->fingerprint(), m_host->lanAddresses() };
+}
+
+bool Workspace::host(const Ui::HostOptions &options, QString *error)
+{
+    stopHosting();
+    if (!m_host->start(options, error))
+        return false;
+    Joined joined;
+    joined.url = m_host->localUrl();
+    joined.pin = m_host->fingerprint(); // the app trusts the hub it runs itself
+    joined.password = options.password;
+    add(std::move(joined), true);
+    return true;
+}
+
+void Workspace::stopHosting()
+{
+    if (ChatSession *own = m_hubs->hosted())
+        drop(own);
+    m_host->stop();
+}
+
+void Workspace::join(const QUrl &mountUrl, const QString &hubPassword, const QString &announced)
+{
+    if (ChatSession *known = sessionFor(mountUrl)) {
+        if (!hubPassword.isEmpty())
+            rejoin(known, hubPassword);
+        m_hubs->setCurrent(sessionFor(mountUrl));
+        return;
+    }
+    Joined joined;
+    joined.url = mountUrl;
+    joined.password = hubPassword;
+    joined.pin = m_settings->pinnedFingerprint(Ui::hubAddressText(mountUrl));
+    if (joined.pin.isEmpty() && !announced.isEmpty() && mountUrl.scheme() == QLatin1String("wss")) {
+        joined.pin = announced;
+        m_settings->setPinnedFingerprint(Ui::hubAddressText(mountUrl), announced);
+    }
+    add(std::move(joined), false);
+}
+
+void Workspace::rejoin(ChatSession *session, const QString &hubPassword)
+{
+    Joined *joined = find(session);
+    if (!joined)
+        return;
+    if (!hubPassword.isEmpty())
+        joined->password = hubPassword;
+    std::unique_ptr<ChatSession> old = std::move(joined->session);
+    joined->session = makeSession(*joined);
+    ChatSession *fresh = joined->session.get();
+    m_hubs->replace(old.get(), fresh); // the row (and being shown) passes to the new session
+    emit sessionRemoved(old.get());
+    old->disconnectFromHub();
+    old.release()->deleteLater(); // it may be inside one of its own signals
+    emit sessionAdded(fresh);
+    qCInfo(lcApp) << "joining again" << joined->url.toString();
+    fresh->connectToHub(joined->url, joined->password);
+}
+
+void Workspace::rejoinAll()
+{
+    const QList<ChatSession *> sessions = m_hubs->sessions();
+    for (ChatSession *session : sessions)
+        rejoin(session);
+}
+
+void Workspace::leave(ChatSession *session)
+{
+    if (!session)
+        return;
+    if (m_hubs->isHosted(session))
+        stopHosting();
+    else
+        drop(session);
+}
+
+void Workspace::trustCertificate(ChatSession *session, const QString &fingerprint)
+{
+    Joined *joined = find(session);
+    if (!joined || fingerprint.isEmpty())
+        return;
+    joined->pin = fingerprint;
+    if (!m_hubs->isHosted(session))
+        m_settings->setPinnedFingerprint(Ui::hubAddressText(joined->url), fingerprint);
+    session->trustCertificate(fingerprint);
+}
+
+void Workspace::setStatus(const QString &status)
+{
+    m_status = status;
+    for (const Joined &joined : m_joined)
+        joined.session->setStatus(status);
+}
+
+QUrl Workspace::hubUrl() const
+{
+    const Joined *joined = find(session());
+    return joined ? joined->url : QUrl();
+}
+
+QString Workspace::pinnedFingerprint() const
+{
+    const Joined *joined = find(session());
+    return joined ? joined->pin : QString();
+}
+
+ChatSession *Workspace::sessionFor(const QUrl &mountUrl) const
+{
+    for (const Joined &joined : m_joined) {
+        if (joined.url == mountUrl)
+            return joined.session.get();
+    }
+    return nullptr;
+}
+
+Workspace::Joined *Workspace::find(const ChatSession *session)
+{
+    for (Joined &joined : m_joined) {
+        if (session && joined.session.get() == session)
+            return &joined;
+    }
+    return nullptr;
+}
+
+const Workspace::Joined *Workspace::find(const ChatSession *session) const
+{
+    return const_cast<Workspace *>(this)->find(session);
+}
+
+std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
+{
+    Client::Identity identity;
+    identity.key = m_settings->identityKey();
+    identity.nick = m_settings->nick();
+    auto session = std::make_unique<ChatSession>(identity);
+    ChatSession *raw = session.get();
+    session->setPinnedFingerprint(joined.pin);
+    session->setStatus(m_status); // a chosen status outlives a reconnect and holds on every hub
+    connect(raw, &ChatSession::connectionStateChanged, this, [this, raw] { rememberIfConnected(raw); });
+    connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] { rememberIfConnected(raw); });
+    connect(raw, &ChatSession::certificateRejected, this,
+            [this, raw](const QString &presented, const QString &pinned) {
+                if (const Joined *joined = find(raw))
+                    emit certificateRejected(raw, joined->url, presented, pinned);
+            });
+    return session;
+}
+
+void Workspace::add(Joined joined, bool hosted)
+{
+    joined.session = makeSession(joined);
+    ChatSession *session = joined.session.get();
+    const QUrl url = joined.url;
+    const QString password = joined.password;
+    m_joined.push_back(std::move(joined));
+    m_hubs->append(session, hosted);
+    emit sessionAdded(session);
+    qCInfo(lcApp) << (hosted ? "joining the hosted hub at" : "joining") << url.toString();
+    session->connectToHub(url, password);
+    m_hubs->setCurrent(session); // saves the hubs
+}
+
+void Workspace::drop(ChatSession *session)
+{
+    const auto it = std::find_if(m_joined.begin(), m_joined.end(),
+                                 [session](const Joined &joined) { return joined.session.get() == session; });
+    if (it == m_joined.end())
+        return;
+    std::unique_ptr<ChatSession> old = std::move(it->session);
+    m_joined.erase(it);
+    m_hubs->remove(old.get()); // shows a neighbour if it was shown
+    emit sessionRemoved(old.get());
+    old->disconnectFromHub();
+    saveHubs();
+    old.release()->deleteLater(); // it may be inside one of its own signals
+}
+
+void Workspace::rememberIfConnected(ChatSession *session)
+{
+    // A hub that let us in is worth remembering (the hosted one is remembered as "host").
+    const Joined *joined = find(session);
+    if (!joined || session->connectionState() != ChatSession::ConnectionState::Connected
+        || session->hubName().isEmpty() || m_hubs->isHosted(session))
+        return;
+    m_settings->addRecentHub({ joined->url, session->hubName() });
+}
+
+QString Workspace::savedKey(const ChatSession *session) const
+{
+    if (m_hubs->isHosted(session))
+        return Ui::AppSettings::hostedHubKey();
+    const Joined *joined = find(session);
+    return joined ? joined->url.toString() : QString();
+}
+
+void Workspace::saveHubs()
+{
+    if (!m_saving)
+        return;
+    QStringList hubs;
+    const QList<ChatSession *> sessions = m_hubs->sessions();
+    for (const ChatSession *session : sessions)
+        hubs.append(savedKey(session));
+    m_settings->setJoinedHubs(hubs);
+    m_settings->setCurrentHub(savedKey(m_hubs->current()));
+}
+
+} // namespace Parley::App

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "parley/hostcontroller.h"
+#include "ui/hubcontrol.h"
+
+#include <QUrl>
+
+#include <memory>
+#include <vector>
+
+namespace Parley::Ui {
+class AppSettings;
+}
+
+namespace Parley::App {
+
+// Where the app's data lives and how it discovers hubs (from the command line).
+struct WorkspaceOptions
+{
+    QString dataDir; // the embedded hub keeps hub.sqlite3 in dataDir/hub; empty: in memory
+    Client::DiscoveryMode discovery = Client::DiscoveryMode::Lan;
+};
+
+// The hubs the app is on, one ChatSession each, and the embedded hub when it hosts one (joined
+// over 127.0.0.1 like any other). Joining, leaving or stopping one hub never touches the others.
+// Keeps the set of joined hubs and the one shown in AppSettings for the next start, pins
+// certificates (Ui::AppSettings) and remembers hubs that let us in. Owned by main() or a test;
+// GUI thread.
+class Workspace : public Ui::HubControl
+{
+    Q_OBJECT
+public:
+    Workspace(Ui::AppSettings *settings, WorkspaceOptions options, QObject *parent = nullptr);
+    ~Workspace() override; // stops hosting (clients get 1001) and leaves every hub
+
+    const WorkspaceOptions &options() const { return m_options; }
+    HostController *hostController() const { return m_host.get(); }
+
+    Client::HubListModel *hubs() const override { return m_hubs.get(); }
+    Client::DiscoveryMode discovery() const override { return m_options.discovery; }
+    bool host(const Ui::HostOptions &options, QString *error) override;
+    bool isHosting() const override;
+    Ui::HostedHub hosted() const override;
+    void stopHosting() override;
+    void join(const QUrl &mountUrl, const QString &hubPassword = {},
+              const QString &announced = {}) override;
+    void rejoin(Client::ChatSession *session, const QString &hubPassword = {}) override;
+    void rejoinAll() override;
+    void leave(Client::ChatSession *session) override;
+    void trustCertificate(Client::ChatSession *session, const QString &fingerprint) override;
+    void setStatus(const QString &status) override;
+
+    // The same, for the hub shown (tests and the launcher).
+    void leave() { leave(session()); }
+    void trustCertificate(const QString &fingerprint) { trustCertificate(session(), fingerprint); }
+    QUrl hubUrl() const; // of the hub shown
+    QString pinnedFingerprint() const; // the certificate the hub shown must present; empty for ws://
+    Client::ChatSession *sessionFor(const QUrl &mountUrl) const;
+
+private:
+    struct Joined
+    {
+        std::unique_ptr<Client::ChatSession> session;
+        QUrl url;
+        QString pin; // the certificate the hub must present
+        QString password;
+    };
+    Joined *find(const Client::ChatSession *session);
+    const Joined *find(const Client::ChatSession *session) const;
+    std::unique_ptr<Client::ChatSession> makeSession(const Joined &joined);
+    void add(Joined joined, bool hosted);
+    void drop(Client::ChatSession *session);
+    void rememberIfConnected(Client::ChatSession *session);
+    void saveHubs();
+    QString savedKey(const Client::ChatSession *session) const;
+
+    Ui::AppSettings *m_settings;
+    WorkspaceOptions m_options;
+    std::unique_ptr<Client::HubListModel> m_hubs;
+    std::unique_ptr<HostController> m_host;
+    std::vector<Joined> m_joined;
+    QString m_status;
+    bool m_saving = true;
+};
+
+} // namespace Parley::App
