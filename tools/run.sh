@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up (tools/setup.sh), builds and launches the Parley desktop app. On first start it asks
-# for a nickname and hosts a hub on this computer; arguments go to the app (--help lists them).
+# for a nickname and lists the hubs on the network beside hosting one; arguments go to the app
+# (--help lists them).
 # LAN discovery defaults to loopback here so nothing is broadcast by accident; on a real LAN run
 #   PARLEY_DISCOVERY=lan tools/run.sh
 set -euo pipefail

@@ -40,8 +40,10 @@ void HubRailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     const int unread = index.data(HubListModel::UnreadRole).toInt();
     const int mentions = index.data(HubListModel::MentionsRole).toInt();
     const QString name = index.data(HubListModel::NameRole).toString();
-    // A hub's colour follows its address, which stays put while its name arrives.
-    const QString key = index.data(HubListModel::UrlRole).toString();
+    // A hub's colour follows its id (the same on every computer), its address until it is known.
+    QString key = index.data(HubListModel::HubIdRole).toString();
+    if (key.isEmpty())
+        key = index.data(HubListModel::UrlRole).toString();
 
     // The marker on the left edge: a tall bar for the hub shown, a dot for unread elsewhere.
     painter->setPen(Qt::NoPen);
@@ -102,6 +104,12 @@ HubRail::HubRail(QWidget *parent)
 {
     setObjectName(QStringLiteral("hubRail"));
     setFixedWidth(railWidth + 8);
+    // A shade apart from the sidebar, so the rail reads as the frame around every hub.
+    QPalette shade = palette();
+    const QColor window = shade.color(QPalette::Window);
+    shade.setColor(QPalette::Window, window.lightness() > 128 ? window.darker(108) : window.darker(125));
+    setPalette(shade);
+    setAutoFillBackground(true);
     m_view->setItemDelegate(new HubRailDelegate(m_view));
     m_view->setFrameShape(QFrame::NoFrame);
     m_view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);

@@ -83,7 +83,8 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     centralLayout->setContentsMargins(0, 0, 0, 0);
     centralLayout->setSpacing(0);
     centralLayout->addWidget(m_rail);
-    centralLayout->addWidget(separator(central, Qt::Vertical));
+    m_railLine = separator(central, Qt::Vertical);
+    centralLayout->addWidget(m_railLine);
     centralLayout->addWidget(m_splitter, 1);
     setCentralWidget(central);
     setMinimumSize(760, 460);
@@ -100,6 +101,7 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
         const int hubs = m_hubs->hubs()->rowCount();
         m_notifier->setShowHubName(hubs > 1);
         m_rail->setVisible(hubs > 0);
+        m_railLine->setVisible(hubs > 0);
     };
     connect(m_hubs->hubs(), &QAbstractItemModel::rowsInserted, this, hubCountChanged);
     connect(m_hubs->hubs(), &QAbstractItemModel::rowsRemoved, this, hubCountChanged);
@@ -169,6 +171,7 @@ QWidget *MainWindow::createSidebar()
 {
     auto *sidebar = new QWidget(this);
     sidebar->setObjectName(QStringLiteral("sidebar"));
+    m_sidebar = sidebar;
     m_hubHeader = new HubHeader(sidebar);
     m_rooms = new RoomListView(sidebar);
     m_status = new StatusButton(sidebar);
@@ -324,7 +327,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::onSessionChanged(ChatSession *session)
 {
-    if (m_session == session)
+    if (session && session == m_session)
         return;
     if (m_session) {
         disconnect(m_session, nullptr, this, nullptr);
@@ -339,7 +342,9 @@ void MainWindow::onSessionChanged(ChatSession *session)
     m_rooms->setSession(session);
     m_users->setSession(session);
     m_stack->setCurrentWidget(session ? m_chat : m_welcome);
+    // Without a hub the welcome pane is the whole window: no empty sidebar or people panel.
     m_users->setVisible(session != nullptr);
+    m_sidebar->setVisible(session != nullptr);
     m_newRoom->setEnabled(session != nullptr);
     if (session) {
         connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateWindowTitle);

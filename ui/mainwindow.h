@@ -99,6 +99,8 @@ private:
     RoomNavigator *m_navigator;
     QSplitter *m_splitter = nullptr;
     HubRail *m_rail = nullptr;
+    QWidget *m_railLine = nullptr;
+    QWidget *m_sidebar = nullptr;
     HubHeader *m_hubHeader = nullptr;
     RoomListView *m_rooms = nullptr;
     QToolButton *m_newRoom = nullptr;

@@ -61,9 +61,10 @@ WelcomePane::WelcomePane(QWidget *parent)
     buttons->addSpacing(8);
     buttons->addWidget(m_join);
 
-    // One column of fixed width in the middle: wrapped labels need a width to know their height.
+    // One column of fixed width in the middle: wrapped labels need a width to know their height
+    // (and a row with stretches, not an alignment, so that the layout asks them).
     auto *column = new QWidget(this);
-    column->setFixedWidth(440);
+    column->setFixedWidth(460);
     auto *layout = new QVBoxLayout(column);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(logo);
@@ -76,9 +77,13 @@ WelcomePane::WelcomePane(QWidget *parent)
     layout->addSpacing(14);
     layout->addLayout(buttons);
 
+    auto *row = new QHBoxLayout;
+    row->addStretch();
+    row->addWidget(column);
+    row->addStretch();
     auto *outer = new QVBoxLayout(this);
     outer->addStretch(2);
-    outer->addWidget(column, 0, Qt::AlignHCenter);
+    outer->addLayout(row);
     outer->addStretch(3);
     setNick({});
     refresh();
@@ -136,7 +141,8 @@ void WelcomePane::refresh()
         m_status->setText(tr("No hub found on your network yet. Host one on this computer, or "
                              "join one by its address."));
     else
-        m_status->setText(tr("%n hub(s) on your network:", nullptr, int(hubs.size())));
+        m_status->setText(hubs.size() == 1 ? tr("One hub on your network:")
+                                           : tr("%1 hubs on your network:").arg(hubs.size()));
     // With hubs around, joining one is the likely choice; without, hosting is.
     m_host->setDefault(hubs.isEmpty());
     m_host->setText(hubs.isEmpty() ? tr("Host a hub on this computer…")
@@ -159,10 +165,13 @@ QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
     QFont bold = name->font();
     bold.setBold(true);
     name->setFont(bold);
-    QStringList details { tr("%n people", nullptr, hub.users), tr("%n rooms", nullptr, hub.rooms) };
+    auto *address = new QLabel(hubAddressText(hub.mountUrl()), row);
+    address->setForegroundRole(QPalette::PlaceholderText);
+    address->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QStringList details { hub.users == 1 ? tr("1 person") : tr("%1 people").arg(hub.users),
+                          hub.rooms == 1 ? tr("1 room") : tr("%1 rooms").arg(hub.rooms) };
     if (hub.locked)
-        details << tr("password");
-    details << hubAddressText(hub.mountUrl());
+        details << tr("needs a password");
     auto *detail = new QLabel(details.join(QStringLiteral("  ·  ")), row);
     detail->setTextFormat(Qt::PlainText);
     detail->setForegroundRole(QPalette::PlaceholderText);
@@ -172,9 +181,13 @@ QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
     join->setToolTip(tr("Join %1").arg(hub.name));
     connect(join, &QPushButton::clicked, this, [this, hub] { emit discoveredJoinRequested(hub); });
 
+    auto *top = new QHBoxLayout;
+    top->setSpacing(8);
+    top->addWidget(name);
+    top->addWidget(address, 1);
     auto *text = new QVBoxLayout;
     text->setSpacing(0);
-    text->addWidget(name);
+    text->addLayout(top);
     text->addWidget(detail);
     auto *layout = new QHBoxLayout(row);
     layout->setContentsMargins(10, 6, 8, 6);

@@ -220,13 +220,14 @@ void ChatSession::onLobbyJoined(const QJsonObject &response)
     const QString id = hub.value(QLatin1String("id")).toString();
     const QString name = hub.value(QLatin1String("name")).toString();
     const QString version = hub.value(QLatin1String("version")).toString();
-    if (id != m_hubId || name != m_hubName || version != m_hubVersion) {
-        m_hubId = id;
-        m_hubName = name;
-        m_hubVersion = version;
-        emit hubInfoChanged();
-    }
+    const bool changed = id != m_hubId || name != m_hubName || version != m_hubVersion;
+    m_hubId = id;
+    m_hubName = name;
+    m_hubVersion = version;
+    // The rooms first: whoever reopens rooms on hubInfoChanged must know which are locked.
     onLobbyMessage(Protocol::Event::RoomsChanged, response);
+    if (changed)
+        emit hubInfoChanged();
 }
 
 void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payload)

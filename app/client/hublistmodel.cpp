@@ -50,6 +50,8 @@ QVariant HubListModel::data(const QModelIndex &index, int role) const
         return session->connectionState() == ChatSession::ConnectionState::Connected;
     case CurrentRole:
         return session == m_current;
+    case HubIdRole:
+        return session->hubId();
     default:
         return {};
     }
@@ -65,7 +67,8 @@ QHash<int, QByteArray> HubListModel::roleNames() const
                    { MentionsRole, "mentions" },
                    { HostedRole, "hosted" },
                    { ConnectedRole, "connected" },
-                   { CurrentRole, "current" } });
+                   { CurrentRole, "current" },
+                   { HubIdRole, "hubId" } });
     return names;
 }
 
@@ -159,7 +162,7 @@ void HubListModel::setCurrent(ChatSession *session)
 void HubListModel::watch(ChatSession *session)
 {
     connect(session, &ChatSession::hubInfoChanged, this,
-            [this, session] { changed(session, { Qt::DisplayRole, NameRole, Qt::ToolTipRole }); });
+            [this, session] { changed(session, { Qt::DisplayRole, NameRole, Qt::ToolTipRole, HubIdRole }); });
     connect(session, &ChatSession::connectionStateChanged, this,
             [this, session] { changed(session, { ConnectedRole }); });
     // Unread counts: any change of a room row may change the sums (rows come and go too).

@@ -25,6 +25,7 @@ public:
         HostedRole, // bool: this app runs the hub
         ConnectedRole, // bool: the session is connected
         CurrentRole, // bool: the hub shown in the window
+        HubIdRole, // QString: the hub's id once the lobby answered, else empty
     };
     Q_ENUM(Roles)
 

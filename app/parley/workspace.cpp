@@ -2,10 +2,12 @@
 
 #include "client/chatsession.h"
 #include "client/hublistmodel.h"
+#include "client/roomlistmodel.h"
 #include "parley/logging.h"
 #include "protocol/events.h"
 #include "ui/appsettings.h"
 #include "ui/hubaddress.h"
+#include "ui/roomnavigator.h"
 
 #include <QDir>
 
@@ -99,6 +101,7 @@ void Workspace::rejoin(ChatSession *session, const QString &hubPassword)
         joined->password = hubPassword;
     std::unique_ptr<ChatSession> old = std::move(joined->session);
     joined->session = makeSession(*joined);
+    joined->reopened = false;
     ChatSession *fresh = joined->session.get();
     m_hubs->replace(old.get(), fresh); // the row (and being shown) passes to the new session
     emit sessionRemoved(old.get());
@@ -189,7 +192,10 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
     session->setPinnedFingerprint(joined.pin);
     session->setStatus(m_status); // a chosen status outlives a reconnect and holds on every hub
     connect(raw, &ChatSession::connectionStateChanged, this, [this, raw] { rememberIfConnected(raw); });
-    connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] { rememberIfConnected(raw); });
+    connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] {
+        rememberIfConnected(raw);
+        reopenRooms(raw);
+    });
     connect(raw, &ChatSession::certificateRejected, this,
             [this, raw](const QString &presented, const QString &pinned) {
                 if (const Joined *joined = find(raw))
@@ -235,6 +241,24 @@ void Workspace::rememberIfConnected(ChatSession *session)
         || session->hubName().isEmpty() || m_hubs->isHosted(session))
         return;
     m_settings->addRecentHub({ joined->url, session->hubName() });
+}
+
+void Workspace::reopenRooms(ChatSession *session)
+{
+    // Every hub, shown or not, is in the rooms of the last visit (#general on a first one), so
+    // that what arrives in the background counts as unread. Locked rooms would need their
+    // password again: the user opens those. The window's RoomNavigator picks the one shown.
+    Joined *joined = find(session);
+    if (!joined || joined->reopened || session->hubId().isEmpty())
+        return;
+    joined->reopened = true;
+    QStringList topics = m_settings->openTopics(session->hubId());
+    if (topics.isEmpty())
+        topics.append(Ui::RoomNavigator::defaultTopic());
+    for (const QString &topic : std::as_const(topics)) {
+        if (!session->rooms()->entry(topic).locked)
+            session->openTopic(topic);
+    }
 }
 
 QString Workspace::savedKey(const ChatSession *session) const

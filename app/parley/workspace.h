@@ -64,6 +64,7 @@ private:
         QUrl url;
         QString pin; // the certificate the hub must present
         QString password;
+        bool reopened = false; // the rooms of the last visit were opened again
     };
     Joined *find(const Client::ChatSession *session);
     const Joined *find(const Client::ChatSession *session) const;
@@ -71,6 +72,7 @@ private:
     void add(Joined joined, bool hosted);
     void drop(Client::ChatSession *session);
     void rememberIfConnected(Client::ChatSession *session);
+    void reopenRooms(Client::ChatSession *session);
     void saveHubs();
     QString savedKey(const Client::ChatSession *session) const;
 

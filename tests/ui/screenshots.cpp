@@ -5,6 +5,8 @@
 #include "client/chatsession.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
+#include "client/hublistmodel.h"
+#include "hub/hubrunner.h"
 #include "hub/sqlitehistorystore.h"
 #include "protocol/topics.h"
 #include "testkeys.h"
@@ -16,6 +18,7 @@
 #include "ui/onlineuserspanel.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
+#include "ui/welcomepane.h"
 #include "parley/workspace.h"
 
 #include <QApplication>
@@ -139,6 +142,26 @@ std::unique_ptr<Client::ChatSession> connectAs(const Person &who, const QUrl &ur
     return session;
 }
 
+// A second hub on 127.0.0.1 (plain ws://, in memory), announced over loopback if asked.
+std::unique_ptr<Hub::HubRunner> startOtherHub(const QString &name, bool announce,
+                                              const QString &password = {})
+{
+    Hub::HubSettings settings;
+    settings.bindAddress = QHostAddress::LocalHost;
+    settings.port = 0;
+    settings.name = name;
+    settings.tls = false;
+    settings.password = password;
+    settings.discovery = announce ? Hub::DiscoveryMode::Loopback : Hub::DiscoveryMode::Off;
+    auto hub = std::make_unique<Hub::HubRunner>(settings);
+    QString error;
+    if (!hub->start(&error)) {
+        fail(error);
+        return nullptr;
+    }
+    return hub;
+}
+
 bool waitJoined(Client::ChatSession *session, const QString &topic)
 {
     if (!session->isOpen(topic))
@@ -231,22 +254,39 @@ int main(int argc, char *argv[])
                        temp.filePath(QStringLiteral("settings")));
     const QSize windowSize(1100, 680);
 
-    // 1. First start: the nickname is asked before any window exists; then (after leaving a
-    //    hub, or when hosting did not start) the window offers Host and Join.
+    // 1. First start: the nickname is asked before any window exists; then the window lists the
+    //    hubs already on the network (two here, one with people on it, one locked) beside
+    //    hosting and joining by address.
     if (!dark) {
         Ui::NicknameDialog dialog;
         dialog.show();
         QTest::qWait(100);
         if (!save(onBackdrop(&dialog), outDir, QStringLiteral("first-start.png")))
             return 1;
+    }
+    {
+        auto design = startOtherHub(QStringLiteral("Design team"), true);
+        auto ops = startOtherHub(QStringLiteral("Ops on-call"), true, QStringLiteral("on-call"));
+        if (!design || !ops)
+            return 1;
+        auto boThere = connectAs(bo, design->url());
+        auto chenThere = connectAs(chen, design->url());
         Ui::AppSettings settings;
         settings.setNick(QStringLiteral("Ana"));
-        App::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Off });
+        App::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Loopback });
         Ui::MainWindow window(&workspace, &settings);
         window.resize(QSize(900, 560));
         window.show();
+        // Beacons carry the number of people: wait until both hubs and Design's two are heard.
+        if (!QTest::qWaitFor(
+                [&] {
+                    const auto hubs = window.welcomePane()->discoveredHubs();
+                    return hubs.size() == 2 && hubs.first().users == 2;
+                },
+                15'000))
+            return fail(QStringLiteral("the two hubs were not discovered")), 1;
         QTest::qWait(100);
-        if (!save(window.grab().toImage(), outDir, QStringLiteral("welcome.png")))
+        if (!save(window.grab().toImage(), outDir, QStringLiteral("welcome%1.png").arg(suffix)))
             return 1;
         QSettings().clear();
     }
@@ -288,6 +328,28 @@ int main(int argc, char *argv[])
             },
             10'000))
         return fail(QStringLiteral("the window did not open #general")), 1;
+
+    // Joined to a second hub beside the hosted one: the rail shows both, the second with a
+    // mention waiting.
+    auto design = startOtherHub(QStringLiteral("Design team"), false);
+    if (!design)
+        return 1;
+    Client::ChatSession *hosted = workspace.session();
+    workspace.join(design->url());
+    auto danaAtDesign = connectAs(dana, design->url());
+    if (!waitJoined(danaAtDesign.get(), general)
+        || !QTest::qWaitFor([&] { return workspace.session()->isJoined(general); }, 10'000))
+        return fail(QStringLiteral("the second hub was not joined")), 1;
+    workspace.setCurrent(hosted);
+    danaAtDesign->sendMessage(general, QStringLiteral("New mockups are up."));
+    danaAtDesign->sendMessage(general, QStringLiteral("Ana, could you review the onboarding flow?"));
+    if (!QTest::qWaitFor(
+            [&] {
+                return window.navigator()->currentTopic() == general
+                    && workspace.hubs()->index(1).data(Client::HubListModel::MentionsRole).toInt() == 1;
+            },
+            10'000))
+        return fail(QStringLiteral("no mention on the second hub")), 1;
 
     auto boSession = connectAs(bo, url);
     auto chenSession = connectAs(chen, url);

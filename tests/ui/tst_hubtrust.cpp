@@ -73,7 +73,7 @@ void TestHubTrust::cleanup()
     m_window.reset();
     m_workspace.reset();
     m_settings.reset();
-    QSettings().clear();
+    Testing::clearSettings();
 }
 
 void TestHubTrust::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()

@@ -84,16 +84,7 @@ std::unique_ptr<Hub::HubRunner> startHub(quint16 port = 0,
     return runner;
 }
 
-// A second user on the hub, without any window.
-std::unique_ptr<ChatSession> otherUser(const QUrl &url, const QString &userId, const QString &nick)
-{
-    Client::Identity identity;
-    identity.key = Parley::Testing::TestKeys::of(userId);
-    identity.nick = nick;
-    auto session = std::make_unique<ChatSession>(identity);
-    session->connectToHub(url);
-    return session;
-}
+using Testing::otherUser;
 
 } // namespace
 
@@ -170,7 +161,7 @@ void TestMainWindow::cleanup()
     m_workspace.reset();
     m_settings.reset();
     m_hub.reset();
-    QSettings().clear(); // every test starts as a first visit
+    Testing::clearSettings(); // every test starts as a first visit
 }
 
 bool TestMainWindow::waitForRoom(const QString &topic)

@@ -1,0 +1,349 @@
+// The desktop app on several hubs at once (issue 17): hosting one hub while joined to a second,
+// both real hubs on 127.0.0.1, with the real Workspace, Launcher and window: the user is present
+// on both, messages go out on both, a hub in the background counts unread messages and mentions
+// on its rail icon and notifies, leaving or stopping one hub leaves the other alone, the set of
+// hubs comes back at the next start, and the first start lists the hubs found on the LAN.
+
+#include "client/chatsession.h"
+#include "client/hublistmodel.h"
+#include "client/messagemodel.h"
+#include "client/presencemodel.h"
+#include "client/roomlistmodel.h"
+#include "parley/launcher.h"
+#include "parley/workspace.h"
+#include "testhub.h"
+#include "testkeys.h"
+#include "testwindow.h"
+#include "ui/composer.h"
+#include "ui/hubheader.h"
+#include "ui/hubrail.h"
+#include "ui/mainwindow.h"
+#include "ui/notifier.h"
+#include "ui/roomnavigator.h"
+#include "ui/welcomepane.h"
+
+#include <QListView>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Parley;
+using Client::ChatSession;
+using Client::HubListModel;
+using Testing::otherUser;
+
+namespace {
+
+constexpr int hubTimeoutMs = 10'000;
+const QString general = Ui::RoomNavigator::defaultTopic();
+
+std::unique_ptr<Testing::TestHub> startHub(const QString &name,
+                                           Hub::DiscoveryMode discovery = Hub::DiscoveryMode::Off)
+{
+    Hub::HubSettings settings = Testing::TestHub::settings();
+    settings.name = name;
+    settings.discovery = discovery;
+    auto hub = std::make_unique<Testing::TestHub>(settings);
+    return hub->start() ? std::move(hub) : nullptr;
+}
+
+bool connectedAndIn(const ChatSession *session, const QString &topic)
+{
+    return session && session->connectionState() == ChatSession::ConnectionState::Connected
+        && session->isJoined(topic);
+}
+
+bool hasMessage(const ChatSession *session, const QString &topic, const QString &body)
+{
+    const Client::MessageModel *messages = session ? session->messages(topic) : nullptr;
+    if (!messages)
+        return false;
+    for (int row = 0; row < messages->rowCount(); ++row) {
+        if (messages->data(messages->index(row), Client::MessageModel::BodyRole).toString() == body)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+class TestMultiHub : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void hostsOneHubWhileJoinedToASecond();
+    void aHubInTheBackgroundCountsUnreadAndMentions();
+    void leavingOrStoppingOneHubLeavesTheOtherAlone();
+    void theJoinedHubsComeBackAtTheNextStart();
+    void firstStartListsTheHubsOnTheLanAndJoinsOne();
+
+private:
+    // Ana's app hosting "Team hub" and joined to m_second, as `parley --host "Team hub" --join
+    // URL` starts it.
+    void startHostingAndJoined();
+    void showHubInRail(ChatSession *session);
+    void send(const QString &body);
+    ChatSession *hosted() const { return m_workspace->hubs()->hosted(); }
+    ChatSession *joined() const { return m_workspace->sessionFor(m_second->url()); }
+
+    QTemporaryDir m_settingsDir;
+    std::unique_ptr<Testing::TestHub> m_second;
+    std::unique_ptr<Ui::AppSettings> m_settings;
+    std::unique_ptr<App::Workspace> m_workspace;
+    std::unique_ptr<Ui::MainWindow> m_window;
+};
+
+void TestMultiHub::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    Testing::keepSettingsIn(m_settingsDir.path());
+}
+
+void TestMultiHub::init()
+{
+    m_second = startHub(QStringLiteral("Design team"));
+    QVERIFY(m_second);
+    Testing::TestWindow made = Testing::openTestWindow(Client::DiscoveryMode::Loopback);
+    m_settings = std::move(made.settings);
+    m_workspace = std::move(made.workspace);
+    m_window = std::move(made.window);
+    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+}
+
+void TestMultiHub::cleanup()
+{
+    m_window.reset();
+    m_workspace.reset();
+    m_settings.reset();
+    m_second.reset();
+    Testing::clearSettings();
+}
+
+void TestMultiHub::startHostingAndJoined()
+{
+    App::LaunchOptions options;
+    options.hostName = QStringLiteral("Team hub");
+    options.port = 0;
+    options.joinUrls = { m_second->url() };
+    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
+    QString error;
+    QVERIFY2(launcher.start(options, &error), qPrintable(error));
+    QVERIFY(hosted());
+    QVERIFY(joined());
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(hosted(), general) && connectedAndIn(joined(), general),
+                             hubTimeoutMs);
+}
+
+void TestMultiHub::showHubInRail(ChatSession *session)
+{
+    QListView *rail = m_window->hubRail()->view();
+    const QModelIndex index = rail->model()->index(m_workspace->hubs()->rowOf(session), 0);
+    QVERIFY(index.isValid());
+    QTest::mouseClick(rail->viewport(), Qt::LeftButton, {}, rail->visualRect(index).center());
+    QCOMPARE(m_workspace->session(), session);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->navigator()->currentTopic() == general
+                                 && m_window->composer()->topic() == general,
+                             hubTimeoutMs);
+}
+
+void TestMultiHub::send(const QString &body)
+{
+    Ui::Composer *composer = m_window->composer();
+    QTest::keyClicks(composer, body);
+    QTest::keyClick(composer, Qt::Key_Return);
+}
+
+void TestMultiHub::hostsOneHubWhileJoinedToASecond()
+{
+    startHostingAndJoined();
+    if (QTest::currentTestFailed())
+        return;
+    // Two icons, the hosted hub first and shown, as the command line gave them.
+    const HubListModel *hubs = m_workspace->hubs();
+    QCOMPARE(hubs->rowCount(), 2);
+    QVERIFY(m_window->hubRail()->isVisible());
+    QCOMPARE(hubs->sessionAt(0), hosted());
+    QCOMPARE(hubs->sessionAt(1), joined());
+    QCOMPARE(m_workspace->session(), hosted());
+    QTRY_COMPARE(hubs->index(0).data(HubListModel::NameRole).toString(), QStringLiteral("Team hub"));
+    QTRY_COMPARE(hubs->index(1).data(HubListModel::NameRole).toString(), QStringLiteral("Design team"));
+    QVERIFY(hubs->index(0).data(HubListModel::HostedRole).toBool());
+    QVERIFY(!hubs->index(1).data(HubListModel::HostedRole).toBool());
+
+    // Someone on each hub sees Tester there, and gets what Tester writes on that hub only.
+    const QString userId = m_settings->userId();
+    auto bob = otherUser(hosted()->hubUrl(), QStringLiteral("bob-00001"), QStringLiteral("Bob"),
+                         m_workspace->hosted().fingerprint);
+    auto dana = otherUser(m_second->url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"));
+    bob->openTopic(general);
+    dana->openTopic(general);
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(bob.get(), general) && connectedAndIn(dana.get(), general),
+                             hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->presence(general)->rowOfUser(userId) >= 0
+                                 && dana->presence(general)->rowOfUser(userId) >= 0,
+                             hubTimeoutMs);
+    QVERIFY(bob->hubPresence()->rowOfUser(userId) >= 0);
+    QVERIFY(dana->hubPresence()->rowOfUser(userId) >= 0);
+
+    send(QStringLiteral("hello team"));
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(bob.get(), general, QStringLiteral("hello team")), hubTimeoutMs);
+    showHubInRail(joined());
+    if (QTest::currentTestFailed())
+        return;
+    send(QStringLiteral("hello design"));
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(dana.get(), general, QStringLiteral("hello design")), hubTimeoutMs);
+    QVERIFY(!hasMessage(dana.get(), general, QStringLiteral("hello team")));
+    QVERIFY(!hasMessage(bob.get(), general, QStringLiteral("hello design")));
+    // The window follows the hub shown: its name, its people.
+    QCOMPARE(m_window->windowTitle(), QStringLiteral("Design team — Parley"));
+    QVERIFY(m_workspace->isHosting()); // joining and switching never stopped the hosted hub
+}
+
+void TestMultiHub::aHubInTheBackgroundCountsUnreadAndMentions()
+{
+    startHostingAndJoined();
+    if (QTest::currentTestFailed())
+        return;
+    auto dana = otherUser(m_second->url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"));
+    dana->openTopic(general);
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(dana.get(), general), hubTimeoutMs);
+    const HubListModel *hubs = m_workspace->hubs();
+    const QModelIndex designRow = hubs->index(hubs->rowOf(joined()));
+    QSignalSpy notified(m_window->notifier(), &Ui::Notifier::notified);
+
+    // The hosted hub is shown: what Dana writes on the other one is unread there.
+    dana->sendMessage(general, QStringLiteral("lunch at noon"));
+    QTRY_COMPARE_WITH_TIMEOUT(designRow.data(HubListModel::UnreadRole).toInt(), 1, hubTimeoutMs);
+    QCOMPARE(designRow.data(HubListModel::MentionsRole).toInt(), 0);
+    dana->sendMessage(general, QStringLiteral("Tester, are you coming?"));
+    QTRY_COMPARE_WITH_TIMEOUT(designRow.data(HubListModel::UnreadRole).toInt(), 2, hubTimeoutMs);
+    QCOMPARE(designRow.data(HubListModel::MentionsRole).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(notified.size(), 2, hubTimeoutMs);
+    // With several hubs a notification says which one.
+    QVERIFY2(notified.last().at(0).toString().endsWith(QStringLiteral("Design team")),
+             qPrintable(notified.last().at(0).toString()));
+    QCOMPARE(hubs->index(hubs->rowOf(hosted())).data(HubListModel::UnreadRole).toInt(), 0);
+
+    // Showing it reads #general there; the hub left in the background starts counting.
+    showHubInRail(joined());
+    if (QTest::currentTestFailed())
+        return;
+    QTRY_COMPARE_WITH_TIMEOUT(designRow.data(HubListModel::UnreadRole).toInt(), 0, hubTimeoutMs);
+    QCOMPARE(designRow.data(HubListModel::MentionsRole).toInt(), 0);
+    QVERIFY(hosted()->currentTopic().isEmpty());
+}
+
+void TestMultiHub::leavingOrStoppingOneHubLeavesTheOtherAlone()
+{
+    startHostingAndJoined();
+    if (QTest::currentTestFailed())
+        return;
+    QPointer<ChatSession> own = hosted();
+    QPointer<ChatSession> design = joined();
+
+    // Leaving the joined hub: the hosted hub runs on, and is shown.
+    showHubInRail(design);
+    if (QTest::currentTestFailed())
+        return;
+    m_workspace->leave(design);
+    QCOMPARE(m_workspace->hubs()->rowCount(), 1);
+    QCOMPARE(m_workspace->session(), own.data());
+    QVERIFY(m_workspace->isHosting());
+    QTRY_VERIFY(!design); // deleted
+    QVERIFY(connectedAndIn(own, general));
+
+    // Joining again, then stopping the hosted hub: the joined hub stays connected and is shown.
+    m_workspace->join(m_second->url());
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(joined(), general), hubTimeoutMs);
+    design = joined();
+    m_workspace->stopHosting();
+    QVERIFY(!m_workspace->isHosting());
+    QCOMPARE(m_workspace->hubs()->rowCount(), 1);
+    QCOMPARE(m_workspace->session(), design.data());
+    QCOMPARE(design->connectionState(), ChatSession::ConnectionState::Connected);
+    QTRY_VERIFY(!own);
+    QVERIFY(!m_window->hubHeader()->isHidden());
+
+    // Leaving the last hub brings the welcome pane back.
+    m_workspace->leave(design);
+    QCOMPARE(m_workspace->hubs()->rowCount(), 0);
+    QVERIFY(m_window->welcomePane()->isVisible());
+    QVERIFY(!m_window->hubRail()->isVisible());
+}
+
+void TestMultiHub::theJoinedHubsComeBackAtTheNextStart()
+{
+    startHostingAndJoined();
+    if (QTest::currentTestFailed())
+        return;
+    showHubInRail(joined()); // the hub shown comes back shown
+    m_window.reset();
+    m_workspace.reset(); // the app quits
+
+    m_workspace = std::make_unique<App::Workspace>(
+        m_settings.get(), App::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
+    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
+    QString error;
+    QVERIFY2(launcher.start({}, &error), qPrintable(error));
+    QCOMPARE(m_workspace->hubs()->rowCount(), 2);
+    QVERIFY(m_workspace->isHosting());
+    QVERIFY(hosted());
+    QVERIFY(joined());
+    QCOMPARE(m_workspace->session(), joined());
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(hosted(), general) && connectedAndIn(joined(), general),
+                             hubTimeoutMs);
+}
+
+void TestMultiHub::firstStartListsTheHubsOnTheLanAndJoinsOne()
+{
+    const QString suffix = QString::number(QCoreApplication::applicationPid());
+    auto first = startHub(QStringLiteral("Lab A %1").arg(suffix), Hub::DiscoveryMode::Loopback);
+    auto second = startHub(QStringLiteral("Lab B %1").arg(suffix), Hub::DiscoveryMode::Loopback);
+    QVERIFY(first && second);
+    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
+    QString error;
+    QVERIFY(launcher.start({}, &error)); // nothing joined before: nothing is started
+    QCOMPARE(m_workspace->hubs()->rowCount(), 0);
+    QVERIFY(!m_workspace->isHosting());
+
+    Ui::WelcomePane *welcome = m_window->welcomePane();
+    QVERIFY(welcome->isVisible());
+    // The Join button of the hub with this name (other hubs may be announced on loopback too).
+    const auto button = [&](const QString &name) -> QPushButton * {
+        for (const Client::DiscoveredHub &hub : welcome->discoveredHubs()) {
+            if (hub.name != name)
+                continue;
+            const auto buttons = welcome->findChildren<QPushButton *>(QStringLiteral("joinDiscovered"));
+            for (QPushButton *join : buttons) {
+                if (join->property("hubId").toString() == hub.hubId)
+                    return join;
+            }
+        }
+        return nullptr;
+    };
+    const QString firstName = QStringLiteral("Lab A %1").arg(suffix);
+    const QString secondName = QStringLiteral("Lab B %1").arg(suffix);
+    QTRY_VERIFY_WITH_TIMEOUT(button(firstName) && button(secondName), hubTimeoutMs);
+    QVERIFY(welcome->findChild<QPushButton *>(QStringLiteral("hostButton"))->isVisible());
+
+    QTest::mouseClick(button(secondName), Qt::LeftButton);
+    ChatSession *session = m_workspace->sessionFor(second->url());
+    QVERIFY(session);
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(session, general)
+                                 && m_window->navigator()->currentTopic() == general,
+                             hubTimeoutMs);
+    QVERIFY(!welcome->isVisible());
+    QVERIFY(m_window->hubRail()->isVisible());
+    QVERIFY(second->connectionCount() >= 1);
+    QCOMPARE(first->connectionCount(), 0);
+}
+
+QTEST_MAIN(TestMultiHub)
+#include "tst_multihub.moc"
