@@ -1,6 +1,7 @@
 #include "ui/mainwindow.h"
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/hublistmodel.h"
 #include "client/roomlistmodel.h"
 #include "ui/appsettings.h"
@@ -110,7 +111,7 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
             [this](ChatSession *session) { m_hubs->setCurrent(session); });
     connect(m_rail, &HubRail::hostRequested, this, &MainWindow::showHostDialog);
     connect(m_rail, &HubRail::joinRequested, this, &MainWindow::showJoinDialog);
-    connect(m_navigator, &RoomNavigator::topicShown, this, &MainWindow::onTopicShown);
+    connect(m_navigator, &RoomNavigator::shown, this, &MainWindow::onConversationShown);
     connect(m_navigator, &RoomNavigator::passwordNeeded, this, &MainWindow::askRoomPassword);
     connect(m_navigator, &RoomNavigator::openFailed, this,
             [this](const QString &topic, const QString &reason) {
@@ -125,18 +126,18 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
             });
     connect(m_composer, &Composer::submitted, this, &MainWindow::send);
     connect(m_composer, &Composer::typingChanged, this, [this](bool typing) {
-        if (m_session && !m_composer->topic().isEmpty())
-            m_session->setTyping(m_composer->topic(), typing);
+        if (m_conversation)
+            m_conversation->setTyping(typing);
     });
     connect(m_messages, &MessageView::olderRequested, this, [this] {
-        if (m_session && !m_navigator->currentTopic().isEmpty())
-            m_session->loadOlder(m_navigator->currentTopic());
+        if (m_conversation)
+            m_conversation->loadOlder();
     });
     connect(m_messages, &MessageView::editRequested, this, &MainWindow::editMessage);
     connect(m_messages, &MessageView::deleteRequested, this, &MainWindow::deleteMessage);
     connect(m_messages, &MessageView::retryRequested, this, [this](const QString &clientId) {
-        if (m_session)
-            m_session->retryMessage(m_navigator->currentTopic(), clientId);
+        if (m_conversation)
+            m_conversation->retry(clientId);
     });
     connect(m_status, &StatusButton::statusChosen, this, [this](const QString &status) {
         m_autoAway = false;
@@ -365,15 +366,15 @@ void MainWindow::updateHubHeader()
     m_hubHeader->setHosted(hosted ? std::optional<HostedHub>(m_hubs->hosted()) : std::nullopt);
 }
 
-void MainWindow::onTopicShown(const QString &topic, int unread)
+void MainWindow::onConversationShown(Client::Conversation *conversation, int unread)
 {
-    const bool shown = m_session && !topic.isEmpty();
-    m_messages->setMessages(shown ? m_session->messages(topic) : nullptr, unread);
-    m_users->setTopicPresence(shown ? m_session->presence(topic) : nullptr);
-    m_typing->setPresence(shown ? m_session->presence(topic) : nullptr);
-    m_composer->setTopic(shown ? topic : QString(), QString());
-    if (shown) {
-        m_rooms->selectTopic(topic);
+    m_conversation = conversation;
+    m_messages->setMessages(conversation ? conversation->messages() : nullptr, unread);
+    m_users->setTopicPresence(conversation ? conversation->presence() : nullptr);
+    m_typing->setPresence(conversation ? conversation->presence() : nullptr);
+    m_composer->setTopic(conversation ? conversation->topic() : QString(), QString());
+    if (conversation) {
+        m_rooms->selectTopic(conversation->topic());
         m_composer->setFocus(Qt::OtherFocusReason);
     }
     updateRoomTitle();
@@ -414,17 +415,16 @@ void MainWindow::updateWindowTitle()
 
 void MainWindow::send(const QString &body)
 {
-    const QString topic = m_composer->topic();
-    if (!m_session || topic.isEmpty())
+    if (!m_conversation)
         return;
-    if (const QString problem = Client::ChatSession::bodyProblem(body); !problem.isEmpty()) {
+    if (const QString problem = Client::Conversation::bodyProblem(body); !problem.isEmpty()) {
         // The hub would refuse it and no retry could help: give the text back to be fixed.
         showError(problem);
         m_composer->setPlainText(body);
         m_composer->moveCursor(QTextCursor::End);
         return;
     }
-    m_session->sendMessage(topic, body);
+    m_conversation->send(body);
     m_messages->clearNewMarker();
     m_messages->scrollToBottom();
 }

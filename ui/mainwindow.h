@@ -10,6 +10,7 @@ class QToolButton;
 
 namespace Parley::Client {
 class ChatSession;
+class Conversation;
 struct DiscoveredHub;
 } // namespace Parley::Client
 
@@ -76,7 +77,7 @@ private:
     void onSessionChanged(Client::ChatSession *session);
     void updateHubHeader();
     void joinDiscovered(const Client::DiscoveredHub &hub);
-    void onTopicShown(const QString &topic, int unread);
+    void onConversationShown(Client::Conversation *conversation, int unread);
     void onIdleChanged(bool idle);
     void updateRoomTitle();
     void updateWindowTitle();
@@ -96,6 +97,7 @@ private:
     HubControl *m_hubs;
     AppSettings *m_settings;
     QPointer<Client::ChatSession> m_session;
+    QPointer<Client::Conversation> m_conversation; // the room or dm shown
     RoomNavigator *m_navigator;
     QSplitter *m_splitter = nullptr;
     HubRail *m_rail = nullptr;

@@ -1,6 +1,7 @@
 // MainWindow's dialogs: host, join, new room, nickname, passwords, edit and delete.
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/hubbrowser.h"
 #include "client/roomlistmodel.h"
 #include "ui/appsettings.h"
@@ -190,22 +191,22 @@ void MainWindow::showTrustedHubs()
 
 void MainWindow::editMessage(qint64 id, const QString &body)
 {
-    const QString topic = m_navigator->currentTopic();
+    const QPointer<Client::Conversation> conversation = m_conversation;
     bool ok = false;
     const QString edited
         = QInputDialog::getMultiLineText(this, tr("Edit message"), tr("Message:"), body, &ok)
               .trimmed();
-    if (ok && m_session && !edited.isEmpty() && edited != body)
-        m_session->editMessage(topic, id, edited);
+    if (ok && conversation && !edited.isEmpty() && edited != body)
+        conversation->edit(id, edited);
 }
 
 void MainWindow::deleteMessage(qint64 id)
 {
-    const QString topic = m_navigator->currentTopic();
+    const QPointer<Client::Conversation> conversation = m_conversation;
     if (QMessageBox::question(this, tr("Delete message"), tr("Delete this message for everyone?"))
             == QMessageBox::Yes
-        && m_session)
-        m_session->deleteMessage(topic, id);
+        && conversation)
+        conversation->remove(id);
 }
 
 void MainWindow::showError(const QString &text)

@@ -29,7 +29,7 @@ void RoomNavigator::setSession(Client::ChatSession *session)
         connect(session, &Client::ChatSession::topicClosed, this, &RoomNavigator::onTopicClosed);
         connect(session, &Client::ChatSession::topicOpened, this, &RoomNavigator::saveOpenTopics);
     }
-    emit topicShown({}, 0);
+    emit shown(nullptr, 0);
     onHubInfoChanged();
 }
 
@@ -48,7 +48,7 @@ void RoomNavigator::activate(const QString &topic, const QString &password)
         m_previous = m_current;
     m_current = topic;
     m_session->setCurrentTopic(topic);
-    emit topicShown(topic, unread);
+    emit shown(m_session->conversation(topic), unread);
     saveOpenTopics();
 }
 
@@ -93,7 +93,7 @@ void RoomNavigator::onTopicClosed(const QString &topic)
         if (!m_previous.isEmpty() && m_previous != topic && m_session->isOpen(m_previous))
             activate(m_previous);
         else
-            emit topicShown({}, 0);
+            emit shown(nullptr, 0);
     }
     saveOpenTopics();
 }

@@ -6,7 +6,8 @@
 
 namespace Parley::Client {
 class ChatSession;
-}
+class Conversation;
+} // namespace Parley::Client
 
 namespace Parley::Ui {
 
@@ -14,7 +15,7 @@ class AppSettings;
 
 // Decides which topic is shown: opens what the user picks (asking for a password when a locked
 // room refuses), reopens the rooms of the last visit on connect (general by default), and keeps
-// that list in AppSettings per hub. No widgets: MainWindow shows what topicShown() says.
+// that list in AppSettings per hub. No widgets: MainWindow shows the Conversation that shown() hands it.
 // Owned by MainWindow; GUI thread.
 class RoomNavigator : public QObject
 {
@@ -30,9 +31,9 @@ public:
     static QString defaultTopic() { return QStringLiteral("room:general"); }
 
 signals:
-    // The topic to show (its models exist); unread is how many were unread before it was shown.
-    // An empty topic: show nothing.
-    void topicShown(const QString &topic, int unread);
+    // The conversation to show; unread is how many were unread before it was shown. nullptr:
+    // show nothing.
+    void shown(Parley::Client::Conversation *conversation, int unread);
     // A locked room refused us; wrongPassword if we had sent one.
     void passwordNeeded(const QString &topic, bool wrongPassword);
     void openFailed(const QString &topic, const QString &reason);

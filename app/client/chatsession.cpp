@@ -5,6 +5,7 @@
 #include "protocol/validation.h"
 
 #include "client/chatreplies.h"
+#include "client/conversation.h"
 #include "client/logging.h"
 #include "client/messagemodel.h"
 #include "client/nickdirectory.h"
@@ -102,8 +103,8 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
             });
 
     joinLobby();
-    for (const std::shared_ptr<Topic> &topic : std::as_const(m_topics))
-        startTopic(*topic);
+    for (Conversation *conversation : std::as_const(m_conversations))
+        conversation->join(socket, m_timings.offlineChangeTimeoutMs);
     setConnectionState(ConnectionState::Connecting);
     socket->connect();
 }
@@ -136,7 +137,7 @@ void ChatSession::reconnectNow()
 
 void ChatSession::teardownConnection()
 {
-    const QStringList topics = m_topics.keys();
+    const QStringList topics = m_conversations.keys();
     for (const QString &topic : topics)
         closeTopic(topic);
     m_lobbySync.reset();
@@ -250,8 +251,8 @@ void ChatSession::onLobbyMessage(const QString &event, const QJsonObject &payloa
             rooms.append(entry);
     }
     m_rooms->setRooms(rooms);
-    for (const std::shared_ptr<Topic> &topic : std::as_const(m_topics))
-        m_rooms->setJoined(topic->name, topic->joined);
+    for (const Conversation *conversation : std::as_const(m_conversations))
+        m_rooms->setJoined(conversation->topic(), conversation->isJoined());
 }
 
 void ChatSession::onDirectMessage(const QJsonObject &payload)

@@ -5,7 +5,6 @@
 #include "protocol/events.h"
 #include "client/phoenixsocket.h"
 
-#include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
@@ -18,18 +17,18 @@
 
 namespace Parley::Client {
 
-class MessageModel;
+class Conversation;
 class NickDirectory;
 class PhoenixChannel;
 class PresenceModel;
 class PresenceSync;
 class RoomListModel;
 
-// One connection to one hub, as the desktop client sees it: joins hub:lobby and the open rooms
-// and dms, keeps their models (rooms, messages, presence, unread counts) and sends what the user
-// types. It is the only writer of its models. Rejoins catch up with after_id, and our unacked
-// messages are resent with the same client_id after a reconnect, so nothing is lost or doubled.
-// Owned by the UI (MainWindow or a test); owns its socket and models; GUI thread.
+// One connection to one hub, as the desktop client sees it: the socket, hub:lobby (hub info,
+// room list, hub presence, status, new rooms, dms that arrive), unread counts, and a map of the
+// open rooms and dms, one Conversation each (their channel, models and outbox). It is the only
+// writer of its room list and hub presence. Owned by the app's Workspace (or a test); owns its
+// socket, models and conversations; GUI thread.
 class ChatSession : public QObject
 {
     Q_OBJECT
@@ -75,25 +74,13 @@ public:
     void openTopic(const QString &topic, const QString &password = {});
     void closeTopic(const QString &topic);
     QStringList openTopics() const;
-    bool isOpen(const QString &topic) const { return m_topics.contains(topic); }
+    bool isOpen(const QString &topic) const { return m_conversations.contains(topic); }
     bool isJoined(const QString &topic) const; // the join reply arrived (and no error since)
+    // The open room or dm: what a view of it works with. nullptr if not open.
+    Conversation *conversation(const QString &topic) const;
 
     QString currentTopic() const { return m_currentTopic; }
     void setCurrentTopic(const QString &topic); // also marks it read (unread 0)
-
-    MessageModel *messages(const QString &topic) const; // nullptr if not open
-    PresenceModel *presence(const QString &topic) const; // nullptr if not open
-
-    void sendMessage(const QString &topic, const QString &body);
-    // Why the hub would refuse `body` as a message (empty, over 4,000 characters, control
-    // characters), in words for the user; empty if it is fine.
-    static QString bodyProblem(const QString &body);
-    void editMessage(const QString &topic, qint64 id, const QString &body);
-    void deleteMessage(const QString &topic, qint64 id);
-    void loadOlder(const QString &topic); // history before the oldest held message, 50 at most
-    void setTyping(const QString &topic, bool typing);
-    // Sends a Failed message again (same client_id); it is Pending until the reply.
-    void retryMessage(const QString &topic, const QString &clientId);
 
     void setStatus(const QString &status); // online/away/busy
     QString status() const { return m_status; }
@@ -123,32 +110,6 @@ signals:
     void certificateRejected(const QString &presented, const QString &pinned);
 
 private:
-    struct Outgoing
-    {
-        QString body;
-        int attempt = 0; // replies and timeouts of older attempts are ignored
-        bool inFlight = false;
-    };
-    // One open room or dm. Models are children of the session (deleteLater on close).
-    struct Topic
-    {
-        QString name;
-        QString password;
-        QPointer<PhoenixChannel> channel; // owned by m_socket
-        std::unique_ptr<PresenceSync> sync;
-        MessageModel *messages = nullptr;
-        PresenceModel *presence = nullptr;
-        bool joined = false; // the current join succeeded
-        bool joinedOnce = false; // topicOpened was emitted
-        bool loadingHistory = false;
-        // While > 0, messages newer than this id may be missing: a catch-up that brought more
-        // than one page is filling the gap from the newest end (see catchUpPage()).
-        qint64 catchUpFloor = 0;
-        QHash<QString, Outgoing> outgoing; // by client_id: our messages without an ok reply
-        QStringList outgoingOrder;
-        bool typing = false; // we told the hub we are typing
-        QElapsedTimer typingSent;
-    };
 
     void teardownConnection();
     void setConnectionState(ConnectionState state);
@@ -157,22 +118,10 @@ private:
     void onLobbyJoined(const QJsonObject &response);
     void onLobbyMessage(const QString &event, const QJsonObject &payload);
     void onDirectMessage(const QJsonObject &payload);
-    void startTopic(Topic &topic);
-    void catchUpPage(Topic &topic, qint64 beforeId);
-    void onTopicJoined(const QString &topic, const QJsonObject &response);
-    void onTopicJoinFailed(const QString &topic, const QJsonObject &response);
-    void onTopicMessage(const QString &topic, const QString &event, const QJsonObject &payload);
-    void onTopicErrored(const QString &topic);
-    void onIncomingMessage(Topic &topic, const ChatMessage &message, bool live);
-    void pushOutgoing(Topic &topic, const QString &clientId);
-    void flushOutgoing(Topic &topic);
-    void onSendReply(const QString &topic, const QString &clientId, int attempt,
-                     const QString &status, const QJsonObject &response);
-    void dropOutgoing(Topic &topic, const QString &clientId);
+    void onArrived(Conversation *conversation, const ChatMessage &message);
     void detachSocket();
     void ensureDmRow(const QString &topic);
     void refreshDmTitles();
-    Topic *topicFor(const QString &topic) const;
     QString otherUserOfDm(const QString &topic) const;
 
     Identity m_identity;
@@ -196,7 +145,7 @@ private:
     std::unique_ptr<RoomListModel> m_rooms;
     std::unique_ptr<PresenceModel> m_hubPresence;
     NickDirectory *m_nicks; // child
-    QHash<QString, std::shared_ptr<Topic>> m_topics;
+    QHash<QString, Conversation *> m_conversations; // children, by topic
 };
 
 } // namespace Parley::Client

@@ -6,6 +6,7 @@
 #include "testhub.h"
 #include "testkeys.h"
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
@@ -168,15 +169,15 @@ tst_ChatSession::makeSession(const QString &userId, const QString &nick, const T
 void tst_ChatSession::addTesters(ChatSession *session, const QString &topic)
 {
     m_testers << std::make_shared<QAbstractItemModelTester>(
-        session->messages(topic), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        session->conversation(topic)->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_testers << std::make_shared<QAbstractItemModelTester>(
-        session->presence(topic), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        session->conversation(topic)->presence(), QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
 
 bool tst_ChatSession::open(ChatSession *session, const QString &topic, const QString &password)
 {
     session->openTopic(topic, password);
-    if (!session->messages(topic))
+    if (!session->conversation(topic))
         return false;
     addTesters(session, topic);
     return QTest::qWaitFor([&] { return session->isJoined(topic); }, Timeout);
@@ -212,8 +213,8 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
     auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
-    MessageModel *anaMessages = ana->messages(General);
-    MessageModel *bobMessages = bob->messages(General);
+    MessageModel *anaMessages = ana->conversation(General)->messages();
+    MessageModel *bobMessages = bob->conversation(General)->messages();
     QSignalSpy anaInserted(anaMessages, &QAbstractItemModel::rowsInserted);
     QSignalSpy anaChanged(anaMessages, &QAbstractItemModel::dataChanged);
     QSignalSpy anaReset(anaMessages, &QAbstractItemModel::modelReset);
@@ -221,7 +222,7 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
     QSignalSpy bobArrived(bob.get(), &ChatSession::messageArrived);
     QSignalSpy anaArrived(ana.get(), &ChatSession::messageArrived);
 
-    ana->sendMessage(General, QStringLiteral("hello bob"));
+    ana->conversation(General)->send(QStringLiteral("hello bob"));
     // Shown at once, pending.
     QCOMPARE(anaMessages->rowCount(), 1);
     QCOMPARE(anaInserted.size(), 1);
@@ -243,7 +244,7 @@ void tst_ChatSession::messageShowsOnceForSenderAndOthers()
 
     // A reply from bob comes after anything ana's connection could still deliver (the reply
     // and the broadcast of ana's message): so now ana holds each message exactly once.
-    bob->sendMessage(General, QStringLiteral("hi ana"));
+    bob->conversation(General)->send(QStringLiteral("hi ana"));
     QTRY_COMPARE_WITH_TIMEOUT(
         bodies(anaMessages),
         (QStringList { QStringLiteral("hello bob"), QStringLiteral("hi ana") }), Timeout);
@@ -287,7 +288,7 @@ void tst_ChatSession::bigHubListsActiveUsersAndCountsEveryone()
 
     // ana posts: she is the one listed now, on every client.
     QVERIFY(open(ana.get(), General));
-    ana->sendMessage(General, QStringLiteral("anyone?"));
+    ana->conversation(General)->send(QStringLiteral("anyone?"));
     QTRY_COMPARE_WITH_TIMEOUT(bob->hubPresence()->rowOfUser(Ana), 0, Timeout);
     QCOMPARE(bob->hubPresence()->rowCount(), 1);
 
@@ -306,7 +307,7 @@ void tst_ChatSession::presenceShowsOtherUserAndDropsItOnDisconnect()
 {
     auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(bob.get(), General));
-    PresenceModel *presence = bob->presence(General);
+    PresenceModel *presence = bob->conversation(General)->presence();
     QTRY_COMPARE_WITH_TIMEOUT(presence->rowCount(), 1, Timeout);
     QSignalSpy inserted(presence, &QAbstractItemModel::rowsInserted);
     QSignalSpy removed(presence, &QAbstractItemModel::rowsRemoved);
@@ -359,7 +360,7 @@ void tst_ChatSession::statusAndTypingReachOthers()
     auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
-    PresenceModel *presence = bob->presence(General);
+    PresenceModel *presence = bob->conversation(General)->presence();
     QTRY_VERIFY_WITH_TIMEOUT(presence->rowOfUser(Ana) >= 0, Timeout);
 
     ana->setStatus(QStringLiteral("away"));
@@ -375,10 +376,10 @@ void tst_ChatSession::statusAndTypingReachOthers()
     // away sorts after online: bob is first now.
     QCOMPARE(presence->entryAt(0).userId, Bob);
 
-    ana->setTyping(General, true);
+    ana->conversation(General)->setTyping(true);
     QTRY_COMPARE_WITH_TIMEOUT(presence->typingNicks(), QStringList { QStringLiteral("ana") },
                               Timeout);
-    ana->setTyping(General, false);
+    ana->conversation(General)->setTyping(false);
     QTRY_VERIFY_WITH_TIMEOUT(presence->typingNicks().isEmpty(), Timeout);
 }
 
@@ -397,21 +398,21 @@ void tst_ChatSession::unreadGrowsForOtherTopicAndClears()
     QCOMPARE(current.size(), 1);
     QSignalSpy changed(rooms, &QAbstractItemModel::dataChanged);
 
-    ana->sendMessage(General, QStringLiteral("one"));
-    ana->sendMessage(General, QStringLiteral("two"));
+    ana->conversation(General)->send(QStringLiteral("one"));
+    ana->conversation(General)->send(QStringLiteral("two"));
     QTRY_COMPARE_WITH_TIMEOUT(unread(), 2, Timeout);
     QVERIFY(!changed.isEmpty());
     // Our own messages never count.
-    bob->sendMessage(General, QStringLiteral("mine"));
-    QTRY_COMPARE_WITH_TIMEOUT(stateOf(bob->messages(General), QStringLiteral("mine")),
+    bob->conversation(General)->send(QStringLiteral("mine"));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(bob->conversation(General)->messages(), QStringLiteral("mine")),
                               ChatMessage::State::Sent, Timeout);
     QCOMPARE(unread(), 2);
 
     bob->setCurrentTopic(General);
     QCOMPARE(bob->currentTopic(), General);
     QCOMPARE(unread(), 0);
-    ana->sendMessage(General, QStringLiteral("three"));
-    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->messages(General), QStringLiteral("three")) >= 0,
+    ana->conversation(General)->send(QStringLiteral("three"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->conversation(General)->messages(), QStringLiteral("three")) >= 0,
                              Timeout);
     QCOMPARE(unread(), 0);
 }
@@ -422,8 +423,8 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
     auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(ana.get(), General));
     QVERIFY(open(bob.get(), General));
-    bob->sendMessage(General, QStringLiteral("before"));
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(ana->messages(General)),
+    bob->conversation(General)->send(QStringLiteral("before"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(ana->conversation(General)->messages()),
                               QStringList { QStringLiteral("before") }, Timeout);
 
     const quint16 port = m_hub->port();
@@ -441,17 +442,17 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
     constexpr int Missed = 520;
     for (int i = 1; i <= Missed; ++i) {
         expected << QStringLiteral("missed %1").arg(i);
-        bob->sendMessage(General, expected.last());
+        bob->conversation(General)->send(expected.last());
     }
-    QTRY_VERIFY_WITH_TIMEOUT(bob->messages(General)->unconfirmed().isEmpty(), 3 * Timeout);
-    QCOMPARE(bodies(bob->messages(General)), expected);
-    QCOMPARE(ana->messages(General)->rowCount(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->conversation(General)->messages()->unconfirmed().isEmpty(), 3 * Timeout);
+    QCOMPARE(bodies(bob->conversation(General)->messages()), expected);
+    QCOMPARE(ana->conversation(General)->messages()->rowCount(), 1);
 
-    MessageModel *messages = ana->messages(General);
+    MessageModel *messages = ana->conversation(General)->messages();
     QSignalSpy reset(messages, &QAbstractItemModel::modelReset);
     QSignalSpy arrived(ana.get(), &ChatSession::messageArrived);
     // bob must see ana come back once, not leave and return while she catches up.
-    QSignalSpy anaLeftForBob(bob->presence(General), &QAbstractItemModel::rowsRemoved);
+    QSignalSpy anaLeftForBob(bob->conversation(General)->presence(), &QAbstractItemModel::rowsRemoved);
     ana->reconnectNow();
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
                               Timeout);
@@ -462,12 +463,12 @@ void tst_ChatSession::catchUpAfterHubRestartMissesNothing()
     QTRY_VERIFY_WITH_TIMEOUT(ana->isJoined(General), Timeout);
 
     // A live message after the catch-up comes after it, once.
-    bob->sendMessage(General, QStringLiteral("after"));
+    bob->conversation(General)->send(QStringLiteral("after"));
     QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), Missed + 2, Timeout);
     QCOMPARE(bodies(messages).last(), QStringLiteral("after"));
     // bob gets his own "after" back behind anything the hub sent him before it, such as a
     // presence leave of ana during her catch-up: there was none.
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(General)).last(), QStringLiteral("after"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(General)->messages()).last(), QStringLiteral("after"), Timeout);
     QCOMPARE(anaLeftForBob.size(), 0);
 }
 
@@ -479,14 +480,14 @@ void tst_ChatSession::messageSentWhileHubIsDownIsDeliveredOnce()
     QVERIFY(open(bob.get(), General));
 
     // In flight when the hub goes away: written to the socket, never read by the hub.
-    ana->sendMessage(General, QStringLiteral("in flight"));
+    ana->conversation(General)->send(QStringLiteral("in flight"));
     const quint16 port = m_hub->port();
     m_hub->stop();
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Reconnecting,
                               Timeout);
     // Typed while the hub is down.
-    ana->sendMessage(General, QStringLiteral("while down"));
-    MessageModel *messages = ana->messages(General);
+    ana->conversation(General)->send(QStringLiteral("while down"));
+    MessageModel *messages = ana->conversation(General)->messages();
     QCOMPARE(stateOf(messages, QStringLiteral("while down")), ChatMessage::State::Pending);
     QCOMPARE(messages->unconfirmed().size() >= 1, true);
 
@@ -498,10 +499,10 @@ void tst_ChatSession::messageSentWhileHubIsDownIsDeliveredOnce()
     QCOMPARE(stateOf(messages, QStringLiteral("while down")), ChatMessage::State::Sent);
 
     // bob sees each once (sentinel: a message ana sends after them arrives after them).
-    ana->sendMessage(General, QStringLiteral("sentinel"));
-    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->messages(General), QStringLiteral("sentinel")) >= 0,
+    ana->conversation(General)->send(QStringLiteral("sentinel"));
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->conversation(General)->messages(), QStringLiteral("sentinel")) >= 0,
                              Timeout);
-    QCOMPARE(bodies(bob->messages(General)),
+    QCOMPARE(bodies(bob->conversation(General)->messages()),
              (QStringList { QStringLiteral("in flight"), QStringLiteral("while down"),
                             QStringLiteral("sentinel") }));
 }
@@ -511,9 +512,9 @@ bool tst_ChatSession::postTypoAndRegret(ChatSession *author, ChatSession *reader
 {
     if (!open(author, General) || !open(reader, General))
         return false;
-    author->sendMessage(General, QStringLiteral("tpyo"));
-    author->sendMessage(General, QStringLiteral("regret"));
-    const MessageModel *theirs = reader->messages(General);
+    author->conversation(General)->send(QStringLiteral("tpyo"));
+    author->conversation(General)->send(QStringLiteral("regret"));
+    const MessageModel *theirs = reader->conversation(General)->messages();
     if (!QTest::qWaitFor([theirs] { return theirs->rowCount() == 2; }, Timeout))
         return false;
     *typo = theirs->messageAt(0).id;
@@ -529,21 +530,21 @@ void tst_ChatSession::editAndDeletePropagate()
     qint64 typo = 0;
     qint64 regret = 0;
     QVERIFY(postTypoAndRegret(ana.get(), bob.get(), &typo, &regret));
-    MessageModel *theirs = bob->messages(General);
+    MessageModel *theirs = bob->conversation(General)->messages();
     QSignalSpy inserted(theirs, &QAbstractItemModel::rowsInserted);
     QSignalSpy removed(theirs, &QAbstractItemModel::rowsRemoved);
     QSignalSpy changed(theirs, &QAbstractItemModel::dataChanged);
 
-    ana->editMessage(General, typo, QStringLiteral("typo"));
+    ana->conversation(General)->edit(typo, QStringLiteral("typo"));
     QTRY_COMPARE_WITH_TIMEOUT(theirs->index(0).data(MessageModel::BodyRole).toString(),
                               QStringLiteral("typo"), Timeout);
     QVERIFY(theirs->index(0).data(MessageModel::EditedRole).toBool());
-    QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->messageAt(0).edited, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->conversation(General)->messages()->messageAt(0).edited, Timeout);
 
-    ana->deleteMessage(General, regret);
+    ana->conversation(General)->remove(regret);
     QTRY_VERIFY_WITH_TIMEOUT(theirs->index(1).data(MessageModel::DeletedRole).toBool(), Timeout);
     QVERIFY(theirs->index(1).data(MessageModel::BodyRole).toString().isEmpty());
-    QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->messageAt(1).deleted, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->conversation(General)->messages()->messageAt(1).deleted, Timeout);
     QCOMPARE(theirs->rowCount(), 2);
     QCOMPARE(inserted.size(), 0);
     QCOMPARE(removed.size(), 0);
@@ -551,7 +552,7 @@ void tst_ChatSession::editAndDeletePropagate()
 
     // Only the author may: bob's attempt is refused and shown as an error.
     QSignalSpy errors(bob.get(), &ChatSession::errorOccurred);
-    bob->editMessage(General, typo, QStringLiteral("hijacked"));
+    bob->conversation(General)->edit(typo, QStringLiteral("hijacked"));
     QTRY_COMPARE_WITH_TIMEOUT(errors.size(), 1, Timeout);
     QVERIFY(errors.at(0).at(0).toString().contains(QLatin1String("forbidden")));
     QCOMPARE(theirs->messageAt(0).body, QStringLiteral("typo"));
@@ -573,8 +574,8 @@ void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Reconnecting,
                               Timeout);
     QSignalSpy errors(ana.get(), &ChatSession::errorOccurred);
-    ana->editMessage(General, typo, QStringLiteral("typo"));
-    ana->deleteMessage(General, regret);
+    ana->conversation(General)->edit(typo, QStringLiteral("typo"));
+    ana->conversation(General)->remove(regret);
     // An ordinary push made at the same time times out: the hub has been gone for longer than
     // the push timeout, which the edit and the delete outlive.
     QSignalSpy createFailed(ana.get(), &ChatSession::roomCreateFailed);
@@ -585,14 +586,14 @@ void tst_ChatSession::editAndDeleteMadeOfflineApplyOnReconnect()
     QVERIFY(startHub(port));
     ana->reconnectNow();
     // The hub took both (their replies update ana's own rows) ...
-    MessageModel *mine = ana->messages(General);
+    MessageModel *mine = ana->conversation(General)->messages();
     QTRY_VERIFY_WITH_TIMEOUT(mine->messageAt(0).edited && mine->messageAt(1).deleted, Timeout);
     QCOMPARE(mine->messageAt(0).body, QStringLiteral("typo"));
     QCOMPARE(errors.size(), 0);
     // ... and stored them: someone who opens the room now gets the changed history.
     auto carol = makeSession(Carol, QStringLiteral("carol"));
     QVERIFY(open(carol.get(), General));
-    const MessageModel *fresh = carol->messages(General);
+    const MessageModel *fresh = carol->conversation(General)->messages();
     QCOMPARE(fresh->rowCount(), 2);
     QCOMPARE(fresh->messageAt(0).body, QStringLiteral("typo"));
     QVERIFY(fresh->messageAt(0).edited);
@@ -604,12 +605,12 @@ void tst_ChatSession::loadOlderPrependsHistory()
     auto ana = makeSession(Ana, QStringLiteral("ana"));
     QVERIFY(open(ana.get(), General));
     for (int i = 1; i <= 60; ++i)
-        ana->sendMessage(General, QStringLiteral("m%1").arg(i));
-    QTRY_VERIFY_WITH_TIMEOUT(ana->messages(General)->unconfirmed().isEmpty(), Timeout);
+        ana->conversation(General)->send(QStringLiteral("m%1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(ana->conversation(General)->messages()->unconfirmed().isEmpty(), Timeout);
 
     auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(bob.get(), General));
-    MessageModel *messages = bob->messages(General);
+    MessageModel *messages = bob->conversation(General)->messages();
     QCOMPARE(messages->rowCount(), 50);
     QVERIFY(messages->hasMore());
     QCOMPARE(messages->messageAt(0).body, QStringLiteral("m11"));
@@ -617,7 +618,7 @@ void tst_ChatSession::loadOlderPrependsHistory()
     QSignalSpy loaded(messages, &MessageModel::historyLoaded);
     QSignalSpy arrived(bob.get(), &ChatSession::messageArrived);
 
-    bob->loadOlder(General);
+    bob->conversation(General)->loadOlder();
     QVERIFY(loaded.wait(Timeout));
     QCOMPARE(loaded.at(0).at(0).toInt(), 10);
     QCOMPARE(inserted.size(), 1);
@@ -628,7 +629,7 @@ void tst_ChatSession::loadOlderPrependsHistory()
     QVERIFY(!messages->hasMore());
     QCOMPARE(arrived.size(), 0); // history is not news
 
-    bob->loadOlder(General); // nothing older: no request
+    bob->conversation(General)->loadOlder(); // nothing older: no request
     QCOMPARE(messages->rowCount(), 60);
 }
 
@@ -663,7 +664,7 @@ void tst_ChatSession::createdLockedRoomNeedsPassword()
     QCOMPARE(failed.at(0).at(0).toString(), QStringLiteral("room:secret"));
     QCOMPARE(failed.at(0).at(1).toString(), QStringLiteral("unauthorized"));
     QVERIFY(!bob->isOpen(QStringLiteral("room:secret")));
-    QVERIFY(bob->messages(QStringLiteral("room:secret")) == nullptr);
+    QVERIFY(!bob->conversation(QStringLiteral("room:secret")));
 
     bob->openTopic(QStringLiteral("room:secret"), QStringLiteral("wrong"));
     QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, Timeout);
@@ -671,13 +672,13 @@ void tst_ChatSession::createdLockedRoomNeedsPassword()
     QVERIFY(open(bob.get(), QStringLiteral("room:secret"), QStringLiteral("pw")));
     QCOMPARE(opened.size(), 1);
     QCOMPARE(failed.size(), 2);
-    bob->sendMessage(QStringLiteral("room:secret"), QStringLiteral("psst"));
+    bob->conversation(QStringLiteral("room:secret"))->send(QStringLiteral("psst"));
     QTRY_COMPARE_WITH_TIMEOUT(
-        stateOf(bob->messages(QStringLiteral("room:secret")), QStringLiteral("psst")),
+        stateOf(bob->conversation(QStringLiteral("room:secret"))->messages(), QStringLiteral("psst")),
         ChatMessage::State::Sent, Timeout);
 
     bob->closeTopic(QStringLiteral("room:secret"));
-    QVERIFY(bob->messages(QStringLiteral("room:secret")) == nullptr);
+    QVERIFY(!bob->conversation(QStringLiteral("room:secret")));
     QVERIFY(!rooms->index(rooms->rowOfTopic(QStringLiteral("room:secret")))
                  .data(RoomListModel::JoinedRole)
                  .toBool());
@@ -700,8 +701,8 @@ void tst_ChatSession::directMessagesReachTheOtherUser()
     QVERIFY(ana->rooms()->index(row).data(RoomListModel::IsDmRole).toBool());
     QCOMPARE(ana->rooms()->index(row).data(Qt::DisplayRole).toString(), QStringLiteral("bob"));
 
-    ana->sendMessage(dm, QStringLiteral("just us"));
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(dm)), QStringList { QStringLiteral("just us") },
+    ana->conversation(dm)->send(QStringLiteral("just us"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()), QStringList { QStringLiteral("just us") },
                               Timeout);
 
     // A third user may not join it.
@@ -723,19 +724,19 @@ void tst_ChatSession::directMessageOpensTheConversationForTheOtherUser()
     QVERIFY(open(ana.get(), dm));
     QVERIFY(!bob->isOpen(dm)); // bob has not opened it: only ana started the conversation
     QSignalSpy arrived(bob.get(), &ChatSession::messageArrived);
-    ana->sendMessage(dm, QStringLiteral("are you there?"));
+    ana->conversation(dm)->send(QStringLiteral("are you there?"));
     QVERIFY(arrived.wait(Timeout));
     QCOMPARE(arrived.at(0).at(0).toString(), dm);
     QCOMPARE(arrived.at(0).at(1).value<ChatMessage>().body, QStringLiteral("are you there?"));
     QVERIFY(bob->isOpen(dm));
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(dm)), QStringList { QStringLiteral("are you there?") },
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()), QStringList { QStringLiteral("are you there?") },
                               Timeout);
     const int row = bob->rooms()->rowOfTopic(dm);
     QVERIFY(row >= 0);
     QCOMPARE(bob->rooms()->index(row).data(RoomListModel::UnreadRole).toInt(), 1);
     // Now joined: the next message comes as a plain new_msg, counted once.
-    ana->sendMessage(dm, QStringLiteral("hello?"));
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->messages(dm)).size(), 2, Timeout);
+    ana->conversation(dm)->send(QStringLiteral("hello?"));
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()).size(), 2, Timeout);
     QCOMPARE(bob->rooms()->index(bob->rooms()->rowOfTopic(dm)).data(RoomListModel::UnreadRole).toInt(), 2);
     QCOMPARE(arrived.size(), 2);
 }

@@ -3,6 +3,7 @@
 // tools/screenshots.sh: parley_screenshots OUTPUT_DIR [--dark]
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/hublistmodel.h"
@@ -341,8 +342,8 @@ int main(int argc, char *argv[])
         || !QTest::qWaitFor([&] { return workspace.session()->isJoined(general); }, 10'000))
         return fail(QStringLiteral("the second hub was not joined")), 1;
     workspace.setCurrent(hosted);
-    danaAtDesign->sendMessage(general, QStringLiteral("New mockups are up."));
-    danaAtDesign->sendMessage(general, QStringLiteral("Ana, could you review the onboarding flow?"));
+    danaAtDesign->conversation(general)->send(QStringLiteral("New mockups are up."));
+    danaAtDesign->conversation(general)->send(QStringLiteral("Ana, could you review the onboarding flow?"));
     if (!QTest::qWaitFor(
             [&] {
                 return window.navigator()->currentTopic() == general
@@ -365,34 +366,30 @@ int main(int argc, char *argv[])
     danaSession->setStatus(QStringLiteral("busy"));
     if (!waitJoined(boSession.get(), QStringLiteral("room:design")))
         return 1;
-    boSession->sendMessage(QStringLiteral("room:design"), QStringLiteral("Looks great!"));
-    boSession->sendMessage(QStringLiteral("room:design"),
-                           QStringLiteral("One nit: the lock icon is tiny."));
+    boSession->conversation(QStringLiteral("room:design"))->send(QStringLiteral("Looks great!"));
+    boSession->conversation(QStringLiteral("room:design"))->send(QStringLiteral("One nit: the lock icon is tiny."));
     const QString dm = chenSession->dmTopicWith(anaId);
     if (!waitJoined(chenSession.get(), dm))
         return 1;
-    chenSession->sendMessage(dm, QStringLiteral("Got a minute after stand-up?"));
-    boSession->sendMessage(
-        general, QStringLiteral("Sure, here it is: https://docs.example.lan/parley/release-notes"));
-    boSession->sendMessage(general, QStringLiteral("Comments welcome before Friday."));
+    chenSession->conversation(dm)->send(QStringLiteral("Got a minute after stand-up?"));
+    boSession->conversation(general)->send(QStringLiteral("Sure, here it is: https://docs.example.lan/parley/release-notes"));
+    boSession->conversation(general)->send(QStringLiteral("Comments welcome before Friday."));
     // An edited and a deleted message, so those states show too.
     const auto idOf = [](Client::ChatSession *session, const QString &topic, const QString &start) {
-        Client::MessageModel *model = session->messages(topic);
+        Client::MessageModel *model = session->conversation(topic)->messages();
         for (int row = 0; row < model->rowCount(); ++row) {
             if (model->messageAt(row).body.startsWith(start))
                 return model->messageAt(row).id;
         }
         return qint64(0);
     };
-    workspace.session()->editMessage(
-        general, idOf(workspace.session(), general, QStringLiteral("No problem")),
-        QStringLiteral("No problem, we start with the release notes."
+    workspace.session()->conversation(general)->edit(idOf(workspace.session(), general, QStringLiteral("No problem")), QStringLiteral("No problem, we start with the release notes."
                        " Slides are in the drive."));
-    boSession->deleteMessage(general, idOf(boSession.get(), general, QStringLiteral("Works now")));
+    boSession->conversation(general)->remove(idOf(boSession.get(), general, QStringLiteral("Works now")));
     QTest::qWait(600); // the replies and presence diffs of the scripted users land
-    eliLaptop->setTyping(general, true);
+    eliLaptop->conversation(general)->setTyping(true);
     Client::ChatSession *ana = workspace.session();
-    if (!QTest::qWaitFor([&] { return ana->presence(general)->typingNicks().size() == 1; }, 5000))
+    if (!QTest::qWaitFor([&] { return ana->conversation(general)->presence()->typingNicks().size() == 1; }, 5000))
         std::fprintf(stderr, "parley_screenshots: Eli's typing did not arrive\n");
     QTest::qWait(300);
     if (!save(window.grab().toImage(), outDir,
@@ -414,7 +411,7 @@ int main(int argc, char *argv[])
     auto otherAnaSession = connectAs(otherAna, url);
     if (!waitJoined(otherAnaSession.get(), general))
         return fail(QStringLiteral("the second Ana could not join")), 1;
-    if (!QTest::qWaitFor([&] { return ana->presence(general)->rowOfUser(otherAna.id) >= 0; }, 5000))
+    if (!QTest::qWaitFor([&] { return ana->conversation(general)->presence()->rowOfUser(otherAna.id) >= 0; }, 5000))
         return fail(QStringLiteral("the second Ana is not in the people panel")), 1;
     QTest::qWait(200);
     const QRect lastRowNow

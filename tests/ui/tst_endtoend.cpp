@@ -3,6 +3,7 @@
 // composer; the app shows the bot's message and the bot in its people panel.
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "ui/appsettings.h"
@@ -127,7 +128,7 @@ void TestEndToEnd::phoenixBotAndAppTalk()
              }),
              m_botOutput.constData());
     // And the app sees the bot in its people panel.
-    Client::PresenceModel *people = workspace.session()->presence(general);
+    Client::PresenceModel *people = workspace.session()->conversation(general)->presence();
     QVERIFY(people);
     // The bot is the key it signs with: its user_id is the one it reported when ready.
     QString botId;

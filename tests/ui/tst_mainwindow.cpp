@@ -3,6 +3,7 @@
 // banner across a hub restart, and the Join dialog finding a hub over loopback discovery.
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/hubbrowser.h"
 #include "client/identityfile.h"
 #include "client/messagemodel.h"
@@ -213,7 +214,7 @@ void TestMainWindow::enterSendsMessageOnce()
     QCOMPARE(bobReceived.at(0).at(1).value<ChatMessage>().body,
              QStringLiteral("hello from the window"));
     // One more round trip through the hub: anything still in flight to us has arrived.
-    bob->sendMessage(Ui::RoomNavigator::defaultTopic(), QStringLiteral("got it"));
+    bob->conversation(Ui::RoomNavigator::defaultTopic())->send(QStringLiteral("got it"));
     QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 2, hubTimeoutMs);
     QCOMPARE(shownMessages()->data(shownMessages()->index(0), MessageModel::BodyRole).toString(),
              QStringLiteral("hello from the window"));
@@ -232,7 +233,7 @@ void TestMainWindow::overlongTextStaysInTheComposer()
     QTest::keyClick(composer, Qt::Key_Return);
     QCOMPARE(composer->toPlainText(), text);
     QCOMPARE(shownMessages()->rowCount(), 0);
-    const QString why = ChatSession::bodyProblem(text);
+    const QString why = Client::Conversation::bodyProblem(text);
     QVERIFY(why.contains(QLocale().toString(4001))); // says how long it is
     QCOMPARE(m_window->statusBar()->currentMessage(), why);
 
@@ -322,8 +323,8 @@ void TestMainWindow::failedMessageCanBeSentAgainFromItsMenu()
     ChatSession *session = m_workspace->session();
     const QString topic = Ui::RoomNavigator::defaultTopic();
     QSignalSpy errors(session, &ChatSession::errorOccurred);
-    session->sendMessage(topic, QStringLiteral("fine"));
-    session->sendMessage(topic, QString(4001, u'x')); // the hub refuses it: invalid_body
+    session->conversation(topic)->send(QStringLiteral("fine"));
+    session->conversation(topic)->send(QString(4001, u'x')); // the hub refuses it: invalid_body
     QTRY_COMPARE_WITH_TIMEOUT(errors.count(), 1, hubTimeoutMs);
     MessageModel *shown = shownMessages();
     QCOMPARE(shown->rowCount(), 2);
@@ -426,7 +427,7 @@ void TestMainWindow::unreadCountsGrowAndClear()
     dora->openTopic(QStringLiteral("room:side"));
     QTRY_VERIFY_WITH_TIMEOUT(dora->isJoined(QStringLiteral("room:side")), hubTimeoutMs);
     for (int i = 1; i <= 3; ++i)
-        dora->sendMessage(QStringLiteral("room:side"), QStringLiteral("side %1").arg(i));
+        dora->conversation(QStringLiteral("room:side"))->send(QStringLiteral("side %1").arg(i));
     const auto unread = [&] {
         return rooms->index(rooms->rowOfTopic(QStringLiteral("room:side")))
             .data(RoomListModel::UnreadRole)
@@ -447,7 +448,7 @@ void TestMainWindow::unreadCountsGrowAndClear()
     // Ctrl+PgUp goes back to general, which stays at 0 while Dora writes in side again.
     list->selectPrevious();
     QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
-    dora->sendMessage(QStringLiteral("room:side"), QStringLiteral("side 4"));
+    dora->conversation(QStringLiteral("room:side"))->send(QStringLiteral("side 4"));
     QTRY_COMPARE_WITH_TIMEOUT(unread(), 1, hubTimeoutMs);
 }
 
@@ -478,7 +479,7 @@ void TestMainWindow::htmlBodyIsShownLiterally()
     auto eve = otherUser(m_hub->url(), QStringLiteral("eve-000001"), QStringLiteral("<i>Eve</i>"));
     eve->openTopic(Ui::RoomNavigator::defaultTopic());
     QTRY_VERIFY_WITH_TIMEOUT(eve->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
-    eve->sendMessage(Ui::RoomNavigator::defaultTopic(), html);
+    eve->conversation(Ui::RoomNavigator::defaultTopic())->send(html);
     QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 1, hubTimeoutMs);
 
     const QModelIndex index = shownMessages()->index(0);
@@ -498,8 +499,8 @@ void TestMainWindow::messagesOfOneUserAreGrouped()
     auto fay = otherUser(m_hub->url(), QStringLiteral("fay-000001"), QStringLiteral("Fay"));
     fay->openTopic(Ui::RoomNavigator::defaultTopic());
     QTRY_VERIFY_WITH_TIMEOUT(fay->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
-    fay->sendMessage(Ui::RoomNavigator::defaultTopic(), QStringLiteral("one"));
-    fay->sendMessage(Ui::RoomNavigator::defaultTopic(), QStringLiteral("two"));
+    fay->conversation(Ui::RoomNavigator::defaultTopic())->send(QStringLiteral("one"));
+    fay->conversation(Ui::RoomNavigator::defaultTopic())->send(QStringLiteral("two"));
     QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 2, hubTimeoutMs);
     QTest::keyClicks(m_window->composer(), QStringLiteral("three"));
     QTest::keyClick(m_window->composer(), Qt::Key_Return);
@@ -530,8 +531,8 @@ void TestMainWindow::scrollingToTheTopLoadsOlderHistory()
     hal->openTopic(archive);
     QTRY_VERIFY_WITH_TIMEOUT(hal->isJoined(archive), hubTimeoutMs);
     for (int i = 1; i <= 70; ++i)
-        hal->sendMessage(archive, QStringLiteral("old %1").arg(i));
-    QTRY_VERIFY_WITH_TIMEOUT(hal->messages(archive)->unconfirmed().isEmpty(), hubTimeoutMs);
+        hal->conversation(archive)->send(QStringLiteral("old %1").arg(i));
+    QTRY_VERIFY_WITH_TIMEOUT(hal->conversation(archive)->messages()->unconfirmed().isEmpty(), hubTimeoutMs);
 
     // Opening the room shows the newest page at the bottom; older ones exist on the hub.
     m_window->navigator()->activate(archive);

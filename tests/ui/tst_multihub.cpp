@@ -5,6 +5,7 @@
 // hubs comes back at the next start, and the first start lists the hubs found on the LAN.
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/hublistmodel.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
@@ -56,7 +57,7 @@ bool connectedAndIn(const ChatSession *session, const QString &topic)
 
 bool hasMessage(const ChatSession *session, const QString &topic, const QString &body)
 {
-    const Client::MessageModel *messages = session ? session->messages(topic) : nullptr;
+    const Client::MessageModel *messages = session ? session->conversation(topic)->messages() : nullptr;
     if (!messages)
         return false;
     for (int row = 0; row < messages->rowCount(); ++row) {
@@ -185,8 +186,8 @@ void TestMultiHub::hostsOneHubWhileJoinedToASecond()
     dana->openTopic(general);
     QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(bob.get(), general) && connectedAndIn(dana.get(), general),
                              hubTimeoutMs);
-    QTRY_VERIFY_WITH_TIMEOUT(bob->presence(general)->rowOfUser(userId) >= 0
-                                 && dana->presence(general)->rowOfUser(userId) >= 0,
+    QTRY_VERIFY_WITH_TIMEOUT(bob->conversation(general)->presence()->rowOfUser(userId) >= 0
+                                 && dana->conversation(general)->presence()->rowOfUser(userId) >= 0,
                              hubTimeoutMs);
     QVERIFY(bob->hubPresence()->rowOfUser(userId) >= 0);
     QVERIFY(dana->hubPresence()->rowOfUser(userId) >= 0);
@@ -218,10 +219,10 @@ void TestMultiHub::aHubInTheBackgroundCountsUnreadAndMentions()
     QSignalSpy notified(m_window->notifier(), &Ui::Notifier::notified);
 
     // The hosted hub is shown: what Dana writes on the other one is unread there.
-    dana->sendMessage(general, QStringLiteral("lunch at noon"));
+    dana->conversation(general)->send(QStringLiteral("lunch at noon"));
     QTRY_COMPARE_WITH_TIMEOUT(designRow.data(HubListModel::UnreadRole).toInt(), 1, hubTimeoutMs);
     QCOMPARE(designRow.data(HubListModel::MentionsRole).toInt(), 0);
-    dana->sendMessage(general, QStringLiteral("Tester, are you coming?"));
+    dana->conversation(general)->send(QStringLiteral("Tester, are you coming?"));
     QTRY_COMPARE_WITH_TIMEOUT(designRow.data(HubListModel::UnreadRole).toInt(), 2, hubTimeoutMs);
     QCOMPARE(designRow.data(HubListModel::MentionsRole).toInt(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(notified.size(), 2, hubTimeoutMs);
