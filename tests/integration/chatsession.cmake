@@ -1,2 +1,3 @@
 parley_add_test(tst_chatsession SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_chatsession.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/chatsessionfixture.h
     LIBS parley_client parley_hub parley_test_support LABELS integration TIMEOUT 180 EACH_TRANSPORT)
