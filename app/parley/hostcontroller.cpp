@@ -2,13 +2,16 @@
 
 #include "hub/hubrunner.h"
 #include "parley/logging.h"
+#include "parley/workspace.h"
+
+#include <QDir>
 
 #include <QNetworkInterface>
 
 namespace Parley::App {
 
 HostController::HostController(QString dataDir, Hub::DiscoveryMode discovery, QObject *parent)
-    : QObject(parent)
+    : Hosting(parent)
     , m_dataDir(std::move(dataDir))
     , m_discovery(discovery)
 {
@@ -92,6 +95,14 @@ QStringList HostController::lanAddresses() const
         }
     }
     return addresses;
+}
+
+std::unique_ptr<Hosting> makeHostController(const WorkspaceOptions &options)
+{
+    const QString hubDir = options.dataDir.isEmpty()
+        ? QString()
+        : QDir(options.dataDir).filePath(QStringLiteral("hub"));
+    return std::make_unique<HostController>(hubDir, options.discovery);
 }
 
 } // namespace Parley::App

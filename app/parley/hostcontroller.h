@@ -1,9 +1,8 @@
 #pragma once
 
 #include "hub/hubsettings.h"
-#include "ui/hubcontrol.h"
+#include "parley/hosting.h"
 
-#include <QObject>
 #include <QStringList>
 #include <QUrl>
 
@@ -18,8 +17,8 @@ namespace Parley::App {
 using Ui::HostOptions;
 
 // Runs the embedded hub (a Hub::HubRunner on its own thread) for the desktop app: the only part
-// of the app that knows the hub library. Owned by the Workspace; GUI thread.
-class HostController : public QObject
+// of the app that knows the hub library (parley_host). Owned by the Workspace; GUI thread.
+class HostController : public Hosting
 {
     Q_OBJECT
 public:
@@ -28,22 +27,15 @@ public:
     HostController(QString dataDir, Hub::DiscoveryMode discovery, QObject *parent = nullptr);
     ~HostController() override; // stops the hub
 
-    bool start(const HostOptions &options, QString *error);
-    // Closes every client with 1001 and stops the hub thread. Idempotent.
-    void stop();
-
-    bool isRunning() const;
-    HostOptions options() const { return m_options; }
+    bool start(const HostOptions &options, QString *error) override;
+    void stop() override; // and the hub thread
+    bool isRunning() const override;
+    HostOptions options() const override { return m_options; }
     quint16 port() const;
-    QUrl localUrl() const; // ws(s)://127.0.0.1:PORT/socket: how this app joins its own hub
-    // The served certificate's fingerprint (lowercase hex SHA-256); empty for ws://.
-    QString fingerprint() const;
-
-    // "ADDRESS:PORT" for every up, running, non-loopback IPv4 interface: what others type.
-    QStringList lanAddresses() const;
-
-signals:
-    void runningChanged(bool running);
+    QUrl localUrl() const override;
+    QString fingerprint() const override; // lowercase hex SHA-256
+    // For every up, running, non-loopback IPv4 interface.
+    QStringList lanAddresses() const override;
 
 private:
     QString m_dataDir;
@@ -51,5 +43,11 @@ private:
     HostOptions m_options;
     std::unique_ptr<Hub::HubRunner> m_runner;
 };
+
+struct WorkspaceOptions;
+
+// The embedded hub of an app with these options: its SQLite file in DATA_DIR/hub (in memory
+// without a data directory), announced in the app's discovery mode.
+std::unique_ptr<Hosting> makeHostController(const WorkspaceOptions &options);
 
 } // namespace Parley::App

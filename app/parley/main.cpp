@@ -2,6 +2,7 @@
 // and starts.
 
 #include "client/hubbrowser.h"
+#include "parley/hostcontroller.h"
 #include "parley/launcher.h"
 #include "parley/workspace.h"
 #include "protocol/fingerprint.h"
@@ -169,7 +170,7 @@ int main(int argc, char *argv[])
         ? parser.value(QStringLiteral("data-dir"))
         : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     workspaceOptions.discovery = discovery;
-    App::Workspace workspace(&settings, workspaceOptions);
+    App::Workspace workspace(&settings, workspaceOptions, App::makeHostController(workspaceOptions));
     Ui::MainWindow window(&workspace, &settings);
     window.show();
 

@@ -9,24 +9,22 @@
 #include "ui/hubaddress.h"
 #include "ui/roomnavigator.h"
 
-#include <QDir>
 
 namespace Parley::App {
 
 using Client::ChatSession;
 
-Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options, QObject *parent)
+Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options,
+                     std::unique_ptr<Hosting> hosting, QObject *parent)
     : HubControl(parent)
     , m_settings(settings)
     , m_options(std::move(options))
     , m_hubs(std::make_unique<Client::HubListModel>())
+    , m_host(std::move(hosting))
     , m_status(Protocol::Status::Online)
 {
-    const QString hubDir = m_options.dataDir.isEmpty()
-        ? QString()
-        : QDir(m_options.dataDir).filePath(QStringLiteral("hub"));
-    m_host = std::make_unique<HostController>(hubDir, m_options.discovery);
-    connect(m_host.get(), &HostController::runningChanged, this, &Workspace::hostingChanged);
+    if (m_host)
+        connect(m_host.get(), &Hosting::runningChanged, this, &Workspace::hostingChanged);
     connect(m_hubs.get(), &Client::HubListModel::currentChanged, this, [this](ChatSession *session) {
         saveHubs();
         emit currentChanged(session);
@@ -36,14 +34,15 @@ Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options, QObjec
 Workspace::~Workspace()
 {
     m_saving = false; // what the app was on is what the next start restores
-    m_host->stop(); // every client, this app's own session included, is closed with 1001
+    if (m_host)
+        m_host->stop(); // every client, this app's own session included, is closed with 1001
     while (!m_joined.empty())
         drop(m_joined.back().session.get());
 }
 
 bool Workspace::isHosting() const
 {
-    return m_host->isRunning();
+    return m_host && m_host->isRunning();
 }
 
 Ui::HostedHub Workspace::hosted() const
@@ -56,6 +55,11 @@ Ui::HostedHub Workspace::hosted() const
 bool Workspace::host(const Ui::HostOptions &options, QString *error)
 {
     stopHosting();
+    if (!m_host) {
+        if (error)
+            *error = tr("this Parley cannot host hubs, only join them");
+        return false;
+    }
     if (!m_host->start(options, error))
         return false;
     Joined joined;
@@ -70,7 +74,8 @@ void Workspace::stopHosting()
 {
     if (ChatSession *own = m_hubs->hosted())
         drop(own);
-    m_host->stop();
+    if (m_host)
+        m_host->stop();
 }
 
 void Workspace::join(const QUrl &mountUrl, const QString &hubPassword, const QString &announced)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "parley/hostcontroller.h"
+#include "parley/hosting.h"
 #include "ui/hubcontrol.h"
 
 #include <QUrl>
@@ -21,8 +21,8 @@ struct WorkspaceOptions
     Client::DiscoveryMode discovery = Client::DiscoveryMode::Lan;
 };
 
-// The hubs the app is on, one ChatSession each, and the embedded hub when it hosts one (joined
-// over 127.0.0.1 like any other). Joining, leaving or stopping one hub never touches the others.
+// The hubs the app is on, one ChatSession each, and the embedded hub when it hosts one (run by
+// a Hosting, joined over 127.0.0.1 like any other). Joining, leaving or stopping one hub never touches the others.
 // Keeps the set of joined hubs and the one shown in AppSettings for the next start, pins
 // certificates (Ui::AppSettings) and remembers hubs that let us in. Owned by main() or a test;
 // GUI thread.
@@ -30,11 +30,14 @@ class Workspace : public Ui::HubControl
 {
     Q_OBJECT
 public:
-    Workspace(Ui::AppSettings *settings, WorkspaceOptions options, QObject *parent = nullptr);
+    // `hosting`: how to run a hub here (App::makeHostController(), parley_host); without one the
+    // app only joins hubs, and host() says so.
+    Workspace(Ui::AppSettings *settings, WorkspaceOptions options,
+              std::unique_ptr<Hosting> hosting = {}, QObject *parent = nullptr);
     ~Workspace() override; // stops hosting (clients get 1001) and leaves every hub
 
     const WorkspaceOptions &options() const { return m_options; }
-    HostController *hostController() const { return m_host.get(); }
+    Hosting *hostController() const { return m_host.get(); } // nullptr: cannot host
 
     Client::HubListModel *hubs() const override { return m_hubs.get(); }
     Client::DiscoveryMode discovery() const override { return m_options.discovery; }
@@ -79,7 +82,7 @@ private:
     Ui::AppSettings *m_settings;
     WorkspaceOptions m_options;
     std::unique_ptr<Client::HubListModel> m_hubs;
-    std::unique_ptr<HostController> m_host;
+    std::unique_ptr<Hosting> m_host;
     std::vector<Joined> m_joined;
     QString m_status;
     bool m_saving = true;

@@ -20,6 +20,7 @@
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 #include "ui/welcomepane.h"
+#include "parley/hostcontroller.h"
 #include "parley/workspace.h"
 
 #include <QApplication>
@@ -308,7 +309,8 @@ int main(int argc, char *argv[])
     settings.setNick(QStringLiteral("Ana"));
     settings.addRecentHub(
         { QUrl(QStringLiteral("ws://192.168.1.31:4000/socket")), QStringLiteral("Build lab") });
-    App::Workspace workspace(&settings, { dataDir, Client::DiscoveryMode::Loopback });
+    const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback };
+    App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);
     window.resize(windowSize);
     window.show();

@@ -41,13 +41,15 @@ struct TestWindow
     std::unique_ptr<Ui::MainWindow> window; // shown; wait for it with qWaitForWindowExposed
 };
 
-inline TestWindow openTestWindow(Client::DiscoveryMode discovery = Client::DiscoveryMode::Off)
+// `hosting`: how the app hosts (App::makeHostController, which links the hub); none: it only joins.
+inline TestWindow openTestWindow(Client::DiscoveryMode discovery = Client::DiscoveryMode::Off,
+                                 std::unique_ptr<App::Hosting> hosting = {})
 {
     TestWindow made;
     made.settings = std::make_unique<Ui::AppSettings>();
     made.settings->setNick(QStringLiteral("Tester"));
-    made.workspace = std::make_unique<App::Workspace>(made.settings.get(),
-                                                      App::WorkspaceOptions { {}, discovery });
+    made.workspace = std::make_unique<App::Workspace>(
+        made.settings.get(), App::WorkspaceOptions { {}, discovery }, std::move(hosting));
     made.window = std::make_unique<Ui::MainWindow>(made.workspace.get(), made.settings.get());
     made.window->show();
     return made;

@@ -11,6 +11,7 @@
 #include "ui/mainwindow.h"
 #include "ui/messageview.h"
 #include "ui/roomnavigator.h"
+#include "parley/hostcontroller.h"
 #include "parley/workspace.h"
 
 #include <QJsonArray>
@@ -95,7 +96,8 @@ void TestEndToEnd::phoenixBotAndAppTalk()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Ana App"));
-    App::Workspace workspace(&settings, App::WorkspaceOptions { {}, Client::DiscoveryMode::Loopback });
+    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Loopback };
+    App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);
     window.show();
     QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -188,7 +190,8 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Tls Ana"));
-    App::Workspace workspace(&settings, App::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    const App::WorkspaceOptions workspaceOptions { {}, Client::DiscoveryMode::Off };
+    App::Workspace workspace(&settings, workspaceOptions, App::makeHostController(workspaceOptions));
     Ui::HostOptions options = hostOptions(QStringLiteral("Secure hub"));
     options.tlsCertificateFile = certificate;
     options.tlsKeyFile = key;

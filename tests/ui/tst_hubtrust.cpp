@@ -3,7 +3,7 @@
 // certificate gets a warning naming both codes and nothing else; Trusted hubs lists and forgets.
 
 #include "client/chatsession.h"
-#include "hub/hubrunner.h"
+#include "hubprocess.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/connectionbanner.h"
@@ -80,11 +80,10 @@ void TestHubTrust::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()
 {
     using Protocol::Fingerprint::safetyCode;
     QTemporaryDir hubDir;
-    Hub::HubSettings settings;
-    settings.bindAddress = QHostAddress::LocalHost;
-    settings.port = 0;
-    settings.dataDir = hubDir.path(); // wss:// with the hub's own certificate (the default)
-    auto hub = std::make_unique<Hub::HubRunner>(settings);
+    Testing::HubProcess::Options options;
+    options.tls = true; // wss:// with the hub's own certificate, kept in its data directory
+    options.dataDir = hubDir.path();
+    auto hub = std::make_unique<Testing::HubProcess>(options);
     QVERIFY(hub->start());
     const QString fingerprint = hub->fingerprint();
     QCOMPARE(hub->url().scheme(), QStringLiteral("wss"));
@@ -108,9 +107,9 @@ void TestHubTrust::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()
     const quint16 port = hub->port();
     hub.reset();
     QTemporaryDir otherDir;
-    settings.port = port;
-    settings.dataDir = otherDir.path();
-    auto impostor = std::make_unique<Hub::HubRunner>(settings);
+    options.port = port;
+    options.dataDir = otherDir.path();
+    auto impostor = std::make_unique<Testing::HubProcess>(options);
     QVERIFY(impostor->start());
     QVERIFY(impostor->fingerprint() != fingerprint);
     m_workspace->session()->reconnectNow();
@@ -162,13 +161,12 @@ void TestHubTrust::discoveredHubIsJoinedWithTheAnnouncedCertificate()
     // A second person on the LAN: the hub is found by its beacon (loopback here), which says
     // which certificate is its own; joining it asks nothing and trusts exactly that one.
     QTemporaryDir hubDir;
-    Hub::HubSettings settings;
-    settings.bindAddress = QHostAddress::LocalHost;
-    settings.port = 0;
-    settings.dataDir = hubDir.path();
-    settings.name = QStringLiteral("Announced hub %1").arg(QCoreApplication::applicationPid());
-    settings.discovery = Hub::DiscoveryMode::Loopback;
-    Hub::HubRunner hub(settings);
+    Testing::HubProcess::Options options;
+    options.tls = true;
+    options.dataDir = hubDir.path();
+    options.name = QStringLiteral("Announced hub %1").arg(QCoreApplication::applicationPid());
+    options.announce = true;
+    Testing::HubProcess hub(options);
     QVERIFY(hub.start());
 
     Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
@@ -176,7 +174,7 @@ void TestHubTrust::discoveredHubIsJoinedWithTheAnnouncedCertificate()
     QTreeWidget *list = dialog.discoveredList();
     const auto findHub = [&]() -> QTreeWidgetItem * {
         for (int i = 0; i < list->topLevelItemCount(); ++i) {
-            if (list->topLevelItem(i)->text(0) == settings.name)
+            if (list->topLevelItem(i)->text(0) == options.name)
                 return list->topLevelItem(i);
         }
         return nullptr;

@@ -9,7 +9,7 @@
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
-#include "hub/hubrunner.h"
+#include "hubprocess.h"
 #include "testkeys.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
@@ -62,27 +62,19 @@ namespace {
 
 constexpr int hubTimeoutMs = 10'000;
 
-std::unique_ptr<Hub::HubRunner> startHub(quint16 port = 0,
-                                         Hub::DiscoveryMode discovery = Hub::DiscoveryMode::Off,
-                                         const QString &name = QStringLiteral("Test hub"),
-                                         int presenceLimit = Hub::HubSettings().lobbyPresenceLimit)
+// A hub of its own process (plain ws://, in memory); nullptr if it did not start.
+std::unique_ptr<Testing::HubProcess> startHub(quint16 port = 0, bool announce = false,
+                                              const QString &name = QStringLiteral("Test hub"),
+                                              int presenceLimit = 0)
 {
-    Hub::HubSettings settings;
-    settings.lobbyPresenceLimit = presenceLimit;
-    settings.presenceListed = std::min(settings.presenceListed, presenceLimit);
-    settings.tls = false; // plain ws:// (the trust of wss:// hubs has its own tests)
-    settings.bindAddress = QHostAddress::LocalHost;
-    settings.port = port;
-    settings.name = name;
-    settings.discovery = discovery;
-    settings.maxRate = 0; // the history test posts a burst
-    auto runner = std::make_unique<Hub::HubRunner>(settings);
-    QString error;
-    if (!runner->start(&error)) {
-        qWarning() << "hub did not start:" << error;
-        return nullptr;
-    }
-    return runner;
+    Testing::HubProcess::Options options;
+    options.port = port;
+    options.announce = announce;
+    options.name = name;
+    options.lobbyPresenceLimit = presenceLimit;
+    options.presenceListed = presenceLimit;
+    auto hub = std::make_unique<Testing::HubProcess>(options);
+    return hub->start() ? std::move(hub) : nullptr;
 }
 
 using Testing::otherUser;
@@ -131,7 +123,7 @@ private:
     bool waitForRoom(const QString &topic);
 
     QTemporaryDir m_settingsDir;
-    std::unique_ptr<Hub::HubRunner> m_hub;
+    std::unique_ptr<Testing::HubProcess> m_hub;
     std::unique_ptr<Ui::AppSettings> m_settings;
     std::unique_ptr<App::Workspace> m_workspace;
     std::unique_ptr<Ui::MainWindow> m_window;
@@ -293,7 +285,7 @@ void TestMainWindow::usersPanelFollowsJoinAndLeaveByRows()
 void TestMainWindow::usersPanelOfABigHubSaysWhomItLists()
 {
     // A hub that lists everyone up to 2 users (docs/protocol.md 6, "bounded presence").
-    auto big = startHub(0, Hub::DiscoveryMode::Off, QStringLiteral("Big hub"), 2);
+    auto big = startHub(0, false, QStringLiteral("Big hub"), 2);
     QVERIFY(big);
     m_workspace->join(big->url());
     QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
@@ -605,12 +597,9 @@ void TestMainWindow::lockedRoomAsksForPassword()
 
 void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()
 {
-    Hub::HubSettings settings;
-    settings.tls = false; // plain ws:// (the trust of wss:// hubs has its own tests)
-    settings.bindAddress = QHostAddress::LocalHost;
-    settings.port = 0;
-    settings.password = QStringLiteral("letmein");
-    Hub::HubRunner locked(settings);
+    Testing::HubProcess::Options options;
+    options.password = QStringLiteral("letmein");
+    Testing::HubProcess locked(options);
     QVERIFY(locked.start());
 
     m_workspace->join(locked.url()); // no password
@@ -650,7 +639,7 @@ void TestMainWindow::autoAwayAfterIdleAndBackOnInput()
 void TestMainWindow::joinDialogListsHubDiscoveredOverLoopback()
 {
     const QString name = QStringLiteral("Loopback hub %1").arg(QCoreApplication::applicationPid());
-    auto announced = startHub(0, Hub::DiscoveryMode::Loopback, name);
+    auto announced = startHub(0, true, name);
     QVERIFY(announced);
     Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
     dialog.show();

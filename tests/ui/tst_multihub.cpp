@@ -10,6 +10,7 @@
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
+#include "parley/hostcontroller.h"
 #include "parley/launcher.h"
 #include "parley/workspace.h"
 #include "testhub.h"
@@ -110,7 +111,9 @@ void TestMultiHub::init()
 {
     m_second = startHub(QStringLiteral("Design team"));
     QVERIFY(m_second);
-    Testing::TestWindow made = Testing::openTestWindow(Client::DiscoveryMode::Loopback);
+    Testing::TestWindow made = Testing::openTestWindow(
+        Client::DiscoveryMode::Loopback,
+        App::makeHostController({ {}, Client::DiscoveryMode::Loopback }));
     m_settings = std::move(made.settings);
     m_workspace = std::move(made.workspace);
     m_window = std::move(made.window);
@@ -287,8 +290,9 @@ void TestMultiHub::theJoinedHubsComeBackAtTheNextStart()
     m_window.reset();
     m_workspace.reset(); // the app quits
 
-    m_workspace = std::make_unique<App::Workspace>(
-        m_settings.get(), App::WorkspaceOptions { {}, Client::DiscoveryMode::Off });
+    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
+    m_workspace = std::make_unique<App::Workspace>(m_settings.get(), options,
+                                                   App::makeHostController(options));
     m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
     App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
     QString error;
