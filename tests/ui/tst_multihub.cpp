@@ -5,6 +5,7 @@
 // hubs comes back at the next start, and the first start lists the hubs found on the LAN.
 
 #include "client/chatsession.h"
+#include "client/identityfile.h"
 #include "client/conversation.h"
 #include "client/hublistmodel.h"
 #include "client/messagemodel.h"
@@ -13,6 +14,7 @@
 #include "parley/hostcontroller.h"
 #include "parley/launcher.h"
 #include "parley/workspace.h"
+#include "hubprocess.h"
 #include "testhub.h"
 #include "testkeys.h"
 #include "testwindow.h"
@@ -24,7 +26,9 @@
 #include "ui/roomnavigator.h"
 #include "ui/welcomepane.h"
 
+#include <QFile>
 #include <QListView>
+#include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -84,6 +88,7 @@ private slots:
     void leavingOrStoppingOneHubLeavesTheOtherAlone();
     void theJoinedHubsComeBackAtTheNextStart();
     void firstStartListsTheHubsOnTheLanAndJoinsOne();
+    void theCommandLineHostsAndJoinsAtOnce();
 
 private:
     // Ana's app hosting "Team hub" and joined to m_second, as `parley --host "Team hub" --join
@@ -348,6 +353,48 @@ void TestMultiHub::firstStartListsTheHubsOnTheLanAndJoinsOne()
     QVERIFY(m_window->hubRail()->isVisible());
     QVERIFY(second->connectionCount() >= 1);
     QCOMPARE(first->connectionCount(), 0);
+}
+
+void TestMultiHub::theCommandLineHostsAndJoinsAtOnce()
+{
+    // The real program, as a user starts it: parley --host "Team hub" --join URL. It saves a
+    // screenshot and quits once both hubs are connected and a room is shown.
+    Testing::HubProcess design(Testing::HubProcess::Options { QStringLiteral("Design team") });
+    QVERIFY(design.start());
+    auto dana = otherUser(design.url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"));
+    QTRY_VERIFY_WITH_TIMEOUT(dana->connectionState() == ChatSession::ConnectionState::Connected,
+                             hubTimeoutMs);
+
+    QTemporaryDir home;
+    const QString identity = home.filePath(QStringLiteral("identity.pem"));
+    const auto &key = Testing::TestKeys::forLabel(QStringLiteral("cli-ana"));
+    QString error;
+    QVERIFY2(Client::IdentityFile::write(identity, key, &error), qPrintable(error));
+    const QString shot = home.filePath(QStringLiteral("two-hubs.png"));
+    QProcess app;
+    app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    app.start(QStringLiteral(PARLEY_APP_PROGRAM),
+              { QStringLiteral("--nick"), QStringLiteral("Ana"),
+                QStringLiteral("--settings-dir"), home.filePath(QStringLiteral("settings")),
+                QStringLiteral("--data-dir"), home.filePath(QStringLiteral("data")),
+                QStringLiteral("--identity"), identity,
+                QStringLiteral("--discovery"), QStringLiteral("off"),
+                QStringLiteral("--host"), QStringLiteral("Team hub"), QStringLiteral("--port"),
+                QStringLiteral("0"), QStringLiteral("--join"), design.url().toString(),
+                QStringLiteral("--screenshot"), shot });
+    // Ana shows on the joined hub while the app runs (it quits by itself after the screenshot,
+    // which it takes only once both hubs are connected).
+    bool seen = false;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            seen = seen || dana->hubPresence()->rowOfUser(key.userId()) >= 0;
+            return app.state() == QProcess::NotRunning;
+        },
+        20'000));
+    QVERIFY(seen);
+    QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(app.exitCode(), 0);
+    QVERIFY(QFile::exists(shot));
 }
 
 QTEST_MAIN(TestMultiHub)
