@@ -1,9 +1,9 @@
 #include "ui/hubheader.h"
 
 #include "client/chatsession.h"
+#include "protocol/fingerprint.h"
 #include "ui/hubaddress.h"
 #include "ui/icons.h"
-#include "protocol/fingerprint.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -99,7 +99,8 @@ void HubHeader::refresh()
     m_addressBox->setVisible(hosting && !m_addresses.isEmpty());
 
     const QString fingerprint = hosting ? m_hosted->fingerprint
-                                        : m_session ? m_session->pinnedFingerprint() : QString();
+        : m_session                     ? m_session->pinnedFingerprint()
+                                        : QString();
     const bool encrypted = hosting ? !fingerprint.isEmpty()
                                    : m_session && m_session->hubUrl().scheme() == QLatin1String("wss");
     m_safety->setText(safetyText());

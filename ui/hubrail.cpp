@@ -34,7 +34,8 @@ void HubRailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setRenderHint(QPainter::Antialiasing);
     const QPalette &palette = option.palette;
     const QRect row = option.rect;
-    const QRectF square(row.center().x() - tile / 2.0 + 1, row.center().y() - tile / 2.0, tile, tile);
+    const QRectF square(row.center().x() - tile / 2.0 + 1, row.center().y() - tile / 2.0, tile,
+                        tile);
     const bool current = index.data(HubListModel::CurrentRole).toBool();
     const bool connected = index.data(HubListModel::ConnectedRole).toBool();
     const int unread = index.data(HubListModel::UnreadRole).toInt();
@@ -107,7 +108,8 @@ HubRail::HubRail(QWidget *parent)
     // A shade apart from the sidebar, so the rail reads as the frame around every hub.
     QPalette shade = palette();
     const QColor window = shade.color(QPalette::Window);
-    shade.setColor(QPalette::Window, window.lightness() > 128 ? window.darker(108) : window.darker(125));
+    shade.setColor(QPalette::Window,
+                   window.lightness() > 128 ? window.darker(108) : window.darker(125));
     setPalette(shade);
     setAutoFillBackground(true);
     m_view->setItemDelegate(new HubRailDelegate(m_view));

@@ -14,7 +14,10 @@ namespace Parley::Ui {
 using Protocol::Identity::fingerprint;
 
 IdentityActions::IdentityActions(AppSettings *settings, HubControl *hubs, QWidget *dialogParent)
-    : QObject(dialogParent), m_settings(settings), m_hubs(hubs), m_parent(dialogParent)
+    : QObject(dialogParent)
+    , m_settings(settings)
+    , m_hubs(hubs)
+    , m_parent(dialogParent)
 {
 }
 

@@ -10,8 +10,8 @@
 #include "ui/hubcontrol.h"
 #include "ui/hubheader.h"
 #include "ui/hubrail.h"
-#include "ui/identityactions.h"
 #include "ui/icons.h"
+#include "ui/identityactions.h"
 #include "ui/idlewatcher.h"
 #include "ui/inputframe.h"
 #include "ui/messageview.h"
@@ -289,7 +289,7 @@ void MainWindow::createActions()
         const Client::HubListModel *hubs = m_hubs->hubs();
         if (hubs->rowCount() > 1)
             m_hubs->setCurrent(hubs->sessionAt((hubs->rowOf(m_session) + hubs->rowCount() - 1)
-                                                % hubs->rowCount()));
+                                               % hubs->rowCount()));
     });
     hub->addSeparator();
     hub->addAction(Icons::icon(QStringLiteral("person"), ink), tr("Change &nickname…"), this,

@@ -4,19 +4,19 @@
 #include "client/conversation.h"
 #include "client/hubbrowser.h"
 #include "client/roomlistmodel.h"
+#include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/createroomdialog.h"
 #include "ui/hostdialog.h"
-#include "ui/hubcontrol.h"
 #include "ui/hubaddress.h"
+#include "ui/hubcontrol.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
-#include "ui/welcomepane.h"
 #include "ui/trustedhubsdialog.h"
-#include "protocol/fingerprint.h"
+#include "ui/welcomepane.h"
 
 #include <QInputDialog>
 #include <QLineEdit>
@@ -176,7 +176,8 @@ void MainWindow::askToTrustCertificate(Client::ChatSession *session, const QUrl 
     box->setDetailedText(tr("Fingerprint shown (SHA-256): %1").arg(presented)
                          + (pinned.isEmpty() ? QString() : tr("\nFingerprint trusted (SHA-256): %1").arg(pinned)));
     connect(box, &QMessageBox::buttonClicked, this,
-            [this, trust, presented, session = QPointer<Client::ChatSession>(session)](QAbstractButton *button) {
+            [this, trust, presented,
+             session = QPointer<Client::ChatSession>(session)](QAbstractButton *button) {
                 if (button == trust && session)
                     m_hubs->trustCertificate(session, presented);
             });

@@ -82,8 +82,9 @@ void Notifier::onMessageArrived(Client::ChatSession *session, const QString &top
     const Client::RoomEntry room = session->rooms()->entry(topic);
     QString title = room.isDm
         ? tr("%1 (direct message)").arg(session->displayName(message.userId, message.nick))
-        : tr("%1 in %2").arg(session->displayName(message.userId, message.nick),
-                             room.title.isEmpty() ? topic : room.title);
+        : tr("%1 in %2")
+              .arg(session->displayName(message.userId, message.nick),
+                   room.title.isEmpty() ? topic : room.title);
     if (m_showHubName && !session->hubName().isEmpty())
         title = tr("%1 — %2").arg(title, session->hubName());
     QString text = message.body.simplified();

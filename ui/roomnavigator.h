@@ -15,8 +15,8 @@ class AppSettings;
 
 // Decides which topic is shown: opens what the user picks (asking for a password when a locked
 // room refuses), reopens the rooms of the last visit on connect (general by default), and keeps
-// that list in AppSettings per hub. No widgets: MainWindow shows the Conversation that shown() hands it.
-// Owned by MainWindow; GUI thread.
+// that list in AppSettings per hub. No widgets: MainWindow shows the Conversation that shown()
+// hands it. Owned by MainWindow; GUI thread.
 class RoomNavigator : public QObject
 {
     Q_OBJECT

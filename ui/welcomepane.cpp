@@ -46,7 +46,8 @@ WelcomePane::WelcomePane(QWidget *parent)
     m_host = new QPushButton(Icons::icon(QStringLiteral("host"), ink),
                              tr("Host a hub on this computer…"), this);
     m_host->setObjectName(QStringLiteral("hostButton"));
-    m_join = new QPushButton(Icons::icon(QStringLiteral("join"), ink), tr("Join by address…"), this);
+    m_join
+        = new QPushButton(Icons::icon(QStringLiteral("join"), ink), tr("Join by address…"), this);
     m_join->setObjectName(QStringLiteral("joinByAddressButton"));
     for (QPushButton *button : { m_host, m_join }) {
         button->setIconSize(QSize(20, 20));

@@ -1,9 +1,5 @@
 #include "client/chatsession.h"
 
-#include "protocol/events.h"
-#include "protocol/topics.h"
-#include "protocol/validation.h"
-
 #include "client/chatreplies.h"
 #include "client/conversation.h"
 #include "client/logging.h"
@@ -13,6 +9,9 @@
 #include "client/presencemodel.h"
 #include "client/presencesync.h"
 #include "client/roomlistmodel.h"
+#include "protocol/events.h"
+#include "protocol/topics.h"
+#include "protocol/validation.h"
 
 #include <QJsonArray>
 #include <QTimer>

@@ -2,8 +2,8 @@
 
 #include "client/chatmessage.h"
 #include "client/identity.h"
-#include "protocol/events.h"
 #include "client/phoenixsocket.h"
+#include "protocol/events.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -110,7 +110,6 @@ signals:
     void certificateRejected(const QString &presented, const QString &pinned);
 
 private:
-
     void teardownConnection();
     void setConnectionState(ConnectionState state);
     void updateConnectionState();

@@ -75,8 +75,8 @@ void ChatSession::onArrived(Conversation *conversation, const ChatMessage &messa
 {
     const QString topic = conversation->topic();
     if (topic != m_currentTopic)
-        m_rooms->incrementUnread(topic, 1,
-                                 conversation->isDm() || mentionsNick(message.body, m_identity.nick));
+        m_rooms->incrementUnread(
+            topic, 1, conversation->isDm() || mentionsNick(message.body, m_identity.nick));
     emit messageArrived(topic, message);
 }
 

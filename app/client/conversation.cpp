@@ -251,13 +251,13 @@ void Conversation::retry(const QString &clientId)
 void Conversation::push(const QString &clientId)
 {
     const int attempt = m_outbox.beginAttempt(clientId);
-    m_channel->push(
-        Protocol::Event::NewMsg,
-        { { QStringLiteral("body"), m_outbox.body(clientId) },
-          { QStringLiteral("client_id"), clientId } },
-        this, [this, clientId, attempt](const QString &status, const QJsonObject &response) {
-            onSendReply(clientId, attempt, status, response);
-        });
+    m_channel->push(Protocol::Event::NewMsg,
+                    { { QStringLiteral("body"), m_outbox.body(clientId) },
+                      { QStringLiteral("client_id"), clientId } },
+                    this,
+                    [this, clientId, attempt](const QString &status, const QJsonObject &response) {
+                        onSendReply(clientId, attempt, status, response);
+                    });
 }
 
 void Conversation::flush()
@@ -277,8 +277,8 @@ void Conversation::onSendReply(const QString &clientId, int attempt, const QStri
     case Outbox::Outcome::Confirmed:
     case Outbox::Outcome::Stale:
         if (status == QLatin1String("ok")) {
-            ChatMessage message
-                = ChatMessage::fromJson(response.value(QLatin1String("message")).toObject(), m_topic);
+            ChatMessage message = ChatMessage::fromJson(
+                response.value(QLatin1String("message")).toObject(), m_topic);
             if (message.clientId.isEmpty())
                 message.clientId = clientId;
             if (message.isValid())
@@ -327,7 +327,8 @@ void Conversation::pushChange(const Outbox::Change &change)
     if (change.kind == Outbox::Change::Kind::Edit) {
         m_channel->push(
             Protocol::Event::EditMsg,
-            { { QStringLiteral("id"), double(change.id) }, { QStringLiteral("body"), change.body } },
+            { { QStringLiteral("id"), double(change.id) },
+              { QStringLiteral("body"), change.body } },
             this,
             [this](const QString &status, const QJsonObject &response) {
                 if (status != QLatin1String("ok")) {

@@ -109,7 +109,8 @@ void HubListModel::remove(ChatSession *session)
     m_rows.removeAt(row);
     endRemoveRows();
     if (m_current == session)
-        setCurrent(m_rows.isEmpty() ? nullptr : m_rows.at(std::min(row, int(m_rows.size()) - 1)).session);
+        setCurrent(m_rows.isEmpty() ? nullptr
+                                    : m_rows.at(std::min(row, int(m_rows.size()) - 1)).session);
 }
 
 int HubListModel::rowOf(const ChatSession *session) const
@@ -161,8 +162,9 @@ void HubListModel::setCurrent(ChatSession *session)
 
 void HubListModel::watch(ChatSession *session)
 {
-    connect(session, &ChatSession::hubInfoChanged, this,
-            [this, session] { changed(session, { Qt::DisplayRole, NameRole, Qt::ToolTipRole, HubIdRole }); });
+    connect(session, &ChatSession::hubInfoChanged, this, [this, session] {
+        changed(session, { Qt::DisplayRole, NameRole, Qt::ToolTipRole, HubIdRole });
+    });
     connect(session, &ChatSession::connectionStateChanged, this,
             [this, session] { changed(session, { ConnectedRole }); });
     // Unread counts: any change of a room row may change the sums (rows come and go too).

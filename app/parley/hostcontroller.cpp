@@ -5,7 +5,6 @@
 #include "parley/workspace.h"
 
 #include <QDir>
-
 #include <QNetworkInterface>
 
 namespace Parley::App {

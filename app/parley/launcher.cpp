@@ -34,7 +34,8 @@ bool Launcher::start(const LaunchOptions &options, QString *error)
             const QUrl &url = options.joinUrls.at(i);
             // --trust is the user's explicit word: it replaces whatever was trusted before.
             if (i < options.trustFingerprints.size() && !options.trustFingerprints.at(i).isEmpty())
-                m_settings->setPinnedFingerprint(Ui::hubAddressText(url), options.trustFingerprints.at(i));
+                m_settings->setPinnedFingerprint(Ui::hubAddressText(url),
+                                                 options.trustFingerprints.at(i));
             m_workspace->join(url);
         }
         Client::HubListModel *hubs = m_workspace->hubs();
@@ -102,7 +103,8 @@ void Launcher::screenshotWhenReady(const QString &file)
         const QList<Client::ChatSession *> sessions = m_workspace->hubs()->sessions();
         bool ready = !sessions.isEmpty() && !m_window->navigator()->currentTopic().isEmpty();
         for (const Client::ChatSession *session : sessions)
-            ready = ready && session->connectionState() == Client::ChatSession::ConnectionState::Connected;
+            ready = ready
+                && session->connectionState() == Client::ChatSession::ConnectionState::Connected;
         if (!ready && !deadline.hasExpired())
             return;
         timer->stop();

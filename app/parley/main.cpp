@@ -62,9 +62,10 @@ int main(int argc, char *argv[])
           QStringLiteral("Port of the hub started with --host; 0 picks any free port."),
           QStringLiteral("port") },
         { QStringLiteral("join"),
-          QStringLiteral("Join the hub at HOST:PORT (encrypted, wss://), or at ws://HOST:PORT for a "
-                         "hub started with --no-tls. May be given several times, and with --host: "
-                         "the app is on all of them at once."),
+          QStringLiteral(
+              "Join the hub at HOST:PORT (encrypted, wss://), or at ws://HOST:PORT for a "
+              "hub started with --no-tls. May be given several times, and with --host: "
+              "the app is on all of them at once."),
           QStringLiteral("url") },
         { QStringLiteral("trust"),
           QStringLiteral("With --join: trust the hub certificate with this SHA-256 fingerprint (as "
@@ -170,7 +171,8 @@ int main(int argc, char *argv[])
         ? parser.value(QStringLiteral("data-dir"))
         : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     workspaceOptions.discovery = discovery;
-    App::Workspace workspace(&settings, workspaceOptions, App::makeHostController(workspaceOptions));
+    App::Workspace workspace(&settings, workspaceOptions,
+                             App::makeHostController(workspaceOptions));
     Ui::MainWindow window(&workspace, &settings);
     window.show();
 

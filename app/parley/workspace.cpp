@@ -9,7 +9,6 @@
 #include "ui/hubaddress.h"
 #include "ui/roomnavigator.h"
 
-
 namespace Parley::App {
 
 using Client::ChatSession;
@@ -25,10 +24,11 @@ Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options,
 {
     if (m_host)
         connect(m_host.get(), &Hosting::runningChanged, this, &Workspace::hostingChanged);
-    connect(m_hubs.get(), &Client::HubListModel::currentChanged, this, [this](ChatSession *session) {
-        saveHubs();
-        emit currentChanged(session);
-    });
+    connect(m_hubs.get(), &Client::HubListModel::currentChanged, this,
+            [this](ChatSession *session) {
+                saveHubs();
+                emit currentChanged(session);
+            });
 }
 
 Workspace::~Workspace()
@@ -196,7 +196,8 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
     ChatSession *raw = session.get();
     session->setPinnedFingerprint(joined.pin);
     session->setStatus(m_status); // a chosen status outlives a reconnect and holds on every hub
-    connect(raw, &ChatSession::connectionStateChanged, this, [this, raw] { rememberIfConnected(raw); });
+    connect(raw, &ChatSession::connectionStateChanged, this,
+            [this, raw] { rememberIfConnected(raw); });
     connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] {
         rememberIfConnected(raw);
         reopenRooms(raw);
@@ -225,8 +226,9 @@ void Workspace::add(Joined joined, bool hosted)
 
 void Workspace::drop(ChatSession *session)
 {
-    const auto it = std::find_if(m_joined.begin(), m_joined.end(),
-                                 [session](const Joined &joined) { return joined.session.get() == session; });
+    const auto it = std::find_if(m_joined.begin(), m_joined.end(), [session](const Joined &joined) {
+        return joined.session.get() == session;
+    });
     if (it == m_joined.end())
         return;
     std::unique_ptr<ChatSession> old = std::move(it->session);

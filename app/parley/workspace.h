@@ -22,10 +22,10 @@ struct WorkspaceOptions
 };
 
 // The hubs the app is on, one ChatSession each, and the embedded hub when it hosts one (run by
-// a Hosting, joined over 127.0.0.1 like any other). Joining, leaving or stopping one hub never touches the others.
-// Keeps the set of joined hubs and the one shown in AppSettings for the next start, pins
-// certificates (Ui::AppSettings) and remembers hubs that let us in. Owned by main() or a test;
-// GUI thread.
+// a Hosting, joined over 127.0.0.1 like any other). Joining, leaving or stopping one hub never
+// touches the others. Keeps the set of joined hubs and the one shown in AppSettings for the next
+// start, pins certificates (Ui::AppSettings) and remembers hubs that let us in. Owned by main() or
+// a test; GUI thread.
 class Workspace : public Ui::HubControl
 {
     Q_OBJECT
@@ -57,7 +57,8 @@ public:
     void leave() { leave(session()); }
     void trustCertificate(const QString &fingerprint) { trustCertificate(session(), fingerprint); }
     QUrl hubUrl() const; // of the hub shown
-    QString pinnedFingerprint() const; // the certificate the hub shown must present; empty for ws://
+    QString
+    pinnedFingerprint() const; // the certificate the hub shown must present; empty for ws://
     Client::ChatSession *sessionFor(const QUrl &mountUrl) const;
 
 private:

@@ -3,8 +3,6 @@
 // with QAbstractItemModelTester on every model, and small readers of a MessageModel.
 #pragma once
 
-#include "testhub.h"
-#include "testkeys.h"
 #include "client/chatsession.h"
 #include "client/conversation.h"
 #include "client/messagemodel.h"
@@ -12,6 +10,8 @@
 #include "client/roomlistmodel.h"
 #include "hub/hubrunner.h"
 #include "hub/hubsettings.h"
+#include "testhub.h"
+#include "testkeys.h"
 
 #include <QAbstractItemModelTester>
 #include <QRegularExpression>
@@ -150,12 +150,15 @@ ChatSessionFixture::makeSession(const QString &userId, const QString &nick, cons
 inline void ChatSessionFixture::addTesters(ChatSession *session, const QString &topic)
 {
     m_testers << std::make_shared<QAbstractItemModelTester>(
-        session->conversation(topic)->messages(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        session->conversation(topic)->messages(),
+        QAbstractItemModelTester::FailureReportingMode::QtTest);
     m_testers << std::make_shared<QAbstractItemModelTester>(
-        session->conversation(topic)->presence(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        session->conversation(topic)->presence(),
+        QAbstractItemModelTester::FailureReportingMode::QtTest);
 }
 
-inline bool ChatSessionFixture::open(ChatSession *session, const QString &topic, const QString &password)
+inline bool ChatSessionFixture::open(ChatSession *session, const QString &topic,
+                                     const QString &password)
 {
     session->openTopic(topic, password);
     if (!session->conversation(topic))
@@ -163,4 +166,3 @@ inline bool ChatSessionFixture::open(ChatSession *session, const QString &topic,
     addTesters(session, topic);
     return QTest::qWaitFor([&] { return session->isJoined(topic); }, Timeout);
 }
-

@@ -196,16 +196,17 @@ void tst_ChatSession::unreadGrowsForOtherTopicAndClears()
     QVERIFY(!changed.isEmpty());
     // Our own messages never count.
     bob->conversation(General)->send(QStringLiteral("mine"));
-    QTRY_COMPARE_WITH_TIMEOUT(stateOf(bob->conversation(General)->messages(), QStringLiteral("mine")),
-                              ChatMessage::State::Sent, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        stateOf(bob->conversation(General)->messages(), QStringLiteral("mine")),
+        ChatMessage::State::Sent, Timeout);
     QCOMPARE(unread(), 2);
 
     bob->setCurrentTopic(General);
     QCOMPARE(bob->currentTopic(), General);
     QCOMPARE(unread(), 0);
     ana->conversation(General)->send(QStringLiteral("three"));
-    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->conversation(General)->messages(), QStringLiteral("three")) >= 0,
-                             Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowOfBody(bob->conversation(General)->messages(), QStringLiteral("three")) >= 0, Timeout);
     QCOMPARE(unread(), 0);
 }
 
@@ -249,9 +250,9 @@ void tst_ChatSession::createdLockedRoomNeedsPassword()
     QCOMPARE(opened.size(), 1);
     QCOMPARE(failed.size(), 2);
     bob->conversation(QStringLiteral("room:secret"))->send(QStringLiteral("psst"));
-    QTRY_COMPARE_WITH_TIMEOUT(
-        stateOf(bob->conversation(QStringLiteral("room:secret"))->messages(), QStringLiteral("psst")),
-        ChatMessage::State::Sent, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(bob->conversation(QStringLiteral("room:secret"))->messages(),
+                                      QStringLiteral("psst")),
+                              ChatMessage::State::Sent, Timeout);
 
     bob->closeTopic(QStringLiteral("room:secret"));
     QVERIFY(!bob->conversation(QStringLiteral("room:secret")));
@@ -278,8 +279,8 @@ void tst_ChatSession::directMessagesReachTheOtherUser()
     QCOMPARE(ana->rooms()->index(row).data(Qt::DisplayRole).toString(), QStringLiteral("bob"));
 
     ana->conversation(dm)->send(QStringLiteral("just us"));
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()), QStringList { QStringLiteral("just us") },
-                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()),
+                              QStringList { QStringLiteral("just us") }, Timeout);
 
     // A third user may not join it.
     auto eve = makeSession(Eve, QStringLiteral("eve"));
@@ -305,8 +306,8 @@ void tst_ChatSession::directMessageOpensTheConversationForTheOtherUser()
     QCOMPARE(arrived.at(0).at(0).toString(), dm);
     QCOMPARE(arrived.at(0).at(1).value<ChatMessage>().body, QStringLiteral("are you there?"));
     QVERIFY(bob->isOpen(dm));
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()), QStringList { QStringLiteral("are you there?") },
-                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(dm)->messages()),
+                              QStringList { QStringLiteral("are you there?") }, Timeout);
     const int row = bob->rooms()->rowOfTopic(dm);
     QVERIFY(row >= 0);
     QCOMPARE(bob->rooms()->index(row).data(RoomListModel::UnreadRole).toInt(), 1);
@@ -356,7 +357,6 @@ void tst_ChatSession::topicOpenedBeforeConnectIsJoinedOnConnect()
     QVERIFY(!ana.isOpen(General));
     QCOMPARE(ana.rooms()->rowCount(), 0);
 }
-
 
 QTEST_GUILESS_MAIN(tst_ChatSession)
 #include "tst_chatsession.moc"

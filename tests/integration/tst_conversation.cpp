@@ -103,7 +103,8 @@ void tst_Conversation::catchUpAfterHubRestartMissesNothing()
         expected << QStringLiteral("missed %1").arg(i);
         bob->conversation(General)->send(expected.last());
     }
-    QTRY_VERIFY_WITH_TIMEOUT(bob->conversation(General)->messages()->unconfirmed().isEmpty(), 3 * Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(bob->conversation(General)->messages()->unconfirmed().isEmpty(),
+                             3 * Timeout);
     QCOMPARE(bodies(bob->conversation(General)->messages()), expected);
     QCOMPARE(ana->conversation(General)->messages()->rowCount(), 1);
 
@@ -111,7 +112,8 @@ void tst_Conversation::catchUpAfterHubRestartMissesNothing()
     QSignalSpy reset(messages, &QAbstractItemModel::modelReset);
     QSignalSpy arrived(ana.get(), &ChatSession::messageArrived);
     // bob must see ana come back once, not leave and return while she catches up.
-    QSignalSpy anaLeftForBob(bob->conversation(General)->presence(), &QAbstractItemModel::rowsRemoved);
+    QSignalSpy anaLeftForBob(bob->conversation(General)->presence(),
+                             &QAbstractItemModel::rowsRemoved);
     ana->reconnectNow();
     QTRY_COMPARE_WITH_TIMEOUT(ana->connectionState(), ChatSession::ConnectionState::Connected,
                               Timeout);
@@ -127,7 +129,8 @@ void tst_Conversation::catchUpAfterHubRestartMissesNothing()
     QCOMPARE(bodies(messages).last(), QStringLiteral("after"));
     // bob gets his own "after" back behind anything the hub sent him before it, such as a
     // presence leave of ana during her catch-up: there was none.
-    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(General)->messages()).last(), QStringLiteral("after"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bodies(bob->conversation(General)->messages()).last(),
+                              QStringLiteral("after"), Timeout);
     QCOMPARE(anaLeftForBob.size(), 0);
 }
 
@@ -159,15 +162,16 @@ void tst_Conversation::messageSentWhileHubIsDownIsDeliveredOnce()
 
     // bob sees each once (sentinel: a message ana sends after them arrives after them).
     ana->conversation(General)->send(QStringLiteral("sentinel"));
-    QTRY_VERIFY_WITH_TIMEOUT(rowOfBody(bob->conversation(General)->messages(), QStringLiteral("sentinel")) >= 0,
-                             Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowOfBody(bob->conversation(General)->messages(), QStringLiteral("sentinel")) >= 0,
+        Timeout);
     QCOMPARE(bodies(bob->conversation(General)->messages()),
              (QStringList { QStringLiteral("in flight"), QStringLiteral("while down"),
                             QStringLiteral("sentinel") }));
 }
 
 bool tst_Conversation::postTypoAndRegret(ChatSession *author, ChatSession *reader, qint64 *typo,
-                                        qint64 *regret)
+                                         qint64 *regret)
 {
     if (!open(author, General) || !open(reader, General))
         return false;
@@ -265,7 +269,8 @@ void tst_Conversation::loadOlderPrependsHistory()
     QVERIFY(open(ana.get(), General));
     for (int i = 1; i <= 60; ++i)
         ana->conversation(General)->send(QStringLiteral("m%1").arg(i));
-    QTRY_VERIFY_WITH_TIMEOUT(ana->conversation(General)->messages()->unconfirmed().isEmpty(), Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(ana->conversation(General)->messages()->unconfirmed().isEmpty(),
+                             Timeout);
 
     auto bob = makeSession(Bob, QStringLiteral("bob"));
     QVERIFY(open(bob.get(), General));
@@ -291,7 +296,6 @@ void tst_Conversation::loadOlderPrependsHistory()
     bob->conversation(General)->loadOlder(); // nothing older: no request
     QCOMPARE(messages->rowCount(), 60);
 }
-
 
 QTEST_GUILESS_MAIN(tst_Conversation)
 #include "tst_conversation.moc"

@@ -18,12 +18,17 @@ HubProcess::~HubProcess()
 
 bool HubProcess::start()
 {
-    QStringList arguments { QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
-                            QStringLiteral("--port"), QString::number(m_options.port),
-                            QStringLiteral("--name"), m_options.name,
-                            QStringLiteral("--max-rate"), QStringLiteral("0"),
+    QStringList arguments { QStringLiteral("--bind"),
+                            QStringLiteral("127.0.0.1"),
+                            QStringLiteral("--port"),
+                            QString::number(m_options.port),
+                            QStringLiteral("--name"),
+                            m_options.name,
+                            QStringLiteral("--max-rate"),
+                            QStringLiteral("0"),
                             QStringLiteral("--discovery"),
-                            m_options.announce ? QStringLiteral("loopback") : QStringLiteral("off") };
+                            m_options.announce ? QStringLiteral("loopback")
+                                               : QStringLiteral("off") };
     if (m_options.dataDir.isEmpty())
         arguments << QStringLiteral("--ephemeral");
     else
@@ -36,7 +41,8 @@ bool HubProcess::start()
         arguments << QStringLiteral("--lobby-presence-limit")
                   << QString::number(m_options.lobbyPresenceLimit);
     if (m_options.presenceListed > 0)
-        arguments << QStringLiteral("--presence-listed") << QString::number(m_options.presenceListed);
+        arguments << QStringLiteral("--presence-listed")
+                  << QString::number(m_options.presenceListed);
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
     m_process.start(QStringLiteral(PARLEY_HUB_PROGRAM), arguments);
 

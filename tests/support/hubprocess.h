@@ -27,7 +27,10 @@ public:
     };
 
     explicit HubProcess(Options options);
-    HubProcess() : HubProcess(Options {}) { }
+    HubProcess()
+        : HubProcess(Options {})
+    {
+    }
     ~HubProcess();
     HubProcess(const HubProcess &) = delete;
     HubProcess &operator=(const HubProcess &) = delete;

@@ -4,33 +4,33 @@
 
 #include "client/chatsession.h"
 #include "client/conversation.h"
+#include "client/hublistmodel.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
-#include "client/hublistmodel.h"
 #include "hub/hubrunner.h"
 #include "hub/sqlitehistorystore.h"
+#include "parley/hostcontroller.h"
+#include "parley/workspace.h"
 #include "protocol/topics.h"
 #include "testkeys.h"
 #include "ui/appsettings.h"
 #include "ui/joindialog.h"
-#include "ui/trustedhubsdialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
+#include "ui/trustedhubsdialog.h"
 #include "ui/welcomepane.h"
-#include "parley/hostcontroller.h"
-#include "parley/workspace.h"
 
 #include <QApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
 #include <QMenu>
 #include <QMessageBox>
-#include <QListWidget>
 #include <QPainter>
 #include <QSettings>
 #include <QStyleFactory>
@@ -345,11 +345,13 @@ int main(int argc, char *argv[])
         return fail(QStringLiteral("the second hub was not joined")), 1;
     workspace.setCurrent(hosted);
     danaAtDesign->conversation(general)->send(QStringLiteral("New mockups are up."));
-    danaAtDesign->conversation(general)->send(QStringLiteral("Ana, could you review the onboarding flow?"));
+    danaAtDesign->conversation(general)->send(
+        QStringLiteral("Ana, could you review the onboarding flow?"));
     if (!QTest::qWaitFor(
             [&] {
                 return window.navigator()->currentTopic() == general
-                    && workspace.hubs()->index(1).data(Client::HubListModel::MentionsRole).toInt() == 1;
+                    && workspace.hubs()->index(1).data(Client::HubListModel::MentionsRole).toInt()
+                    == 1;
             },
             10'000))
         return fail(QStringLiteral("no mention on the second hub")), 1;
@@ -369,12 +371,14 @@ int main(int argc, char *argv[])
     if (!waitJoined(boSession.get(), QStringLiteral("room:design")))
         return 1;
     boSession->conversation(QStringLiteral("room:design"))->send(QStringLiteral("Looks great!"));
-    boSession->conversation(QStringLiteral("room:design"))->send(QStringLiteral("One nit: the lock icon is tiny."));
+    boSession->conversation(QStringLiteral("room:design"))
+        ->send(QStringLiteral("One nit: the lock icon is tiny."));
     const QString dm = chenSession->dmTopicWith(anaId);
     if (!waitJoined(chenSession.get(), dm))
         return 1;
     chenSession->conversation(dm)->send(QStringLiteral("Got a minute after stand-up?"));
-    boSession->conversation(general)->send(QStringLiteral("Sure, here it is: https://docs.example.lan/parley/release-notes"));
+    boSession->conversation(general)->send(
+        QStringLiteral("Sure, here it is: https://docs.example.lan/parley/release-notes"));
     boSession->conversation(general)->send(QStringLiteral("Comments welcome before Friday."));
     // An edited and a deleted message, so those states show too.
     const auto idOf = [](Client::ChatSession *session, const QString &topic, const QString &start) {
@@ -385,13 +389,18 @@ int main(int argc, char *argv[])
         }
         return qint64(0);
     };
-    workspace.session()->conversation(general)->edit(idOf(workspace.session(), general, QStringLiteral("No problem")), QStringLiteral("No problem, we start with the release notes."
+    workspace.session()->conversation(general)->edit(
+        idOf(workspace.session(), general, QStringLiteral("No problem")),
+        QStringLiteral("No problem, we start with the release notes."
                        " Slides are in the drive."));
-    boSession->conversation(general)->remove(idOf(boSession.get(), general, QStringLiteral("Works now")));
+    boSession->conversation(general)->remove(
+        idOf(boSession.get(), general, QStringLiteral("Works now")));
     QTest::qWait(600); // the replies and presence diffs of the scripted users land
     eliLaptop->conversation(general)->setTyping(true);
     Client::ChatSession *ana = workspace.session();
-    if (!QTest::qWaitFor([&] { return ana->conversation(general)->presence()->typingNicks().size() == 1; }, 5000))
+    if (!QTest::qWaitFor(
+            [&] { return ana->conversation(general)->presence()->typingNicks().size() == 1; },
+            5000))
         std::fprintf(stderr, "parley_screenshots: Eli's typing did not arrive\n");
     QTest::qWait(300);
     if (!save(window.grab().toImage(), outDir,
@@ -413,7 +422,9 @@ int main(int argc, char *argv[])
     auto otherAnaSession = connectAs(otherAna, url);
     if (!waitJoined(otherAnaSession.get(), general))
         return fail(QStringLiteral("the second Ana could not join")), 1;
-    if (!QTest::qWaitFor([&] { return ana->conversation(general)->presence()->rowOfUser(otherAna.id) >= 0; }, 5000))
+    if (!QTest::qWaitFor(
+            [&] { return ana->conversation(general)->presence()->rowOfUser(otherAna.id) >= 0; },
+            5000))
         return fail(QStringLiteral("the second Ana is not in the people panel")), 1;
     QTest::qWait(200);
     const QRect lastRowNow

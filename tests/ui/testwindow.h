@@ -5,10 +5,10 @@
 #pragma once
 
 #include "client/chatsession.h"
+#include "parley/workspace.h"
 #include "testkeys.h"
 #include "ui/appsettings.h"
 #include "ui/mainwindow.h"
-#include "parley/workspace.h"
 
 #include <QSettings>
 #include <QStandardPaths>

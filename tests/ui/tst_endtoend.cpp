@@ -6,22 +6,22 @@
 #include "client/conversation.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
+#include "parley/hostcontroller.h"
+#include "parley/workspace.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/mainwindow.h"
 #include "ui/messageview.h"
 #include "ui/roomnavigator.h"
-#include "parley/hostcontroller.h"
-#include "parley/workspace.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QSignalSpy>
 #include <QTest>
 
 using namespace Parley;
@@ -191,7 +191,8 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Tls Ana"));
     const App::WorkspaceOptions workspaceOptions { {}, Client::DiscoveryMode::Off };
-    App::Workspace workspace(&settings, workspaceOptions, App::makeHostController(workspaceOptions));
+    App::Workspace workspace(&settings, workspaceOptions,
+                             App::makeHostController(workspaceOptions));
     Ui::HostOptions options = hostOptions(QStringLiteral("Secure hub"));
     options.tlsCertificateFile = certificate;
     options.tlsKeyFile = key;

@@ -4,7 +4,9 @@
 
 #include "client/chatsession.h"
 #include "hubprocess.h"
+#include "parley/workspace.h"
 #include "protocol/fingerprint.h"
+#include "testwindow.h"
 #include "ui/appsettings.h"
 #include "ui/connectionbanner.h"
 #include "ui/hubaddress.h"
@@ -12,8 +14,6 @@
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/trustedhubsdialog.h"
-#include "parley/workspace.h"
-#include "testwindow.h"
 
 #include <QListWidget>
 #include <QMessageBox>

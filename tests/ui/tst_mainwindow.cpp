@@ -10,7 +10,9 @@
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
 #include "hubprocess.h"
+#include "parley/workspace.h"
 #include "testkeys.h"
+#include "testwindow.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
@@ -28,8 +30,6 @@
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
-#include "parley/workspace.h"
-#include "testwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -524,7 +524,8 @@ void TestMainWindow::scrollingToTheTopLoadsOlderHistory()
     QTRY_VERIFY_WITH_TIMEOUT(hal->isJoined(archive), hubTimeoutMs);
     for (int i = 1; i <= 70; ++i)
         hal->conversation(archive)->send(QStringLiteral("old %1").arg(i));
-    QTRY_VERIFY_WITH_TIMEOUT(hal->conversation(archive)->messages()->unconfirmed().isEmpty(), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(hal->conversation(archive)->messages()->unconfirmed().isEmpty(),
+                             hubTimeoutMs);
 
     // Opening the room shows the newest page at the bottom; older ones exist on the hub.
     m_window->navigator()->activate(archive);

@@ -5,16 +5,16 @@
 // hubs comes back at the next start, and the first start lists the hubs found on the LAN.
 
 #include "client/chatsession.h"
-#include "client/identityfile.h"
 #include "client/conversation.h"
 #include "client/hublistmodel.h"
+#include "client/identityfile.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
+#include "hubprocess.h"
 #include "parley/hostcontroller.h"
 #include "parley/launcher.h"
 #include "parley/workspace.h"
-#include "hubprocess.h"
 #include "testhub.h"
 #include "testkeys.h"
 #include "testwindow.h"
@@ -62,7 +62,8 @@ bool connectedAndIn(const ChatSession *session, const QString &topic)
 
 bool hasMessage(const ChatSession *session, const QString &topic, const QString &body)
 {
-    const Client::MessageModel *messages = session ? session->conversation(topic)->messages() : nullptr;
+    const Client::MessageModel *messages
+        = session ? session->conversation(topic)->messages() : nullptr;
     if (!messages)
         return false;
     for (int row = 0; row < messages->rowCount(); ++row) {
@@ -116,9 +117,9 @@ void TestMultiHub::init()
 {
     m_second = startHub(QStringLiteral("Design team"));
     QVERIFY(m_second);
-    Testing::TestWindow made = Testing::openTestWindow(
-        Client::DiscoveryMode::Loopback,
-        App::makeHostController({ {}, Client::DiscoveryMode::Loopback }));
+    Testing::TestWindow made
+        = Testing::openTestWindow(Client::DiscoveryMode::Loopback,
+                                  App::makeHostController({ {}, Client::DiscoveryMode::Loopback }));
     m_settings = std::move(made.settings);
     m_workspace = std::move(made.workspace);
     m_window = std::move(made.window);
@@ -180,8 +181,10 @@ void TestMultiHub::hostsOneHubWhileJoinedToASecond()
     QCOMPARE(hubs->sessionAt(0), hosted());
     QCOMPARE(hubs->sessionAt(1), joined());
     QCOMPARE(m_workspace->session(), hosted());
-    QTRY_COMPARE(hubs->index(0).data(HubListModel::NameRole).toString(), QStringLiteral("Team hub"));
-    QTRY_COMPARE(hubs->index(1).data(HubListModel::NameRole).toString(), QStringLiteral("Design team"));
+    QTRY_COMPARE(hubs->index(0).data(HubListModel::NameRole).toString(),
+                 QStringLiteral("Team hub"));
+    QTRY_COMPARE(hubs->index(1).data(HubListModel::NameRole).toString(),
+                 QStringLiteral("Design team"));
     QVERIFY(hubs->index(0).data(HubListModel::HostedRole).toBool());
     QVERIFY(!hubs->index(1).data(HubListModel::HostedRole).toBool());
 
@@ -192,8 +195,8 @@ void TestMultiHub::hostsOneHubWhileJoinedToASecond()
     auto dana = otherUser(m_second->url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"));
     bob->openTopic(general);
     dana->openTopic(general);
-    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(bob.get(), general) && connectedAndIn(dana.get(), general),
-                             hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        connectedAndIn(bob.get(), general) && connectedAndIn(dana.get(), general), hubTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(bob->conversation(general)->presence()->rowOfUser(userId) >= 0
                                  && dana->conversation(general)->presence()->rowOfUser(userId) >= 0,
                              hubTimeoutMs);
@@ -201,12 +204,14 @@ void TestMultiHub::hostsOneHubWhileJoinedToASecond()
     QVERIFY(dana->hubPresence()->rowOfUser(userId) >= 0);
 
     send(QStringLiteral("hello team"));
-    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(bob.get(), general, QStringLiteral("hello team")), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(bob.get(), general, QStringLiteral("hello team")),
+                             hubTimeoutMs);
     showHubInRail(joined());
     if (QTest::currentTestFailed())
         return;
     send(QStringLiteral("hello design"));
-    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(dana.get(), general, QStringLiteral("hello design")), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(dana.get(), general, QStringLiteral("hello design")),
+                             hubTimeoutMs);
     QVERIFY(!hasMessage(dana.get(), general, QStringLiteral("hello team")));
     QVERIFY(!hasMessage(bob.get(), general, QStringLiteral("hello design")));
     // The window follows the hub shown: its name, its people.
@@ -330,7 +335,8 @@ void TestMultiHub::firstStartListsTheHubsOnTheLanAndJoinsOne()
         for (const Client::DiscoveredHub &hub : welcome->discoveredHubs()) {
             if (hub.name != name)
                 continue;
-            const auto buttons = welcome->findChildren<QPushButton *>(QStringLiteral("joinDiscovered"));
+            const auto buttons
+                = welcome->findChildren<QPushButton *>(QStringLiteral("joinDiscovered"));
             for (QPushButton *join : buttons) {
                 if (join->property("hubId").toString() == hub.hubId)
                     return join;
@@ -374,14 +380,13 @@ void TestMultiHub::theCommandLineHostsAndJoinsAtOnce()
     QProcess app;
     app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     app.start(QStringLiteral(PARLEY_APP_PROGRAM),
-              { QStringLiteral("--nick"), QStringLiteral("Ana"),
-                QStringLiteral("--settings-dir"), home.filePath(QStringLiteral("settings")),
-                QStringLiteral("--data-dir"), home.filePath(QStringLiteral("data")),
-                QStringLiteral("--identity"), identity,
-                QStringLiteral("--discovery"), QStringLiteral("off"),
-                QStringLiteral("--host"), QStringLiteral("Team hub"), QStringLiteral("--port"),
-                QStringLiteral("0"), QStringLiteral("--join"), design.url().toString(),
-                QStringLiteral("--screenshot"), shot });
+              { QStringLiteral("--nick"), QStringLiteral("Ana"), QStringLiteral("--settings-dir"),
+                home.filePath(QStringLiteral("settings")), QStringLiteral("--data-dir"),
+                home.filePath(QStringLiteral("data")), QStringLiteral("--identity"), identity,
+                QStringLiteral("--discovery"), QStringLiteral("off"), QStringLiteral("--host"),
+                QStringLiteral("Team hub"), QStringLiteral("--port"), QStringLiteral("0"),
+                QStringLiteral("--join"), design.url().toString(), QStringLiteral("--screenshot"),
+                shot });
     // Ana shows on the joined hub while the app runs (it quits by itself after the screenshot,
     // which it takes only once both hubs are connected).
     bool seen = false;

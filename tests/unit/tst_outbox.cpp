@@ -61,9 +61,9 @@ void TestOutbox::followsAScript_data()
     QTest::addColumn<QStringList>("due"); // to push after the script
     QTest::addColumn<QStringList>("left"); // still owed, in order
 
-    QTest::addRow("ok confirms")
-        << QStringList { "add a", "send a", "reply a 1 ok" } << QList<int> { 1 }
-        << QStringList { "confirmed" } << QStringList {} << QStringList {};
+    QTest::addRow("ok confirms") << QStringList { "add a", "send a", "reply a 1 ok" }
+                                 << QList<int> { 1 } << QStringList { "confirmed" }
+                                 << QStringList {} << QStringList {};
     QTest::addRow("timeout: sent again, same message")
         << QStringList { "add a", "send a", "reply a 1 timeout", "send a", "reply a 2 ok" }
         << QList<int> { 1, 2 } << QStringList { "resend", "confirmed" } << QStringList {}
@@ -74,8 +74,7 @@ void TestOutbox::followsAScript_data()
         << QStringList {};
     QTest::addRow("late timeout of an older attempt is ignored")
         << QStringList { "add a", "send a", "lost", "send a", "reply a 1 timeout" }
-        << QList<int> { 1, 2 } << QStringList { "stale" } << QStringList {}
-        << QStringList { "a" };
+        << QList<int> { 1, 2 } << QStringList { "stale" } << QStringList {} << QStringList { "a" };
     QTest::addRow("refused: failed and gone")
         << QStringList { "add a", "send a", "reply a 1 error" } << QList<int> { 1 }
         << QStringList { "failed" } << QStringList {} << QStringList {};
