@@ -1,7 +1,7 @@
 #include "ui/connectionbanner.h"
 
 #include "client/chatsession.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/icons.h"
 
 #include <QDateTime>
@@ -103,7 +103,7 @@ void ConnectionBanner::refresh()
         hide();
         return;
     case State::Connecting:
-        m_text->setText(tr("Connecting to %1…").arg(hubAddressText(m_session->hubUrl())));
+        m_text->setText(tr("Connecting to %1…").arg(Client::hubAddressText(m_session->hubUrl())));
         break;
     case State::Reconnecting: {
         const int remainingMs = m_session->reconnectInMs();

@@ -2,7 +2,7 @@
 
 #include "client/chatsession.h"
 #include "protocol/fingerprint.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/icons.h"
 
 #include <QApplication>
@@ -83,7 +83,7 @@ void HubHeader::refresh()
     if (name.isEmpty() && hosting)
         name = m_hosted->name;
     if (name.isEmpty())
-        name = m_session ? hubAddressText(m_session->hubUrl()) : tr("Not connected");
+        name = m_session ? Client::hubAddressText(m_session->hubUrl()) : tr("Not connected");
     m_name->setText(name);
     m_name->setToolTip(m_session ? m_session->hubUrl().toString() : QString());
     m_stop->setVisible(hosting);
@@ -93,7 +93,7 @@ void HubHeader::refresh()
                                      "this computer can join.")
                                 : tr("Hosted on this computer. Others join at:"));
     } else {
-        m_subtitle->setText(m_session ? hubAddressText(m_session->hubUrl()) : QString());
+        m_subtitle->setText(m_session ? Client::hubAddressText(m_session->hubUrl()) : QString());
     }
     m_subtitle->setVisible(!m_subtitle->text().isEmpty());
     m_addressBox->setVisible(hosting && !m_addresses.isEmpty());

@@ -1,7 +1,7 @@
 #include "ui/joindialog.h"
 
 #include "ui/appsettings.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/icons.h"
 
 #include <QDialogButtonBox>
@@ -63,11 +63,11 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     auto *recentTitle = new QLabel(tr("<b>Recent hubs</b>"), this);
     for (const RecentHub &hub : settings->recentHubs()) {
         auto *item = new QListWidgetItem(
-            QStringLiteral("%1 — %2").arg(hub.name, hubAddressText(hub.url)), m_recent);
+            QStringLiteral("%1 — %2").arg(hub.name, Client::hubAddressText(hub.url)), m_recent);
         // A plain hub keeps its scheme: a bare address means wss://.
         item->setData(AddressRole, hub.url.scheme() == QLatin1String("ws")
-                                           ? QStringLiteral("ws://") + hubAddressText(hub.url)
-                                           : hubAddressText(hub.url));
+                                           ? QStringLiteral("ws://") + Client::hubAddressText(hub.url)
+                                           : Client::hubAddressText(hub.url));
     }
     m_recent->setMaximumHeight(m_recent->sizeHintForRow(0) > 0 ? m_recent->sizeHintForRow(0) * 4 + 6
                                                                : 90);
@@ -137,7 +137,7 @@ QString JoinDialog::password() const
 void JoinDialog::accept()
 {
     QString error;
-    const std::optional<QUrl> url = parseHubAddress(m_address->text(), &error);
+    const std::optional<QUrl> url = Client::parseHubAddress(m_address->text(), &error);
     if (!url) {
         m_error->setText(error);
         m_address->setFocus();
@@ -149,7 +149,7 @@ void JoinDialog::accept()
     const QString typed = m_address->text().trimmed();
     for (const Client::DiscoveredHub &hub : m_browser.hubs()) {
         const QUrl discovered = hub.mountUrl();
-        if (hubAddressText(discovered) == typed) {
+        if (Client::hubAddressText(discovered) == typed) {
             m_url = discovered;
             m_announced = hub.fingerprint;
             break;
@@ -170,7 +170,7 @@ void JoinDialog::refreshDiscovered()
         QTreeWidgetItem *item = m_discovered->topLevelItem(i);
         if (!item)
             item = new QTreeWidgetItem(m_discovered);
-        const QString address = hubAddressText(hub.mountUrl());
+        const QString address = Client::hubAddressText(hub.mountUrl());
         item->setText(NameColumn, hub.name);
         item->setIcon(NameColumn,
                       Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"),

@@ -8,7 +8,7 @@
 #include "ui/appsettings.h"
 #include "ui/createroomdialog.h"
 #include "ui/hostdialog.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/hubcontrol.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
@@ -142,7 +142,7 @@ void MainWindow::askToTrustCertificate(Client::ChatSession *session, const QUrl 
                                        const QString &presented, const QString &pinned)
 {
     using Protocol::Fingerprint::safetyCode;
-    const QString hub = hubAddressText(url);
+    const QString hub = Client::hubAddressText(url);
     auto *box = new QMessageBox(this);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setObjectName(QStringLiteral("trustDialog"));

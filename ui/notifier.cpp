@@ -50,17 +50,12 @@ void Notifier::unwatch(Client::ChatSession *session)
         disconnect(session, nullptr, this, nullptr);
 }
 
-bool Notifier::mentions(const QString &body, const QString &nick)
-{
-    return Client::mentionsNick(body, nick);
-}
-
 bool Notifier::shouldNotify(const Situation &situation)
 {
     if (situation.windowActive && situation.topicShown)
         return false; // the user is looking at it
     if (situation.status == QLatin1String("busy"))
-        return mentions(situation.body, situation.ownNick);
+        return Client::mentionsNick(situation.body, situation.ownNick);
     return true;
 }
 

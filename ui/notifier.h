@@ -39,9 +39,8 @@ public:
         QString ownNick;
         QString body;
     };
+    // Busy: only messages that mention the user (Client::mentionsNick).
     static bool shouldNotify(const Situation &situation);
-    // True if body mentions nick as a word ("@ana", "ana:", "hi Ana"), case-insensitive.
-    static bool mentions(const QString &body, const QString &nick);
 
 signals:
     void notified(const QString &title, const QString &text); // after each notification

@@ -1,6 +1,6 @@
 #include "ui/welcomepane.h"
 
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/icons.h"
 
 #include <QFrame>
@@ -166,7 +166,7 @@ QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
     QFont bold = name->font();
     bold.setBold(true);
     name->setFont(bold);
-    auto *address = new QLabel(hubAddressText(hub.mountUrl()), row);
+    auto *address = new QLabel(Client::hubAddressText(hub.mountUrl()), row);
     address->setForegroundRole(QPalette::PlaceholderText);
     address->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QStringList details { hub.users == 1 ? tr("1 person") : tr("%1 people").arg(hub.users),

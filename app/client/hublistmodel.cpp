@@ -1,16 +1,10 @@
 #include "client/hublistmodel.h"
 
 #include "client/chatsession.h"
+#include "client/hubaddress.h"
 #include "client/roomlistmodel.h"
 
 namespace Parley::Client {
-
-namespace {
-QString hubAddress(const QUrl &url)
-{
-    return url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
-}
-} // namespace
 
 HubListModel::HubListModel(QObject *parent)
     : QAbstractListModel(parent)
@@ -31,11 +25,11 @@ QVariant HubListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
     case NameRole:
-        return session->hubName().isEmpty() ? hubAddress(session->hubUrl()) : session->hubName();
+        return session->hubName().isEmpty() ? hubAddressText(session->hubUrl()) : session->hubName();
     case Qt::ToolTipRole:
         return session->hubName().isEmpty()
-            ? hubAddress(session->hubUrl())
-            : QStringLiteral("%1 (%2)").arg(session->hubName(), hubAddress(session->hubUrl()));
+            ? hubAddressText(session->hubUrl())
+            : QStringLiteral("%1 (%2)").arg(session->hubName(), hubAddressText(session->hubUrl()));
     case SessionRole:
         return QVariant::fromValue<QObject *>(row.session);
     case UrlRole:

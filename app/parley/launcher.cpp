@@ -5,7 +5,7 @@
 #include "parley/logging.h"
 #include "parley/workspace.h"
 #include "ui/appsettings.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/mainwindow.h"
 #include "ui/roomnavigator.h"
 
@@ -34,7 +34,7 @@ bool Launcher::start(const LaunchOptions &options, QString *error)
             const QUrl &url = options.joinUrls.at(i);
             // --trust is the user's explicit word: it replaces whatever was trusted before.
             if (i < options.trustFingerprints.size() && !options.trustFingerprints.at(i).isEmpty())
-                m_settings->setPinnedFingerprint(Ui::hubAddressText(url),
+                m_settings->setPinnedFingerprint(Client::hubAddressText(url),
                                                  options.trustFingerprints.at(i));
             m_workspace->join(url);
         }

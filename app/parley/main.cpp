@@ -7,7 +7,7 @@
 #include "parley/workspace.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/icons.h"
 #include "ui/identityactions.h"
 #include "ui/mainwindow.h"
@@ -121,7 +121,7 @@ int main(int argc, char *argv[])
     }
     for (const QString &join : parser.values(QStringLiteral("join"))) {
         QString error;
-        const auto url = Ui::parseHubAddress(join, &error);
+        const auto url = Client::parseHubAddress(join, &error);
         if (!url)
             fail(QStringLiteral("--join: ") + error);
         launch.joinUrls.append(*url);

@@ -6,7 +6,7 @@
 #include "parley/logging.h"
 #include "protocol/events.h"
 #include "ui/appsettings.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/roomnavigator.h"
 
 namespace Parley::App {
@@ -89,10 +89,10 @@ void Workspace::join(const QUrl &mountUrl, const QString &hubPassword, const QSt
     Joined joined;
     joined.url = mountUrl;
     joined.password = hubPassword;
-    joined.pin = m_settings->pinnedFingerprint(Ui::hubAddressText(mountUrl));
+    joined.pin = m_settings->pinnedFingerprint(Client::hubAddressText(mountUrl));
     if (joined.pin.isEmpty() && !announced.isEmpty() && mountUrl.scheme() == QLatin1String("wss")) {
         joined.pin = announced;
-        m_settings->setPinnedFingerprint(Ui::hubAddressText(mountUrl), announced);
+        m_settings->setPinnedFingerprint(Client::hubAddressText(mountUrl), announced);
     }
     add(std::move(joined), false);
 }
@@ -141,7 +141,7 @@ void Workspace::trustCertificate(ChatSession *session, const QString &fingerprin
         return;
     joined->pin = fingerprint;
     if (!m_hubs->isHosted(session))
-        m_settings->setPinnedFingerprint(Ui::hubAddressText(joined->url), fingerprint);
+        m_settings->setPinnedFingerprint(Client::hubAddressText(joined->url), fingerprint);
     session->trustCertificate(fingerprint);
 }
 

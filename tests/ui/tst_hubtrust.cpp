@@ -9,7 +9,7 @@
 #include "testwindow.h"
 #include "ui/appsettings.h"
 #include "ui/connectionbanner.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/hubheader.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
@@ -99,7 +99,7 @@ void TestHubTrust::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()
     trust->click();
     QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
                               ChatSession::ConnectionState::Connected, hubTimeoutMs);
-    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(hub->url())), fingerprint);
+    QCOMPARE(m_settings->pinnedFingerprint(Client::hubAddressText(hub->url())), fingerprint);
     QTRY_COMPARE(m_window->hubHeader()->safetyText(), QStringLiteral("Safety code ") + safetyCode(fingerprint));
 
     // The hub comes back on the same address with another certificate: a warning naming both
@@ -131,7 +131,7 @@ void TestHubTrust::wssHubIsTrustedOnceAndASwappedCertificateIsRefused()
     warning->reject(); // "Don't connect"
     QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
     QVERIFY(m_window->banner()->isShown());
-    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(impostor->url())), fingerprint);
+    QCOMPARE(m_settings->pinnedFingerprint(Client::hubAddressText(impostor->url())), fingerprint);
     QCOMPARE(m_workspace->session()->reconnectInMs(), -1); // nothing retried behind the user's back
 }
 
@@ -189,13 +189,13 @@ void TestHubTrust::discoveredHubIsJoinedWithTheAnnouncedCertificate()
     QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
                               ChatSession::ConnectionState::Connected, hubTimeoutMs);
     QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog")));
-    QCOMPARE(m_settings->pinnedFingerprint(Ui::hubAddressText(hub.url())), hub.fingerprint());
+    QCOMPARE(m_settings->pinnedFingerprint(Client::hubAddressText(hub.url())), hub.fingerprint());
     QTRY_COMPARE(m_window->hubHeader()->safetyText(),
                  QStringLiteral("Safety code ") + Protocol::Fingerprint::safetyCode(hub.fingerprint()));
 
     // A beacon never overrides what the user trusts: with another pin, the hub is refused.
     m_workspace->leave();
-    m_settings->setPinnedFingerprint(Ui::hubAddressText(hub.url()), QString(64, u'c'));
+    m_settings->setPinnedFingerprint(Client::hubAddressText(hub.url()), QString(64, u'c'));
     m_workspace->join(dialog.url(), {}, dialog.announcedFingerprint());
     QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
                               ChatSession::ConnectionState::Refused, hubTimeoutMs);

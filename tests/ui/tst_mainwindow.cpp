@@ -17,7 +17,7 @@
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 #include "ui/identityactions.h"
 #include "ui/idlewatcher.h"
 #include "ui/joindialog.h"
@@ -717,7 +717,7 @@ void TestMainWindow::parsesHubAddresses()
     QFETCH(QString, text);
     QFETCH(QString, url);
     QString error;
-    const std::optional<QUrl> parsed = Ui::parseHubAddress(text, &error);
+    const std::optional<QUrl> parsed = Client::parseHubAddress(text, &error);
     if (url.isEmpty()) {
         QVERIFY(!parsed);
         QVERIFY(!error.isEmpty());

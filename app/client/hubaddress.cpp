@@ -1,8 +1,8 @@
-#include "ui/hubaddress.h"
+#include "client/hubaddress.h"
 
 #include <QObject>
 
-namespace Parley::Ui {
+namespace Parley::Client {
 
 std::optional<QUrl> parseHubAddress(const QString &text, QString *error)
 {
@@ -48,4 +48,4 @@ QString hubAddressText(const QUrl &mountUrl)
     return QStringLiteral("%1:%2").arg(host).arg(mountUrl.port(defaultHubPort));
 }
 
-} // namespace Parley::Ui
+} // namespace Parley::Client

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-namespace Parley::Ui {
+namespace Parley::Client {
 
 // The hub port used when an address names none.
 inline constexpr quint16 defaultHubPort = 4000;
@@ -17,4 +17,4 @@ std::optional<QUrl> parseHubAddress(const QString &text, QString *error);
 // "host:port" of a mount URL, for display.
 QString hubAddressText(const QUrl &mountUrl);
 
-} // namespace Parley::Ui
+} // namespace Parley::Client
