@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config ccache libssl-dev
           qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite qt6-svg-dev libgl-dev
-          xvfb xauth clang libclang-rt-14-dev openssl chromium)
+          libqrencode-dev xvfb xauth clang libclang-rt-14-dev openssl chromium)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 

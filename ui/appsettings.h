@@ -78,6 +78,7 @@ public:
     void setValue(const QString &key, const QByteArray &value);
 
     void sync() { m_settings.sync(); }
+    QString fileName() const { return m_settings.fileName(); }
 
     // 1–32 characters after trimming, no control characters (the hub's nick rule); empty if ok.
     static QString nickError(const QString &nick);

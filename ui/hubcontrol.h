@@ -10,6 +10,7 @@
 namespace Parley::Client {
 class ChatSession;
 class HubListModel;
+struct InviteLink;
 } // namespace Parley::Client
 
 namespace Parley::Ui {
@@ -33,7 +34,8 @@ struct HostedHub
 {
     QString name;
     QString fingerprint; // of the served certificate; empty for ws://
-    QStringList lanAddresses; // "ADDRESS:PORT" others type
+    QStringList lanAddresses; // "ADDRESS:PORT" others type, the likeliest first
+    QUrl localUrl; // how this computer reaches it (127.0.0.1)
 };
 
 // What the window asks of the app: the hubs it is on (one ChatSession each, several at once),
@@ -66,6 +68,10 @@ public:
     virtual void join(const QUrl &mountUrl, const QString &hubPassword = {},
                       const QString &announced = {})
         = 0;
+    // Joins the hub of an invite link (pinning its certificate unless another one is already
+    // trusted for that address: then the user is asked as for any changed certificate) and
+    // shows it with the link's room; a hub already joined is shown with the room.
+    virtual void openInvite(const Client::InviteLink &link) = 0;
     // Connects to the same hub again, e.g. with a password; an empty password keeps the last.
     virtual void rejoin(Client::ChatSession *session, const QString &hubPassword = {}) = 0;
     // Every hub again with the current identity and nick (after a change of either).
@@ -84,6 +90,10 @@ signals:
     // The hub shown changed (nullptr: none is left).
     void currentChanged(Parley::Client::ChatSession *session);
     void hostingChanged(bool hosting);
+    // Show this room of this (shown) hub: an invite link to a hub the app is already on.
+    void topicRequested(Parley::Client::ChatSession *session, const QString &topic);
+    // The hub that answered is not the one the invite named (`expected` hub id).
+    void inviteMismatch(Parley::Client::ChatSession *session, const QString &expected);
     // The hub at `url` presented a certificate that is not the trusted one (`pinned` empty:
     // none was trusted yet). Nothing was sent to it; the session waits for trustCertificate().
     void certificateRejected(Parley::Client::ChatSession *session, const QUrl &url,

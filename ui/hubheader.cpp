@@ -1,6 +1,7 @@
 #include "ui/hubheader.h"
 
 #include "client/chatsession.h"
+#include "client/invitelink.h"
 #include "protocol/fingerprint.h"
 #include "client/hubaddress.h"
 #include "ui/icons.h"
@@ -9,6 +10,7 @@
 #include <QClipboard>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -20,6 +22,7 @@ HubHeader::HubHeader(QWidget *parent)
     , m_subtitle(new QLabel(this))
     , m_safety(new QLabel(this))
     , m_stop(new QToolButton(this))
+    , m_invite(new QToolButton(this))
     , m_addressBox(new QWidget(this))
     , m_addressLayout(new QVBoxLayout(m_addressBox))
 {
@@ -40,6 +43,20 @@ HubHeader::HubHeader(QWidget *parent)
     m_stop->setAutoRaise(true);
     connect(m_stop, &QToolButton::clicked, this, &HubHeader::stopHostingRequested);
 
+    // Invite people: a link per address (it carries the certificate's fingerprint, so whoever
+    // gets it over a channel they trust joins without comparing codes), or a QR code.
+    m_invite->setObjectName(QStringLiteral("inviteButton"));
+    m_invite->setIcon(Icons::icon(QStringLiteral("person"), palette().color(QPalette::WindowText)));
+    m_invite->setText(tr("Invite people"));
+    m_invite->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_invite->setToolTip(tr("Copy an invite link, or show it as a QR code"));
+    m_invite->setAutoRaise(true);
+    m_invite->setPopupMode(QToolButton::InstantPopup);
+    auto *inviteMenu = new QMenu(m_invite);
+    inviteMenu->setObjectName(QStringLiteral("inviteMenu"));
+    m_invite->setMenu(inviteMenu);
+    connect(inviteMenu, &QMenu::aboutToShow, this, &HubHeader::fillInviteMenu);
+
     auto *top = new QHBoxLayout;
     top->setContentsMargins(0, 0, 0, 0);
     top->addWidget(m_name, 1);
@@ -53,8 +70,60 @@ HubHeader::HubHeader(QWidget *parent)
     layout->addLayout(top);
     layout->addWidget(m_subtitle);
     layout->addWidget(m_addressBox);
+    layout->addWidget(m_invite, 0, Qt::AlignLeft);
     layout->addWidget(m_safety);
     refresh();
+}
+
+QList<Client::InviteLink> HubHeader::inviteLinks() const
+{
+    QList<Client::InviteLink> links;
+    if (!m_hosted || !m_session || m_session->hubId().isEmpty())
+        return links;
+    const auto linkTo = [this](QUrl mountUrl) {
+        Client::InviteLink link;
+        mountUrl.setScheme(m_hosted->fingerprint.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
+        link.mountUrl = mountUrl;
+        link.hubId = m_session->hubId();
+        link.fingerprint = m_hosted->fingerprint;
+        link.room = m_inviteRoom;
+        return link;
+    };
+    for (const QString &address : std::as_const(m_addresses)) {
+        if (const std::optional<QUrl> url = Client::parseHubAddress(address, nullptr))
+            links.append(linkTo(*url));
+    }
+    if (m_hosted->localUrl.isValid())
+        links.append(linkTo(m_hosted->localUrl));
+    return links;
+}
+
+void HubHeader::fillInviteMenu()
+{
+    QMenu *menu = m_invite->menu();
+    menu->clear();
+    const QList<Client::InviteLink> links = inviteLinks();
+    const QColor ink = palette().color(QPalette::WindowText);
+    for (const Client::InviteLink &link : links) {
+        const bool local = link.mountUrl.host() == QLatin1String("127.0.0.1");
+        const QString where = Client::hubAddressText(link.mountUrl);
+        QAction *copy = menu->addAction(
+            Icons::icon(QStringLiteral("copy"), ink),
+            local ? tr("Copy invite link for this computer only (%1)").arg(where)
+                  : tr("Copy invite link (%1)").arg(where));
+        copy->setToolTip(link.room.isEmpty() ? tr("Joins %1").arg(m_name->text())
+                                             : tr("Joins %1 and opens #%2").arg(m_name->text(), link.room));
+        connect(copy, &QAction::triggered, this, [this, text = link.toString()] {
+            QApplication::clipboard()->setText(text);
+            emit inviteLinkCopied(text);
+        });
+    }
+    if (links.isEmpty()) {
+        menu->addAction(tr("The hub is starting…"))->setEnabled(false);
+        return;
+    }
+    menu->addSeparator();
+    menu->addAction(tr("Show as a QR code…"), this, [this, links] { emit qrCodeRequested(links); });
 }
 
 void HubHeader::setSession(Client::ChatSession *session)
@@ -97,6 +166,7 @@ void HubHeader::refresh()
     }
     m_subtitle->setVisible(!m_subtitle->text().isEmpty());
     m_addressBox->setVisible(hosting && !m_addresses.isEmpty());
+    m_invite->setVisible(hosting);
 
     const QString fingerprint = hosting ? m_hosted->fingerprint
         : m_session                     ? m_session->pinnedFingerprint()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "client/invitelink.h"
 #include "ui/hubcontrol.h"
 
 #include <QPointer>
@@ -11,7 +12,7 @@ class QVBoxLayout;
 
 namespace Parley::Client {
 class ChatSession;
-}
+} // namespace Parley::Client
 
 namespace Parley::Ui {
 
@@ -29,16 +30,24 @@ public:
     // and addresses); std::nullopt for a hub joined elsewhere.
     void setHosted(const std::optional<HostedHub> &hosted);
     QStringList shownAddresses() const { return m_addresses; }
+    // While hosting: the invite links to give, one per address others can use (the likeliest
+    // first), and last the one for this computer; with the room set by setInviteRoom().
+    QList<Client::InviteLink> inviteLinks() const;
+    void setInviteRoom(const QString &room) { m_inviteRoom = room; }
+    QToolButton *inviteButton() const { return m_invite; }
     // "Safety code 3F2A-…" (the certificate's, to compare with the host), or "Not encrypted".
     QString safetyText() const;
 
 signals:
     void stopHostingRequested();
     void addressCopied(const QString &address);
+    void inviteLinkCopied(const QString &link);
+    void qrCodeRequested(const QList<Parley::Client::InviteLink> &links);
 
 private:
     void refresh();
     void rebuildAddresses();
+    void fillInviteMenu();
 
     QPointer<Client::ChatSession> m_session;
     std::optional<HostedHub> m_hosted;
@@ -46,6 +55,8 @@ private:
     QLabel *m_subtitle;
     QLabel *m_safety;
     QToolButton *m_stop;
+    QToolButton *m_invite;
+    QString m_inviteRoom;
     QWidget *m_addressBox;
     QVBoxLayout *m_addressLayout;
     QStringList m_addresses;

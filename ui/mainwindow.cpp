@@ -4,6 +4,7 @@
 #include "client/conversation.h"
 #include "client/hublistmodel.h"
 #include "client/roomlistmodel.h"
+#include "protocol/topics.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
@@ -17,6 +18,7 @@
 #include "ui/messageview.h"
 #include "ui/notifier.h"
 #include "ui/onlineuserspanel.h"
+#include "ui/qrcodedialog.h"
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
@@ -31,6 +33,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSplitter>
+#include <QStatusBar>
 #include <QStackedWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -155,6 +158,19 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
             m_hubs->rejoin(m_session);
     });
     connect(m_hubHeader, &HubHeader::stopHostingRequested, m_hubs, &HubControl::stopHosting);
+    connect(m_hubHeader, &HubHeader::inviteLinkCopied, this,
+            [this] { statusBar()->showMessage(tr("Invite link copied"), 4000); });
+    connect(m_hubHeader, &HubHeader::qrCodeRequested, this,
+            [this](const QList<Client::InviteLink> &links) {
+                auto *dialog = new QrCodeDialog(m_session ? m_session->hubName() : QString(), links, this);
+                dialog->setAttribute(Qt::WA_DeleteOnClose);
+                dialog->open();
+            });
+    connect(m_hubs, &HubControl::topicRequested, this, [this](ChatSession *session, const QString &topic) {
+        if (session == m_session)
+            m_navigator->activate(topic);
+    });
+    connect(m_hubs, &HubControl::inviteMismatch, this, &MainWindow::warnInviteMismatch);
     connect(m_welcome, &WelcomePane::hostRequested, this, &MainWindow::showHostDialog);
     connect(m_welcome, &WelcomePane::joinRequested, this, &MainWindow::showJoinDialog);
     connect(m_welcome, &WelcomePane::discoveredJoinRequested, this, &MainWindow::joinDiscovered);
@@ -373,6 +389,10 @@ void MainWindow::onConversationShown(Client::Conversation *conversation, int unr
     m_users->setTopicPresence(conversation ? conversation->presence() : nullptr);
     m_typing->setPresence(conversation ? conversation->presence() : nullptr);
     m_composer->setTopic(conversation ? conversation->topic() : QString(), QString());
+    // An invite link from the header opens the room shown (never a dm).
+    m_hubHeader->setInviteRoom(conversation && !conversation->isDm()
+                                   ? Protocol::roomNameOf(conversation->topic())
+                                   : QString());
     if (conversation) {
         m_rooms->selectTopic(conversation->topic());
         m_composer->setFocus(Qt::OtherFocusReason);

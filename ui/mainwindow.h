@@ -60,6 +60,9 @@ public:
     IdentityActions *identityActions() const { return m_identity; }
 
 public slots:
+    // Opens a parley:// invite link (command line, another instance, a pasted link): joins its
+    // hub, or explains why the link cannot be used.
+    void openInviteLink(const QString &text);
     void showHostDialog();
     void showJoinDialog();
     void showCreateRoomDialog();
@@ -90,6 +93,8 @@ private:
     void askToTrustCertificate(Client::ChatSession *session, const QUrl &url,
                                const QString &presented, const QString &pinned);
     void showTrustedHubs();
+    // The hub reached through an invite link says it is another hub than the link named.
+    void warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId);
     void editMessage(qint64 id, const QString &body);
     void deleteMessage(qint64 id);
     void showError(const QString &text);

@@ -3,6 +3,7 @@
 #include "client/chatsession.h"
 #include "client/conversation.h"
 #include "client/hubbrowser.h"
+#include "client/invitelink.h"
 #include "client/roomlistmodel.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
@@ -182,6 +183,38 @@ void MainWindow::askToTrustCertificate(Client::ChatSession *session, const QUrl 
                     m_hubs->trustCertificate(session, presented);
             });
     box->open(); // not exec(): we are inside a session signal
+}
+
+void MainWindow::openInviteLink(const QString &text)
+{
+    QString error;
+    const std::optional<Client::InviteLink> link = Client::InviteLink::parse(text, &error);
+    if (!link) {
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Invite link"),
+                                    tr("This invite link cannot be used: %1").arg(error),
+                                    QMessageBox::Ok, this);
+        box->setObjectName(QStringLiteral("badInviteLink"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return;
+    }
+    raise();
+    activateWindow();
+    m_hubs->openInvite(*link);
+}
+
+void MainWindow::warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId)
+{
+    Q_UNUSED(expectedHubId);
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Not the hub of the invite"),
+        tr("The hub at %1 is “%2”, not the hub the invite link was made for. It may have been "
+           "set up again since; ask for a new link if you did not mean to join it.")
+            .arg(Client::hubAddressText(session->hubUrl()), session->hubName()),
+        QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("inviteMismatch"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::showTrustedHubs()

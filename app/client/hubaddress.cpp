@@ -4,8 +4,10 @@
 
 namespace Parley::Client {
 
-std::optional<QUrl> parseHubAddress(const QString &text, QString *error)
+std::optional<QUrl> parseHubAddress(const QString &text, QString *errorOut)
 {
+    QString ignored;
+    QString *error = errorOut ? errorOut : &ignored;
     const QString trimmed = text.trimmed();
     if (trimmed.isEmpty()) {
         *error = QObject::tr("Enter the hub's address, e.g. 192.168.1.20:4000.");

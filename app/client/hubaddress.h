@@ -12,7 +12,7 @@ inline constexpr quint16 defaultHubPort = 4000;
 
 // Parses what a user types to reach a hub: "host", "host:port", "[v6]:port" or a full
 // "ws://host:port/socket" URL, into the mount URL ws://HOST:PORT/socket. nullopt with *error
-// for anything else.
+// for anything else (error may be null).
 std::optional<QUrl> parseHubAddress(const QString &text, QString *error);
 // "host:port" of a mount URL, for display.
 QString hubAddressText(const QUrl &mountUrl);

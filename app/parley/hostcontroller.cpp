@@ -1,11 +1,12 @@
 #include "parley/hostcontroller.h"
 
+#include "client/localaddresses.h"
+
 #include "hub/hubrunner.h"
 #include "parley/logging.h"
 #include "parley/workspace.h"
 
 #include <QDir>
-#include <QNetworkInterface>
 
 namespace Parley::App {
 
@@ -79,20 +80,9 @@ QString HostController::fingerprint() const
 QStringList HostController::lanAddresses() const
 {
     QStringList addresses;
-    const auto interfaces = QNetworkInterface::allInterfaces();
-    for (const QNetworkInterface &interface : interfaces) {
-        const auto flags = interface.flags();
-        if (!flags.testFlag(QNetworkInterface::IsUp)
-            || !flags.testFlag(QNetworkInterface::IsRunning)
-            || flags.testFlag(QNetworkInterface::IsLoopBack))
-            continue;
-        const auto entries = interface.addressEntries();
-        for (const QNetworkAddressEntry &entry : entries) {
-            const QHostAddress ip = entry.ip();
-            if (ip.protocol() == QAbstractSocket::IPv4Protocol && !ip.isLoopback())
-                addresses.append(QStringLiteral("%1:%2").arg(ip.toString()).arg(port()));
-        }
-    }
+    const QList<Client::LocalAddress> local = Client::localAddresses(); // the likeliest first
+    for (const Client::LocalAddress &address : local)
+        addresses.append(QStringLiteral("%1:%2").arg(address.ip.toString()).arg(port()));
     return addresses;
 }
 

@@ -43,6 +43,8 @@ bool Launcher::start(const LaunchOptions &options, QString *error)
     } else {
         ok = restore(error);
     }
+    if (!options.inviteLink.isEmpty())
+        m_window->openInviteLink(options.inviteLink);
     if (!options.screenshotFile.isEmpty())
         screenshotWhenReady(options.screenshotFile);
     return ok;

@@ -24,12 +24,14 @@ struct LaunchOptions
     std::optional<quint16> port; // --port N (with --host)
     QList<QUrl> joinUrls; // --join ws://HOST:PORT/socket, each time it is given
     QStringList trustFingerprints; // --trust: the certificate of the --join at the same place
+    QString inviteLink; // parley://… given as the argument (checked when opened)
     QString screenshotFile; // --screenshot FILE
 };
 
 // Starts what the app does first: the hubs of the command line (--host and any number of
 // --join, the hosted hub shown first), else the hubs the last run was on (hosting again if it
-// hosted), else nothing: the welcome pane lists the hubs on the LAN and offers hosting. With a
+// hosted), else nothing: the welcome pane lists the hubs on the LAN and offers hosting. An
+// invite link given as the argument is opened on top of that. With a
 // screenshot file it saves the window once a room is shown and quits. Owned by main(); GUI thread.
 class Launcher : public QObject
 {

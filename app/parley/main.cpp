@@ -2,7 +2,9 @@
 // and starts.
 
 #include "client/hubbrowser.h"
+#include "client/invitelink.h"
 #include "parley/hostcontroller.h"
+#include "parley/instancechannel.h"
 #include "parley/launcher.h"
 #include "parley/workspace.h"
 #include "protocol/fingerprint.h"
@@ -50,7 +52,11 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
         "Parley: chat and presence on your local network. Host a hub for your team or join "
         "one. Without arguments the first start asks for a nickname and lists the hubs on the "
-        "LAN; later starts return to the hubs of the last run."));
+        "LAN; later starts return to the hubs of the last run. With a parley:// invite link it "
+        "joins that hub (in the app already running, if there is one)."));
+    parser.addPositionalArgument(QStringLiteral("link"),
+                                 QStringLiteral("A parley:// invite link to open."),
+                                 QStringLiteral("[link]"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -135,8 +141,24 @@ int main(int argc, char *argv[])
     if (launch.trustFingerprints.size() > launch.joinUrls.size())
         fail(QStringLiteral("--trust goes with --join (one --trust per --join)"));
     launch.screenshotFile = parser.value(QStringLiteral("screenshot"));
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1)
+        fail(QStringLiteral("give one invite link at most"));
+    if (!positional.isEmpty()) {
+        if (!Client::InviteLink::isInvite(positional.first()))
+            fail(QStringLiteral("%1 is not a parley:// invite link (for an address, use --join)")
+                     .arg(positional.first()));
+        launch.inviteLink = positional.first();
+    }
 
     Ui::AppSettings settings;
+    // One app per settings: a second start hands its invite link to the running one and quits.
+    App::InstanceChannel instance(settings.fileName());
+    if (launch.screenshotFile.isEmpty()) {
+        if (instance.handToRunning(positional))
+            return 0;
+        instance.listen(nullptr); // if not, later starts run beside this one
+    }
     QString identityPath = parser.value(QStringLiteral("identity"));
     if (identityPath.isEmpty()) {
         const QString dir = parser.isSet(QStringLiteral("settings-dir"))
@@ -175,6 +197,15 @@ int main(int argc, char *argv[])
                              App::makeHostController(workspaceOptions));
     Ui::MainWindow window(&workspace, &settings);
     window.show();
+
+    QObject::connect(&instance, &App::InstanceChannel::received, &window,
+                     [&window](const QStringList &arguments) {
+                         window.showNormal();
+                         window.raise();
+                         window.activateWindow();
+                         if (!arguments.isEmpty())
+                             window.openInviteLink(arguments.first());
+                     });
 
     App::Launcher launcher(&settings, &workspace, &window);
     QString error;

@@ -1,12 +1,14 @@
 #include "parley/workspace.h"
 
 #include "client/chatsession.h"
+#include "client/hubaddress.h"
 #include "client/hublistmodel.h"
+#include "client/invitelink.h"
 #include "client/roomlistmodel.h"
 #include "parley/logging.h"
 #include "protocol/events.h"
+#include "protocol/topics.h"
 #include "ui/appsettings.h"
-#include "client/hubaddress.h"
 #include "ui/roomnavigator.h"
 
 namespace Parley::App {
@@ -49,7 +51,8 @@ Ui::HostedHub Workspace::hosted() const
 {
     if (!isHosting())
         return {};
-    return { m_host->options().name, m_host->fingerprint(), m_host->lanAddresses() };
+    return { m_host->options().name, m_host->fingerprint(), m_host->lanAddresses(),
+             m_host->localUrl() };
 }
 
 bool Workspace::host(const Ui::HostOptions &options, QString *error)
@@ -95,6 +98,43 @@ void Workspace::join(const QUrl &mountUrl, const QString &hubPassword, const QSt
         m_settings->setPinnedFingerprint(Client::hubAddressText(mountUrl), announced);
     }
     add(std::move(joined), false);
+}
+
+void Workspace::openInvite(const Client::InviteLink &link)
+{
+    const QString topic = link.room.isEmpty() ? QString() : Protocol::roomTopic(link.room);
+    if (ChatSession *known = sessionFor(link.mountUrl)) {
+        m_hubs->setCurrent(known);
+        if (!topic.isEmpty())
+            emit topicRequested(known, topic);
+        return;
+    }
+    // The link came through a channel the user trusts: its certificate needs no confirmation.
+    // A certificate already trusted for that address is not replaced behind the user's back:
+    // the session uses it, and a hub showing the link's one asks as a changed certificate does.
+    const QString address = Client::hubAddressText(link.mountUrl);
+    if (!link.fingerprint.isEmpty() && m_settings->pinnedFingerprint(address).isEmpty())
+        m_settings->setPinnedFingerprint(address, link.fingerprint);
+    if (!topic.isEmpty()) {
+        // The room goes first among the hub's rooms to open: the window shows it on connect.
+        QStringList topics = m_settings->openTopics(link.hubId);
+        topics.removeAll(topic);
+        topics.prepend(topic);
+        m_settings->setOpenTopics(link.hubId, topics);
+    }
+    join(link.mountUrl);
+    if (Joined *joined = find(sessionFor(link.mountUrl)))
+        joined->expectedHubId = link.hubId;
+}
+
+void Workspace::checkInvite(ChatSession *session)
+{
+    Joined *joined = find(session);
+    if (!joined || session->hubId().isEmpty() || joined->expectedHubId.isEmpty())
+        return;
+    const QString expected = std::exchange(joined->expectedHubId, {});
+    if (session->hubId() != expected)
+        emit inviteMismatch(session, expected);
 }
 
 void Workspace::rejoin(ChatSession *session, const QString &hubPassword)
@@ -201,6 +241,7 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
     connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] {
         rememberIfConnected(raw);
         reopenRooms(raw);
+        checkInvite(raw);
     });
     connect(raw, &ChatSession::certificateRejected, this,
             [this, raw](const QString &presented, const QString &pinned) {

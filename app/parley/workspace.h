@@ -47,6 +47,7 @@ public:
     void stopHosting() override;
     void join(const QUrl &mountUrl, const QString &hubPassword = {},
               const QString &announced = {}) override;
+    void openInvite(const Client::InviteLink &link) override;
     void rejoin(Client::ChatSession *session, const QString &hubPassword = {}) override;
     void rejoinAll() override;
     void leave(Client::ChatSession *session) override;
@@ -69,6 +70,7 @@ private:
         QString pin; // the certificate the hub must present
         QString password;
         bool reopened = false; // the rooms of the last visit were opened again
+        QString expectedHubId; // from an invite link: the hub must say it is this one
     };
     Joined *find(const Client::ChatSession *session);
     const Joined *find(const Client::ChatSession *session) const;
@@ -77,6 +79,7 @@ private:
     void drop(Client::ChatSession *session);
     void rememberIfConnected(Client::ChatSession *session);
     void reopenRooms(Client::ChatSession *session);
+    void checkInvite(Client::ChatSession *session);
     void saveHubs();
     QString savedKey(const Client::ChatSession *session) const;
 

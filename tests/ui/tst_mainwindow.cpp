@@ -3,6 +3,8 @@
 // banner across a hub restart, and the Join dialog finding a hub over loopback discovery.
 
 #include "client/chatsession.h"
+#include "client/hublistmodel.h"
+#include "client/invitelink.h"
 #include "client/conversation.h"
 #include "client/hubbrowser.h"
 #include "client/identityfile.h"
@@ -15,6 +17,8 @@
 #include "testwindow.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
+#include "ui/hubheader.h"
+#include "ui/qrcodedialog.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
 #include "client/hubaddress.h"
@@ -32,6 +36,9 @@
 #include "ui/statusbutton.h"
 
 #include <QAbstractItemModelTester>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QMenu>
 #include <QDir>
 #include <QFile>
 #include <QInputDialog>
@@ -109,6 +116,8 @@ private slots:
     void bannerExplainsRefusalAndHubPasswordFixesIt();
     void autoAwayAfterIdleAndBackOnInput();
     void joinDialogListsHubDiscoveredOverLoopback();
+    void aBadInviteLinkIsExplained();
+    void hostHeaderGivesInviteLinksAndAQrCode();
 
     void findsLinks_data();
     void findsLinks();
@@ -661,6 +670,69 @@ void TestMainWindow::joinDialogListsHubDiscoveredOverLoopback()
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(dialog.url(), announced->url());
+}
+
+void TestMainWindow::aBadInviteLinkIsExplained()
+{
+    const int hubs = m_workspace->hubs()->rowCount();
+    m_window->openInviteLink(QStringLiteral("parley://127.0.0.1:4000/?hub=abc&fp=12ab")); // cut
+    QMessageBox *box = nullptr;
+    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("badInviteLink"))));
+    QVERIFY2(box->text().contains(QStringLiteral("64 hexadecimal")), qPrintable(box->text()));
+    QCOMPARE(m_workspace->hubs()->rowCount(), hubs); // nothing joined
+    box->accept();
+}
+
+void TestMainWindow::hostHeaderGivesInviteLinksAndAQrCode()
+{
+    // The header as it is on the hosting computer: the hub's addresses (one on a LAN here, as
+    // the hub would list it), its certificate, and the room shown.
+    Ui::HubHeader *header = m_window->hubHeader();
+    const QString fingerprint(64, QLatin1Char('a'));
+    Ui::HostedHub hosted { QStringLiteral("Test hub"), fingerprint,
+                           { QStringLiteral("192.0.2.9:4000") },
+                           QUrl(QStringLiteral("wss://127.0.0.1:4000/socket")) };
+    header->setHosted(hosted);
+    header->setInviteRoom(QStringLiteral("general"));
+    QVERIFY(header->inviteButton()->isVisible());
+    const QList<Client::InviteLink> links = header->inviteLinks();
+    QCOMPARE(links.size(), 2); // the LAN address first, this computer last
+    QCOMPARE(links.at(0).mountUrl, QUrl(QStringLiteral("wss://192.0.2.9:4000/socket")));
+    QCOMPARE(links.at(1).mountUrl, QUrl(QStringLiteral("wss://127.0.0.1:4000/socket")));
+    for (const Client::InviteLink &link : links) {
+        QCOMPARE(link.hubId, m_workspace->session()->hubId());
+        QCOMPARE(link.fingerprint, fingerprint);
+        QCOMPARE(link.room, QStringLiteral("general"));
+        QCOMPARE(Client::InviteLink::parse(link.toString(), nullptr), link);
+    }
+
+    // The menu copies a link; its last entry shows the QR code.
+    QSignalSpy copied(header, &Ui::HubHeader::inviteLinkCopied);
+    QMenu *menu = header->inviteButton()->menu();
+    emit menu->aboutToShow();
+    QList<QAction *> actions = menu->actions();
+    QVERIFY(actions.size() >= 3);
+    actions.first()->trigger();
+    QCOMPARE(copied.size(), 1);
+    QCOMPARE(copied.first().at(0).toString(), links.first().toString());
+    QCOMPARE(QGuiApplication::clipboard()->text(), links.first().toString());
+
+    // A QR code: square, a quiet zone of four light modules, a finder pattern in the corner
+    // (a dark 7×7 ring, a light ring, a dark 3×3 centre).
+    const QImage code = Ui::QrCodeDialog::encode(links.first().toString());
+    QVERIFY(!code.isNull());
+    QCOMPARE(code.width(), code.height());
+    QVERIFY(code.width() >= 21 + 8);
+    const auto dark = [&code](int x, int y) { return qGray(code.pixel(x, y)) < 128; };
+    QVERIFY(!dark(3, 3));
+    QVERIFY(dark(4, 4) && dark(10, 4) && dark(4, 10) && dark(10, 10));
+    QVERIFY(!dark(5, 5) && !dark(9, 9));
+    QVERIFY(dark(6, 6) && dark(8, 8));
+    Ui::QrCodeDialog dialog(QStringLiteral("Test hub"), links);
+    QCOMPARE(dialog.shownLink(), links.first().toString());
+    QVERIFY(!dialog.findChild<QLabel *>(QStringLiteral("qrCode"))->pixmap().isNull());
+    header->setHosted(std::nullopt);
+    QVERIFY(!header->inviteButton()->isVisible());
 }
 
 void TestMainWindow::findsLinks_data()

@@ -7,7 +7,9 @@
 #include "client/chatsession.h"
 #include "client/conversation.h"
 #include "client/hublistmodel.h"
+#include "client/hubaddress.h"
 #include "client/identityfile.h"
+#include "client/invitelink.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
@@ -90,6 +92,7 @@ private slots:
     void theJoinedHubsComeBackAtTheNextStart();
     void firstStartListsTheHubsOnTheLanAndJoinsOne();
     void theCommandLineHostsAndJoinsAtOnce();
+    void anInviteLinkJoinsItsHubAndOpensItsRoom();
 
 private:
     // Ana's app hosting "Team hub" and joined to m_second, as `parley --host "Team hub" --join
@@ -400,6 +403,62 @@ void TestMultiHub::theCommandLineHostsAndJoinsAtOnce()
     QCOMPARE(app.exitStatus(), QProcess::NormalExit);
     QCOMPARE(app.exitCode(), 0);
     QVERIFY(QFile::exists(shot));
+}
+
+void TestMultiHub::anInviteLinkJoinsItsHubAndOpensItsRoom()
+{
+    // An encrypted hub, and a link to its room #design as its host would copy it: the program
+    // started with only the link joins, trusting the link's certificate without asking (a trust
+    // dialog would leave the session refused), and opens the room.
+    QTemporaryDir hubData;
+    Testing::HubProcess::Options options { QStringLiteral("Design team") };
+    options.tls = true;
+    options.dataDir = hubData.path();
+    Testing::HubProcess design(options);
+    QVERIFY(design.start());
+    QVERIFY(!design.fingerprint().isEmpty());
+    auto dana = otherUser(design.url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"),
+                          design.fingerprint());
+    QTRY_VERIFY_WITH_TIMEOUT(!dana->hubId().isEmpty(), hubTimeoutMs);
+    dana->createRoom(QStringLiteral("design"), QStringLiteral("Design"), {});
+    QTRY_VERIFY_WITH_TIMEOUT(dana->rooms()->rowOfTopic(QStringLiteral("room:design")) >= 0, hubTimeoutMs);
+    dana->openTopic(QStringLiteral("room:design"));
+    QTRY_VERIFY_WITH_TIMEOUT(dana->isJoined(QStringLiteral("room:design")), hubTimeoutMs);
+
+    Client::InviteLink link;
+    link.mountUrl = design.url();
+    link.hubId = dana->hubId();
+    link.fingerprint = design.fingerprint();
+    link.room = QStringLiteral("design");
+
+    QTemporaryDir home;
+    const QString identity = home.filePath(QStringLiteral("identity.pem"));
+    const auto &key = Testing::TestKeys::forLabel(QStringLiteral("link-ana"));
+    QString error;
+    QVERIFY2(Client::IdentityFile::write(identity, key, &error), qPrintable(error));
+    QProcess app;
+    app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    app.start(QStringLiteral(PARLEY_APP_PROGRAM),
+              { QStringLiteral("--nick"), QStringLiteral("Ana"),
+                QStringLiteral("--settings-dir"), home.filePath(QStringLiteral("settings")),
+                QStringLiteral("--identity"), identity,
+                QStringLiteral("--discovery"), QStringLiteral("off"),
+                QStringLiteral("--screenshot"), home.filePath(QStringLiteral("link.png")),
+                link.toString() });
+    bool inRoom = false;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            inRoom = inRoom
+                || dana->conversation(QStringLiteral("room:design"))->presence()->rowOfUser(key.userId()) >= 0;
+            return app.state() == QProcess::NotRunning;
+        },
+        20'000));
+    QVERIFY2(inRoom, "Ana did not show in #design");
+    QCOMPARE(app.exitCode(), 0);
+    // The link's certificate is the one trusted for that address now.
+    QSettings kept(home.filePath(QStringLiteral("settings/Parley/parley.ini")), QSettings::IniFormat);
+    QCOMPARE(kept.value(QStringLiteral("trust/pins")).toMap().value(Client::hubAddressText(design.url())).toString(),
+             design.fingerprint());
 }
 
 QTEST_MAIN(TestMultiHub)
