@@ -36,6 +36,7 @@ struct HostedHub
     QString fingerprint; // of the served certificate; empty for ws://
     QStringList lanAddresses; // "ADDRESS:PORT" others type, the likeliest first
     QUrl localUrl; // how this computer reaches it (127.0.0.1)
+    bool announced = false; // announced on the LAN (in the app's discovery mode)
 };
 
 // What the window asks of the app: the hubs it is on (one ChatSession each, several at once),

@@ -1,10 +1,13 @@
 #include "ui/joindialog.h"
 
 #include "ui/appsettings.h"
+#include "ui/discoverydiagnosis.h"
 #include "client/hubaddress.h"
 #include "ui/icons.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QFrame>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -32,6 +35,12 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     , m_address(new QLineEdit(this))
     , m_password(new QLineEdit(this))
     , m_error(new QLabel(this))
+    , m_why(new QToolButton(this))
+    , m_diagnosisBox(new QFrame(this))
+    , m_diagnosis(new QLabel(m_diagnosisBox))
+    , m_includeVirtual(new QCheckBox(tr("Also look on VPN and virtual adapters"), m_diagnosisBox))
+    , m_lastPort(settings->hostPreferences().port ? settings->hostPreferences().port
+                                                  : Client::defaultHubPort)
 {
     setWindowTitle(tr("Join a hub"));
     setWindowIcon(Icons::appIcon());
@@ -59,6 +68,43 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     for (int column : { AddressColumn, UsersColumn, RoomsColumn })
         m_discovered->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     m_discovered->setMinimumHeight(120);
+
+    // Why is no hub listed: what was checked, in words, and what to try.
+    m_why->setText(tr("Why is no hub listed?"));
+    m_why->setObjectName(QStringLiteral("whyNoHub"));
+    m_why->setCheckable(true);
+    m_why->setAutoRaise(true);
+    m_why->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_diagnosisBox->setObjectName(QStringLiteral("discoveryDiagnosis"));
+    m_diagnosisBox->setFrameShape(QFrame::StyledPanel);
+    m_diagnosis->setWordWrap(true);
+    m_diagnosis->setTextFormat(Qt::PlainText);
+    m_diagnosis->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_includeVirtual->setObjectName(QStringLiteral("includeVirtual"));
+    auto *tryAddress = new QPushButton(tr("Try an address…"), m_diagnosisBox);
+    tryAddress->setObjectName(QStringLiteral("tryAddress"));
+    connect(tryAddress, &QPushButton::clicked, this, [this] {
+        // The host's address is the part the user knows; the port is the usual one.
+        if (m_address->text().trimmed().isEmpty()) {
+            m_address->setText(QStringLiteral(":%1").arg(m_lastPort));
+            m_address->setCursorPosition(0);
+        }
+        m_address->setFocus();
+    });
+    auto *diagnosisLayout = new QVBoxLayout(m_diagnosisBox);
+    diagnosisLayout->addWidget(m_diagnosis);
+    auto *diagnosisButtons = new QHBoxLayout;
+    diagnosisButtons->addWidget(m_includeVirtual, 1);
+    diagnosisButtons->addWidget(tryAddress);
+    diagnosisLayout->addLayout(diagnosisButtons);
+    m_diagnosisBox->hide();
+    connect(m_why, &QToolButton::toggled, this, [this](bool shown) {
+        m_diagnosisOpened = m_diagnosisOpened || shown;
+        m_diagnosisBox->setVisible(shown);
+        updateDiagnosis();
+    });
+    connect(m_includeVirtual, &QCheckBox::toggled, &m_browser, &Client::HubBrowser::setIncludeVirtual);
+    connect(m_includeVirtual, &QCheckBox::toggled, this, &JoinDialog::updateDiagnosis);
 
     auto *recentTitle = new QLabel(tr("<b>Recent hubs</b>"), this);
     for (const RecentHub &hub : settings->recentHubs()) {
@@ -93,6 +139,8 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(titleRow);
     layout->addWidget(m_discovered, 1);
+    layout->addWidget(m_why, 0, Qt::AlignLeft);
+    layout->addWidget(m_diagnosisBox);
     layout->addWidget(recentTitle);
     layout->addWidget(m_recent);
     layout->addSpacing(4);
@@ -123,8 +171,71 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
 
     connect(&m_browser, &Client::HubBrowser::hubsChanged, this, &JoinDialog::refreshDiscovered);
     m_browser.start(discovery);
+    m_includeVirtual->setVisible(discovery == Client::DiscoveryMode::Lan);
+    m_searching.start();
+    m_tick.setInterval(500);
+    connect(&m_tick, &QTimer::timeout, this, [this] {
+        if (!m_diagnosisOpened && m_browser.hubs().isEmpty()
+            && m_searching.elapsed() >= m_diagnosisDelayMs)
+            m_why->setChecked(true); // opens the explanation
+        updateDiagnosis();
+    });
+    m_tick.start();
     updateDiscoveryStatus();
     refreshDiscovered();
+}
+
+void JoinDialog::setOwnHub(const QString &hubId, const QStringList &reachableAt)
+{
+    m_ownHubId = hubId;
+    m_reachableAt = reachableAt;
+    updateDiagnosis();
+}
+
+void JoinDialog::setDiscoveryPort(quint16 port)
+{
+    const Client::DiscoveryMode mode = m_browser.mode();
+    m_browser.setPort(port);
+    m_browser.start(mode);
+    updateDiscoveryStatus();
+    updateDiagnosis();
+}
+
+bool JoinDialog::isDiagnosisShown() const
+{
+    return m_diagnosisBox->isVisible();
+}
+
+QString JoinDialog::diagnosisText() const
+{
+    return m_diagnosis->text();
+}
+
+void JoinDialog::updateDiagnosis()
+{
+    DiscoveryFacts facts;
+    facts.mode = m_browser.mode();
+    facts.listening = m_browser.isListening();
+    facts.bindError = m_browser.errorString();
+    facts.port = m_browser.port();
+    facts.searchedSeconds = int(m_searching.elapsed() / 1000);
+    const QList<Client::DiscoveredHub> hubs = m_browser.hubs();
+    facts.interfaces = Client::localAddresses();
+    facts.includeVirtual = m_includeVirtual->isChecked();
+    facts.announcing = !m_ownHubId.isEmpty();
+    for (const Client::DiscoveredHub &hub : hubs) {
+        if (hub.hubId == m_ownHubId)
+            facts.ownHubHeard = true;
+        else
+            ++facts.hubsFound;
+    }
+    facts.reachableAt = m_reachableAt;
+    const QStringList said = discoveryDiagnosis(facts);
+    QString text;
+    for (const QString &sentence : said)
+        text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + QStringLiteral("• ") + sentence;
+    if (m_diagnosis->text() != text)
+        m_diagnosis->setText(text);
 }
 
 JoinDialog::~JoinDialog() = default;

@@ -1,6 +1,7 @@
 // MainWindow's dialogs: host, join, new room, nickname, passwords, edit and delete.
 
 #include "client/chatsession.h"
+#include "client/hublistmodel.h"
 #include "client/conversation.h"
 #include "client/hubbrowser.h"
 #include "client/invitelink.h"
@@ -56,6 +57,10 @@ void MainWindow::showHostDialog()
 void MainWindow::showJoinDialog()
 {
     JoinDialog dialog(m_settings, m_hubs->discovery(), this);
+    if (const Client::ChatSession *own = m_hubs->hubs()->hosted(); own && m_hubs->isHosting()) {
+        const HostedHub hosted = m_hubs->hosted();
+        dialog.setOwnHub(hosted.announced ? own->hubId() : QString(), hosted.lanAddresses);
+    }
     if (dialog.exec() != QDialog::Accepted)
         return;
     // Beside the hubs the app is on: hosting goes on, the others stay.

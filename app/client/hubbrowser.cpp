@@ -133,12 +133,20 @@ void HubBrowser::query()
 {
     if (!m_socket)
         return;
-    const QList<QHostAddress> addresses = Protocol::Discovery::targets(m_mode);
+    const QList<QHostAddress> addresses = Protocol::Discovery::targets(m_mode, m_includeVirtual);
     for (const QHostAddress &address : addresses) {
         if (m_socket->writeDatagram(QueryDatagram, address, m_port) < 0)
             qCDebug(lcClient) << "discovery query to" << address
                               << "failed:" << m_socket->errorString();
     }
+}
+
+void HubBrowser::setIncludeVirtual(bool include)
+{
+    if (include == m_includeVirtual)
+        return;
+    m_includeVirtual = include;
+    query();
 }
 
 QList<DiscoveredHub> HubBrowser::hubs() const

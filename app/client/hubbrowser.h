@@ -72,6 +72,9 @@ public:
 
     // Sends {"parley": 1, "query": true} to the targets of the mode.
     void query();
+    // LAN mode: also query on VPN and virtual adapters (skipped by default). Queries at once.
+    void setIncludeVirtual(bool include);
+    bool includesVirtual() const { return m_includeVirtual; }
 
     QList<DiscoveredHub> hubs() const; // ordered by name, then hub id
 
@@ -84,6 +87,7 @@ private:
 
     QUdpSocket *m_socket = nullptr; // child
     DiscoveryMode m_mode = DiscoveryMode::Off;
+    bool m_includeVirtual = false;
     quint16 m_port = DefaultPort;
     int m_expiryMs = 7000;
     QString m_error;

@@ -1,6 +1,7 @@
 #include "client/localaddresses.h"
 
-#include <QRegularExpression>
+#include "protocol/discovery.h"
+
 
 #include <algorithm>
 
@@ -8,17 +9,8 @@ namespace Parley::Client {
 
 bool LocalAddress::isVirtual() const
 {
-    static const QRegularExpression virtualName(
-        QStringLiteral("^(docker|br-|virbr|veth|vmnet|vboxnet|lxc|lxd|cni|flannel|podman|"
-                       "tun|tap|wg|tailscale|zt|utun|ppp|ipsec|nordlynx|proton)"),
-        QRegularExpression::CaseInsensitiveOption);
-    switch (type) {
-    case QNetworkInterface::Virtual:
-    case QNetworkInterface::Ppp:
-        return true;
-    default:
-        return virtualName.match(interfaceName).hasMatch();
-    }
+    return Protocol::Discovery::isVirtualInterface(
+        interfaceName, type == QNetworkInterface::Virtual || type == QNetworkInterface::Ppp);
 }
 
 int LocalAddress::rank() const

@@ -52,7 +52,7 @@ Ui::HostedHub Workspace::hosted() const
     if (!isHosting())
         return {};
     return { m_host->options().name, m_host->fingerprint(), m_host->lanAddresses(),
-             m_host->localUrl() };
+             m_host->localUrl(), m_host->options().announce };
 }
 
 bool Workspace::host(const Ui::HostOptions &options, QString *error)

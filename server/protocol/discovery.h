@@ -29,17 +29,25 @@ struct InterfaceAddress
     bool canBroadcast = false;
     QHostAddress ip;
     QHostAddress broadcast; // null when the interface has none
+    QString name; // "eth0", "docker0", …
+    bool isVirtual = false; // isVirtualInterface(): a bridge, container network or VPN
 };
+
+// A virtual bridge or container network (docker, virbr, veth, vmnet, vboxnet, …) or a VPN or
+// tunnel (tun, tap, wg, tailscale, zerotier, ppp, …): others on the LAN are not on it, so
+// discovery skips it unless asked. By the interface's name, or its type being Virtual or Ppp.
+bool isVirtualInterface(const QString &name, bool virtualOrPppType);
 
 // 127.0.0.1 and 127.255.255.255: the only targets on development machines and in tests.
 // Unicast reaches one of several listeners sharing the port; the loopback broadcast reaches all.
 QList<QHostAddress> loopbackTargets();
 // The broadcast address of each up, non-loopback IPv4 interface address of `interfaces`, once
-// each; never the limited broadcast (all ones), never a loopback address.
-QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces);
+// each; never the limited broadcast (all ones), never a loopback address; virtual interfaces
+// only with includeVirtual.
+QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces, bool includeVirtual = false);
 // This machine's interfaces, as lanTargetsOf() reads them.
 QList<InterfaceAddress> localInterfaces();
 // The targets of `mode` on this machine.
-QList<QHostAddress> targets(Mode mode);
+QList<QHostAddress> targets(Mode mode, bool includeVirtual = false);
 
 } // namespace Parley::Protocol::Discovery

@@ -135,6 +135,11 @@ void tst_Discovery::lanTargetsOfInterfaces_data()
     QTest::addRow("two addresses in one subnet: one target")
             << QList<Entry> { lan, { true, false, true, v4("192.168.1.21"), v4("192.168.1.255") } }
             << QList<QHostAddress> { v4("192.168.1.255") };
+    QTest::addRow("a docker bridge is skipped")
+            << QList<Entry> { { true, false, true, v4("172.17.0.1"), v4("172.17.255.255"),
+                                QStringLiteral("docker0"), true },
+                              lan }
+            << QList<QHostAddress> { v4("192.168.1.255") };
     QTest::addRow("two interfaces, in order")
             << QList<Entry> { { true, false, true, v4("10.1.2.3"), v4("10.1.255.255") },
                               { true, true, false, v4("127.0.0.1"), {} }, lan }
@@ -146,6 +151,19 @@ void tst_Discovery::lanTargetsOfInterfaces()
     QFETCH(QList<Discovery::InterfaceAddress>, interfaces);
     QFETCH(QList<QHostAddress>, expected);
     QCOMPARE(Discovery::lanTargetsOf(interfaces), expected);
+    // Asked to include virtual interfaces, their broadcast addresses come in their place.
+    QList<QHostAddress> withVirtual;
+    for (const Discovery::InterfaceAddress &entry : interfaces) {
+        const QList<QHostAddress> one = Discovery::lanTargetsOf({ entry }, true);
+        for (const QHostAddress &address : one) {
+            if (!withVirtual.contains(address))
+                withVirtual << address;
+        }
+    }
+    QCOMPARE(Discovery::lanTargetsOf(interfaces, true), withVirtual);
+    QVERIFY(Discovery::isVirtualInterface(QStringLiteral("wg0"), false));
+    QVERIFY(Discovery::isVirtualInterface(QStringLiteral("anything"), true));
+    QVERIFY(!Discovery::isVirtualInterface(QStringLiteral("enp3s0"), false));
 }
 
 void tst_Discovery::lanTargetsOfThisMachineFollowTheSameRule()

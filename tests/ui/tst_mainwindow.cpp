@@ -17,6 +17,7 @@
 #include "testwindow.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
+#include "ui/discoverydiagnosis.h"
 #include "ui/hubheader.h"
 #include "ui/qrcodedialog.h"
 #include "ui/connectionbanner.h"
@@ -48,6 +49,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QUdpSocket>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -117,6 +119,9 @@ private slots:
     void autoAwayAfterIdleAndBackOnInput();
     void joinDialogListsHubDiscoveredOverLoopback();
     void aBadInviteLinkIsExplained();
+    void discoveryExplainsAPortInUse();
+    void discoveryTellsWhetherItHearsItsOwnHub();
+    void discoveryNamesTheAdaptersItSkips();
     void hostHeaderGivesInviteLinksAndAQrCode();
 
     void findsLinks_data();
@@ -670,6 +675,75 @@ void TestMainWindow::joinDialogListsHubDiscoveredOverLoopback()
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     QCOMPARE(dialog.url(), announced->url());
+}
+
+void TestMainWindow::discoveryExplainsAPortInUse()
+{
+    // Another program holds the discovery port without sharing it (a port of the test's own,
+    // not the protocol's, so that other tests keep theirs).
+    QUdpSocket other;
+    QVERIFY(other.bind(QHostAddress::AnyIPv4, 0, QUdpSocket::DontShareAddress));
+    Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
+    dialog.setDiagnosisDelayMs(0);
+    dialog.setDiscoveryPort(other.localPort());
+    dialog.show();
+    QVERIFY(!dialog.browser()->isListening());
+    QTRY_VERIFY(dialog.isDiagnosisShown()); // opens by itself: nothing can be found
+    const QString text = dialog.diagnosisText();
+    QVERIFY2(text.contains(QStringLiteral("could not listen for hub announcements on UDP port %1")
+                               .arg(other.localPort())),
+             qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Another program may be using the port")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("this computer only")), qPrintable(text)); // loopback
+}
+
+void TestMainWindow::discoveryTellsWhetherItHearsItsOwnHub()
+{
+    // The app's own hub, announced: the dialog hears it. The same with the announcement
+    // suppressed: it says broadcasts do not get through, and what to do instead.
+    for (const bool announced : { true, false }) {
+        Testing::HubProcess::Options options;
+        options.name = QStringLiteral("Own hub %1 %2").arg(QCoreApplication::applicationPid()).arg(announced);
+        options.announce = announced;
+        Testing::HubProcess own(options);
+        QVERIFY(own.start());
+        auto self = otherUser(own.url(), QStringLiteral("own-00001"), QStringLiteral("Own"));
+        QTRY_VERIFY_WITH_TIMEOUT(!self->hubId().isEmpty(), hubTimeoutMs);
+
+        Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
+        dialog.setDiagnosisDelayMs(0);
+        dialog.setOwnHub(self->hubId(), { QStringLiteral("192.0.2.9:%1").arg(own.port()) });
+        dialog.show();
+        const QString expected = announced ? QStringLiteral("hears the announcement of the hub this computer hosts")
+                                           : QStringLiteral("does not hear the announcement of the hub this computer hosts");
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog.diagnosisText().contains(expected),
+                                  qPrintable(dialog.diagnosisText()), hubTimeoutMs);
+        QVERIFY(dialog.diagnosisText().contains(QStringLiteral("192.0.2.9:%1").arg(own.port())));
+        if (!announced)
+            QVERIFY(dialog.diagnosisText().contains(QStringLiteral("invite link")));
+    }
+}
+
+void TestMainWindow::discoveryNamesTheAdaptersItSkips()
+{
+    Ui::DiscoveryFacts facts;
+    facts.mode = Client::DiscoveryMode::Lan;
+    facts.listening = true;
+    facts.searchedSeconds = 6;
+    facts.interfaces = { { QStringLiteral("eth0"), QNetworkInterface::Ethernet, QHostAddress(QStringLiteral("192.168.1.20")) },
+                         { QStringLiteral("docker0"), QNetworkInterface::Ethernet, QHostAddress(QStringLiteral("172.17.0.1")) } };
+    QString said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
+    QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20).")), qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("skips VPN and virtual adapters, where other people rarely are: docker0 (172.17.0.1)")),
+             qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("No hub answered in 6 seconds")), qPrintable(said));
+    facts.includeVirtual = true;
+    said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
+    QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20), docker0 (172.17.0.1).")), qPrintable(said));
+    QVERIFY(!said.contains(QStringLiteral("skips")));
+    facts.interfaces.clear();
+    said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
+    QVERIFY2(said.contains(QStringLiteral("not connected to a network")), qPrintable(said));
 }
 
 void TestMainWindow::aBadInviteLinkIsExplained()
