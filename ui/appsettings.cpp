@@ -4,8 +4,9 @@
 namespace Parley::Ui {
 
 namespace {
-constexpr int maxRecentHubs = 8;
-}
+constexpr int maxRecentHubs = 12;
+constexpr int maxAddressesPerHub = 4;
+} // namespace
 
 // The default format, so that QSettings::setDefaultFormat(IniFormat) + setPath() (tests,
 // --settings-dir) really moves the file; normally it is the native one.
@@ -35,25 +36,62 @@ void AppSettings::setNick(const QString &nick)
 QList<RecentHub> AppSettings::recentHubs() const
 {
     QList<RecentHub> hubs;
-    const QStringList urls = m_settings.value(QStringLiteral("recent/urls")).toStringList();
-    const QStringList names = m_settings.value(QStringLiteral("recent/names")).toStringList();
-    for (qsizetype i = 0; i < urls.size(); ++i)
-        hubs.append({ QUrl(urls.at(i)), names.value(i) });
+    if (!m_settings.contains(QStringLiteral("recent/hubs"))) {
+        // Kept before hubs had ids: one address and a name each.
+        const QStringList urls = m_settings.value(QStringLiteral("recent/urls")).toStringList();
+        const QStringList names = m_settings.value(QStringLiteral("recent/names")).toStringList();
+        for (qsizetype i = 0; i < urls.size(); ++i)
+            hubs.append({ {}, names.value(i), { QUrl(urls.at(i)) }, 0 });
+        return hubs;
+    }
+    const QVariantList stored = m_settings.value(QStringLiteral("recent/hubs")).toList();
+    for (const QVariant &value : stored) {
+        const QVariantMap map = value.toMap();
+        RecentHub hub;
+        hub.hubId = map.value(QStringLiteral("id")).toString();
+        hub.name = map.value(QStringLiteral("name")).toString();
+        const QStringList urls = map.value(QStringLiteral("urls")).toStringList();
+        for (const QString &url : urls) {
+            if (QUrl(url).isValid())
+                hub.urls.append(QUrl(url));
+        }
+        hub.lastSeenMs = map.value(QStringLiteral("seen")).toLongLong();
+        if (!hub.urls.isEmpty())
+            hubs.append(hub);
+    }
     return hubs;
 }
 
-void AppSettings::addRecentHub(const RecentHub &hub)
+void AppSettings::rememberHub(const QString &hubId, const QString &name, const QUrl &url, qint64 seenMs)
 {
     QList<RecentHub> hubs = recentHubs();
-    hubs.removeIf([&](const RecentHub &known) { return known.url == hub.url; });
-    hubs.prepend(hub);
-    QStringList urls, names;
-    for (const RecentHub &known : std::as_const(hubs).first(qMin(hubs.size(), maxRecentHubs))) {
-        urls.append(known.url.toString());
-        names.append(known.name);
+    RecentHub hub { hubId, name, { url }, seenMs };
+    for (qsizetype i = 0; i < hubs.size(); ++i) {
+        const RecentHub &known = hubs.at(i);
+        const bool same = !hubId.isEmpty() ? known.hubId == hubId || (known.hubId.isEmpty() && known.urls.contains(url))
+                                           : known.urls.contains(url);
+        if (!same)
+            continue;
+        for (const QUrl &other : known.urls) {
+            if (other != url && hub.urls.size() < maxAddressesPerHub)
+                hub.urls.append(other);
+        }
+        hubs.removeAt(i--);
     }
-    m_settings.setValue(QStringLiteral("recent/urls"), urls);
-    m_settings.setValue(QStringLiteral("recent/names"), names);
+    hubs.prepend(hub);
+    QVariantList stored;
+    for (const RecentHub &known : std::as_const(hubs).first(qMin(hubs.size(), maxRecentHubs))) {
+        QStringList urls;
+        for (const QUrl &known : known.urls)
+            urls.append(known.toString());
+        stored.append(QVariantMap { { QStringLiteral("id"), known.hubId },
+                                    { QStringLiteral("name"), known.name },
+                                    { QStringLiteral("urls"), urls },
+                                    { QStringLiteral("seen"), known.lastSeenMs } });
+    }
+    m_settings.setValue(QStringLiteral("recent/hubs"), stored);
+    m_settings.remove(QStringLiteral("recent/urls"));
+    m_settings.remove(QStringLiteral("recent/names"));
 }
 
 HostPreferences AppSettings::hostPreferences() const

@@ -11,11 +11,16 @@
 
 namespace Parley::Ui {
 
-// A hub the user joined before, newest first in AppSettings::recentHubs().
+// A hub the user joined before (by address, link or discovery), newest first in
+// AppSettings::recentHubs(): one entry per hub, with every address it was reached at.
 struct RecentHub
 {
-    QUrl url; // ws://HOST:PORT/socket
+    QString hubId; // empty for entries kept before hub ids were remembered
     QString name;
+    QList<QUrl> urls; // ws(s)://HOST:PORT/socket, the last used first
+    qint64 lastSeenMs = 0; // when it last let us in (ms since the epoch), 0 if unknown
+
+    QUrl url() const { return urls.value(0); }
 };
 
 // What the host dialog remembers between runs.
@@ -48,7 +53,9 @@ public:
     void setNick(const QString &nick);
 
     QList<RecentHub> recentHubs() const;
-    void addRecentHub(const RecentHub &hub); // moves it to the front, keeps at most 8
+    // The hub let us in at `url` now: it moves to the front (merged with its entry by hub id,
+    // the url first among its addresses); at most 12 hubs and 4 addresses each are kept.
+    void rememberHub(const QString &hubId, const QString &name, const QUrl &url, qint64 seenMs);
 
     HostPreferences hostPreferences() const;
     void setHostPreferences(const HostPreferences &preferences);

@@ -25,6 +25,8 @@ enum Column { NameColumn, AddressColumn, UsersColumn, RoomsColumn };
 constexpr int HubIdRole = Qt::UserRole;
 constexpr int AddressRole = Qt::UserRole + 1;
 constexpr int LockedRole = Qt::UserRole + 2;
+constexpr int NameRole = Qt::UserRole + 3;
+constexpr int UrlRole = Qt::UserRole + 4;
 } // namespace
 
 JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, QWidget *parent)
@@ -107,14 +109,21 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     connect(m_includeVirtual, &QCheckBox::toggled, this, &JoinDialog::updateDiagnosis);
 
     auto *recentTitle = new QLabel(tr("<b>Recent hubs</b>"), this);
+    QList<QUrl> recentUrls;
     for (const RecentHub &hub : settings->recentHubs()) {
-        auto *item = new QListWidgetItem(
-            QStringLiteral("%1 — %2").arg(hub.name, Client::hubAddressText(hub.url)), m_recent);
+        auto *item = new QListWidgetItem(m_recent);
+        item->setData(NameRole, QStringLiteral("%1 — %2").arg(hub.name, Client::hubAddressText(hub.url())));
+        item->setData(UrlRole, hub.url());
         // A plain hub keeps its scheme: a bare address means wss://.
-        item->setData(AddressRole, hub.url.scheme() == QLatin1String("ws")
-                                           ? QStringLiteral("ws://") + Client::hubAddressText(hub.url)
-                                           : Client::hubAddressText(hub.url));
+        item->setData(AddressRole, hub.url().scheme() == QLatin1String("ws")
+                                           ? QStringLiteral("ws://") + Client::hubAddressText(hub.url())
+                                           : Client::hubAddressText(hub.url()));
+        recentUrls.append(hub.url());
     }
+    // Whether they answer now: a TCP connect to their last used address, nothing sent.
+    connect(&m_probe, &Client::ReachabilityProbe::changed, this, &JoinDialog::updateRecent);
+    m_probe.check(recentUrls);
+    updateRecent();
     m_recent->setMaximumHeight(m_recent->sizeHintForRow(0) > 0 ? m_recent->sizeHintForRow(0) * 4 + 6
                                                                : 90);
     recentTitle->setVisible(m_recent->count() > 0);
@@ -183,6 +192,21 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     m_tick.start();
     updateDiscoveryStatus();
     refreshDiscovered();
+}
+
+void JoinDialog::updateRecent()
+{
+    using State = Client::ReachabilityProbe::State;
+    for (int row = 0; row < m_recent->count(); ++row) {
+        QListWidgetItem *item = m_recent->item(row);
+        const State state = m_probe.stateOf(item->data(UrlRole).toUrl());
+        const QString name = item->data(NameRole).toString();
+        item->setText(state == State::Reachable     ? tr("%1  ·  answers now").arg(name)
+                          : state == State::Unreachable ? tr("%1  ·  does not answer now").arg(name)
+                                                        : name);
+        item->setIcon(Icons::dot(state == State::Reachable ? QColor(0x2e, 0xa0, 0x43)
+                                                           : palette().color(QPalette::Mid)));
+    }
 }
 
 void JoinDialog::setOwnHub(const QString &hubId, const QStringList &reachableAt)

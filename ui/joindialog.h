@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/hubbrowser.h"
+#include "client/reachabilityprobe.h"
 
 #include <QDialog>
 #include <QElapsedTimer>
@@ -58,6 +59,7 @@ private:
     void refreshDiscovered();
     void updateDiscoveryStatus();
     void updateDiagnosis();
+    void updateRecent();
 
     Client::HubBrowser m_browser;
     QTreeWidget *m_discovered;
@@ -74,6 +76,7 @@ private:
     QLabel *m_diagnosis;
     QCheckBox *m_includeVirtual;
     QTimer m_tick;
+    Client::ReachabilityProbe m_probe; // of the recent hubs' last used addresses
     QElapsedTimer m_searching;
     int m_diagnosisDelayMs = 5000;
     bool m_diagnosisOpened = false; // opened once (by itself or the user): never closed by itself

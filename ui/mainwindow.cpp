@@ -174,6 +174,8 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     connect(m_welcome, &WelcomePane::hostRequested, this, &MainWindow::showHostDialog);
     connect(m_welcome, &WelcomePane::joinRequested, this, &MainWindow::showJoinDialog);
     connect(m_welcome, &WelcomePane::discoveredJoinRequested, this, &MainWindow::joinDiscovered);
+    connect(m_welcome, &WelcomePane::rememberedJoinRequested, this,
+            [this](const QUrl &url) { m_hubs->join(url); });
 
     m_welcome->setNick(m_settings->nick());
     m_welcome->setDiscovery(m_hubs->discovery());
@@ -358,6 +360,8 @@ void MainWindow::onSessionChanged(ChatSession *session)
     updateHubHeader();
     m_rooms->setSession(session);
     m_users->setSession(session);
+    if (!session)
+        m_welcome->setRememberedHubs(m_settings->recentHubs());
     m_stack->setCurrentWidget(session ? m_chat : m_welcome);
     // Without a hub the welcome pane is the whole window: no empty sidebar or people panel.
     m_users->setVisible(session != nullptr);

@@ -3,6 +3,7 @@
 #include "client/hubaddress.h"
 #include "ui/icons.h"
 
+#include <QDateTime>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,6 +18,9 @@ WelcomePane::WelcomePane(QWidget *parent)
     , m_status(new QLabel(this))
     , m_list(new QWidget(this))
     , m_listLayout(new QVBoxLayout(m_list))
+    , m_rememberedTitle(new QLabel(tr("Hubs you joined before:"), this))
+    , m_remembered(new QWidget(this))
+    , m_rememberedLayout(new QVBoxLayout(m_remembered))
 {
     auto *logo = new QLabel(this);
     logo->setPixmap(Icons::appIcon().pixmap(QSize(64, 64), devicePixelRatioF()));
@@ -41,6 +45,12 @@ WelcomePane::WelcomePane(QWidget *parent)
     m_list->setObjectName(QStringLiteral("discoveredHubs"));
     m_listLayout->setContentsMargins(0, 0, 0, 0);
     m_listLayout->setSpacing(6);
+    m_rememberedTitle->setAlignment(Qt::AlignCenter);
+    m_rememberedTitle->setForegroundRole(QPalette::PlaceholderText);
+    m_remembered->setObjectName(QStringLiteral("rememberedHubs"));
+    m_rememberedLayout->setContentsMargins(0, 0, 0, 0);
+    m_rememberedLayout->setSpacing(6);
+    connect(&m_probe, &Client::ReachabilityProbe::changed, this, &WelcomePane::refreshRemembered);
 
     const QColor ink = palette().color(QPalette::ButtonText);
     m_host = new QPushButton(Icons::icon(QStringLiteral("host"), ink),
@@ -75,6 +85,9 @@ WelcomePane::WelcomePane(QWidget *parent)
     layout->addSpacing(18);
     layout->addWidget(m_status);
     layout->addWidget(m_list);
+    layout->addSpacing(10);
+    layout->addWidget(m_rememberedTitle);
+    layout->addWidget(m_remembered);
     layout->addSpacing(14);
     layout->addLayout(buttons);
 
@@ -110,6 +123,112 @@ void WelcomePane::showEvent(QShowEvent *event)
     if (m_mode != Client::DiscoveryMode::Off && m_browser.mode() == Client::DiscoveryMode::Off)
         m_browser.start(m_mode);
     refresh();
+    checkRemembered();
+}
+
+void WelcomePane::setRememberedHubs(const QList<RecentHub> &hubs)
+{
+    m_recent = hubs;
+    refreshRemembered();
+    if (isVisible())
+        checkRemembered();
+}
+
+void WelcomePane::checkRemembered()
+{
+    QList<QUrl> urls;
+    for (const RecentHub &hub : std::as_const(m_recent))
+        urls += hub.urls;
+    m_probe.check(urls);
+}
+
+void WelcomePane::refreshRemembered()
+{
+    while (QLayoutItem *item = m_rememberedLayout->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    int shown = 0;
+    for (const RecentHub &hub : std::as_const(m_recent)) {
+        const bool discovered = std::any_of(m_shown.cbegin(), m_shown.cend(), [&hub](const Client::DiscoveredHub &found) {
+            return !hub.hubId.isEmpty() && found.hubId == hub.hubId;
+        });
+        if (discovered || shown == 4)
+            continue;
+        m_rememberedLayout->addWidget(rememberedRow(hub));
+        ++shown;
+    }
+    m_rememberedTitle->setVisible(shown > 0);
+    m_remembered->setVisible(shown > 0);
+}
+
+QWidget *WelcomePane::rememberedRow(const RecentHub &hub)
+{
+    using State = Client::ReachabilityProbe::State;
+    // The address to join: the first that answers, else the last used.
+    QUrl url = hub.url();
+    State state = State::Unknown;
+    for (const QUrl &candidate : hub.urls) {
+        const State candidateState = m_probe.stateOf(candidate);
+        if (candidateState == State::Reachable) {
+            url = candidate;
+            state = State::Reachable;
+            break;
+        }
+        if (candidateState == State::Checking || state == State::Unknown)
+            state = candidateState;
+    }
+    auto *row = new QFrame(m_remembered);
+    row->setObjectName(QStringLiteral("rememberedHub"));
+    row->setProperty("hubUrl", url);
+    row->setFrameShape(QFrame::StyledPanel);
+    row->setBackgroundRole(QPalette::Base);
+    row->setAutoFillBackground(true);
+    const QColor dotColor = state == State::Reachable ? QColor(0x2e, 0xa0, 0x43)
+                                                      : palette().color(QPalette::Mid);
+    auto *dot = new QLabel(row);
+    dot->setPixmap(Icons::dot(dotColor).pixmap(QSize(12, 12), devicePixelRatioF()));
+    auto *name = new QLabel(hub.name.isEmpty() ? Client::hubAddressText(url) : hub.name, row);
+    name->setTextFormat(Qt::PlainText);
+    QFont bold = name->font();
+    bold.setBold(true);
+    name->setFont(bold);
+    auto *address = new QLabel(Client::hubAddressText(url), row);
+    address->setForegroundRole(QPalette::PlaceholderText);
+    QString status = state == State::Reachable ? tr("Answers now")
+        : state == State::Unreachable          ? tr("Does not answer now")
+        : state == State::Checking             ? tr("Checking…")
+                                               : QString();
+    if (hub.lastSeenMs > 0) {
+        const qint64 days = QDateTime::fromMSecsSinceEpoch(hub.lastSeenMs).date().daysTo(QDate::currentDate());
+        const QString seen = days <= 0 ? tr("last joined today")
+            : days == 1               ? tr("last joined yesterday")
+                                      : tr("last joined %1 days ago").arg(days);
+        status = status.isEmpty() ? seen : status + QStringLiteral("  ·  ") + seen;
+    }
+    auto *detail = new QLabel(status, row);
+    detail->setObjectName(QStringLiteral("rememberedStatus"));
+    detail->setForegroundRole(QPalette::PlaceholderText);
+    auto *join = new QPushButton(tr("Join"), row);
+    join->setObjectName(QStringLiteral("joinRemembered"));
+    join->setToolTip(tr("Join %1 at %2").arg(name->text(), Client::hubAddressText(url)));
+    connect(join, &QPushButton::clicked, this, [this, url] { emit rememberedJoinRequested(url); });
+
+    auto *top = new QHBoxLayout;
+    top->setSpacing(8);
+    top->addWidget(name);
+    top->addWidget(address, 1);
+    auto *text = new QVBoxLayout;
+    text->setSpacing(0);
+    text->addLayout(top);
+    text->addWidget(detail);
+    auto *layout = new QHBoxLayout(row);
+    layout->setContentsMargins(10, 6, 8, 6);
+    layout->addWidget(dot);
+    layout->addSpacing(4);
+    layout->addLayout(text, 1);
+    layout->addWidget(join);
+    return row;
 }
 
 void WelcomePane::hideEvent(QHideEvent *event)
@@ -129,6 +248,7 @@ void WelcomePane::refresh()
         }
         for (const Client::DiscoveredHub &hub : hubs)
             m_listLayout->addWidget(hubRow(hub));
+        refreshRemembered();
     }
     m_list->setVisible(!hubs.isEmpty());
     if (m_mode == Client::DiscoveryMode::Off)

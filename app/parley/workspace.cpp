@@ -11,6 +11,8 @@
 #include "ui/appsettings.h"
 #include "ui/roomnavigator.h"
 
+#include <QDateTime>
+
 namespace Parley::App {
 
 using Client::ChatSession;
@@ -288,7 +290,8 @@ void Workspace::rememberIfConnected(ChatSession *session)
     if (!joined || session->connectionState() != ChatSession::ConnectionState::Connected
         || session->hubName().isEmpty() || m_hubs->isHosted(session))
         return;
-    m_settings->addRecentHub({ joined->url, session->hubName() });
+    m_settings->rememberHub(session->hubId(), session->hubName(), joined->url,
+                            QDateTime::currentMSecsSinceEpoch());
 }
 
 void Workspace::reopenRooms(ChatSession *session)

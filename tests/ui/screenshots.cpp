@@ -307,8 +307,11 @@ int main(int argc, char *argv[])
     Ui::AppSettings settings;
     settings.setIdentityKey(Parley::Testing::TestKeys::of(anaId));
     settings.setNick(QStringLiteral("Ana"));
-    settings.addRecentHub(
-        { QUrl(QStringLiteral("ws://192.168.1.31:4000/socket")), QStringLiteral("Build lab") });
+    // On loopback: the join dialog checks whether remembered hubs answer (a TCP connect), and
+    // nothing here may reach past this machine.
+    settings.rememberHub(QStringLiteral("build-lab"), QStringLiteral("Build lab"),
+                         QUrl(QStringLiteral("wss://127.0.0.1:4001/socket")),
+                         QDateTime::currentMSecsSinceEpoch() - 2 * 86'400'000);
     const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback };
     App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);

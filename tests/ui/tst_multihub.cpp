@@ -29,6 +29,7 @@
 #include "ui/welcomepane.h"
 
 #include <QFile>
+#include <QLabel>
 #include <QListView>
 #include <QProcess>
 #include <QPushButton>
@@ -93,6 +94,8 @@ private slots:
     void firstStartListsTheHubsOnTheLanAndJoinsOne();
     void theCommandLineHostsAndJoinsAtOnce();
     void anInviteLinkJoinsItsHubAndOpensItsRoom();
+    void rememberedHubsComeBackAndSayWhetherTheyAnswer();
+    void aHubIsRememberedOnceWithEveryAddress();
 
 private:
     // Ana's app hosting "Team hub" and joined to m_second, as `parley --host "Team hub" --join
@@ -459,6 +462,72 @@ void TestMultiHub::anInviteLinkJoinsItsHubAndOpensItsRoom()
     QSettings kept(home.filePath(QStringLiteral("settings/Parley/parley.ini")), QSettings::IniFormat);
     QCOMPARE(kept.value(QStringLiteral("trust/pins")).toMap().value(Client::hubAddressText(design.url())).toString(),
              design.fingerprint());
+}
+
+void TestMultiHub::rememberedHubsComeBackAndSayWhetherTheyAnswer()
+{
+    // Two hubs joined by address, then left; one of them stops. At the next start the welcome
+    // pane lists both as joined before: the running one answers (and joins with one click), the
+    // stopped one does not.
+    auto gone = startHub(QStringLiteral("Old project"));
+    QVERIFY(gone);
+    for (Testing::TestHub *hub : { m_second.get(), gone.get() }) {
+        m_workspace->join(hub->url());
+        QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(m_workspace->sessionFor(hub->url()), general), hubTimeoutMs);
+        m_workspace->leave(m_workspace->sessionFor(hub->url()));
+    }
+    const QUrl goneUrl = gone->url();
+    gone.reset();
+    m_window.reset();
+    m_workspace.reset(); // the app quits
+
+    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
+    m_workspace = std::make_unique<App::Workspace>(m_settings.get(), options);
+    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
+    m_window->show();
+    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
+    QVERIFY(launcher.start({}, nullptr));
+    QCOMPARE(m_workspace->hubs()->rowCount(), 0); // left: not joined again by itself
+
+    Ui::WelcomePane *welcome = m_window->welcomePane();
+    QVERIFY(welcome->isVisible());
+    const auto rowOf = [welcome](const QUrl &url) -> QWidget * {
+        const auto rows = welcome->findChildren<QWidget *>(QStringLiteral("rememberedHub"));
+        for (QWidget *row : rows) {
+            if (row->property("hubUrl").toUrl() == url)
+                return row;
+        }
+        return nullptr;
+    };
+    const auto statusOf = [&rowOf](const QUrl &url) {
+        QWidget *row = rowOf(url);
+        auto *status = row ? row->findChild<QLabel *>(QStringLiteral("rememberedStatus")) : nullptr;
+        return status ? status->text() : QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(m_second->url()).startsWith(QStringLiteral("Answers now")), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(goneUrl).startsWith(QStringLiteral("Does not answer now")), hubTimeoutMs);
+    QVERIFY2(statusOf(goneUrl).contains(QStringLiteral("last joined today")), qPrintable(statusOf(goneUrl)));
+
+    auto *join = rowOf(m_second->url())->findChild<QPushButton *>(QStringLiteral("joinRemembered"));
+    QVERIFY(join);
+    join->click();
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(m_workspace->sessionFor(m_second->url()), general), hubTimeoutMs);
+}
+
+void TestMultiHub::aHubIsRememberedOnceWithEveryAddress()
+{
+    const QUrl wired(QStringLiteral("wss://127.0.0.10:4000/socket"));
+    const QUrl wireless(QStringLiteral("wss://127.0.0.11:4000/socket"));
+    m_settings->rememberHub(QStringLiteral("hub-a"), QStringLiteral("Team"), wired, 1000);
+    m_settings->rememberHub(QStringLiteral("hub-b"), QStringLiteral("Other"), wireless, 2000);
+    m_settings->rememberHub(QStringLiteral("hub-a"), QStringLiteral("Team hub"), wireless, 3000);
+    const QList<Ui::RecentHub> hubs = m_settings->recentHubs();
+    QCOMPARE(hubs.size(), 2);
+    QCOMPARE(hubs.at(0).hubId, QStringLiteral("hub-a"));
+    QCOMPARE(hubs.at(0).name, QStringLiteral("Team hub"));
+    QCOMPARE(hubs.at(0).urls, (QList<QUrl> { wireless, wired })); // the last used first
+    QCOMPARE(hubs.at(0).lastSeenMs, 3000);
+    QCOMPARE(hubs.at(1).hubId, QStringLiteral("hub-b"));
 }
 
 QTEST_MAIN(TestMultiHub)
