@@ -96,7 +96,8 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     auto *diagnosisLayout = new QVBoxLayout(m_diagnosisBox);
     diagnosisLayout->addWidget(m_diagnosis);
     auto *diagnosisButtons = new QHBoxLayout;
-    diagnosisButtons->addWidget(m_includeVirtual, 1);
+    diagnosisButtons->addWidget(m_includeVirtual);
+    diagnosisButtons->addStretch(1);
     diagnosisButtons->addWidget(tryAddress);
     diagnosisLayout->addLayout(diagnosisButtons);
     m_diagnosisBox->hide();

@@ -85,7 +85,7 @@ QrCodeDialog::QrCodeDialog(const QString &hubName, const QList<Client::InviteLin
     connect(copy, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(shownLink()); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(m_address, &QComboBox::currentIndexChanged, this, &QrCodeDialog::show);
+    connect(m_address, &QComboBox::currentIndexChanged, this, &QrCodeDialog::showLink);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -94,7 +94,7 @@ QrCodeDialog::QrCodeDialog(const QString &hubName, const QList<Client::InviteLin
     layout->addWidget(m_text);
     layout->addWidget(buttons);
     setMinimumWidth(420);
-    show(0);
+    showLink(0);
 }
 
 QString QrCodeDialog::shownLink() const
@@ -103,7 +103,7 @@ QString QrCodeDialog::shownLink() const
     return index >= 0 && index < m_links.size() ? m_links.at(index).toString() : QString();
 }
 
-void QrCodeDialog::show(int index)
+void QrCodeDialog::showLink(int index)
 {
     const QString link = index >= 0 && index < m_links.size() ? m_links.at(index).toString() : QString();
     m_text->setText(link);

@@ -27,7 +27,7 @@ public:
     QString shownLink() const;
 
 private:
-    void show(int index);
+    void showLink(int index);
 
     QList<Client::InviteLink> m_links;
     QComboBox *m_address;

@@ -14,7 +14,9 @@
 #include "protocol/topics.h"
 #include "testkeys.h"
 #include "ui/appsettings.h"
+#include "ui/hubheader.h"
 #include "ui/joindialog.h"
+#include "ui/qrcodedialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
@@ -37,6 +39,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <QUdpSocket>
 
 #include <cstdio>
 #include <memory>
@@ -457,6 +460,44 @@ int main(int argc, char *argv[])
         join.discoveredList()->setCurrentItem(join.discoveredList()->topLevelItem(0));
         QTest::qWait(200);
         if (!save(composeDialog(&window, &join), outDir, QStringLiteral("join-dialog.png")))
+            return 1;
+    }
+
+    // 3b. The same dialog when nothing is heard: it listens on a port nobody announces on, so
+    //     not even the hub this computer hosts is heard, and it explains what that means.
+    if (!dark) {
+        Ui::JoinDialog join(&settings, Client::DiscoveryMode::Loopback, &window);
+        join.resize(600, 560);
+        join.setDiagnosisDelayMs(0);
+        QUdpSocket quiet; // a free port, held so no beacon can arrive on it
+        if (!quiet.bind(QHostAddress::LocalHost, 0))
+            return fail(QStringLiteral("no free UDP port")), 1;
+        const quint16 quietPort = quiet.localPort();
+        quiet.close();
+        join.setDiscoveryPort(quietPort);
+        join.setOwnHub(workspace.session()->hubId(), workspace.hosted().lanAddresses);
+        join.show();
+        if (!QTest::qWaitFor([&] { return join.diagnosisText().contains(QStringLiteral("does not hear")); },
+                             10'000))
+            return fail(QStringLiteral("the join dialog did not explain the silence")), 1;
+        QTest::qWait(200);
+        if (!save(composeDialog(&window, &join), outDir, QStringLiteral("join-dialog-diagnosis.png")))
+            return 1;
+    }
+
+    // 3c. Inviting people: the header's menu, and the QR code of the link.
+    {
+        Ui::HubHeader *header = window.hubHeader();
+        QMenu *menu = header->inviteButton()->menu();
+        menu->popup(header->inviteButton()->mapToGlobal(QPoint(0, header->inviteButton()->height())));
+        QTest::qWait(200);
+        if (!dark && !save(menu->grab().toImage(), outDir, QStringLiteral("invite-menu.png")))
+            return 1;
+        menu->hide();
+        Ui::QrCodeDialog qr(workspace.session()->hubName(), header->inviteLinks(), &window);
+        qr.show();
+        QTest::qWait(200);
+        if (!save(composeDialog(&window, &qr), outDir, QStringLiteral("invite-qr%1.png").arg(suffix)))
             return 1;
     }
 
