@@ -145,6 +145,57 @@ void AppSettings::setOpenTopics(const QString &hubId, const QStringList &topics)
         m_settings.setValue(QStringLiteral("topics/") + hubId, topics);
 }
 
+QHash<QString, qint64> AppSettings::readPositions(const QString &hubId) const
+{
+    QHash<QString, qint64> positions;
+    const QVariantMap stored = m_settings.value(QStringLiteral("read/") + hubId).toMap();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+        positions.insert(it.key(), it.value().toLongLong());
+    return positions;
+}
+
+void AppSettings::setReadPositions(const QString &hubId, const QHash<QString, qint64> &positions)
+{
+    if (hubId.isEmpty())
+        return;
+    QVariantMap stored;
+    for (auto it = positions.cbegin(); it != positions.cend(); ++it)
+        stored.insert(it.key(), it.value());
+    m_settings.setValue(QStringLiteral("read/") + hubId, stored);
+}
+
+QHash<QString, QString> AppSettings::drafts() const
+{
+    QHash<QString, QString> drafts;
+    const QVariantMap stored = m_settings.value(QStringLiteral("session/drafts")).toMap();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
+        drafts.insert(it.key(), it.value().toString());
+    return drafts;
+}
+
+void AppSettings::setDrafts(const QHash<QString, QString> &drafts)
+{
+    QVariantMap stored;
+    for (auto it = drafts.cbegin(); it != drafts.cend(); ++it)
+        stored.insert(it.key(), it.value());
+    if (stored.isEmpty())
+        m_settings.remove(QStringLiteral("session/drafts"));
+    else
+        m_settings.setValue(QStringLiteral("session/drafts"), stored);
+}
+
+QString AppSettings::status() const
+{
+    const QString status = m_settings.value(QStringLiteral("identity/status")).toString();
+    return status == QLatin1String("away") || status == QLatin1String("busy") ? status
+                                                                              : QStringLiteral("online");
+}
+
+void AppSettings::setStatus(const QString &status)
+{
+    m_settings.setValue(QStringLiteral("identity/status"), status);
+}
+
 QString AppSettings::pinnedFingerprint(const QString &hub) const
 {
     return pins().value(hub);

@@ -81,6 +81,17 @@ public:
     void forgetPin(const QString &hub);
     QMap<QString, QString> pins() const;
 
+    // How far the user has read each room and dm of a hub (message ids), by hub id.
+    QHash<QString, qint64> readPositions(const QString &hubId) const;
+    void setReadPositions(const QString &hubId, const QHash<QString, qint64> &positions);
+
+    // What the user left unsent, by hub and room (Composer's draft keys); kept across restarts.
+    QHash<QString, QString> drafts() const;
+    void setDrafts(const QHash<QString, QString> &drafts);
+    // The user's own status (online/away/busy), kept across restarts; "online" by default.
+    QString status() const;
+    void setStatus(const QString &status);
+
     QByteArray value(const QString &key) const; // window geometry, splitter states
     void setValue(const QString &key, const QByteArray &value);
 

@@ -38,22 +38,42 @@ Composer::Composer(QWidget *parent)
     updateHeight();
 }
 
-void Composer::setTopic(const QString &topic, const QString &placeholder)
+void Composer::setTopic(const QString &topic, const QString &placeholder, const QString &draftKey)
 {
     if (m_typing) {
         m_typing = false;
         emit typingChanged(false); // still for the old topic: the caller switches after this
     }
-    if (!m_topic.isEmpty())
-        m_drafts.insert(m_topic, toPlainText());
+    if (!m_draftKey.isEmpty())
+        m_drafts.insert(m_draftKey, toPlainText());
     {
         QScopedValueRollback switching(m_switching, true);
         m_topic = topic;
-        setPlainText(m_drafts.take(topic));
+        m_draftKey = topic.isEmpty() ? QString() : draftKey.isEmpty() ? topic : draftKey;
+        setPlainText(m_drafts.take(m_draftKey));
         moveCursor(QTextCursor::End);
     }
     setPlaceholderText(placeholder);
     setEnabled(!topic.isEmpty());
+}
+
+QHash<QString, QString> Composer::drafts() const
+{
+    QHash<QString, QString> drafts = m_drafts;
+    if (!m_draftKey.isEmpty())
+        drafts.insert(m_draftKey, toPlainText());
+    drafts.removeIf([](const QHash<QString, QString>::iterator it) { return it.value().trimmed().isEmpty(); });
+    return drafts;
+}
+
+void Composer::setDrafts(const QHash<QString, QString> &drafts)
+{
+    m_drafts = drafts;
+    if (!m_draftKey.isEmpty()) {
+        QScopedValueRollback switching(m_switching, true);
+        setPlainText(m_drafts.take(m_draftKey));
+        moveCursor(QTextCursor::End);
+    }
 }
 
 void Composer::keyPressEvent(QKeyEvent *event)

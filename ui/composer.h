@@ -18,8 +18,13 @@ public:
 
     explicit Composer(QWidget *parent = nullptr);
 
-    // Switches the draft shown to that of topic (empty: none, the composer is disabled).
-    void setTopic(const QString &topic, const QString &placeholder);
+    // Switches the draft shown to that of topic (empty: none, the composer is disabled). Drafts
+    // are kept by `draftKey` (the topic if empty): a hub's room and another hub's room of the
+    // same name keep their own.
+    void setTopic(const QString &topic, const QString &placeholder, const QString &draftKey = {});
+    // Every unsent draft by key, the one shown included (kept across restarts by the window).
+    QHash<QString, QString> drafts() const;
+    void setDrafts(const QHash<QString, QString> &drafts);
     QString topic() const { return m_topic; }
 
     QSize sizeHint() const override;
@@ -39,6 +44,7 @@ private:
 
     QString m_topic;
     QHash<QString, QString> m_drafts;
+    QString m_draftKey;
     QTimer m_typingIdle;
     bool m_typing = false;
     bool m_switching = false;

@@ -3,6 +3,7 @@
 #include "client/chatsession.h"
 #include "client/conversation.h"
 #include "client/hublistmodel.h"
+#include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
 #include "protocol/topics.h"
 #include "ui/appsettings.h"
@@ -144,6 +145,7 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     });
     connect(m_status, &StatusButton::statusChosen, this, [this](const QString &status) {
         m_autoAway = false;
+        m_settings->setStatus(status); // kept for the next start (an automatic away is not)
         m_hubs->setStatus(status); // one person, one status on every hub
     });
     m_identity = new IdentityActions(m_settings, m_hubs, this);
@@ -180,6 +182,9 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     m_welcome->setNick(m_settings->nick());
     m_welcome->setDiscovery(m_hubs->discovery());
     m_status->setIdentity(m_settings->userId(), m_settings->nick());
+    m_status->setStatus(m_settings->status());
+    m_hubs->setStatus(m_settings->status());
+    m_composer->setDrafts(m_settings->drafts());
     onSessionChanged(m_hubs->session());
     restoreWindowState();
 }
@@ -340,6 +345,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("splitter"), m_splitter->saveState());
+    m_settings->setDrafts(m_composer->drafts());
     m_settings->sync();
     QMainWindow::closeEvent(event);
 }
@@ -390,9 +396,17 @@ void MainWindow::onConversationShown(Client::Conversation *conversation, int unr
 {
     m_conversation = conversation;
     m_messages->setMessages(conversation ? conversation->messages() : nullptr, unread);
+    // A room restored at start, its messages still on their way: the line goes after what was
+    // read in the last run.
+    if (conversation && m_session && unread == 0 && conversation->messages()->rowCount() == 0)
+        m_messages->setNewMarkerAfter(m_session->readPosition(conversation->topic()));
     m_users->setTopicPresence(conversation ? conversation->presence() : nullptr);
     m_typing->setPresence(conversation ? conversation->presence() : nullptr);
-    m_composer->setTopic(conversation ? conversation->topic() : QString(), QString());
+    // Drafts are kept per hub and room: two hubs' #general keep their own.
+    m_composer->setTopic(conversation ? conversation->topic() : QString(), QString(),
+                         conversation && m_session
+                             ? m_session->hubUrl().toString() + QLatin1Char(' ') + conversation->topic()
+                             : QString());
     // An invite link from the header opens the room shown (never a dm).
     m_hubHeader->setInviteRoom(conversation && !conversation->isDm()
                                    ? Protocol::roomNameOf(conversation->topic())

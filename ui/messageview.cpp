@@ -52,6 +52,7 @@ void MessageView::setMessages(Client::MessageModel *model, int unread)
     m_loadingOlder = false;
     m_keepFromBottom = -1;
     m_atBottom = true;
+    m_markAfter = 0;
     qint64 markerId = 0;
     if (model && unread > 0 && unread <= model->rowCount())
         markerId = model->data(model->index(model->rowCount() - unread), MessageModel::IdRole)
@@ -91,6 +92,13 @@ void MessageView::clearNewMarker()
     scheduleDelayedItemsLayout();
 }
 
+void MessageView::setNewMarkerAfter(qint64 lastReadId)
+{
+    m_markAfter = lastReadId;
+    if (m_model && m_model->rowCount() > 0)
+        onRowsInserted({}, 0, m_model->rowCount() - 1);
+}
+
 void MessageView::onRowsAboutToBeInserted(const QModelIndex &, int first, int)
 {
     // History prepended above what the user looks at: keep the same messages in view.
@@ -102,6 +110,18 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 {
     if (!m_model || (first == 0 && last + 1 < m_model->rowCount()))
         return; // a history page: onRangeChanged keeps the place
+    if (m_markAfter > 0 && m_delegate->newMarkerId() == 0) {
+        for (int row = first; row <= last; ++row) {
+            const QModelIndex index = m_model->index(row);
+            if (!index.data(MessageModel::IsOwnRole).toBool()
+                && index.data(MessageModel::IdRole).toLongLong() > m_markAfter) {
+                m_delegate->setNewMarkerId(index.data(MessageModel::IdRole).toLongLong());
+                m_markAfter = 0;
+                scheduleDelayedItemsLayout();
+                break;
+            }
+        }
+    }
     // A message from someone else while the window is in the background: mark where the
     // unread ones start, unless a mark is already shown.
     if (m_delegate->newMarkerId() == 0 && !window()->isActiveWindow()) {

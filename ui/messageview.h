@@ -34,6 +34,9 @@ public:
     bool isAtBottom() const { return m_atBottom; }
     void scrollToBottom(); // also forgets the "new messages" line once it was seen
     void clearNewMarker();
+    // The "new messages" line goes above the first message from others after this id, once
+    // those messages arrive (a room restored at start, read up to there in the last run).
+    void setNewMarkerAfter(qint64 lastReadId);
     // The menu a right-click at `pos` (viewport coordinates) opens; nullptr off the messages.
     std::unique_ptr<QMenu> contextMenuAt(const QPoint &pos);
 
@@ -69,6 +72,7 @@ private:
     bool m_loadingOlder = false;
     QTimer m_olderTimeout; // gives up waiting for a history page that never came
     QPoint m_pressPos;
+    qint64 m_markAfter = 0; // setNewMarkerAfter(), until the line is placed
 };
 
 } // namespace Parley::Ui

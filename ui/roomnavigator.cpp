@@ -59,14 +59,16 @@ void RoomNavigator::onHubInfoChanged()
         return;
     m_restored = true;
     QStringList topics = m_settings->openTopics(m_session->hubId());
+    // Locked rooms would need their password again: they are opened by the user only, never
+    // by a restore (no password prompt the user did not ask for). One open already (the user
+    // chose it in this run) stays.
+    topics.removeIf([this](const QString &topic) {
+        return m_session->rooms()->entry(topic).locked && !m_session->isOpen(topic);
+    });
     if (topics.isEmpty())
         topics.append(defaultTopic());
     const QString current = topics.first();
     for (const QString &topic : std::as_const(topics)) {
-        const Client::RoomEntry entry = m_session->rooms()->entry(topic);
-        // Locked rooms would need their password again: they are opened by the user only.
-        if (topic != current && entry.locked)
-            continue;
         if (topic != current)
             m_session->openTopic(topic);
     }

@@ -82,6 +82,13 @@ public:
     QString currentTopic() const { return m_currentTopic; }
     void setCurrentTopic(const QString &topic); // also marks it read (unread 0)
 
+    // How far the user has read each topic (the newest message id seen while it was shown),
+    // kept across restarts by the app. Set before the topics' first joins: a topic's first join
+    // counts what came after as unread (mentions too).
+    void setReadPositions(const QHash<QString, qint64> &positions) { m_readUpTo = positions; }
+    QHash<QString, qint64> readPositions() const { return m_readUpTo; }
+    qint64 readPosition(const QString &topic) const { return m_readUpTo.value(topic); }
+
     void setStatus(const QString &status); // online/away/busy
     QString status() const { return m_status; }
 
@@ -118,6 +125,8 @@ private:
     void onLobbyMessage(const QString &event, const QJsonObject &payload);
     void onDirectMessage(const QJsonObject &payload);
     void onArrived(Conversation *conversation, const ChatMessage &message);
+    void countUnreadSinceLastVisit(Conversation *conversation);
+    void markRead(const QString &topic);
     void detachSocket();
     void ensureDmRow(const QString &topic);
     void refreshDmTitles();
@@ -145,6 +154,7 @@ private:
     std::unique_ptr<PresenceModel> m_hubPresence;
     NickDirectory *m_nicks; // child
     QHash<QString, Conversation *> m_conversations; // children, by topic
+    QHash<QString, qint64> m_readUpTo; // by topic
 };
 
 } // namespace Parley::Client

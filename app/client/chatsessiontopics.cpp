@@ -3,6 +3,7 @@
 #include "client/chatsession.h"
 #include "client/conversation.h"
 #include "client/mentions.h"
+#include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
 #include "protocol/topics.h"
 
@@ -36,15 +37,21 @@ void ChatSession::openTopic(const QString &topic, const QString &password)
         return;
     auto *conversation = new Conversation(topic, password, m_identity, m_nicks, this);
     m_conversations.insert(topic, conversation);
-    connect(conversation, &Conversation::opened, this, [this, topic] { emit topicOpened(topic); });
+    connect(conversation, &Conversation::opened, this, [this, topic, conversation] {
+        countUnreadSinceLastVisit(conversation);
+        emit topicOpened(topic);
+    });
     connect(conversation, &Conversation::openFailed, this, [this, topic](const QString &reason) {
         closeTopic(topic);
         emit topicOpenFailed(topic, reason);
     });
     connect(conversation, &Conversation::joinedChanged, this,
             [this, topic](bool joined) { m_rooms->setJoined(topic, joined); });
-    connect(conversation, &Conversation::activity, this,
-            [this, topic](qint64 ms) { m_rooms->setLastActivity(topic, ms); });
+    connect(conversation, &Conversation::activity, this, [this, topic](qint64 ms) {
+        m_rooms->setLastActivity(topic, ms);
+        if (topic == m_currentTopic)
+            markRead(topic); // what arrives in the room shown is read
+    });
     connect(conversation, &Conversation::arrived, this,
             [this, conversation](const ChatMessage &message) { onArrived(conversation, message); });
     connect(conversation, &Conversation::errorOccurred, this, &ChatSession::errorOccurred);
@@ -80,10 +87,43 @@ void ChatSession::onArrived(Conversation *conversation, const ChatMessage &messa
     emit messageArrived(topic, message);
 }
 
+void ChatSession::countUnreadSinceLastVisit(Conversation *conversation)
+{
+    // The first page of history is in: what others wrote after the last read message (from a
+    // run before this one) is unread, unless the room is shown now.
+    const QString topic = conversation->topic();
+    const auto known = m_readUpTo.constFind(topic);
+    if (known == m_readUpTo.cend() || topic == m_currentTopic)
+        return;
+    const MessageModel *messages = conversation->messages();
+    int unread = 0;
+    int mentions = 0;
+    for (int row = 0; row < messages->rowCount(); ++row) {
+        const ChatMessage message = messages->messageAt(row);
+        if (message.id <= *known || message.userId == m_identity.userId() || message.deleted)
+            continue;
+        ++unread;
+        if (conversation->isDm() || mentionsNick(message.body, m_identity.nick))
+            ++mentions;
+    }
+    m_rooms->incrementUnread(topic, unread - mentions, false);
+    m_rooms->incrementUnread(topic, mentions, true);
+}
+
+void ChatSession::markRead(const QString &topic)
+{
+    const Conversation *conversation = m_conversations.value(topic);
+    const qint64 newest = conversation ? conversation->messages()->newestId() : 0;
+    if (newest > m_readUpTo.value(topic))
+        m_readUpTo.insert(topic, newest);
+}
+
 void ChatSession::setCurrentTopic(const QString &topic)
 {
-    if (!topic.isEmpty())
+    if (!topic.isEmpty()) {
         m_rooms->clearUnread(topic);
+        markRead(topic);
+    }
     if (topic == m_currentTopic)
         return;
     m_currentTopic = topic;

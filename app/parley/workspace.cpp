@@ -147,6 +147,7 @@ void Workspace::rejoin(ChatSession *session, const QString &hubPassword)
     if (!hubPassword.isEmpty())
         joined->password = hubPassword;
     std::unique_ptr<ChatSession> old = std::move(joined->session);
+    saveReadPositions(old.get());
     joined->session = makeSession(*joined);
     joined->reopened = false;
     ChatSession *fresh = joined->session.get();
@@ -267,6 +268,12 @@ void Workspace::add(Joined joined, bool hosted)
     m_hubs->setCurrent(session); // saves the hubs
 }
 
+void Workspace::saveReadPositions(const ChatSession *session)
+{
+    if (session && !session->hubId().isEmpty())
+        m_settings->setReadPositions(session->hubId(), session->readPositions());
+}
+
 void Workspace::drop(ChatSession *session)
 {
     const auto it = std::find_if(m_joined.begin(), m_joined.end(), [session](const Joined &joined) {
@@ -275,6 +282,7 @@ void Workspace::drop(ChatSession *session)
     if (it == m_joined.end())
         return;
     std::unique_ptr<ChatSession> old = std::move(it->session);
+    saveReadPositions(old.get());
     m_joined.erase(it);
     m_hubs->remove(old.get()); // shows a neighbour if it was shown
     emit sessionRemoved(old.get());
@@ -303,6 +311,12 @@ void Workspace::reopenRooms(ChatSession *session)
     if (!joined || joined->reopened || session->hubId().isEmpty())
         return;
     joined->reopened = true;
+    // What was read before this start: the rooms' first joins count the rest as unread.
+    QHash<QString, qint64> positions = m_settings->readPositions(session->hubId());
+    const QHash<QString, qint64> known = session->readPositions(); // of this run, if any
+    for (auto it = known.cbegin(); it != known.cend(); ++it)
+        positions.insert(it.key(), std::max(it.value(), positions.value(it.key())));
+    session->setReadPositions(positions);
     QStringList topics = m_settings->openTopics(session->hubId());
     if (topics.isEmpty())
         topics.append(Ui::RoomNavigator::defaultTopic());

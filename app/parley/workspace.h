@@ -79,6 +79,7 @@ private:
     void drop(Client::ChatSession *session);
     void rememberIfConnected(Client::ChatSession *session);
     void reopenRooms(Client::ChatSession *session);
+    void saveReadPositions(const Client::ChatSession *session);
     void checkInvite(Client::ChatSession *session);
     void saveHubs();
     QString savedKey(const Client::ChatSession *session) const;

@@ -21,6 +21,9 @@
 #include "testkeys.h"
 #include "testwindow.h"
 #include "ui/composer.h"
+#include "ui/messagedelegate.h"
+#include "ui/messageview.h"
+#include "ui/statusbutton.h"
 #include "ui/hubheader.h"
 #include "ui/hubrail.h"
 #include "ui/mainwindow.h"
@@ -29,6 +32,7 @@
 #include "ui/welcomepane.h"
 
 #include <QFile>
+#include <QInputDialog>
 #include <QLabel>
 #include <QListView>
 #include <QProcess>
@@ -96,6 +100,7 @@ private slots:
     void anInviteLinkJoinsItsHubAndOpensItsRoom();
     void rememberedHubsComeBackAndSayWhetherTheyAnswer();
     void aHubIsRememberedOnceWithEveryAddress();
+    void aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt();
 
 private:
     // Ana's app hosting "Team hub" and joined to m_second, as `parley --host "Team hub" --join
@@ -528,6 +533,84 @@ void TestMultiHub::aHubIsRememberedOnceWithEveryAddress()
     QCOMPARE(hubs.at(0).urls, (QList<QUrl> { wireless, wired })); // the last used first
     QCOMPARE(hubs.at(0).lastSeenMs, 3000);
     QCOMPARE(hubs.at(1).hubId, QStringLiteral("hub-b"));
+}
+
+void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()
+{
+    // Dana made #design and a locked #vault. Tester reads #general, then #design (leaving a
+    // draft there, status Busy), opens #vault with its password last, and quits.
+    const QString design = QStringLiteral("room:design");
+    const QString vault = QStringLiteral("room:vault");
+    auto dana = otherUser(m_second->url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"));
+    QTRY_VERIFY_WITH_TIMEOUT(dana->connectionState() == ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    dana->createRoom(QStringLiteral("design"), QStringLiteral("Design"), {});
+    dana->createRoom(QStringLiteral("vault"), QStringLiteral("The Vault"), QStringLiteral("s3cret"));
+    QTRY_VERIFY_WITH_TIMEOUT(dana->rooms()->rowOfTopic(vault) >= 0 && dana->rooms()->rowOfTopic(design) >= 0,
+                             hubTimeoutMs);
+    for (const QString &topic : { general, design })
+        dana->openTopic(topic);
+    QTRY_VERIFY_WITH_TIMEOUT(dana->isJoined(general) && dana->isJoined(design), hubTimeoutMs);
+    dana->conversation(general)->send(QStringLiteral("morning"));
+    dana->conversation(design)->send(QStringLiteral("mockups are up"));
+
+    m_workspace->join(m_second->url());
+    ChatSession *session = m_workspace->session();
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(session, general), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(session, general, QStringLiteral("morning")), hubTimeoutMs);
+    m_window->navigator()->activate(design);
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(session, design, QStringLiteral("mockups are up")), hubTimeoutMs);
+    QTest::keyClicks(m_window->composer(), QStringLiteral("half a thought"));
+    m_window->statusButton()->statusChosen(QStringLiteral("busy"));
+    m_window->navigator()->activate(vault, QStringLiteral("s3cret"));
+    QTRY_VERIFY_WITH_TIMEOUT(session->isJoined(vault), hubTimeoutMs);
+    m_window->navigator()->activate(design); // back to where the draft is
+    m_window->navigator()->activate(vault); // and the locked room last: the one shown at quit
+    QCOMPARE(m_window->navigator()->currentTopic(), vault);
+    m_window->close();
+    m_window.reset();
+    m_workspace.reset(); // the app quits
+
+    // While it is closed: three in #design (one names Tester), one in #general.
+    dana->conversation(design)->send(QStringLiteral("first while you were away"));
+    dana->conversation(design)->send(QStringLiteral("Tester, thoughts?"));
+    dana->conversation(design)->send(QStringLiteral("third"));
+    dana->conversation(general)->send(QStringLiteral("lunch?"));
+    QTRY_COMPARE_WITH_TIMEOUT(dana->conversation(general)->outbox().size()
+                                  + dana->conversation(design)->outbox().size(),
+                              0, hubTimeoutMs);
+
+    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
+    m_workspace = std::make_unique<App::Workspace>(m_settings.get(), options);
+    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
+    m_window->show();
+    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
+    QVERIFY(launcher.start({}, nullptr));
+    session = m_workspace->session();
+    QVERIFY(session);
+
+    // Back in #design (the locked room is not reopened by itself: no password prompt), its
+    // "new messages" line above the first message that came while away, the draft and Busy
+    // kept, #general counted unread.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->navigator()->currentTopic() == design
+                                 && hasMessage(session, design, QStringLiteral("third")),
+                             hubTimeoutMs);
+    QVERIFY(!session->isOpen(vault));
+    QVERIFY(!m_window->findChild<QInputDialog *>());
+    const Client::MessageModel *messages = session->conversation(design)->messages();
+    qint64 firstAway = 0;
+    for (int row = 0; row < messages->rowCount() && !firstAway; ++row) {
+        if (messages->messageAt(row).body == QLatin1String("first while you were away"))
+            firstAway = messages->messageAt(row).id;
+    }
+    auto *delegate = qobject_cast<Ui::MessageDelegate *>(m_window->messageView()->itemDelegate());
+    QVERIFY(delegate);
+    QTRY_COMPARE(delegate->newMarkerId(), firstAway);
+    QCOMPARE(m_window->composer()->toPlainText(), QStringLiteral("half a thought"));
+    QCOMPARE(m_window->statusButton()->status(), QStringLiteral("busy"));
+    QCOMPARE(session->status(), QStringLiteral("busy"));
+    QTRY_COMPARE_WITH_TIMEOUT(session->rooms()->entry(general).unread, 1, hubTimeoutMs);
+    QCOMPARE(session->rooms()->entry(general).mentions, 0);
+    QCOMPARE(session->rooms()->entry(design).unread, 0); // shown: read
 }
 
 QTEST_MAIN(TestMultiHub)
