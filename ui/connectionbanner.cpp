@@ -21,6 +21,7 @@ ConnectionBanner::ConnectionBanner(QWidget *parent)
     , m_icon(new QLabel(this))
     , m_text(new QLabel(this))
     , m_action(new QPushButton(this))
+    , m_back(new QPushButton(tr("Back"), this))
 {
     setObjectName(QStringLiteral("connectionBanner"));
     setAutoFillBackground(true);
@@ -37,6 +38,11 @@ ConnectionBanner::ConnectionBanner(QWidget *parent)
     layout->addWidget(m_icon);
     layout->addWidget(m_text, 1);
     layout->addWidget(m_action);
+    layout->addWidget(m_back);
+    m_back->setObjectName(QStringLiteral("bannerBack"));
+    m_back->setToolTip(tr("Leave this address and choose another hub"));
+    m_back->hide();
+    connect(m_back, &QPushButton::clicked, this, &ConnectionBanner::backRequested);
 
     connect(m_action, &QPushButton::clicked, this, [this] {
         if (m_asksPassword)
@@ -107,6 +113,23 @@ void ConnectionBanner::refresh()
         break;
     case State::Reconnecting: {
         const int remainingMs = m_session->reconnectInMs();
+        if (m_session->neverReached()) {
+            // Never connected: more likely a wrong address or a hub that is not running than a
+            // lost connection. Say so, with the address really used and the system's reason.
+            QString why = m_session->lastError();
+            if (!why.isEmpty())
+                why[0] = why.at(0).toLower();
+            const QString address = Client::hubAddressText(m_session->hubUrl());
+            const QString reached = why.isEmpty() ? tr("Can't reach %1.").arg(address)
+                                                  : tr("Can't reach %1 (%2).").arg(address, why);
+            m_text->setText(remainingMs > 0
+                    ? tr("%1 Trying again in %n s.", nullptr, int(std::ceil(remainingMs / 1000.0))).arg(reached)
+                    : reached);
+            icon = QStringLiteral("warning");
+            action = tr("Try again");
+            m_countdown.start();
+            break;
+        }
         if (remainingMs > 0) {
             const int seconds = int(std::ceil(remainingMs / 1000.0));
             m_text->setText(
@@ -134,6 +157,7 @@ void ConnectionBanner::refresh()
         Icons::icon(icon, palette().color(QPalette::ToolTipText)).pixmap(m_icon->size(), ratio));
     m_action->setText(action);
     m_action->setVisible(!action.isEmpty());
+    m_back->setVisible(state == State::Reconnecting && m_session->neverReached());
     show();
 }
 

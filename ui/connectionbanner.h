@@ -33,6 +33,8 @@ public:
 signals:
     void passwordRequested();
     void retryRequested();
+    // The hub was never reached: the user wants to leave it and pick another address.
+    void backRequested();
 
 private:
     void refresh();
@@ -41,6 +43,7 @@ private:
     QLabel *m_icon;
     QLabel *m_text;
     QPushButton *m_action;
+    QPushButton *m_back; // only while the hub was never reached
     QTimer m_countdown;
     bool m_asksPassword = false;
 };

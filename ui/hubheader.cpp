@@ -162,7 +162,9 @@ void HubHeader::refresh()
                                      "this computer can join.")
                                 : tr("Hosted on this computer. Others join at:"));
     } else {
-        m_subtitle->setText(m_session ? Client::hubAddressText(m_session->hubUrl()) : QString());
+        // The address under the name, unless the name is the address (not known yet).
+        const QString address = m_session ? Client::hubAddressText(m_session->hubUrl()) : QString();
+        m_subtitle->setText(address == name ? QString() : address);
     }
     m_subtitle->setVisible(!m_subtitle->text().isEmpty());
     m_addressBox->setVisible(hosting && !m_addresses.isEmpty());

@@ -70,7 +70,9 @@ void HubRailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     font.setPixelSize(int(tile * 0.36));
     painter->setFont(font);
     painter->setPen(Qt::white);
-    painter->drawText(square, Qt::AlignCenter, UserColors::initials(name));
+    // Until the hub says its name, no initials (an address would give "1"): a question mark.
+    const bool named = !index.data(HubListModel::HubIdRole).toString().isEmpty();
+    painter->drawText(square, Qt::AlignCenter, named ? UserColors::initials(name) : QStringLiteral("?"));
 
     if (index.data(HubListModel::HostedRole).toBool()) {
         // A house in a small disc at the bottom right: this computer runs the hub.

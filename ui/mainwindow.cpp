@@ -2,6 +2,7 @@
 
 #include "client/chatsession.h"
 #include "client/conversation.h"
+#include "client/hubaddress.h"
 #include "client/hublistmodel.h"
 #include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
@@ -36,6 +37,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStackedWidget>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -158,6 +160,14 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     connect(m_banner, &ConnectionBanner::retryRequested, this, [this] {
         if (m_session)
             m_hubs->rejoin(m_session);
+    });
+    connect(m_banner, &ConnectionBanner::backRequested, this, [this] {
+        // A hub never reached: leave it, and ask again with the address to fix.
+        if (!m_session)
+            return;
+        const QString address = Client::hubAddressText(m_session->hubUrl());
+        m_hubs->leave(m_session);
+        QTimer::singleShot(0, this, [this, address] { showJoinDialogFor(address); });
     });
     connect(m_hubHeader, &HubHeader::stopHostingRequested, m_hubs, &HubControl::stopHosting);
     connect(m_hubHeader, &HubHeader::inviteLinkCopied, this,
@@ -375,6 +385,7 @@ void MainWindow::onSessionChanged(ChatSession *session)
     m_newRoom->setEnabled(session != nullptr);
     if (session) {
         connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateWindowTitle);
+        connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateRoomTitle);
         connect(session->rooms(), &QAbstractItemModel::dataChanged, this,
                 &MainWindow::updateRoomTitle);
         connect(session, &ChatSession::roomCreateFailed, this, [this](const QString &reason) {
@@ -422,9 +433,12 @@ void MainWindow::updateRoomTitle()
 {
     const QString topic = m_navigator->currentTopic();
     if (!m_session || topic.isEmpty()) {
-        m_roomTitle->setText(m_session ? tr("No room open") : QString());
-        m_roomSubtitle->setText(m_session ? tr("Pick a room on the left, or create one.")
-                                          : QString());
+        // Before the hub ever answered there are no rooms to pick yet.
+        const bool reached = m_session && !m_session->hubId().isEmpty();
+        m_roomTitle->setText(!m_session ? QString() : reached ? tr("No room open") : tr("Not connected yet"));
+        m_roomSubtitle->setText(!m_session ? QString()
+                                : reached  ? tr("Pick a room on the left, or create one.")
+                                           : tr("The rooms appear once the hub answers."));
         return;
     }
     const Client::RoomEntry room = m_session->rooms()->entry(topic);

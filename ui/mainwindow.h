@@ -64,7 +64,9 @@ public slots:
     // hub, or explains why the link cannot be used.
     void openInviteLink(const QString &text);
     void showHostDialog();
-    void showJoinDialog();
+    void showJoinDialog() { showJoinDialogFor({}); }
+    // The join dialog with this address already typed.
+    void showJoinDialogFor(const QString &address);
     void showCreateRoomDialog();
     void showNicknameDialog();
 

@@ -54,9 +54,10 @@ void MainWindow::showHostDialog()
         QMessageBox::warning(this, tr("Cannot host"), tr("The hub did not start: %1").arg(error));
 }
 
-void MainWindow::showJoinDialog()
+void MainWindow::showJoinDialogFor(const QString &address)
 {
     JoinDialog dialog(m_settings, m_hubs->discovery(), this);
+    dialog.addressEdit()->setText(address);
     if (const Client::ChatSession *own = m_hubs->hubs()->hosted(); own && m_hubs->isHosting()) {
         const HostedHub hosted = m_hubs->hosted();
         dialog.setOwnHub(hosted.announced ? own->hubId() : QString(), hosted.lanAddresses);

@@ -65,6 +65,7 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     m_everOpened = false;
     m_attemptFailed = false;
     m_refusalReason.clear();
+    m_lastError.clear();
 
     m_socket = std::make_unique<PhoenixSocket>(mountUrl, [this] {
         // user_id, key, ts and sig: the socket signs each connect with m_identity.key.
@@ -88,6 +89,14 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     connect(socket, &PhoenixSocket::closed, this, [this] {
         m_attemptFailed = true;
         updateConnectionState();
+    });
+    connect(socket, &PhoenixSocket::errorOccurred, this, [this](const QString &message) {
+        m_lastError = message;
+        if (!m_everOpened) {
+            m_attemptFailed = true; // says "can't reach" from the first failure on
+            updateConnectionState();
+            emit connectionStateChanged(m_state); // the same state, with a reason now
+        }
     });
     connect(socket, &PhoenixSocket::refused, this, [this](const QString &reason) {
         m_refusalReason = reason;

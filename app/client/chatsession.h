@@ -59,6 +59,10 @@ public:
     ConnectionState connectionState() const { return m_state; }
     QString refusalReason() const { return m_refusalReason; }
     int reconnectInMs() const; // -1 if no reconnect is scheduled
+    // Not connected once since connectToHub() and an attempt failed: the address may be wrong.
+    bool neverReached() const { return !m_everOpened && m_attemptFailed; }
+    // The transport's last error ("Connection refused", "Host not found"…), empty if none.
+    QString lastError() const { return m_lastError; }
     QUrl hubUrl() const { return m_mountUrl; }
 
     // Hub info after the lobby join.
@@ -143,6 +147,7 @@ private:
     std::unique_ptr<PresenceSync> m_lobbySync;
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_refusalReason;
+    QString m_lastError;
     bool m_everOpened = false;
     bool m_attemptFailed = false; // a connect attempt failed: Reconnecting from now on
     QString m_hubName;

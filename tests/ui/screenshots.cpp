@@ -14,6 +14,7 @@
 #include "protocol/topics.h"
 #include "testkeys.h"
 #include "ui/appsettings.h"
+#include "ui/connectionbanner.h"
 #include "ui/hubheader.h"
 #include "ui/joindialog.h"
 #include "ui/qrcodedialog.h"
@@ -39,6 +40,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <QTcpServer>
 #include <QUdpSocket>
 
 #include <cstdio>
@@ -529,6 +531,29 @@ int main(int argc, char *argv[])
         QTest::qWait(200);
         if (!save(composeDialog(&window, &trusted), outDir, QStringLiteral("trusted-hubs.png")))
             return 1;
+    }
+    // 5. A mistyped address: a port on this computer nothing listens on.
+    {
+        quint16 port = 0;
+        {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHost, 0))
+                return fail(QStringLiteral("no free TCP port")), 1;
+            port = probe.serverPort();
+        }
+        Ui::AppSettings other;
+        other.setNick(QStringLiteral("Ana"));
+        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off });
+        Ui::MainWindow lost(&joinOnly, &other);
+        lost.resize(QSize(900, 560));
+        lost.show();
+        joinOnly.join(QUrl(QStringLiteral("wss://127.0.0.1:%1/socket").arg(port)));
+        if (!QTest::qWaitFor([&] { return lost.banner()->text().startsWith(QStringLiteral("Can't reach")); }, 10'000))
+            return fail(QStringLiteral("no unreachable message")), 1;
+        QTest::qWait(200);
+        if (!save(lost.grab().toImage(), outDir, QStringLiteral("unreachable%1.png").arg(suffix)))
+            return 1;
+        joinOnly.leave();
     }
     return 0;
 }

@@ -37,6 +37,7 @@
 #include "ui/statusbutton.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QMenu>
@@ -49,6 +50,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QTcpServer>
+#include <QTimer>
 #include <QUdpSocket>
 #include <QSettings>
 #include <QSignalSpy>
@@ -119,6 +122,7 @@ private slots:
     void autoAwayAfterIdleAndBackOnInput();
     void joinDialogListsHubDiscoveredOverLoopback();
     void aBadInviteLinkIsExplained();
+    void anUnreachableAddressSaysSoWithBack();
     void discoveryExplainsAPortInUse();
     void discoveryTellsWhetherItHearsItsOwnHub();
     void discoveryNamesTheAdaptersItSkips();
@@ -744,6 +748,47 @@ void TestMainWindow::discoveryNamesTheAdaptersItSkips()
     facts.interfaces.clear();
     said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
     QVERIFY2(said.contains(QStringLiteral("not connected to a network")), qPrintable(said));
+}
+
+void TestMainWindow::anUnreachableAddressSaysSoWithBack()
+{
+    // A port nothing listens on (taken and given back at once): the first failed connect says so
+    // in words, with the address really used and the system's reason, and Back leaves it.
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+    }
+    const QUrl url(QStringLiteral("ws://127.0.0.1:%1/socket").arg(port));
+    m_workspace->join(url);
+    ChatSession *session = m_workspace->sessionFor(url);
+    QVERIFY(session);
+    Ui::ConnectionBanner *banner = m_window->banner();
+    const QString expected = QStringLiteral("Can't reach 127.0.0.1:%1 (connection refused)").arg(port);
+    QTRY_VERIFY2_WITH_TIMEOUT(banner->isShown() && banner->text().startsWith(expected),
+                              qPrintable(banner->text()), 5000);
+    auto *back = banner->findChild<QPushButton *>(QStringLiteral("bannerBack"));
+    QVERIFY(back && back->isVisible());
+
+    // Back: the hub is left, and the join dialog asks again with the address in it.
+    const int hubs = m_workspace->hubs()->rowCount();
+    QString typed;
+    QTimer answer; // answers the modal dialog from inside its own event loop
+    answer.setInterval(20);
+    connect(&answer, &QTimer::timeout, this, [&typed, &answer] {
+        if (auto *dialog = qobject_cast<Ui::JoinDialog *>(QApplication::activeModalWidget())) {
+            typed = dialog->addressEdit()->text();
+            answer.stop();
+            dialog->reject();
+        }
+    });
+    answer.start();
+    back->click();
+    QTRY_VERIFY(!typed.isEmpty());
+    QCOMPARE(typed, QStringLiteral("127.0.0.1:%1").arg(port));
+    QCOMPARE(m_workspace->hubs()->rowCount(), hubs - 1);
+    QVERIFY(!m_workspace->sessionFor(url));
 }
 
 void TestMainWindow::aBadInviteLinkIsExplained()
