@@ -2,6 +2,7 @@
 
 #include "client/chatsession.h"
 #include "client/hubaddress.h"
+#include "protocol/events.h"
 #include "ui/icons.h"
 
 #include <QDateTime>
@@ -127,6 +128,17 @@ void ConnectionBanner::refresh()
                     : reached);
             icon = QStringLiteral("warning");
             action = tr("Try again");
+            m_countdown.start();
+            break;
+        }
+        if (m_session->closeReason() == Protocol::Reason::ShuttingDown) {
+            // Stopped on purpose: nothing is wrong here, and it comes back when the host starts
+            // it again. Quiet: no countdown.
+            const QString hub = m_session->hubName().isEmpty()
+                ? Client::hubAddressText(m_session->hubUrl())
+                : m_session->hubName();
+            m_text->setText(tr("The host stopped “%1”. Parley reconnects by itself when it is back.").arg(hub));
+            icon = QStringLiteral("clock");
             m_countdown.start();
             break;
         }

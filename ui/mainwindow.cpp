@@ -169,7 +169,10 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
         m_hubs->leave(m_session);
         QTimer::singleShot(0, this, [this, address] { showJoinDialogFor(address); });
     });
-    connect(m_hubHeader, &HubHeader::stopHostingRequested, m_hubs, &HubControl::stopHosting);
+    connect(m_hubHeader, &HubHeader::stopHostingRequested, this, [this] {
+        if (confirmStopHosting(tr("Stop hosting")))
+            m_hubs->stopHosting();
+    });
     connect(m_hubHeader, &HubHeader::inviteLinkCopied, this,
             [this] { statusBar()->showMessage(tr("Invite link copied"), 4000); });
     connect(m_hubHeader, &HubHeader::qrCodeRequested, this,
@@ -310,8 +313,11 @@ void MainWindow::createActions()
     hub->addAction(Icons::icon(QStringLiteral("join"), ink), tr("&Join a hub…"),
                    QKeySequence(tr("Ctrl+J")), this, &MainWindow::showJoinDialog);
     hub->addAction(Icons::icon(QStringLiteral("leave"), ink), tr("&Leave this hub"), this, [this] {
-        if (m_session)
-            m_hubs->leave(m_session);
+        if (!m_session)
+            return;
+        if (m_hubs->hubs()->isHosted(m_session) && !confirmStopHosting(tr("Leave and stop the hub")))
+            return;
+        m_hubs->leave(m_session);
     });
     hub->addAction(tr("Ne&xt hub"), QKeySequence(tr("Ctrl+Alt+PgDown")), this, [this] {
         const Client::HubListModel *hubs = m_hubs->hubs();
@@ -353,6 +359,10 @@ void MainWindow::restoreWindowState()
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!confirmStopHosting(tr("Quit Parley"))) {
+        event->ignore();
+        return;
+    }
     m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("splitter"), m_splitter->saveState());
     m_settings->setDrafts(m_composer->drafts());

@@ -95,6 +95,9 @@ private:
     void askToTrustCertificate(Client::ChatSession *session, const QUrl &url,
                                const QString &presented, const QString &pinned);
     void showTrustedHubs();
+    // Stopping the hosted hub disconnects the others on it: asks first when anyone else is
+    // connected ("4 people are connected"). True: go ahead.
+    bool confirmStopHosting(const QString &action);
     // The hub reached through an invite link says it is another hub than the link named.
     void warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId);
     void editMessage(qint64 id, const QString &body);

@@ -2,6 +2,7 @@
 
 #include "client/chatsession.h"
 #include "client/hublistmodel.h"
+#include "client/presencemodel.h"
 #include "client/conversation.h"
 #include "client/hubbrowser.h"
 #include "client/invitelink.h"
@@ -221,6 +222,31 @@ void MainWindow::warnInviteMismatch(Client::ChatSession *session, const QString 
     box->setObjectName(QStringLiteral("inviteMismatch"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+bool MainWindow::confirmStopHosting(const QString &action)
+{
+    const Client::ChatSession *own = m_hubs->hubs()->hosted();
+    if (!own || !m_hubs->isHosting())
+        return true;
+    // Everyone on the hub but this user (on every device of theirs).
+    const Client::PresenceModel *people = own->hubPresence();
+    const int others = people->userCount() - (people->rowOfUser(own->identity().userId()) >= 0 ? 1 : 0);
+    if (others <= 0)
+        return true;
+    QMessageBox box(QMessageBox::Question, action,
+                    (others == 1 ? tr("One other person is connected to “%1”.").arg(m_hubs->hosted().name)
+                                 : tr("%1 other people are connected to “%2”.").arg(others).arg(m_hubs->hosted().name))
+                        + QLatin1Char(' ')
+                        + tr("They are disconnected when it stops, and their Parley waits for it "
+                             "to come back."),
+                    QMessageBox::Cancel, this);
+    box.setObjectName(QStringLiteral("stopHostingConfirm"));
+    QPushButton *stop = box.addButton(tr("Stop the hub"), QMessageBox::DestructiveRole);
+    stop->setObjectName(QStringLiteral("stopHostingButton"));
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.clickedButton() == stop;
 }
 
 void MainWindow::showTrustedHubs()

@@ -84,11 +84,16 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     connect(socket, &PhoenixSocket::opened, this, [this] {
         m_everOpened = true;
         m_refusalReason.clear();
+        m_closeReason.clear();
         updateConnectionState();
     });
-    connect(socket, &PhoenixSocket::closed, this, [this] {
+    connect(socket, &PhoenixSocket::closed, this, [this](int, const QString &reason) {
         m_attemptFailed = true;
+        m_closeReason = reason;
+        const ConnectionState before = m_state;
         updateConnectionState();
+        if (m_state == before)
+            emit connectionStateChanged(m_state); // the same state, with the hub's reason now
     });
     connect(socket, &PhoenixSocket::errorOccurred, this, [this](const QString &message) {
         m_lastError = message;

@@ -63,6 +63,9 @@ public:
     bool neverReached() const { return !m_everOpened && m_attemptFailed; }
     // The transport's last error ("Connection refused", "Host not found"…), empty if none.
     QString lastError() const { return m_lastError; }
+    // The reason of the hub's last close ("shutting_down": its host stopped it on purpose;
+    // "idle_timeout"), empty after a connect.
+    QString closeReason() const { return m_closeReason; }
     QUrl hubUrl() const { return m_mountUrl; }
 
     // Hub info after the lobby join.
@@ -148,6 +151,7 @@ private:
     ConnectionState m_state = ConnectionState::Disconnected;
     QString m_refusalReason;
     QString m_lastError;
+    QString m_closeReason;
     bool m_everOpened = false;
     bool m_attemptFailed = false; // a connect attempt failed: Reconnecting from now on
     QString m_hubName;

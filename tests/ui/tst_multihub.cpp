@@ -21,6 +21,7 @@
 #include "testkeys.h"
 #include "testwindow.h"
 #include "ui/composer.h"
+#include "ui/connectionbanner.h"
 #include "ui/messagedelegate.h"
 #include "ui/messageview.h"
 #include "ui/statusbutton.h"
@@ -31,7 +32,10 @@
 #include "ui/roomnavigator.h"
 #include "ui/welcomepane.h"
 
+#include <QApplication>
 #include <QFile>
+#include <QMessageBox>
+#include <QTimer>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListView>
@@ -101,6 +105,7 @@ private slots:
     void rememberedHubsComeBackAndSayWhetherTheyAnswer();
     void aHubIsRememberedOnceWithEveryAddress();
     void aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt();
+    void stoppingTheHubAsksOnlyWhenOthersAreConnected();
 
 private:
     // Ana's app hosting "Team hub" and joined to m_second, as `parley --host "Team hub" --join
@@ -611,6 +616,57 @@ void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()
     QTRY_COMPARE_WITH_TIMEOUT(session->rooms()->entry(general).unread, 1, hubTimeoutMs);
     QCOMPARE(session->rooms()->entry(general).mentions, 0);
     QCOMPARE(session->rooms()->entry(design).unread, 0); // shown: read
+}
+
+void TestMultiHub::stoppingTheHubAsksOnlyWhenOthersAreConnected()
+{
+    // Whatever confirmation shows up is answered from inside its event loop: Cancel, or Stop.
+    int asked = 0;
+    bool stop = false;
+    QTimer answer;
+    answer.setInterval(20);
+    connect(&answer, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box || box->objectName() != QLatin1String("stopHostingConfirm"))
+            return;
+        ++asked;
+        if (stop)
+            box->findChild<QPushButton *>(QStringLiteral("stopHostingButton"))->click();
+        else
+            box->reject();
+    });
+    answer.start();
+    Ui::HostOptions options;
+    options.name = QStringLiteral("Team hub");
+    options.port = 0;
+    options.announce = false;
+    QString error;
+
+    // Alone on it: Stop stops at once.
+    QVERIFY2(m_workspace->host(options, &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(hosted(), general), hubTimeoutMs);
+    emit m_window->hubHeader()->stopHostingRequested();
+    QVERIFY(!m_workspace->isHosting());
+    QCOMPARE(asked, 0);
+
+    // Bob on it: asked; Cancel keeps it; Stop stops it, and Bob's Parley says the host did.
+    QVERIFY2(m_workspace->host(options, &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(hosted(), general), hubTimeoutMs);
+    auto bob = otherUser(hosted()->hubUrl(), QStringLiteral("bob-00001"), QStringLiteral("Bob"),
+                         m_workspace->hosted().fingerprint);
+    QTRY_COMPARE_WITH_TIMEOUT(hosted()->hubPresence()->userCount(), 2, hubTimeoutMs);
+    emit m_window->hubHeader()->stopHostingRequested();
+    QCOMPARE(asked, 1);
+    QVERIFY(m_workspace->isHosting());
+    Ui::ConnectionBanner bobsBanner;
+    bobsBanner.setSession(bob.get());
+    stop = true;
+    emit m_window->hubHeader()->stopHostingRequested();
+    QCOMPARE(asked, 2);
+    QVERIFY(!m_workspace->isHosting());
+    QTRY_COMPARE_WITH_TIMEOUT(bob->closeReason(), QStringLiteral("shutting_down"), hubTimeoutMs);
+    QVERIFY2(bobsBanner.text().startsWith(QStringLiteral("The host stopped “Team hub”")),
+             qPrintable(bobsBanner.text()));
 }
 
 QTEST_MAIN(TestMultiHub)
