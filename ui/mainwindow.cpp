@@ -396,6 +396,7 @@ void MainWindow::onSessionChanged(ChatSession *session)
     if (session) {
         connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateWindowTitle);
         connect(session, &ChatSession::hubInfoChanged, this, &MainWindow::updateRoomTitle);
+        connect(session, &ChatSession::connectionStateChanged, this, &MainWindow::updateRoomTitle);
         connect(session->rooms(), &QAbstractItemModel::dataChanged, this,
                 &MainWindow::updateRoomTitle);
         connect(session, &ChatSession::roomCreateFailed, this, [this](const QString &reason) {
@@ -463,7 +464,9 @@ void MainWindow::updateRoomTitle()
     m_roomTitle->setText(room.title.isEmpty() ? topic : room.title);
     QStringList details { QStringLiteral("#") + name };
     if (room.members > 0)
-        details << tr("%n here", nullptr, room.members);
+        details << (m_session->connectionState() == ChatSession::ConnectionState::Connected
+                        ? tr("%n here", nullptr, room.members)
+                        : tr("%n here (last known)", nullptr, room.members));
     if (room.locked)
         details << tr("password protected");
     m_roomSubtitle->setText(details.join(QStringLiteral("  ·  ")));

@@ -1,4 +1,5 @@
 #include "ui/onlineuserspanel.h"
+#include "ui/timetext.h"
 
 #include "client/chatsession.h"
 #include "client/presencemodel.h"
@@ -76,6 +77,8 @@ void OnlineUsersPanel::setSession(Client::ChatSession *session)
                 &OnlineUsersPanel::updateCount);
         connect(m_hubPresence, &PresenceModel::summaryChanged, this,
                 &OnlineUsersPanel::updateCount);
+        connect(m_hubPresence, &PresenceModel::offlineChanged, this,
+                &OnlineUsersPanel::updateCount);
     }
     setTopicPresence(nullptr);
     updateCount();
@@ -99,6 +102,14 @@ void OnlineUsersPanel::setTopicPresence(Client::PresenceModel *presence)
 void OnlineUsersPanel::updateCount()
 {
     const int count = m_hubPresence ? m_hubPresence->userCount() : 0;
+    const qint64 offlineSince = m_hubPresence ? m_hubPresence->offlineSince() : 0;
+    if (offlineSince != 0) {
+        // Disconnected: the list is what was true then, and says so.
+        m_title->setText(count > 0 ? tr("Last known — %L1").arg(count) : tr("Last known"));
+        m_note->setText(tr("Offline since %1").arg(shortTime(offlineSince)));
+        m_note->setVisible(true);
+        return;
+    }
     m_title->setText(count > 0 ? tr("On this hub — %L1").arg(count) : tr("On this hub"));
     // A big hub lists its most recently active people only (docs/protocol.md 6, "bounded
     // presence").

@@ -84,6 +84,8 @@ void UserDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
 {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
+    if (index.data(Client::PresenceModel::LastKnownRole).toBool())
+        painter->setOpacity(0.5); // as last known while disconnected: greyed
     const QPalette &palette = option.palette;
     const QRect rect = option.rect;
     const bool selected = option.state.testFlag(QStyle::State_Selected);

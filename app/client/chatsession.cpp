@@ -13,6 +13,7 @@
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QTimer>
 
@@ -190,6 +191,14 @@ void ChatSession::setConnectionState(ConnectionState state)
     if (m_state == state)
         return;
     m_state = state;
+    // Lost after being connected: what the models show is the last known, not the present.
+    const bool lost = m_everOpened && (state == ConnectionState::Reconnecting || state == ConnectionState::Refused);
+    const qint64 since = lost ? QDateTime::currentMSecsSinceEpoch() : 0;
+    if (lost || state == ConnectionState::Connected || state == ConnectionState::Disconnected) {
+        m_hubPresence->setOfflineSince(since);
+        for (Conversation *conversation : std::as_const(m_conversations))
+            conversation->presence()->setOfflineSince(since);
+    }
     emit connectionStateChanged(state);
 }
 

@@ -66,7 +66,9 @@ QVariant PresenceModel::data(const QModelIndex &index, int role) const
     case DeviceCountRole:
         return entry.deviceCount;
     case TypingRole:
-        return entry.typing;
+        return entry.typing && m_offlineSince == 0;
+    case LastKnownRole:
+        return m_offlineSince != 0;
     case OnlineSinceRole:
         return entry.onlineSinceMs;
     case IsSelfRole:
@@ -88,6 +90,7 @@ QHash<int, QByteArray> PresenceModel::roleNames() const
                    { StatusRole, "status" },
                    { DeviceCountRole, "deviceCount" },
                    { TypingRole, "typing" },
+                   { LastKnownRole, "lastKnown" },
                    { OnlineSinceRole, "onlineSince" },
                    { IsSelfRole, "isSelf" },
                    { DisplayNameRole, "displayName" },
@@ -112,9 +115,21 @@ void PresenceModel::onSharedNicksChanged(const QSet<QString> &foldedNicks)
     }
 }
 
+void PresenceModel::setOfflineSince(qint64 msSinceEpoch)
+{
+    if ((msSinceEpoch != 0) == (m_offlineSince != 0))
+        return; // still offline since the first time, or still live
+    m_offlineSince = msSinceEpoch;
+    if (!m_rows.isEmpty())
+        emit dataChanged(index(0), index(int(m_rows.size()) - 1), { TypingRole, LastKnownRole });
+    emit offlineChanged();
+}
+
 QStringList PresenceModel::typingNicks() const
 {
     QStringList nicks;
+    if (m_offlineSince != 0)
+        return nicks;
     for (const PresenceEntry &entry : m_rows) {
         if (entry.typing && entry.userId != m_selfUserId)
             nicks.append(m_nicks ? m_nicks->displayName(entry.userId, entry.nick) : entry.nick);

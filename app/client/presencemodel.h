@@ -47,6 +47,7 @@ public:
         IsSelfRole, // bool
         DisplayNameRole, // QString: the nick, with the user_id's tag when someone shares it
         FingerprintRole, // QString: the user_id's fingerprint (Identity::fingerprint)
+        LastKnownRole, // bool: the connection is lost, this row is as it was (see offlineSince())
     };
     Q_ENUM(Roles)
 
@@ -82,12 +83,18 @@ public:
     bool isLimited() const { return m_limited; }
     int userCount() const { return m_limited ? m_summaryUsers : int(m_rows.size()); } // everyone
 
+    // While the connection is lost the rows stay as last known, nobody is typing (a frozen
+    // "typing…" would lie), and offlineSince() says since when (0: live). Set by the session.
+    void setOfflineSince(qint64 msSinceEpoch);
+    qint64 offlineSince() const { return m_offlineSince; }
+
     static int statusRank(const QString &status);
     // Where DisplayNameRole learns which nicks are shared; its changes become dataChanged.
     void setNickDirectory(NickDirectory *directory);
 
 signals:
     void summaryChanged();
+    void offlineChanged();
 
 private:
     bool lessThan(const PresenceEntry &a, const PresenceEntry &b) const;
@@ -104,6 +111,7 @@ private:
     bool m_fullSyncPending = false; // the next applyFrom() also drops rows absent from the sync
     bool m_limited = false;
     int m_summaryUsers = 0;
+    qint64 m_offlineSince = 0;
 };
 
 } // namespace Parley::Client

@@ -555,5 +555,36 @@ int main(int argc, char *argv[])
             return 1;
         joinOnly.leave();
     }
+    // 6. The hub goes away: the people as last known, greyed, and since when.
+    {
+        auto gone = startOtherHub(QStringLiteral("Design team"), false);
+        if (!gone)
+            return 1;
+        auto boThere = connectAs(bo, gone->url());
+        auto danaThere = connectAs(dana, gone->url());
+        Ui::AppSettings other;
+        other.setNick(QStringLiteral("Ana"));
+        other.setIdentityKey(Parley::Testing::TestKeys::of(anaId));
+        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off });
+        Ui::MainWindow offline(&joinOnly, &other);
+        offline.resize(windowSize);
+        offline.show();
+        joinOnly.join(gone->url());
+        const QString general = QStringLiteral("room:general");
+        if (!waitJoined(danaThere.get(), general) || !waitJoined(boThere.get(), general))
+            return 1;
+        danaThere->conversation(general)->send(QStringLiteral("Back in five, grabbing coffee."));
+        if (!QTest::qWaitFor([&] { return joinOnly.session() && joinOnly.session()->hubPresence()->rowCount() == 3
+                                          && offline.navigator()->currentTopic() == general; }, 10'000))
+            return fail(QStringLiteral("the offline scene did not fill")), 1;
+        QTest::qWait(300);
+        gone.reset(); // the host's computer went to sleep
+        if (!QTest::qWaitFor([&] { return joinOnly.session()->hubPresence()->offlineSince() > 0; }, 10'000))
+            return fail(QStringLiteral("never offline")), 1;
+        QTest::qWait(300);
+        if (!save(offline.grab().toImage(), outDir, QStringLiteral("offline%1.png").arg(suffix)))
+            return 1;
+        joinOnly.leave();
+    }
     return 0;
 }

@@ -575,13 +575,38 @@ void TestMainWindow::bannerShowsReconnectingAndClearsWhenHubReturns()
     QTRY_VERIFY(!banner->isShown());
     const quint16 port = m_hub->port();
 
+    // Someone typing in #general when the hub goes.
+    ChatSession *session = m_workspace->session();
+    const QString general = Ui::RoomNavigator::defaultTopic();
+    auto carol = otherUser(m_hub->url(), QStringLiteral("carol-0001"), QStringLiteral("Carol"));
+    carol->openTopic(general);
+    QTRY_VERIFY_WITH_TIMEOUT(carol->isJoined(general), hubTimeoutMs);
+    carol->conversation(general)->setTyping(true);
+    PresenceModel *people = session->conversation(general)->presence();
+    QTRY_COMPARE_WITH_TIMEOUT(people->typingNicks(), QStringList { QStringLiteral("Carol") }, hubTimeoutMs);
+    auto *title = m_window->usersPanel()->findChild<QLabel *>(QStringLiteral("presenceTitle"));
+    auto *note = m_window->usersPanel()->findChild<QLabel *>(QStringLiteral("presenceNote"));
+    QVERIFY(title && note);
+
     m_hub.reset(); // stop(): clients are closed with 1001 and come back by themselves
     QTRY_VERIFY_WITH_TIMEOUT(banner->isShown(), hubTimeoutMs);
-    QTRY_VERIFY_WITH_TIMEOUT(banner->text().contains(QStringLiteral("reconnecting")), hubTimeoutMs);
+    // parley-hub stopped by a signal closes everyone with 1001 shutting_down: said as such.
+    QTRY_VERIFY2_WITH_TIMEOUT(banner->text().startsWith(QStringLiteral("The host stopped “Test hub”")),
+                              qPrintable(banner->text()), hubTimeoutMs);
+    // Disconnected screens do not look live: the people as last known, greyed, since when,
+    // nobody typing.
+    QTRY_VERIFY_WITH_TIMEOUT(session->hubPresence()->offlineSince() > 0, hubTimeoutMs);
+    QVERIFY2(title->text().startsWith(QStringLiteral("Last known")), qPrintable(title->text()));
+    QVERIFY2(note->isVisible() && note->text().startsWith(QStringLiteral("Offline since")),
+             qPrintable(note->text()));
+    QVERIFY(people->typingNicks().isEmpty());
+    QVERIFY(session->hubPresence()->index(0).data(PresenceModel::LastKnownRole).toBool());
 
     m_hub = startHub(port);
     QVERIFY(m_hub);
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isShown(), 15'000);
+    QTRY_VERIFY(title->text().startsWith(QStringLiteral("On this hub")));
+    QCOMPARE(session->hubPresence()->offlineSince(), 0);
     QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Connected);
     QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
 }
