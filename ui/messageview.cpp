@@ -10,6 +10,7 @@
 #include <QDesktopServices>
 #include <QMenu>
 #include <QPainter>
+#include <QPushButton>
 #include <QScrollBar>
 
 namespace Parley::Ui {
@@ -20,7 +21,33 @@ using Client::MessageModel;
 MessageView::MessageView(QWidget *parent)
     : QListView(parent)
     , m_delegate(new MessageDelegate(this))
+    , m_firstUnreadBar(new QPushButton(this))
+    , m_presentBar(new QPushButton(this))
 {
+    const QColor ink = palette().color(QPalette::HighlightedText);
+    m_firstUnreadBar->setObjectName(QStringLiteral("jumpToFirstUnread"));
+    m_presentBar->setObjectName(QStringLiteral("jumpToPresent"));
+    m_presentBar->setIcon(Icons::icon(QStringLiteral("chevron-down"), ink));
+    for (QPushButton *bar : { m_firstUnreadBar, m_presentBar }) {
+        bar->setCursor(Qt::PointingHandCursor);
+        bar->setFocusPolicy(Qt::NoFocus);
+        bar->setStyleSheet(QStringLiteral(
+            "QPushButton { background: palette(highlight); color: palette(highlighted-text);"
+            " border: none; border-radius: 10px; padding: 4px 14px; }"));
+        bar->hide();
+    }
+    connect(m_firstUnreadBar, &QPushButton::clicked, this, [this] {
+        const int row = markerRow();
+        if (row >= 0) {
+            m_atBottom = false;
+            scrollTo(m_model->index(row), QAbstractItemView::PositionAtTop);
+        }
+        m_firstUnreadBar->hide();
+    });
+    connect(m_presentBar, &QPushButton::clicked, this, [this] {
+        scrollToBottom();
+        updateJumpBars();
+    });
     setItemDelegate(m_delegate);
     setFrameShape(QFrame::NoFrame);
     setSelectionMode(QAbstractItemView::NoSelection);
@@ -53,6 +80,7 @@ void MessageView::setMessages(Client::MessageModel *model, int unread)
     m_keepFromBottom = -1;
     m_atBottom = true;
     m_markAfter = 0;
+    m_newBelow = 0;
     qint64 markerId = 0;
     if (model && unread > 0 && unread <= model->rowCount())
         markerId = model->data(model->index(model->rowCount() - unread), MessageModel::IdRole)
@@ -71,6 +99,7 @@ void MessageView::setMessages(Client::MessageModel *model, int unread)
         });
     }
     scrollToBottom();
+    QTimer::singleShot(0, this, &MessageView::updateJumpBars); // once laid out
 }
 
 Client::MessageModel *MessageView::messages() const
@@ -90,6 +119,7 @@ void MessageView::clearNewMarker()
         return;
     m_delegate->setNewMarkerId(0);
     scheduleDelayedItemsLayout();
+    updateJumpBars();
 }
 
 void MessageView::setNewMarkerAfter(qint64 lastReadId)
@@ -134,8 +164,62 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
             }
         }
     }
-    if (m_atBottom)
+    if (m_atBottom) {
         QListView::scrollToBottom();
+    } else {
+        for (int row = first; row <= last; ++row) {
+            if (!m_model->index(row).data(MessageModel::IsOwnRole).toBool())
+                ++m_newBelow;
+        }
+    }
+    QTimer::singleShot(0, this, &MessageView::updateJumpBars);
+}
+
+int MessageView::markerRow() const
+{
+    const qint64 marker = m_delegate->newMarkerId();
+    if (!m_model || marker == 0)
+        return -1;
+    for (int row = m_model->rowCount() - 1; row >= 0; --row) {
+        if (m_model->index(row).data(MessageModel::IdRole).toLongLong() == marker)
+            return row;
+    }
+    return -1;
+}
+
+void MessageView::updateJumpBars()
+{
+    if (m_atBottom)
+        m_newBelow = 0;
+    // The line above what is shown: offer to go there.
+    const int row = markerRow();
+    const bool lineAbove = row >= 0 && visualRect(m_model->index(row)).bottom() < 0;
+    if (lineAbove) {
+        const int unread = m_model->rowCount() - row;
+        m_firstUnreadBar->setText(tr("↑  %n unread — Jump to first unread", nullptr, unread));
+    }
+    m_firstUnreadBar->setVisible(lineAbove);
+    // Scrolled up while others write: say how many are below.
+    const bool away = !m_atBottom && m_model && m_model->rowCount() > 0;
+    if (away)
+        m_presentBar->setText(m_newBelow > 0
+                                  ? tr("%n new — Jump to present", nullptr, m_newBelow)
+                                  : tr("Jump to present"));
+    m_presentBar->setVisible(away);
+    placeJumpBars();
+}
+
+void MessageView::placeJumpBars()
+{
+    const QRect area = viewport()->geometry();
+    for (QPushButton *bar : { m_firstUnreadBar, m_presentBar }) {
+        bar->ensurePolished();
+        bar->adjustSize();
+        const int x = area.left() + (area.width() - bar->width()) / 2;
+        const int y = bar == m_firstUnreadBar ? area.top() + 8 : area.bottom() - bar->height() - 8;
+        bar->move(x, y);
+        bar->raise();
+    }
 }
 
 void MessageView::onRangeChanged(int, int max)
@@ -153,6 +237,7 @@ void MessageView::onScrolled(int value)
 {
     m_atBottom = value >= verticalScrollBar()->maximum() - 4;
     maybeRequestOlder();
+    updateJumpBars();
 }
 
 void MessageView::maybeRequestOlder()
@@ -250,6 +335,7 @@ void MessageView::resizeEvent(QResizeEvent *event)
     const bool atBottom = m_atBottom;
     QListView::resizeEvent(event);
     m_atBottom = atBottom;
+    placeJumpBars();
 }
 
 void MessageView::paintEvent(QPaintEvent *event)

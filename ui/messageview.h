@@ -7,6 +7,8 @@
 
 #include <memory>
 
+class QPushButton;
+
 namespace Parley::Client {
 class MessageModel;
 }
@@ -18,7 +20,9 @@ class MessageDelegate;
 // The messages of the open topic: a QListView over a Client::MessageModel with MessageDelegate.
 // Stays at the bottom while the user is there, keeps its place when older history is prepended
 // (asking for it when scrolled to the top), opens clicked links and offers edit/delete of own
-// messages in a context menu. Owned by MainWindow; GUI thread.
+// messages in a context menu. Two bars help catching up: "Jump to first unread" at the top while
+// the "new messages" line is above the view, "N new messages — Jump to present" at the bottom
+// while scrolled up and others write. Owned by MainWindow; GUI thread.
 class MessageView : public QListView
 {
     Q_OBJECT
@@ -37,6 +41,8 @@ public:
     // The "new messages" line goes above the first message from others after this id, once
     // those messages arrive (a room restored at start, read up to there in the last run).
     void setNewMarkerAfter(qint64 lastReadId);
+    QPushButton *firstUnreadBar() const { return m_firstUnreadBar; }
+    QPushButton *presentBar() const { return m_presentBar; }
     // The menu a right-click at `pos` (viewport coordinates) opens; nullptr off the messages.
     std::unique_ptr<QMenu> contextMenuAt(const QPoint &pos);
 
@@ -64,6 +70,9 @@ private:
     void onRangeChanged(int min, int max);
     void onScrolled(int value);
     void maybeRequestOlder();
+    void updateJumpBars();
+    void placeJumpBars();
+    int markerRow() const; // -1 without a "new messages" line
 
     MessageDelegate *m_delegate;
     QPointer<Client::MessageModel> m_model;
@@ -73,6 +82,9 @@ private:
     QTimer m_olderTimeout; // gives up waiting for a history page that never came
     QPoint m_pressPos;
     qint64 m_markAfter = 0; // setNewMarkerAfter(), until the line is placed
+    QPushButton *m_firstUnreadBar;
+    QPushButton *m_presentBar;
+    int m_newBelow = 0; // messages from others that arrived while scrolled up
 };
 
 } // namespace Parley::Ui

@@ -7,6 +7,7 @@
 #include "client/hublistmodel.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
+#include "client/roomlistmodel.h"
 #include "hub/hubrunner.h"
 #include "hub/sqlitehistorystore.h"
 #include "parley/hostcontroller.h"
@@ -17,6 +18,7 @@
 #include "ui/connectionbanner.h"
 #include "ui/hubheader.h"
 #include "ui/joindialog.h"
+#include "ui/messageview.h"
 #include "ui/qrcodedialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
@@ -40,6 +42,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
+#include <QPushButton>
 #include <QTcpServer>
 #include <QUdpSocket>
 
@@ -159,6 +162,7 @@ std::unique_ptr<Hub::HubRunner> startOtherHub(const QString &name, bool announce
     settings.name = name;
     settings.tls = false;
     settings.password = password;
+    settings.maxRate = 0; // the scripted users post in bursts
     settings.discovery = announce ? Hub::DiscoveryMode::Loopback : Hub::DiscoveryMode::Off;
     auto hub = std::make_unique<Hub::HubRunner>(settings);
     QString error;
@@ -577,6 +581,39 @@ int main(int argc, char *argv[])
         if (!QTest::qWaitFor([&] { return joinOnly.session() && joinOnly.session()->hubPresence()->rowCount() == 3
                                           && offline.navigator()->currentTopic() == general; }, 10'000))
             return fail(QStringLiteral("the offline scene did not fill")), 1;
+        // 5b. Catching up: a busy room opened with 60 unread, then read from its first unread
+        //     message while two more arrive.
+        if (!dark) {
+            const QString standup = QStringLiteral("room:standup");
+            boThere->createRoom(QStringLiteral("standup"), QStringLiteral("Stand-up"), {});
+            if (!QTest::qWaitFor([&] { return joinOnly.session()->rooms()->rowOfTopic(standup) >= 0; }, 10'000))
+                return fail(QStringLiteral("no stand-up room")), 1;
+            joinOnly.session()->openTopic(standup);
+            if (!waitJoined(boThere.get(), standup)
+                || !QTest::qWaitFor([&] { return joinOnly.session()->isJoined(standup); }, 10'000))
+                return 1;
+            for (int i = 1; i <= 60; ++i)
+                boThere->conversation(standup)->send(
+                    QStringLiteral("Build %1 passed on the arm64 runners; packaging next.").arg(400 + i));
+            if (!QTest::qWaitFor([&] { return joinOnly.session()->rooms()->entry(standup).unread == 60; }, 10'000))
+                return fail(QStringLiteral("no unread in stand-up")), 1;
+            offline.navigator()->activate(standup);
+            if (!QTest::qWaitFor([&] { return offline.messageView()->firstUnreadBar()->isVisible(); }, 5'000))
+                return fail(QStringLiteral("no jump bar")), 1;
+            QTest::qWait(200);
+            if (!save(offline.grab().toImage(), outDir, QStringLiteral("jump-first-unread.png")))
+                return 1;
+            offline.messageView()->firstUnreadBar()->click();
+            boThere->conversation(standup)->send(QStringLiteral("Packaging done, 0.2 is ready."));
+            boThere->conversation(standup)->send(QStringLiteral("Who wants to write the notes?"));
+            if (!QTest::qWaitFor([&] { return offline.messageView()->presentBar()->text().startsWith(QStringLiteral("2 new")); }, 5'000))
+                return fail(QStringLiteral("no present bar")), 1;
+            QTest::qWait(200);
+            if (!save(offline.grab().toImage(), outDir, QStringLiteral("jump-present.png")))
+                return 1;
+            offline.navigator()->activate(general);
+            QTest::qWait(200);
+        }
         QTest::qWait(300);
         gone.reset(); // the host's computer went to sleep
         if (!QTest::qWaitFor([&] { return joinOnly.session()->hubPresence()->offlineSince() > 0; }, 10'000))

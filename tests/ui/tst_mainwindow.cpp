@@ -122,6 +122,7 @@ private slots:
     void autoAwayAfterIdleAndBackOnInput();
     void joinDialogListsHubDiscoveredOverLoopback();
     void aBadInviteLinkIsExplained();
+    void jumpBarsHelpCatchingUp();
     void anUnreachableAddressSaysSoWithBack();
     void discoveryExplainsAPortInUse();
     void discoveryTellsWhetherItHearsItsOwnHub();
@@ -814,6 +815,47 @@ void TestMainWindow::anUnreachableAddressSaysSoWithBack()
     QCOMPARE(typed, QStringLiteral("127.0.0.1:%1").arg(port));
     QCOMPARE(m_workspace->hubs()->rowCount(), hubs - 1);
     QVERIFY(!m_workspace->sessionFor(url));
+}
+
+void TestMainWindow::jumpBarsHelpCatchingUp()
+{
+    // 40 messages arrive in a room while another is shown: opening it, the "new messages" line
+    // is far above, and a bar offers to go there.
+    ChatSession *session = m_workspace->session();
+    QSignalSpy created(session, &ChatSession::roomCreated);
+    session->createRoom(QStringLiteral("busy"), QStringLiteral("Busy room"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    session->openTopic(QStringLiteral("room:busy"));
+    QTRY_VERIFY_WITH_TIMEOUT(session->isJoined(QStringLiteral("room:busy")), hubTimeoutMs);
+    auto hal = otherUser(m_hub->url(), QStringLiteral("hal-000001"), QStringLiteral("Hal"));
+    hal->openTopic(QStringLiteral("room:busy"));
+    QTRY_VERIFY_WITH_TIMEOUT(hal->isJoined(QStringLiteral("room:busy")), hubTimeoutMs);
+    for (int i = 1; i <= 40; ++i)
+        hal->conversation(QStringLiteral("room:busy"))->send(QStringLiteral("update %1").arg(i));
+    QTRY_COMPARE_WITH_TIMEOUT(session->rooms()->entry(QStringLiteral("room:busy")).unread, 40, hubTimeoutMs);
+    m_window->navigator()->activate(QStringLiteral("room:busy"));
+    QVERIFY(waitForRoom(QStringLiteral("room:busy")));
+    Ui::MessageView *view = m_window->messageView();
+    QPushButton *firstUnread = view->firstUnreadBar();
+    QTRY_VERIFY(firstUnread->isVisible());
+    QVERIFY2(firstUnread->text().contains(QStringLiteral("40 unread")), qPrintable(firstUnread->text()));
+    firstUnread->click();
+    QVERIFY(!firstUnread->isVisible());
+    const QModelIndex first = shownMessages()->index(0);
+    QCOMPARE(first.data(MessageModel::BodyRole).toString(), QStringLiteral("update 1"));
+    QVERIFY(view->visualRect(first).intersects(view->viewport()->rect())); // the line is in view
+
+    // Scrolled up, others write: a bar counts them and brings the view to the present.
+    QPushButton *present = view->presentBar();
+    QTRY_VERIFY(present->isVisible());
+    hal->conversation(QStringLiteral("room:busy"))->send(QStringLiteral("one more"));
+    hal->conversation(QStringLiteral("room:busy"))->send(QStringLiteral("and another"));
+    QTRY_VERIFY2_WITH_TIMEOUT(present->text().startsWith(QStringLiteral("2 new")), qPrintable(present->text()),
+                              hubTimeoutMs);
+    QVERIFY(!view->isAtBottom());
+    present->click();
+    QVERIFY(view->isAtBottom());
+    QTRY_VERIFY(!present->isVisible());
 }
 
 void TestMainWindow::aBadInviteLinkIsExplained()
