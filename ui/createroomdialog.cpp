@@ -27,6 +27,7 @@ CreateRoomDialog::CreateRoomDialog(QWidget *parent)
     , m_name(new QLineEdit(this))
     , m_password(new QLineEdit(this))
     , m_hint(new QLabel(this))
+    , m_error(new QLabel(this))
 {
     setWindowTitle(tr("New room"));
     m_title->setPlaceholderText(tr("e.g. Design review"));
@@ -50,8 +51,16 @@ CreateRoomDialog::CreateRoomDialog(QWidget *parent)
     m_create = buttons->button(QDialogButtonBox::Ok);
     m_create->setText(tr("Create room"));
     m_create->setIcon(Icons::icon(QStringLiteral("plus"), palette().color(QPalette::ButtonText)));
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        m_waiting = true;
+        m_error->setText(tr("Creating…"));
+        validate();
+        emit createRequested(name(), title(), password());
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    m_error->setObjectName(QStringLiteral("createRoomError"));
+    m_error->setWordWrap(true);
+    m_error->setTextFormat(Qt::PlainText);
 
     connect(m_title, &QLineEdit::textChanged, this, [this](const QString &title) {
         if (!m_nameEdited)
@@ -65,6 +74,7 @@ CreateRoomDialog::CreateRoomDialog(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(m_error);
     layout->addWidget(buttons);
     setMinimumWidth(400);
     validate();
@@ -108,7 +118,34 @@ bool CreateRoomDialog::isValidName(const QString &name)
 
 void CreateRoomDialog::validate()
 {
-    m_create->setEnabled(isValidName(m_name->text()));
+    m_create->setEnabled(!m_waiting && isValidName(m_name->text()));
+}
+
+void CreateRoomDialog::showFailure(const QString &reason)
+{
+    m_waiting = false;
+    m_error->setText(describeFailure(reason, name()));
+    validate();
+    m_name->setFocus();
+    m_name->selectAll();
+}
+
+QString CreateRoomDialog::errorText() const
+{
+    return m_error->text();
+}
+
+QString CreateRoomDialog::describeFailure(const QString &reason, const QString &name)
+{
+    if (reason == QLatin1String("exists"))
+        return tr("A room named “%1” already exists on this hub. Pick another name.").arg(name);
+    if (reason == QLatin1String("invalid_name"))
+        return tr("The hub does not accept “%1” as a room name.").arg(name);
+    if (reason == QLatin1String("too_many_rooms"))
+        return tr("This hub holds as many rooms as it may; ask its host to remove some.");
+    if (reason == QLatin1String("not_connected") || reason == QLatin1String("timeout"))
+        return tr("The hub did not answer. Try again once it is connected.");
+    return tr("The hub did not create the room (%1).").arg(reason);
 }
 
 } // namespace Parley::Ui

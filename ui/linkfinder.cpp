@@ -6,8 +6,10 @@ namespace Parley::Ui {
 
 QList<TextLink> findLinks(const QString &text)
 {
-    static const QRegularExpression pattern(QStringLiteral(R"((?:\bhttps?://|\bwww\.)[^\s<>"']+)"),
-                                            QRegularExpression::CaseInsensitiveOption);
+    // A web link, or an e-mail address (opened as mailto:).
+    static const QRegularExpression pattern(
+        QStringLiteral(R"((?:\bhttps?://|\bwww\.)[^\s<>"']+|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)"),
+        QRegularExpression::CaseInsensitiveOption);
     QList<TextLink> links;
     auto matches = pattern.globalMatch(text);
     while (matches.hasNext()) {
@@ -24,11 +26,14 @@ QList<TextLink> findLinks(const QString &text)
                 break;
             }
         }
-        const QString target = candidate.startsWith(QLatin1String("www."), Qt::CaseInsensitive)
+        const bool web = candidate.startsWith(QLatin1String("http"), Qt::CaseInsensitive)
+            || candidate.startsWith(QLatin1String("www."), Qt::CaseInsensitive);
+        const QString target = !web ? QStringLiteral("mailto:") + candidate
+            : candidate.startsWith(QLatin1String("www."), Qt::CaseInsensitive)
             ? QStringLiteral("http://") + candidate
             : candidate;
         const QUrl url(target, QUrl::StrictMode);
-        if (url.isValid() && !url.host().isEmpty())
+        if (url.isValid() && (!url.host().isEmpty() || url.scheme() == QLatin1String("mailto")))
             links.append({ int(match.capturedStart()), int(candidate.size()), url });
     }
     return links;

@@ -14,8 +14,9 @@ struct TextLink
     QUrl url;
 };
 
-// Finds http(s):// and www. links in plain text; trailing punctuation that usually ends a
-// sentence (".,;:!?" and an unbalanced ")") is not part of the link.
+// Finds http(s):// and www. links and e-mail addresses (as mailto: links) in plain text;
+// trailing punctuation that usually ends a sentence (".,;:!?" and an unbalanced ")") is not part
+// of the link.
 QList<TextLink> findLinks(const QString &text);
 
 } // namespace Parley::Ui

@@ -341,6 +341,8 @@ void MainWindow::createActions()
     QMenu *room = menuBar()->addMenu(tr("&Room"));
     room->addAction(Icons::icon(QStringLiteral("plus"), ink), tr("&New room…"),
                     QKeySequence(tr("Ctrl+N")), this, &MainWindow::showCreateRoomDialog);
+    room->addAction(Icons::icon(QStringLiteral("leave"), ink), tr("&Leave this room"),
+                    QKeySequence(tr("Ctrl+W")), this, &MainWindow::leaveRoom);
     room->addSeparator();
     room->addAction(tr("Ne&xt room"), QKeySequence(tr("Ctrl+PgDown")), m_rooms,
                     &RoomListView::selectNext);
@@ -399,9 +401,6 @@ void MainWindow::onSessionChanged(ChatSession *session)
         connect(session, &ChatSession::connectionStateChanged, this, &MainWindow::updateRoomTitle);
         connect(session->rooms(), &QAbstractItemModel::dataChanged, this,
                 &MainWindow::updateRoomTitle);
-        connect(session, &ChatSession::roomCreateFailed, this, [this](const QString &reason) {
-            showError(tr("The room was not created: %1").arg(reason));
-        });
         connect(session, &ChatSession::errorOccurred, this, &MainWindow::showError);
     }
     m_navigator->setSession(session);
@@ -492,6 +491,18 @@ void MainWindow::send(const QString &body)
     m_conversation->send(body);
     m_messages->clearNewMarker();
     m_messages->scrollToBottom();
+}
+
+void MainWindow::leaveRoom()
+{
+    // Leaves the room shown (its messages stay on the hub); the room the user was in before is
+    // shown, else #general. Not reopened at the next start.
+    const QString topic = m_navigator->currentTopic();
+    if (!m_session || topic.isEmpty())
+        return;
+    m_session->closeTopic(topic);
+    if (m_navigator->currentTopic().isEmpty() && topic != RoomNavigator::defaultTopic())
+        m_navigator->activate(RoomNavigator::defaultTopic());
 }
 
 void MainWindow::onIdleChanged(bool idle)

@@ -69,6 +69,7 @@ public slots:
     void showJoinDialogFor(const QString &address);
     void showCreateRoomDialog();
     void showNicknameDialog();
+    void leaveRoom(); // the room shown
 
 protected:
     void closeEvent(QCloseEvent *event) override;

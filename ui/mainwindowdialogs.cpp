@@ -88,19 +88,25 @@ void MainWindow::showCreateRoomDialog()
     if (!m_session)
         return;
     CreateRoomDialog dialog(this);
-    if (dialog.exec() != QDialog::Accepted || !m_session)
+    const QPointer<Client::ChatSession> session = m_session;
+    QString password;
+    // The dialog waits for the hub's answer: made, it closes (and the room opens below, with the
+    // password just set); refused, it says why and keeps what was typed.
+    connect(session.data(), &Client::ChatSession::roomCreated, &dialog, &QDialog::accept);
+    connect(session.data(), &Client::ChatSession::roomCreateFailed, &dialog, &CreateRoomDialog::showFailure);
+    connect(&dialog, &CreateRoomDialog::createRequested, this,
+            [session, &password](const QString &name, const QString &title, const QString &wanted) {
+                password = wanted;
+                if (session)
+                    session->createRoom(name, title, wanted);
+            });
+    QString created;
+    connect(session.data(), &Client::ChatSession::roomCreated, &dialog,
+            [&created](const QString &name) { created = name; });
+    if (dialog.exec() != QDialog::Accepted || !session || created.isEmpty())
         return;
-    // The reply opens the new room, with the password we just set if it has one.
-    const QString wanted = dialog.name();
-    const QString password = dialog.password();
-    connect(
-        m_session.data(), &Client::ChatSession::roomCreated, m_navigator,
-        [this, wanted, password](const QString &name) {
-            m_navigator->activate(QStringLiteral("room:") + name,
-                                  name == wanted ? password : QString());
-        },
-        Qt::SingleShotConnection);
-    m_session->createRoom(dialog.name(), dialog.title(), dialog.password());
+    m_navigator->activate(QStringLiteral("room:") + created,
+                          created == dialog.name() ? password : QString());
 }
 
 void MainWindow::showNicknameDialog()

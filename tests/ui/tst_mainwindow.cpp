@@ -37,6 +37,7 @@
 #include "ui/statusbutton.h"
 
 #include <QAbstractItemModelTester>
+#include <QDialogButtonBox>
 #include <QApplication>
 #include <QClipboard>
 #include <QGuiApplication>
@@ -123,6 +124,8 @@ private slots:
     void joinDialogListsHubDiscoveredOverLoopback();
     void aBadInviteLinkIsExplained();
     void jumpBarsHelpCatchingUp();
+    void leavingARoomShowsTheOneBefore();
+    void aRefusedRoomIsExplainedAndTheInputKept();
     void anUnreachableAddressSaysSoWithBack();
     void discoveryExplainsAPortInUse();
     void discoveryTellsWhetherItHearsItsOwnHub();
@@ -817,6 +820,56 @@ void TestMainWindow::anUnreachableAddressSaysSoWithBack()
     QVERIFY(!m_workspace->sessionFor(url));
 }
 
+void TestMainWindow::aRefusedRoomIsExplainedAndTheInputKept()
+{
+    // The dialog is modal: it is worked from a timer inside its event loop. First "General",
+    // which exists: the reason in words, the dialog still open with the title typed; then a new
+    // name: made, closed, and shown.
+    QString refusal;
+    QString keptTitle;
+    int step = 0;
+    QTimer driver;
+    driver.setInterval(20);
+    connect(&driver, &QTimer::timeout, this, [&] {
+        auto *dialog = qobject_cast<Ui::CreateRoomDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        const auto edits = dialog->findChildren<QLineEdit *>();
+        auto *create = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        if (step == 0) {
+            edits.at(0)->setText(QStringLiteral("General")); // the title; the name follows
+            create->click();
+            step = 1;
+        } else if (step == 1 && dialog->errorText().contains(QStringLiteral("already exists"))) {
+            refusal = dialog->errorText();
+            keptTitle = edits.at(0)->text();
+            edits.at(1)->setText(QStringLiteral("general-2"));
+            create->click();
+            step = 2;
+        }
+    });
+    driver.start();
+    m_window->showCreateRoomDialog();
+    QCOMPARE(refusal, QStringLiteral("A room named “general” already exists on this hub. Pick another name."));
+    QCOMPARE(keptTitle, QStringLiteral("General"));
+    QVERIFY(waitForRoom(QStringLiteral("room:general-2")));
+}
+
+void TestMainWindow::leavingARoomShowsTheOneBefore()
+{
+    ChatSession *session = m_workspace->session();
+    QSignalSpy created(session, &ChatSession::roomCreated);
+    session->createRoom(QStringLiteral("brief"), QStringLiteral("Brief"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    m_window->navigator()->activate(QStringLiteral("room:brief"));
+    QVERIFY(waitForRoom(QStringLiteral("room:brief")));
+    m_window->leaveRoom();
+    QVERIFY(!session->isOpen(QStringLiteral("room:brief")));
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    QVERIFY(!m_settings->openTopics(session->hubId()).contains(QStringLiteral("room:brief")));
+    QVERIFY(session->rooms()->rowOfTopic(QStringLiteral("room:brief")) >= 0); // still on the hub
+}
+
 void TestMainWindow::jumpBarsHelpCatchingUp()
 {
     // 40 messages arrive in a room while another is shown: opening it, the "new messages" line
@@ -934,6 +987,9 @@ void TestMainWindow::findsLinks_data()
                                  << QStringList { QStringLiteral("http://example.org/x_(y)") };
     QTest::addRow("html around") << QStringLiteral("<a href=\"http://a.example\">x</a>")
                                  << QStringList { QStringLiteral("http://a.example") };
+    QTest::addRow("e-mail") << QStringLiteral("write to ana.b+lan@example.org, thanks")
+                            << QStringList { QStringLiteral("mailto:ana.b+lan@example.org") };
+    QTest::addRow("not an e-mail") << QStringLiteral("meet @ana at 5 or a@b") << QStringList();
     QTest::addRow("two") << QStringLiteral("http://a.example and https://b.example/p?q=1")
                          << QStringList { QStringLiteral("http://a.example"),
                                           QStringLiteral("https://b.example/p?q=1") };
