@@ -7,6 +7,7 @@
 #include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
 #include "protocol/topics.h"
+#include "protocol/validation.h"
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
@@ -275,8 +276,21 @@ QWidget *MainWindow::createChat()
         QKeyEvent enter(QEvent::KeyPress, Qt::Key_Return, Qt::NoModifier);
         QCoreApplication::sendEvent(m_composer, &enter);
     });
-    connect(m_composer, &Composer::textChanged, m_send,
-            [this] { m_send->setEnabled(!m_composer->toPlainText().trimmed().isEmpty()); });
+    m_counter = new QLabel(chat);
+    m_counter->setObjectName(QStringLiteral("composerCounter"));
+    m_counter->hide();
+    connect(m_composer, &Composer::textChanged, m_send, [this] {
+        const QString text = m_composer->toPlainText().trimmed();
+        m_send->setEnabled(!text.isEmpty());
+        // Near the hub's limit, count: characters as the hub counts them (code points).
+        const qsizetype length = text.toUcs4().size();
+        m_counter->setVisible(length > Protocol::maxBodyLength - 500);
+        if (m_counter->isVisible()) {
+            m_counter->setText(tr("%L1 / %L2").arg(length).arg(Protocol::maxBodyLength));
+            m_counter->setStyleSheet(length > Protocol::maxBodyLength ? QStringLiteral("color: #d93025;")
+                                                                      : QString());
+        }
+    });
     m_send->setEnabled(false);
     auto *input = new InputFrame(chat);
     m_composer->setParent(input);
@@ -287,6 +301,7 @@ QWidget *MainWindow::createChat()
     inputLayout->setContentsMargins(6, 3, 4, 3);
     inputLayout->setSpacing(4);
     inputLayout->addWidget(m_composer, 1);
+    inputLayout->addWidget(m_counter, 0, Qt::AlignBottom);
     inputLayout->addWidget(m_send, 0, Qt::AlignBottom);
     auto *composerRow = new QHBoxLayout;
     composerRow->setContentsMargins(14, 0, 14, 12);
@@ -489,6 +504,7 @@ void MainWindow::send(const QString &body)
         return;
     }
     m_conversation->send(body);
+    statusBar()->clearMessage(); // an error about an earlier attempt no longer applies
     m_messages->clearNewMarker();
     m_messages->scrollToBottom();
 }

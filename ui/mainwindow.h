@@ -57,6 +57,7 @@ public:
     IdleWatcher *idleWatcher() const { return m_idle; }
     Notifier *notifier() const { return m_notifier; }
     StatusButton *statusButton() const { return m_status; }
+    QLabel *composerCounter() const { return m_counter; }
     IdentityActions *identityActions() const { return m_identity; }
 
 public slots:
@@ -129,6 +130,7 @@ private:
     TypingIndicator *m_typing = nullptr;
     Composer *m_composer = nullptr;
     QToolButton *m_send = nullptr;
+    QLabel *m_counter = nullptr; // characters, near the limit
     OnlineUsersPanel *m_users = nullptr;
     Notifier *m_notifier = nullptr;
     IdleWatcher *m_idle = nullptr;

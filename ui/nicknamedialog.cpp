@@ -33,7 +33,6 @@ NicknameDialog::NicknameDialog(const QString &current, QWidget *parent)
     text->setWordWrap(true);
 
     m_edit->setPlaceholderText(tr("Nickname"));
-    m_edit->setMaxLength(32);
     m_edit->setMinimumWidth(260);
     m_error->setForegroundRole(QPalette::PlaceholderText);
 

@@ -30,6 +30,7 @@
 #include "ui/mainwindow.h"
 #include "ui/messagedelegate.h"
 #include "ui/messageview.h"
+#include "ui/nicknamedialog.h"
 #include "ui/notifier.h"
 #include "ui/onlineuserspanel.h"
 #include "ui/roomlistview.h"
@@ -125,6 +126,7 @@ private slots:
     void aBadInviteLinkIsExplained();
     void jumpBarsHelpCatchingUp();
     void leavingARoomShowsTheOneBefore();
+    void aLongNicknameIsRefusedNotCut();
     void aRefusedRoomIsExplainedAndTheInputKept();
     void anUnreachableAddressSaysSoWithBack();
     void discoveryExplainsAPortInUse();
@@ -250,11 +252,19 @@ void TestMainWindow::overlongTextStaysInTheComposer()
     const QString why = Client::Conversation::bodyProblem(text);
     QVERIFY(why.contains(QLocale().toString(4001))); // says how long it is
     QCOMPARE(m_window->statusBar()->currentMessage(), why);
+    // Near the limit a counter says how far, red over it.
+    QLabel *counter = m_window->composerCounter();
+    QVERIFY(counter->isVisible());
+    QCOMPARE(counter->text(), QStringLiteral("%1 / %2").arg(QLocale().toString(4001), QLocale().toString(4000)));
+    QVERIFY(counter->styleSheet().contains(QStringLiteral("#d93025")));
 
-    // Shortened to the limit, it goes.
+    // Shortened to the limit, it goes; the old error and the counter go with it.
     composer->setPlainText(text.left(4000));
+    QVERIFY(!counter->styleSheet().contains(QStringLiteral("#d93025")));
     QTest::keyClick(composer, Qt::Key_Return);
     QCOMPARE(composer->toPlainText(), QString());
+    QVERIFY(m_window->statusBar()->currentMessage().isEmpty());
+    QVERIFY(!counter->isVisible());
     QCOMPARE(shownMessages()->rowCount(), 1);
     QTRY_COMPARE_WITH_TIMEOUT(
         shownMessages()->data(shownMessages()->index(0), MessageModel::StateRole).toInt(),
@@ -853,6 +863,21 @@ void TestMainWindow::aRefusedRoomIsExplainedAndTheInputKept()
     QCOMPARE(refusal, QStringLiteral("A room named “general” already exists on this hub. Pick another name."));
     QCOMPARE(keptTitle, QStringLiteral("General"));
     QVERIFY(waitForRoom(QStringLiteral("room:general-2")));
+}
+
+void TestMainWindow::aLongNicknameIsRefusedNotCut()
+{
+    Ui::NicknameDialog dialog;
+    const QString pasted(40, QLatin1Char('n'));
+    dialog.nickEdit()->setText(pasted);
+    QCOMPARE(dialog.nickEdit()->text(), pasted); // all of it, not 32 characters of it
+    QVERIFY(!dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    const auto labels = dialog.findChildren<QLabel *>();
+    QVERIFY(std::any_of(labels.cbegin(), labels.cend(), [](const QLabel *label) {
+        return label->text() == QStringLiteral("A nickname has at most 32 characters.");
+    }));
+    dialog.nickEdit()->setText(pasted.left(32));
+    QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
 }
 
 void TestMainWindow::leavingARoomShowsTheOneBefore()
