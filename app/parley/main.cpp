@@ -9,6 +9,7 @@
 #include "parley/workspace.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
+#include "ui/appstyle.h"
 #include "client/hubaddress.h"
 #include "ui/icons.h"
 #include "ui/identityactions.h"
@@ -47,6 +48,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(PARLEY_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("parley"));
     QApplication::setWindowIcon(Ui::Icons::appIcon());
+    QApplication::setStyle(new Ui::AppStyle); // the platform style, with the app's dialog icons
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

@@ -15,6 +15,7 @@
 #include "protocol/topics.h"
 #include "testkeys.h"
 #include "ui/appsettings.h"
+#include "ui/appstyle.h"
 #include "ui/connectionbanner.h"
 #include "ui/hubheader.h"
 #include "ui/joindialog.h"
@@ -248,7 +249,7 @@ int main(int argc, char *argv[])
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Parley"));
     QApplication::setApplicationName(QStringLiteral("parley"));
-    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QApplication::setStyle(new Ui::AppStyle(QStyleFactory::create(QStringLiteral("Fusion"))));
     const QStringList args = app.arguments();
     if (args.size() < 2)
         return fail(QStringLiteral("usage: parley_screenshots OUTPUT_DIR [--dark]")), 2;

@@ -16,6 +16,7 @@
 #include "testkeys.h"
 #include "testwindow.h"
 #include "ui/appsettings.h"
+#include "ui/appstyle.h"
 #include "ui/composer.h"
 #include "ui/discoverydiagnosis.h"
 #include "ui/hubheader.h"
@@ -52,6 +53,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QStyleFactory>
 #include <QTcpServer>
 #include <QTimer>
 #include <QUdpSocket>
@@ -127,6 +129,7 @@ private slots:
     void jumpBarsHelpCatchingUp();
     void leavingARoomShowsTheOneBefore();
     void aLongNicknameIsRefusedNotCut();
+    void dialogsUseTheAppsIcons();
     void aRefusedRoomIsExplainedAndTheInputKept();
     void anUnreachableAddressSaysSoWithBack();
     void discoveryExplainsAPortInUse();
@@ -863,6 +866,34 @@ void TestMainWindow::aRefusedRoomIsExplainedAndTheInputKept()
     QCOMPARE(refusal, QStringLiteral("A room named “general” already exists on this hub. Pick another name."));
     QCOMPARE(keptTitle, QStringLiteral("General"));
     QVERIFY(waitForRoom(QStringLiteral("room:general-2")));
+}
+
+void TestMainWindow::dialogsUseTheAppsIcons()
+{
+    // The app's line icons, in the palette's accent colour, not the toolkit's bitmaps.
+    Ui::AppStyle style(QStyleFactory::create(QStringLiteral("Fusion")));
+    const QColor accent = QApplication::palette().color(QPalette::Highlight);
+    const auto usesAccent = [&](QStyle::StandardPixmap which) {
+        const QImage image = style.standardIcon(which).pixmap(QSize(32, 32)).toImage();
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor pixel = image.pixelColor(x, y);
+                if (pixel.alpha() > 200 && pixel.rgb() == accent.rgb())
+                    return true;
+            }
+        }
+        return false;
+    };
+    QVERIFY(usesAccent(QStyle::SP_MessageBoxQuestion));
+    QVERIFY(usesAccent(QStyle::SP_MessageBoxInformation));
+    const QColor ink = QApplication::palette().color(QPalette::ButtonText);
+    const QImage ok = style.standardIcon(QStyle::SP_DialogOkButton).pixmap(QSize(32, 32)).toImage();
+    bool inked = false;
+    for (int y = 0; y < ok.height() && !inked; ++y) {
+        for (int x = 0; x < ok.width() && !inked; ++x)
+            inked = ok.pixelColor(x, y).alpha() > 200 && ok.pixelColor(x, y).rgb() == ink.rgb();
+    }
+    QVERIFY(inked);
 }
 
 void TestMainWindow::aLongNicknameIsRefusedNotCut()
