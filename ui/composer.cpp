@@ -7,6 +7,7 @@
 #include <QTextBlock>
 
 #include <cmath>
+#include <utility>
 
 namespace Parley::Ui {
 
@@ -40,6 +41,7 @@ Composer::Composer(QWidget *parent)
 
 void Composer::setTopic(const QString &topic, const QString &placeholder, const QString &draftKey)
 {
+    cancelEdit(); // an edit belongs to the room it started in
     if (m_typing) {
         m_typing = false;
         emit typingChanged(false); // still for the old topic: the caller switches after this
@@ -76,9 +78,56 @@ void Composer::setDrafts(const QHash<QString, QString> &drafts)
     }
 }
 
+void Composer::beginEdit(qint64 id, const QString &body)
+{
+    if (id == 0)
+        return;
+    if (!isEditing())
+        m_draftBeforeEdit = toPlainText();
+    m_editingId = id;
+    {
+        QScopedValueRollback switching(m_switching, true); // editing is not typing a message
+        setPlainText(body);
+        moveCursor(QTextCursor::End);
+    }
+    setFocus(Qt::OtherFocusReason);
+    emit editingChanged(true);
+}
+
+void Composer::cancelEdit()
+{
+    if (!isEditing())
+        return;
+    m_editingId = 0;
+    {
+        QScopedValueRollback switching(m_switching, true);
+        setPlainText(std::exchange(m_draftBeforeEdit, {}));
+        moveCursor(QTextCursor::End);
+    }
+    emit editingChanged(false);
+}
+
 void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
+    const bool plain = !(event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier | Qt::ShiftModifier));
+    if (isEditing() && event->key() == Qt::Key_Escape) {
+        cancelEdit();
+        return;
+    }
+    if (isEditing() && enter && plain) {
+        const QString body = toPlainText().trimmed();
+        const qint64 id = m_editingId;
+        if (!body.isEmpty()) {
+            cancelEdit(); // the draft comes back
+            emit editSubmitted(id, body);
+        }
+        return;
+    }
+    if (!isEditing() && event->key() == Qt::Key_Up && plain && toPlainText().isEmpty()) {
+        emit editLastRequested();
+        return;
+    }
     if (enter && event->modifiers().testFlag(Qt::ShiftModifier)) {
         insertPlainText(QStringLiteral("\n"));
         return;

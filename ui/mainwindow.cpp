@@ -140,7 +140,26 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
         if (m_conversation)
             m_conversation->loadOlder();
     });
-    connect(m_messages, &MessageView::editRequested, this, &MainWindow::editMessage);
+    // Editing happens in the composer: from a message's menu, or Up in an empty composer.
+    connect(m_messages, &MessageView::editRequested, m_composer, &Composer::beginEdit);
+    connect(m_composer, &Composer::editLastRequested, this, [this] {
+        const Client::MessageModel *messages = m_conversation ? m_conversation->messages() : nullptr;
+        for (int row = messages ? messages->rowCount() - 1 : -1; row >= 0; --row) {
+            const Client::ChatMessage message = messages->messageAt(row);
+            if (message.userId == m_settings->userId() && message.id > 0 && !message.deleted) {
+                m_composer->beginEdit(message.id, message.body);
+                return;
+            }
+        }
+    });
+    connect(m_composer, &Composer::editSubmitted, this, [this](qint64 id, const QString &body) {
+        if (const QString problem = Client::Conversation::bodyProblem(body); !problem.isEmpty()) {
+            showError(problem);
+            return;
+        }
+        if (m_conversation)
+            m_conversation->edit(id, body);
+    });
     connect(m_messages, &MessageView::deleteRequested, this, &MainWindow::deleteMessage);
     connect(m_messages, &MessageView::retryRequested, this, [this](const QString &clientId) {
         if (m_conversation)
@@ -303,6 +322,12 @@ QWidget *MainWindow::createChat()
     inputLayout->addWidget(m_composer, 1);
     inputLayout->addWidget(m_counter, 0, Qt::AlignBottom);
     inputLayout->addWidget(m_send, 0, Qt::AlignBottom);
+    m_editHint = new QLabel(tr("Editing your message — Enter saves, Esc cancels"), chat);
+    m_editHint->setObjectName(QStringLiteral("editHint"));
+    m_editHint->setForegroundRole(QPalette::PlaceholderText);
+    m_editHint->setContentsMargins(16, 0, 16, 2);
+    m_editHint->hide();
+    connect(m_composer, &Composer::editingChanged, m_editHint, &QWidget::setVisible);
     auto *composerRow = new QHBoxLayout;
     composerRow->setContentsMargins(14, 0, 14, 12);
     composerRow->addWidget(input);
@@ -315,6 +340,7 @@ QWidget *MainWindow::createChat()
     layout->addWidget(separator(chat));
     layout->addWidget(m_messages, 1);
     layout->addWidget(m_typing);
+    layout->addWidget(m_editHint);
     layout->addLayout(composerRow);
     return chat;
 }

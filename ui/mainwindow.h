@@ -102,7 +102,6 @@ private:
     bool confirmStopHosting(const QString &action);
     // The hub reached through an invite link says it is another hub than the link named.
     void warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId);
-    void editMessage(qint64 id, const QString &body);
     void deleteMessage(qint64 id);
     void showError(const QString &text);
 
@@ -131,6 +130,7 @@ private:
     Composer *m_composer = nullptr;
     QToolButton *m_send = nullptr;
     QLabel *m_counter = nullptr; // characters, near the limit
+    QLabel *m_editHint = nullptr; // while a message is edited in the composer
     OnlineUsersPanel *m_users = nullptr;
     Notifier *m_notifier = nullptr;
     IdleWatcher *m_idle = nullptr;

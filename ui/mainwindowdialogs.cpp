@@ -1,4 +1,4 @@
-// MainWindow's dialogs: host, join, new room, nickname, passwords, edit and delete.
+// MainWindow's dialogs: host, join, new room, nickname, passwords, delete.
 
 #include "client/chatsession.h"
 #include "client/hublistmodel.h"
@@ -259,17 +259,6 @@ void MainWindow::showTrustedHubs()
 {
     TrustedHubsDialog dialog(m_settings, this);
     dialog.exec();
-}
-
-void MainWindow::editMessage(qint64 id, const QString &body)
-{
-    const QPointer<Client::Conversation> conversation = m_conversation;
-    bool ok = false;
-    const QString edited
-        = QInputDialog::getMultiLineText(this, tr("Edit message"), tr("Message:"), body, &ok)
-              .trimmed();
-    if (ok && conversation && !edited.isEmpty() && edited != body)
-        conversation->edit(id, edited);
 }
 
 void MainWindow::deleteMessage(qint64 id)

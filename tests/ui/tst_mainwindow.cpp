@@ -130,6 +130,7 @@ private slots:
     void leavingARoomShowsTheOneBefore();
     void aLongNicknameIsRefusedNotCut();
     void dialogsUseTheAppsIcons();
+    void upEditsTheLastMessageInPlace();
     void aRefusedRoomIsExplainedAndTheInputKept();
     void anUnreachableAddressSaysSoWithBack();
     void discoveryExplainsAPortInUse();
@@ -866,6 +867,41 @@ void TestMainWindow::aRefusedRoomIsExplainedAndTheInputKept()
     QCOMPARE(refusal, QStringLiteral("A room named “general” already exists on this hub. Pick another name."));
     QCOMPARE(keptTitle, QStringLiteral("General"));
     QVERIFY(waitForRoom(QStringLiteral("room:general-2")));
+}
+
+void TestMainWindow::upEditsTheLastMessageInPlace()
+{
+    Ui::Composer *composer = m_window->composer();
+    QTest::keyClicks(composer, QStringLiteral("teh plan"));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->data(shownMessages()->index(0), MessageModel::StateRole).toInt(),
+                              int(ChatMessage::State::Sent), hubTimeoutMs);
+    auto *hint = m_window->findChild<QLabel *>(QStringLiteral("editHint"));
+    QVERIFY(hint && !hint->isVisible());
+
+    // Up in the empty composer: the last own message, to edit; Esc gives the composer back.
+    QTest::keyClick(composer, Qt::Key_Up);
+    QVERIFY(composer->isEditing());
+    QCOMPARE(composer->toPlainText(), QStringLiteral("teh plan"));
+    QVERIFY(hint->isVisible());
+    QTest::keyClick(composer, Qt::Key_Escape);
+    QVERIFY(!composer->isEditing());
+    QCOMPARE(composer->toPlainText(), QString());
+    QVERIFY(!hint->isVisible());
+
+    // A draft waits while the message is edited; Enter saves the edit on the hub.
+    QTest::keyClicks(composer, QStringLiteral("draft"));
+    const qint64 id = shownMessages()->messageAt(0).id;
+    m_window->messageView()->editRequested(id, QStringLiteral("teh plan")); // from its menu
+    QCOMPARE(composer->toPlainText(), QStringLiteral("teh plan"));
+    composer->selectAll();
+    QTest::keyClicks(composer, QStringLiteral("the plan"));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QCOMPARE(composer->toPlainText(), QStringLiteral("draft"));
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->data(shownMessages()->index(0), MessageModel::BodyRole).toString(),
+                              QStringLiteral("the plan"), hubTimeoutMs);
+    QVERIFY(shownMessages()->data(shownMessages()->index(0), MessageModel::EditedRole).toBool());
+    QCOMPARE(shownMessages()->rowCount(), 1); // edited, not sent again
 }
 
 void TestMainWindow::dialogsUseTheAppsIcons()
