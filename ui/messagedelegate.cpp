@@ -202,7 +202,7 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QModelIndex &index, co
     }
     const bool head = startsGroup(index);
     const int top = y;
-    y += head ? 8 : 0;
+    y += head ? 8 : 4; // a grouped message still reads as a message of its own, not a wrapped line
     const int bodyWidth = qMax(40, rect.width() - contentLeft - rightMargin);
     if (head) {
         QFont bold = font;

@@ -546,6 +546,9 @@ void TestMainWindow::messagesOfOneUserAreGrouped()
     option.widget = m_window->messageView();
     QVERIFY(delegate->sizeHint(option, shownMessages()->index(1)).height()
             < delegate->sizeHint(option, shownMessages()->index(2)).height());
+    // But it is not spaced like the next line of one message: a gap tells two messages apart.
+    QVERIFY(delegate->sizeHint(option, shownMessages()->index(1)).height()
+            >= QFontMetrics(option.font).lineSpacing() + 4);
 }
 
 void TestMainWindow::scrollingToTheTopLoadsOlderHistory()
