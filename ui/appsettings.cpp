@@ -62,14 +62,16 @@ QList<RecentHub> AppSettings::recentHubs() const
     return hubs;
 }
 
-void AppSettings::rememberHub(const QString &hubId, const QString &name, const QUrl &url, qint64 seenMs)
+void AppSettings::rememberHub(const QString &hubId, const QString &name, const QUrl &url,
+                              qint64 seenMs)
 {
     QList<RecentHub> hubs = recentHubs();
     RecentHub hub { hubId, name, { url }, seenMs };
     for (qsizetype i = 0; i < hubs.size(); ++i) {
         const RecentHub &known = hubs.at(i);
-        const bool same = !hubId.isEmpty() ? known.hubId == hubId || (known.hubId.isEmpty() && known.urls.contains(url))
-                                           : known.urls.contains(url);
+        const bool same = !hubId.isEmpty()
+            ? known.hubId == hubId || (known.hubId.isEmpty() && known.urls.contains(url))
+            : known.urls.contains(url);
         if (!same)
             continue;
         for (const QUrl &other : known.urls) {
@@ -187,8 +189,9 @@ void AppSettings::setDrafts(const QHash<QString, QString> &drafts)
 QString AppSettings::status() const
 {
     const QString status = m_settings.value(QStringLiteral("identity/status")).toString();
-    return status == QLatin1String("away") || status == QLatin1String("busy") ? status
-                                                                              : QStringLiteral("online");
+    return status == QLatin1String("away") || status == QLatin1String("busy")
+        ? status
+        : QStringLiteral("online");
 }
 
 void AppSettings::setStatus(const QString &status)

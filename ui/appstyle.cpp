@@ -8,9 +8,11 @@
 
 namespace Parley::Ui {
 
-QIcon AppStyle::standardIcon(StandardPixmap icon, const QStyleOption *option, const QWidget *widget) const
+QIcon AppStyle::standardIcon(StandardPixmap icon, const QStyleOption *option,
+                             const QWidget *widget) const
 {
-    const QColor ink = (widget ? widget->palette() : QApplication::palette()).color(QPalette::ButtonText);
+    const QColor ink
+        = (widget ? widget->palette() : QApplication::palette()).color(QPalette::ButtonText);
     switch (icon) {
     case SP_DialogOkButton:
     case SP_DialogYesButton:
@@ -24,9 +26,11 @@ QIcon AppStyle::standardIcon(StandardPixmap icon, const QStyleOption *option, co
         return Icons::icon(QStringLiteral("close"), ink);
     // Message boxes: the app's line icons in its accent and warning colours.
     case SP_MessageBoxQuestion:
-        return Icons::icon(QStringLiteral("question"), QApplication::palette().color(QPalette::Highlight));
+        return Icons::icon(QStringLiteral("question"),
+                           QApplication::palette().color(QPalette::Highlight));
     case SP_MessageBoxInformation:
-        return Icons::icon(QStringLiteral("info"), QApplication::palette().color(QPalette::Highlight));
+        return Icons::icon(QStringLiteral("info"),
+                           QApplication::palette().color(QPalette::Highlight));
     case SP_MessageBoxWarning:
     case SP_MessageBoxCritical:
         return Icons::icon(QStringLiteral("warning"), QColor(0xd9, 0x30, 0x25));

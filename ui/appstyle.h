@@ -6,7 +6,8 @@ namespace Parley::Ui {
 
 // The app's own look on top of the platform style: the standard dialog buttons (OK, Cancel,
 // Yes, No, Close, Save…) and message boxes (question, information, warning) carry the app's
-// vector icons, drawn in the palette's colours, instead of the toolkit's old fallback bitmaps. Installed once by main() (and by the screenshot tool).
+// vector icons, drawn in the palette's colours, instead of the toolkit's old fallback bitmaps.
+// Installed once by main() (and by the screenshot tool).
 class AppStyle : public QProxyStyle
 {
     Q_OBJECT

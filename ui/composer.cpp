@@ -64,7 +64,8 @@ QHash<QString, QString> Composer::drafts() const
     QHash<QString, QString> drafts = m_drafts;
     if (!m_draftKey.isEmpty())
         drafts.insert(m_draftKey, toPlainText());
-    drafts.removeIf([](const QHash<QString, QString>::iterator it) { return it.value().trimmed().isEmpty(); });
+    drafts.removeIf(
+        [](const QHash<QString, QString>::iterator it) { return it.value().trimmed().isEmpty(); });
     return drafts;
 }
 
@@ -110,7 +111,9 @@ void Composer::cancelEdit()
 void Composer::keyPressEvent(QKeyEvent *event)
 {
     const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
-    const bool plain = !(event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier | Qt::ShiftModifier));
+    const bool plain
+        = !(event->modifiers()
+            & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier | Qt::ShiftModifier));
     if (isEditing() && event->key() == Qt::Key_Escape) {
         cancelEdit();
         return;

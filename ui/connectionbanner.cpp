@@ -7,8 +7,8 @@
 
 #include <QDateTime>
 #include <QHBoxLayout>
-#include <QLocale>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 
 #include <cmath>
@@ -123,9 +123,10 @@ void ConnectionBanner::refresh()
             const QString address = Client::hubAddressText(m_session->hubUrl());
             const QString reached = why.isEmpty() ? tr("Can't reach %1.").arg(address)
                                                   : tr("Can't reach %1 (%2).").arg(address, why);
-            m_text->setText(remainingMs > 0
-                    ? tr("%1 Trying again in %n s.", nullptr, int(std::ceil(remainingMs / 1000.0))).arg(reached)
-                    : reached);
+            m_text->setText(remainingMs > 0 ? tr("%1 Trying again in %n s.", nullptr,
+                                                 int(std::ceil(remainingMs / 1000.0)))
+                                                  .arg(reached)
+                                            : reached);
             icon = QStringLiteral("warning");
             action = tr("Try again");
             m_countdown.start();
@@ -137,7 +138,8 @@ void ConnectionBanner::refresh()
             const QString hub = m_session->hubName().isEmpty()
                 ? Client::hubAddressText(m_session->hubUrl())
                 : m_session->hubName();
-            m_text->setText(tr("The host stopped “%1”. Parley reconnects by itself when it is back.").arg(hub));
+            m_text->setText(
+                tr("The host stopped “%1”. Parley reconnects by itself when it is back.").arg(hub));
             icon = QStringLiteral("clock");
             m_countdown.start();
             break;

@@ -34,7 +34,8 @@ QStringList discoveryDiagnosis(const DiscoveryFacts &facts)
         QStringList used;
         QStringList skipped;
         for (const Client::LocalAddress &address : facts.interfaces) {
-            const QString text = QStringLiteral("%1 (%2)").arg(address.interfaceName, address.ip.toString());
+            const QString text
+                = QStringLiteral("%1 (%2)").arg(address.interfaceName, address.ip.toString());
             (address.isVirtual() && !facts.includeVirtual ? skipped : used) << text;
         }
         if (used.isEmpty())

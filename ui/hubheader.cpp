@@ -1,9 +1,9 @@
 #include "ui/hubheader.h"
 
 #include "client/chatsession.h"
+#include "client/hubaddress.h"
 #include "client/invitelink.h"
 #include "protocol/fingerprint.h"
-#include "client/hubaddress.h"
 #include "ui/icons.h"
 
 #include <QApplication>
@@ -82,7 +82,8 @@ QList<Client::InviteLink> HubHeader::inviteLinks() const
         return links;
     const auto linkTo = [this](QUrl mountUrl) {
         Client::InviteLink link;
-        mountUrl.setScheme(m_hosted->fingerprint.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
+        mountUrl.setScheme(m_hosted->fingerprint.isEmpty() ? QStringLiteral("ws")
+                                                           : QStringLiteral("wss"));
         link.mountUrl = mountUrl;
         link.hubId = m_session->hubId();
         link.fingerprint = m_hosted->fingerprint;
@@ -107,12 +108,13 @@ void HubHeader::fillInviteMenu()
     for (const Client::InviteLink &link : links) {
         const bool local = link.mountUrl.host() == QLatin1String("127.0.0.1");
         const QString where = Client::hubAddressText(link.mountUrl);
-        QAction *copy = menu->addAction(
-            Icons::icon(QStringLiteral("copy"), ink),
-            local ? tr("Copy invite link for this computer only (%1)").arg(where)
-                  : tr("Copy invite link (%1)").arg(where));
-        copy->setToolTip(link.room.isEmpty() ? tr("Joins %1").arg(m_name->text())
-                                             : tr("Joins %1 and opens #%2").arg(m_name->text(), link.room));
+        QAction *copy
+            = menu->addAction(Icons::icon(QStringLiteral("copy"), ink),
+                              local ? tr("Copy invite link for this computer only (%1)").arg(where)
+                                    : tr("Copy invite link (%1)").arg(where));
+        copy->setToolTip(link.room.isEmpty()
+                             ? tr("Joins %1").arg(m_name->text())
+                             : tr("Joins %1 and opens #%2").arg(m_name->text(), link.room));
         connect(copy, &QAction::triggered, this, [this, text = link.toString()] {
             QApplication::clipboard()->setText(text);
             emit inviteLinkCopied(text);

@@ -72,7 +72,8 @@ void HubRailDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setPen(Qt::white);
     // Until the hub says its name, no initials (an address would give "1"): a question mark.
     const bool named = !index.data(HubListModel::HubIdRole).toString().isEmpty();
-    painter->drawText(square, Qt::AlignCenter, named ? UserColors::initials(name) : QStringLiteral("?"));
+    painter->drawText(square, Qt::AlignCenter,
+                      named ? UserColors::initials(name) : QStringLiteral("?"));
 
     if (index.data(HubListModel::HostedRole).toBool()) {
         // A house in a small disc at the bottom right: this computer runs the hub.

@@ -1,14 +1,14 @@
 #include "ui/joindialog.h"
 
+#include "client/hubaddress.h"
 #include "ui/appsettings.h"
 #include "ui/discoverydiagnosis.h"
-#include "client/hubaddress.h"
 #include "ui/icons.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
-#include <QFrame>
 #include <QFormLayout>
+#include <QFrame>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -106,19 +106,22 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
         m_diagnosisBox->setVisible(shown);
         updateDiagnosis();
     });
-    connect(m_includeVirtual, &QCheckBox::toggled, &m_browser, &Client::HubBrowser::setIncludeVirtual);
+    connect(m_includeVirtual, &QCheckBox::toggled, &m_browser,
+            &Client::HubBrowser::setIncludeVirtual);
     connect(m_includeVirtual, &QCheckBox::toggled, this, &JoinDialog::updateDiagnosis);
 
     auto *recentTitle = new QLabel(tr("<b>Recent hubs</b>"), this);
     QList<QUrl> recentUrls;
     for (const RecentHub &hub : settings->recentHubs()) {
         auto *item = new QListWidgetItem(m_recent);
-        item->setData(NameRole, QStringLiteral("%1 — %2").arg(hub.name, Client::hubAddressText(hub.url())));
+        item->setData(NameRole,
+                      QStringLiteral("%1 — %2").arg(hub.name, Client::hubAddressText(hub.url())));
         item->setData(UrlRole, hub.url());
         // A plain hub keeps its scheme: a bare address means wss://.
-        item->setData(AddressRole, hub.url().scheme() == QLatin1String("ws")
-                                           ? QStringLiteral("ws://") + Client::hubAddressText(hub.url())
-                                           : Client::hubAddressText(hub.url()));
+        item->setData(AddressRole,
+                      hub.url().scheme() == QLatin1String("ws")
+                          ? QStringLiteral("ws://") + Client::hubAddressText(hub.url())
+                          : Client::hubAddressText(hub.url()));
         recentUrls.append(hub.url());
     }
     // Whether they answer now: a TCP connect to their last used address, nothing sent.
@@ -202,7 +205,7 @@ void JoinDialog::updateRecent()
         QListWidgetItem *item = m_recent->item(row);
         const State state = m_probe.stateOf(item->data(UrlRole).toUrl());
         const QString name = item->data(NameRole).toString();
-        item->setText(state == State::Reachable     ? tr("%1  ·  answers now").arg(name)
+        item->setText(state == State::Reachable         ? tr("%1  ·  answers now").arg(name)
                           : state == State::Unreachable ? tr("%1  ·  does not answer now").arg(name)
                                                         : name);
         item->setIcon(Icons::dot(state == State::Reachable ? QColor(0x2e, 0xa0, 0x43)
@@ -258,7 +261,8 @@ void JoinDialog::updateDiagnosis()
     const QStringList said = discoveryDiagnosis(facts);
     QString text;
     for (const QString &sentence : said)
-        text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + QStringLiteral("• ") + sentence;
+        text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + QStringLiteral("• ")
+            + sentence;
     if (m_diagnosis->text() != text)
         m_diagnosis->setText(text);
 }

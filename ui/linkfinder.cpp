@@ -8,7 +8,8 @@ QList<TextLink> findLinks(const QString &text)
 {
     // A web link, or an e-mail address (opened as mailto:).
     static const QRegularExpression pattern(
-        QStringLiteral(R"((?:\bhttps?://|\bwww\.)[^\s<>"']+|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)"),
+        QStringLiteral(
+            R"((?:\bhttps?://|\bwww\.)[^\s<>"']+|\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b)"),
         QRegularExpression::CaseInsensitiveOption);
     QList<TextLink> links;
     auto matches = pattern.globalMatch(text);

@@ -36,8 +36,8 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QSplitter>
-#include <QStatusBar>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -143,7 +143,8 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     // Editing happens in the composer: from a message's menu, or Up in an empty composer.
     connect(m_messages, &MessageView::editRequested, m_composer, &Composer::beginEdit);
     connect(m_composer, &Composer::editLastRequested, this, [this] {
-        const Client::MessageModel *messages = m_conversation ? m_conversation->messages() : nullptr;
+        const Client::MessageModel *messages
+            = m_conversation ? m_conversation->messages() : nullptr;
         for (int row = messages ? messages->rowCount() - 1 : -1; row >= 0; --row) {
             const Client::ChatMessage message = messages->messageAt(row);
             if (message.userId == m_settings->userId() && message.id > 0 && !message.deleted) {
@@ -197,14 +198,16 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
             [this] { statusBar()->showMessage(tr("Invite link copied"), 4000); });
     connect(m_hubHeader, &HubHeader::qrCodeRequested, this,
             [this](const QList<Client::InviteLink> &links) {
-                auto *dialog = new QrCodeDialog(m_session ? m_session->hubName() : QString(), links, this);
+                auto *dialog
+                    = new QrCodeDialog(m_session ? m_session->hubName() : QString(), links, this);
                 dialog->setAttribute(Qt::WA_DeleteOnClose);
                 dialog->open();
             });
-    connect(m_hubs, &HubControl::topicRequested, this, [this](ChatSession *session, const QString &topic) {
-        if (session == m_session)
-            m_navigator->activate(topic);
-    });
+    connect(m_hubs, &HubControl::topicRequested, this,
+            [this](ChatSession *session, const QString &topic) {
+                if (session == m_session)
+                    m_navigator->activate(topic);
+            });
     connect(m_hubs, &HubControl::inviteMismatch, this, &MainWindow::warnInviteMismatch);
     connect(m_welcome, &WelcomePane::hostRequested, this, &MainWindow::showHostDialog);
     connect(m_welcome, &WelcomePane::joinRequested, this, &MainWindow::showJoinDialog);
@@ -306,8 +309,8 @@ QWidget *MainWindow::createChat()
         m_counter->setVisible(length > Protocol::maxBodyLength - 500);
         if (m_counter->isVisible()) {
             m_counter->setText(tr("%L1 / %L2").arg(length).arg(Protocol::maxBodyLength));
-            m_counter->setStyleSheet(length > Protocol::maxBodyLength ? QStringLiteral("color: #d93025;")
-                                                                      : QString());
+            m_counter->setStyleSheet(
+                length > Protocol::maxBodyLength ? QStringLiteral("color: #d93025;") : QString());
         }
     });
     m_send->setEnabled(false);
@@ -356,7 +359,8 @@ void MainWindow::createActions()
     hub->addAction(Icons::icon(QStringLiteral("leave"), ink), tr("&Leave this hub"), this, [this] {
         if (!m_session)
             return;
-        if (m_hubs->hubs()->isHosted(m_session) && !confirmStopHosting(tr("Leave and stop the hub")))
+        if (m_hubs->hubs()->isHosted(m_session)
+            && !confirmStopHosting(tr("Leave and stop the hub")))
             return;
         m_hubs->leave(m_session);
     });
@@ -466,9 +470,9 @@ void MainWindow::onConversationShown(Client::Conversation *conversation, int unr
     m_typing->setPresence(conversation ? conversation->presence() : nullptr);
     // Drafts are kept per hub and room: two hubs' #general keep their own.
     m_composer->setTopic(conversation ? conversation->topic() : QString(), QString(),
-                         conversation && m_session
-                             ? m_session->hubUrl().toString() + QLatin1Char(' ') + conversation->topic()
-                             : QString());
+                         conversation && m_session ? m_session->hubUrl().toString()
+                                 + QLatin1Char(' ') + conversation->topic()
+                                                   : QString());
     // An invite link from the header opens the room shown (never a dm).
     m_hubHeader->setInviteRoom(conversation && !conversation->isDm()
                                    ? Protocol::roomNameOf(conversation->topic())
@@ -486,10 +490,12 @@ void MainWindow::updateRoomTitle()
     if (!m_session || topic.isEmpty()) {
         // Before the hub ever answered there are no rooms to pick yet.
         const bool reached = m_session && !m_session->hubId().isEmpty();
-        m_roomTitle->setText(!m_session ? QString() : reached ? tr("No room open") : tr("Not connected yet"));
-        m_roomSubtitle->setText(!m_session ? QString()
-                                : reached  ? tr("Pick a room on the left, or create one.")
-                                           : tr("The rooms appear once the hub answers."));
+        m_roomTitle->setText(!m_session    ? QString()
+                                 : reached ? tr("No room open")
+                                           : tr("Not connected yet"));
+        m_roomSubtitle->setText(!m_session    ? QString()
+                                    : reached ? tr("Pick a room on the left, or create one.")
+                                              : tr("The rooms appear once the hub answers."));
         return;
     }
     const Client::RoomEntry room = m_session->rooms()->entry(topic);

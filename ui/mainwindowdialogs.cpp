@@ -1,17 +1,17 @@
 // MainWindow's dialogs: host, join, new room, nickname, passwords, delete.
 
 #include "client/chatsession.h"
-#include "client/hublistmodel.h"
-#include "client/presencemodel.h"
 #include "client/conversation.h"
+#include "client/hubaddress.h"
 #include "client/hubbrowser.h"
+#include "client/hublistmodel.h"
 #include "client/invitelink.h"
+#include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/createroomdialog.h"
 #include "ui/hostdialog.h"
-#include "client/hubaddress.h"
 #include "ui/hubcontrol.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
@@ -93,7 +93,8 @@ void MainWindow::showCreateRoomDialog()
     // The dialog waits for the hub's answer: made, it closes (and the room opens below, with the
     // password just set); refused, it says why and keeps what was typed.
     connect(session.data(), &Client::ChatSession::roomCreated, &dialog, &QDialog::accept);
-    connect(session.data(), &Client::ChatSession::roomCreateFailed, &dialog, &CreateRoomDialog::showFailure);
+    connect(session.data(), &Client::ChatSession::roomCreateFailed, &dialog,
+            &CreateRoomDialog::showFailure);
     connect(&dialog, &CreateRoomDialog::createRequested, this,
             [session, &password](const QString &name, const QString &title, const QString &wanted) {
                 password = wanted;
@@ -237,16 +238,19 @@ bool MainWindow::confirmStopHosting(const QString &action)
         return true;
     // Everyone on the hub but this user (on every device of theirs).
     const Client::PresenceModel *people = own->hubPresence();
-    const int others = people->userCount() - (people->rowOfUser(own->identity().userId()) >= 0 ? 1 : 0);
+    const int others
+        = people->userCount() - (people->rowOfUser(own->identity().userId()) >= 0 ? 1 : 0);
     if (others <= 0)
         return true;
-    QMessageBox box(QMessageBox::Question, action,
-                    (others == 1 ? tr("One other person is connected to “%1”.").arg(m_hubs->hosted().name)
-                                 : tr("%1 other people are connected to “%2”.").arg(others).arg(m_hubs->hosted().name))
-                        + QLatin1Char(' ')
-                        + tr("They are disconnected when it stops, and their Parley waits for it "
-                             "to come back."),
-                    QMessageBox::Cancel, this);
+    QMessageBox box(
+        QMessageBox::Question, action,
+        (others == 1
+             ? tr("One other person is connected to “%1”.").arg(m_hubs->hosted().name)
+             : tr("%1 other people are connected to “%2”.").arg(others).arg(m_hubs->hosted().name))
+            + QLatin1Char(' ')
+            + tr("They are disconnected when it stops, and their Parley waits for it "
+                 "to come back."),
+        QMessageBox::Cancel, this);
     box.setObjectName(QStringLiteral("stopHostingConfirm"));
     QPushButton *stop = box.addButton(tr("Stop the hub"), QMessageBox::DestructiveRole);
     stop->setObjectName(QStringLiteral("stopHostingButton"));

@@ -202,9 +202,8 @@ void MessageView::updateJumpBars()
     // Scrolled up while others write: say how many are below.
     const bool away = !m_atBottom && m_model && m_model->rowCount() > 0;
     if (away)
-        m_presentBar->setText(m_newBelow > 0
-                                  ? tr("%n new — Jump to present", nullptr, m_newBelow)
-                                  : tr("Jump to present"));
+        m_presentBar->setText(m_newBelow > 0 ? tr("%n new — Jump to present", nullptr, m_newBelow)
+                                             : tr("Jump to present"));
     m_presentBar->setVisible(away);
     placeJumpBars();
 }

@@ -1,8 +1,8 @@
 #include "ui/onlineuserspanel.h"
-#include "ui/timetext.h"
 
 #include "client/chatsession.h"
 #include "client/presencemodel.h"
+#include "ui/timetext.h"
 #include "ui/userdelegate.h"
 
 #include <QLabel>

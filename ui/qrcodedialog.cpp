@@ -11,7 +11,6 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QVBoxLayout>
-
 #include <qrencode.h>
 
 #include <memory>
@@ -61,8 +60,9 @@ QrCodeDialog::QrCodeDialog(const QString &hubName, const QList<Client::InviteLin
     intro->setWordWrap(true);
     for (const Client::InviteLink &link : links) {
         const bool local = link.mountUrl.host() == QLatin1String("127.0.0.1");
-        m_address->addItem(local ? tr("%1 (this computer only)").arg(Client::hubAddressText(link.mountUrl))
-                                 : Client::hubAddressText(link.mountUrl));
+        m_address->addItem(
+            local ? tr("%1 (this computer only)").arg(Client::hubAddressText(link.mountUrl))
+                  : Client::hubAddressText(link.mountUrl));
     }
     m_address->setVisible(links.size() > 1);
     m_code->setObjectName(QStringLiteral("qrCode"));
@@ -105,7 +105,8 @@ QString QrCodeDialog::shownLink() const
 
 void QrCodeDialog::showLink(int index)
 {
-    const QString link = index >= 0 && index < m_links.size() ? m_links.at(index).toString() : QString();
+    const QString link
+        = index >= 0 && index < m_links.size() ? m_links.at(index).toString() : QString();
     m_text->setText(link);
     const QImage code = encode(link);
     if (code.isNull()) {

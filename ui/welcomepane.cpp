@@ -150,9 +150,10 @@ void WelcomePane::refreshRemembered()
     }
     int shown = 0;
     for (const RecentHub &hub : std::as_const(m_recent)) {
-        const bool discovered = std::any_of(m_shown.cbegin(), m_shown.cend(), [&hub](const Client::DiscoveredHub &found) {
-            return !hub.hubId.isEmpty() && found.hubId == hub.hubId;
-        });
+        const bool discovered = std::any_of(
+            m_shown.cbegin(), m_shown.cend(), [&hub](const Client::DiscoveredHub &found) {
+                return !hub.hubId.isEmpty() && found.hubId == hub.hubId;
+            });
         if (discovered || shown == 4)
             continue;
         m_rememberedLayout->addWidget(rememberedRow(hub));
@@ -184,8 +185,8 @@ QWidget *WelcomePane::rememberedRow(const RecentHub &hub)
     row->setFrameShape(QFrame::StyledPanel);
     row->setBackgroundRole(QPalette::Base);
     row->setAutoFillBackground(true);
-    const QColor dotColor = state == State::Reachable ? QColor(0x2e, 0xa0, 0x43)
-                                                      : palette().color(QPalette::Mid);
+    const QColor dotColor
+        = state == State::Reachable ? QColor(0x2e, 0xa0, 0x43) : palette().color(QPalette::Mid);
     auto *dot = new QLabel(row);
     dot->setPixmap(Icons::dot(dotColor).pixmap(QSize(12, 12), devicePixelRatioF()));
     auto *name = new QLabel(hub.name.isEmpty() ? Client::hubAddressText(url) : hub.name, row);
@@ -200,10 +201,11 @@ QWidget *WelcomePane::rememberedRow(const RecentHub &hub)
         : state == State::Checking             ? tr("Checking…")
                                                : QString();
     if (hub.lastSeenMs > 0) {
-        const qint64 days = QDateTime::fromMSecsSinceEpoch(hub.lastSeenMs).date().daysTo(QDate::currentDate());
+        const qint64 days
+            = QDateTime::fromMSecsSinceEpoch(hub.lastSeenMs).date().daysTo(QDate::currentDate());
         const QString seen = days <= 0 ? tr("last joined today")
-            : days == 1               ? tr("last joined yesterday")
-                                      : tr("last joined %1 days ago").arg(days);
+            : days == 1                ? tr("last joined yesterday")
+                                       : tr("last joined %1 days ago").arg(days);
         status = status.isEmpty() ? seen : status + QStringLiteral("  ·  ") + seen;
     }
     auto *detail = new QLabel(status, row);

@@ -192,7 +192,8 @@ void ChatSession::setConnectionState(ConnectionState state)
         return;
     m_state = state;
     // Lost after being connected: what the models show is the last known, not the present.
-    const bool lost = m_everOpened && (state == ConnectionState::Reconnecting || state == ConnectionState::Refused);
+    const bool lost = m_everOpened
+        && (state == ConnectionState::Reconnecting || state == ConnectionState::Refused);
     const qint64 since = lost ? QDateTime::currentMSecsSinceEpoch() : 0;
     if (lost || state == ConnectionState::Connected || state == ConnectionState::Disconnected) {
         m_hubPresence->setOfflineSince(since);

@@ -25,7 +25,8 @@ QVariant HubListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
     case NameRole:
-        return session->hubName().isEmpty() ? hubAddressText(session->hubUrl()) : session->hubName();
+        return session->hubName().isEmpty() ? hubAddressText(session->hubUrl())
+                                            : session->hubName();
     case Qt::ToolTipRole:
         return session->hubName().isEmpty()
             ? hubAddressText(session->hubUrl())

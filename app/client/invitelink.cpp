@@ -81,7 +81,8 @@ std::optional<InviteLink> InviteLink::parse(const QString &text, QString *error)
     if (query.hasQueryItem(QStringLiteral("room")) && !Protocol::isValidRoomName(link.room))
         return refuse(tr("The invite link names a room that cannot exist."));
 
-    link.mountUrl.setScheme(link.fingerprint.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
+    link.mountUrl.setScheme(link.fingerprint.isEmpty() ? QStringLiteral("ws")
+                                                       : QStringLiteral("wss"));
     link.mountUrl.setHost(url.host());
     link.mountUrl.setPort(port);
     link.mountUrl.setPath(QStringLiteral("/socket"));

@@ -2,7 +2,6 @@
 
 #include "protocol/discovery.h"
 
-
 #include <algorithm>
 
 namespace Parley::Client {
@@ -37,8 +36,9 @@ int LocalAddress::rank() const
 
 void sortByLikelihood(QList<LocalAddress> &addresses)
 {
-    std::stable_sort(addresses.begin(), addresses.end(),
-                     [](const LocalAddress &a, const LocalAddress &b) { return a.rank() < b.rank(); });
+    std::stable_sort(
+        addresses.begin(), addresses.end(),
+        [](const LocalAddress &a, const LocalAddress &b) { return a.rank() < b.rank(); });
 }
 
 QList<LocalAddress> localAddresses()
@@ -47,7 +47,8 @@ QList<LocalAddress> localAddresses()
     const auto interfaces = QNetworkInterface::allInterfaces();
     for (const QNetworkInterface &interface : interfaces) {
         const auto flags = interface.flags();
-        if (!flags.testFlag(QNetworkInterface::IsUp) || !flags.testFlag(QNetworkInterface::IsRunning)
+        if (!flags.testFlag(QNetworkInterface::IsUp)
+            || !flags.testFlag(QNetworkInterface::IsRunning)
             || flags.testFlag(QNetworkInterface::IsLoopBack))
             continue;
         const auto entries = interface.addressEntries();

@@ -27,7 +27,10 @@ signals:
     void changed(const QUrl &url, Parley::Client::ReachabilityProbe::State state);
 
 private:
-    static QString key(const QUrl &url) { return url.host() + QLatin1Char(':') + QString::number(url.port()); }
+    static QString key(const QUrl &url)
+    {
+        return url.host() + QLatin1Char(':') + QString::number(url.port());
+    }
     void settle(const QUrl &url, State state);
 
     QHash<QString, State> m_states;

@@ -1,7 +1,6 @@
 #include "parley/hostcontroller.h"
 
 #include "client/localaddresses.h"
-
 #include "hub/hubrunner.h"
 #include "parley/logging.h"
 #include "parley/workspace.h"

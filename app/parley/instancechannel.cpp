@@ -15,9 +15,10 @@ constexpr int maxMessageBytes = 64 * 1024;
 InstanceChannel::InstanceChannel(const QString &settingsFile, QObject *parent)
     : QObject(parent)
     , m_name(QStringLiteral("parley-")
-             + QString::fromLatin1(QCryptographicHash::hash(settingsFile.toUtf8(), QCryptographicHash::Sha256)
-                                       .toHex()
-                                       .left(24)))
+             + QString::fromLatin1(
+                 QCryptographicHash::hash(settingsFile.toUtf8(), QCryptographicHash::Sha256)
+                     .toHex()
+                     .left(24)))
 {
     m_server.setSocketOptions(QLocalServer::UserAccessOption); // this user only
     connect(&m_server, &QLocalServer::newConnection, this, [this] {

@@ -1,11 +1,11 @@
 #include "parley/launcher.h"
 
 #include "client/chatsession.h"
+#include "client/hubaddress.h"
 #include "client/hublistmodel.h"
 #include "parley/logging.h"
 #include "parley/workspace.h"
 #include "ui/appsettings.h"
-#include "client/hubaddress.h"
 #include "ui/mainwindow.h"
 #include "ui/roomnavigator.h"
 

@@ -1,6 +1,7 @@
 // parley: the desktop app. Wires the command line to parley_ui (settings, workspace, window)
 // and starts.
 
+#include "client/hubaddress.h"
 #include "client/hubbrowser.h"
 #include "client/invitelink.h"
 #include "parley/hostcontroller.h"
@@ -10,7 +11,6 @@
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
-#include "client/hubaddress.h"
 #include "ui/icons.h"
 #include "ui/identityactions.h"
 #include "ui/mainwindow.h"

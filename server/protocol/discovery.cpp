@@ -41,7 +41,8 @@ QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces, bool
     QList<QHostAddress> result;
     for (const InterfaceAddress &entry : interfaces) {
         const QHostAddress &broadcast = entry.broadcast;
-        if (!entry.up || entry.loopback || !entry.canBroadcast || (entry.isVirtual && !includeVirtual)
+        if (!entry.up || entry.loopback || !entry.canBroadcast
+            || (entry.isVirtual && !includeVirtual)
             || entry.ip.protocol() != QAbstractSocket::IPv4Protocol || entry.ip.isLoopback()
             || broadcast.protocol() != QAbstractSocket::IPv4Protocol || broadcast.isBroadcast()
             || broadcast.isLoopback() || result.contains(broadcast))
@@ -62,7 +63,7 @@ QList<InterfaceAddress> localInterfaces()
             const bool virtualType = interface.type() == QNetworkInterface::Virtual
                 || interface.type() == QNetworkInterface::Ppp;
             result << InterfaceAddress { flags.testFlag(QNetworkInterface::IsUp)
-                                                 && flags.testFlag(QNetworkInterface::IsRunning),
+                                             && flags.testFlag(QNetworkInterface::IsRunning),
                                          flags.testFlag(QNetworkInterface::IsLoopBack),
                                          flags.testFlag(QNetworkInterface::CanBroadcast),
                                          entry.ip(),

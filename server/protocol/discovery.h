@@ -44,7 +44,8 @@ QList<QHostAddress> loopbackTargets();
 // The broadcast address of each up, non-loopback IPv4 interface address of `interfaces`, once
 // each; never the limited broadcast (all ones), never a loopback address; virtual interfaces
 // only with includeVirtual.
-QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces, bool includeVirtual = false);
+QList<QHostAddress> lanTargetsOf(const QList<InterfaceAddress> &interfaces,
+                                 bool includeVirtual = false);
 // This machine's interfaces, as lanTargetsOf() reads them.
 QList<InterfaceAddress> localInterfaces();
 // The targets of `mode` on this machine.

@@ -136,10 +136,10 @@ void tst_Discovery::lanTargetsOfInterfaces_data()
             << QList<Entry> { lan, { true, false, true, v4("192.168.1.21"), v4("192.168.1.255") } }
             << QList<QHostAddress> { v4("192.168.1.255") };
     QTest::addRow("a docker bridge is skipped")
-            << QList<Entry> { { true, false, true, v4("172.17.0.1"), v4("172.17.255.255"),
-                                QStringLiteral("docker0"), true },
-                              lan }
-            << QList<QHostAddress> { v4("192.168.1.255") };
+        << QList<Entry> { { true, false, true, v4("172.17.0.1"), v4("172.17.255.255"),
+                            QStringLiteral("docker0"), true },
+                          lan }
+        << QList<QHostAddress> { v4("192.168.1.255") };
     QTest::addRow("two interfaces, in order")
             << QList<Entry> { { true, false, true, v4("10.1.2.3"), v4("10.1.255.255") },
                               { true, true, false, v4("127.0.0.1"), {} }, lan }

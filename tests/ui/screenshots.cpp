@@ -19,11 +19,11 @@
 #include "ui/connectionbanner.h"
 #include "ui/hubheader.h"
 #include "ui/joindialog.h"
-#include "ui/messageview.h"
-#include "ui/qrcodedialog.h"
 #include "ui/mainwindow.h"
+#include "ui/messageview.h"
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
+#include "ui/qrcodedialog.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 #include "ui/trustedhubsdialog.h"
@@ -38,13 +38,13 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPainter>
+#include <QPushButton>
 #include <QSettings>
 #include <QStyleFactory>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeWidget>
-#include <QPushButton>
-#include <QTcpServer>
 #include <QUdpSocket>
 
 #include <cstdio>
@@ -484,11 +484,13 @@ int main(int argc, char *argv[])
         join.setDiscoveryPort(quietPort);
         join.setOwnHub(workspace.session()->hubId(), workspace.hosted().lanAddresses);
         join.show();
-        if (!QTest::qWaitFor([&] { return join.diagnosisText().contains(QStringLiteral("does not hear")); },
-                             10'000))
+        if (!QTest::qWaitFor(
+                [&] { return join.diagnosisText().contains(QStringLiteral("does not hear")); },
+                10'000))
             return fail(QStringLiteral("the join dialog did not explain the silence")), 1;
         QTest::qWait(200);
-        if (!save(composeDialog(&window, &join), outDir, QStringLiteral("join-dialog-diagnosis.png")))
+        if (!save(composeDialog(&window, &join), outDir,
+                  QStringLiteral("join-dialog-diagnosis.png")))
             return 1;
     }
 
@@ -496,7 +498,8 @@ int main(int argc, char *argv[])
     {
         Ui::HubHeader *header = window.hubHeader();
         QMenu *menu = header->inviteButton()->menu();
-        menu->popup(header->inviteButton()->mapToGlobal(QPoint(0, header->inviteButton()->height())));
+        menu->popup(
+            header->inviteButton()->mapToGlobal(QPoint(0, header->inviteButton()->height())));
         QTest::qWait(200);
         if (!dark && !save(menu->grab().toImage(), outDir, QStringLiteral("invite-menu.png")))
             return 1;
@@ -504,7 +507,8 @@ int main(int argc, char *argv[])
         Ui::QrCodeDialog qr(workspace.session()->hubName(), header->inviteLinks(), &window);
         qr.show();
         QTest::qWait(200);
-        if (!save(composeDialog(&window, &qr), outDir, QStringLiteral("invite-qr%1.png").arg(suffix)))
+        if (!save(composeDialog(&window, &qr), outDir,
+                  QStringLiteral("invite-qr%1.png").arg(suffix)))
             return 1;
     }
 
@@ -553,7 +557,9 @@ int main(int argc, char *argv[])
         lost.resize(QSize(900, 560));
         lost.show();
         joinOnly.join(QUrl(QStringLiteral("wss://127.0.0.1:%1/socket").arg(port)));
-        if (!QTest::qWaitFor([&] { return lost.banner()->text().startsWith(QStringLiteral("Can't reach")); }, 10'000))
+        if (!QTest::qWaitFor(
+                [&] { return lost.banner()->text().startsWith(QStringLiteral("Can't reach")); },
+                10'000))
             return fail(QStringLiteral("no unreachable message")), 1;
         QTest::qWait(200);
         if (!save(lost.grab().toImage(), outDir, QStringLiteral("unreachable%1.png").arg(suffix)))
@@ -579,15 +585,20 @@ int main(int argc, char *argv[])
         if (!waitJoined(danaThere.get(), general) || !waitJoined(boThere.get(), general))
             return 1;
         danaThere->conversation(general)->send(QStringLiteral("Back in five, grabbing coffee."));
-        if (!QTest::qWaitFor([&] { return joinOnly.session() && joinOnly.session()->hubPresence()->rowCount() == 3
-                                          && offline.navigator()->currentTopic() == general; }, 10'000))
+        if (!QTest::qWaitFor(
+                [&] {
+                    return joinOnly.session() && joinOnly.session()->hubPresence()->rowCount() == 3
+                        && offline.navigator()->currentTopic() == general;
+                },
+                10'000))
             return fail(QStringLiteral("the offline scene did not fill")), 1;
         // 5b. Catching up: a busy room opened with 60 unread, then read from its first unread
         //     message while two more arrive.
         if (!dark) {
             const QString standup = QStringLiteral("room:standup");
             boThere->createRoom(QStringLiteral("standup"), QStringLiteral("Stand-up"), {});
-            if (!QTest::qWaitFor([&] { return joinOnly.session()->rooms()->rowOfTopic(standup) >= 0; }, 10'000))
+            if (!QTest::qWaitFor(
+                    [&] { return joinOnly.session()->rooms()->rowOfTopic(standup) >= 0; }, 10'000))
                 return fail(QStringLiteral("no stand-up room")), 1;
             joinOnly.session()->openTopic(standup);
             if (!waitJoined(boThere.get(), standup)
@@ -595,11 +606,15 @@ int main(int argc, char *argv[])
                 return 1;
             for (int i = 1; i <= 60; ++i)
                 boThere->conversation(standup)->send(
-                    QStringLiteral("Build %1 passed on the arm64 runners; packaging next.").arg(400 + i));
-            if (!QTest::qWaitFor([&] { return joinOnly.session()->rooms()->entry(standup).unread == 60; }, 10'000))
+                    QStringLiteral("Build %1 passed on the arm64 runners; packaging next.")
+                        .arg(400 + i));
+            if (!QTest::qWaitFor(
+                    [&] { return joinOnly.session()->rooms()->entry(standup).unread == 60; },
+                    10'000))
                 return fail(QStringLiteral("no unread in stand-up")), 1;
             offline.navigator()->activate(standup);
-            if (!QTest::qWaitFor([&] { return offline.messageView()->firstUnreadBar()->isVisible(); }, 5'000))
+            if (!QTest::qWaitFor(
+                    [&] { return offline.messageView()->firstUnreadBar()->isVisible(); }, 5'000))
                 return fail(QStringLiteral("no jump bar")), 1;
             QTest::qWait(200);
             if (!save(offline.grab().toImage(), outDir, QStringLiteral("jump-first-unread.png")))
@@ -607,7 +622,12 @@ int main(int argc, char *argv[])
             offline.messageView()->firstUnreadBar()->click();
             boThere->conversation(standup)->send(QStringLiteral("Packaging done, 0.2 is ready."));
             boThere->conversation(standup)->send(QStringLiteral("Who wants to write the notes?"));
-            if (!QTest::qWaitFor([&] { return offline.messageView()->presentBar()->text().startsWith(QStringLiteral("2 new")); }, 5'000))
+            if (!QTest::qWaitFor(
+                    [&] {
+                        return offline.messageView()->presentBar()->text().startsWith(
+                            QStringLiteral("2 new"));
+                    },
+                    5'000))
                 return fail(QStringLiteral("no present bar")), 1;
             QTest::qWait(200);
             if (!save(offline.grab().toImage(), outDir, QStringLiteral("jump-present.png")))
@@ -617,7 +637,8 @@ int main(int argc, char *argv[])
         }
         QTest::qWait(300);
         gone.reset(); // the host's computer went to sleep
-        if (!QTest::qWaitFor([&] { return joinOnly.session()->hubPresence()->offlineSince() > 0; }, 10'000))
+        if (!QTest::qWaitFor([&] { return joinOnly.session()->hubPresence()->offlineSince() > 0; },
+                             10'000))
             return fail(QStringLiteral("never offline")), 1;
         QTest::qWait(300);
         if (!save(offline.grab().toImage(), outDir, QStringLiteral("offline%1.png").arg(suffix)))

@@ -3,13 +3,13 @@
 // certificate gets a warning naming both codes and nothing else; Trusted hubs lists and forgets.
 
 #include "client/chatsession.h"
+#include "client/hubaddress.h"
 #include "hubprocess.h"
 #include "parley/workspace.h"
 #include "protocol/fingerprint.h"
 #include "testwindow.h"
 #include "ui/appsettings.h"
 #include "ui/connectionbanner.h"
-#include "client/hubaddress.h"
 #include "ui/hubheader.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"

@@ -3,11 +3,12 @@
 // banner across a hub restart, and the Join dialog finding a hub over loopback discovery.
 
 #include "client/chatsession.h"
-#include "client/hublistmodel.h"
-#include "client/invitelink.h"
 #include "client/conversation.h"
+#include "client/hubaddress.h"
 #include "client/hubbrowser.h"
+#include "client/hublistmodel.h"
 #include "client/identityfile.h"
+#include "client/invitelink.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
 #include "client/roomlistmodel.h"
@@ -18,12 +19,10 @@
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
 #include "ui/composer.h"
-#include "ui/discoverydiagnosis.h"
-#include "ui/hubheader.h"
-#include "ui/qrcodedialog.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
-#include "client/hubaddress.h"
+#include "ui/discoverydiagnosis.h"
+#include "ui/hubheader.h"
 #include "ui/identityactions.h"
 #include "ui/idlewatcher.h"
 #include "ui/joindialog.h"
@@ -34,36 +33,37 @@
 #include "ui/nicknamedialog.h"
 #include "ui/notifier.h"
 #include "ui/onlineuserspanel.h"
+#include "ui/qrcodedialog.h"
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 
 #include <QAbstractItemModelTester>
-#include <QDialogButtonBox>
 #include <QApplication>
 #include <QClipboard>
-#include <QGuiApplication>
-#include <QMenu>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
+#include <QGuiApplication>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QStyleFactory>
-#include <QTcpServer>
-#include <QTimer>
-#include <QUdpSocket>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyleFactory>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
+#include <QUdpSocket>
 
 #include <memory>
 
@@ -259,7 +259,8 @@ void TestMainWindow::overlongTextStaysInTheComposer()
     // Near the limit a counter says how far, red over it.
     QLabel *counter = m_window->composerCounter();
     QVERIFY(counter->isVisible());
-    QCOMPARE(counter->text(), QStringLiteral("%1 / %2").arg(QLocale().toString(4001), QLocale().toString(4000)));
+    QCOMPARE(counter->text(),
+             QStringLiteral("%1 / %2").arg(QLocale().toString(4001), QLocale().toString(4000)));
     QVERIFY(counter->styleSheet().contains(QStringLiteral("#d93025")));
 
     // Shortened to the limit, it goes; the old error and the counter go with it.
@@ -604,7 +605,8 @@ void TestMainWindow::bannerShowsReconnectingAndClearsWhenHubReturns()
     QTRY_VERIFY_WITH_TIMEOUT(carol->isJoined(general), hubTimeoutMs);
     carol->conversation(general)->setTyping(true);
     PresenceModel *people = session->conversation(general)->presence();
-    QTRY_COMPARE_WITH_TIMEOUT(people->typingNicks(), QStringList { QStringLiteral("Carol") }, hubTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(people->typingNicks(), QStringList { QStringLiteral("Carol") },
+                              hubTimeoutMs);
     auto *title = m_window->usersPanel()->findChild<QLabel *>(QStringLiteral("presenceTitle"));
     auto *note = m_window->usersPanel()->findChild<QLabel *>(QStringLiteral("presenceNote"));
     QVERIFY(title && note);
@@ -612,8 +614,9 @@ void TestMainWindow::bannerShowsReconnectingAndClearsWhenHubReturns()
     m_hub.reset(); // stop(): clients are closed with 1001 and come back by themselves
     QTRY_VERIFY_WITH_TIMEOUT(banner->isShown(), hubTimeoutMs);
     // parley-hub stopped by a signal closes everyone with 1001 shutting_down: said as such.
-    QTRY_VERIFY2_WITH_TIMEOUT(banner->text().startsWith(QStringLiteral("The host stopped “Test hub”")),
-                              qPrintable(banner->text()), hubTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        banner->text().startsWith(QStringLiteral("The host stopped “Test hub”")),
+        qPrintable(banner->text()), hubTimeoutMs);
     // Disconnected screens do not look live: the people as last known, greyed, since when,
     // nobody typing.
     QTRY_VERIFY_WITH_TIMEOUT(session->hubPresence()->offlineSince() > 0, hubTimeoutMs);
@@ -743,7 +746,8 @@ void TestMainWindow::discoveryExplainsAPortInUse()
     QVERIFY2(text.contains(QStringLiteral("could not listen for hub announcements on UDP port %1")
                                .arg(other.localPort())),
              qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("Another program may be using the port")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Another program may be using the port")),
+             qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("this computer only")), qPrintable(text)); // loopback
 }
 
@@ -753,7 +757,9 @@ void TestMainWindow::discoveryTellsWhetherItHearsItsOwnHub()
     // suppressed: it says broadcasts do not get through, and what to do instead.
     for (const bool announced : { true, false }) {
         Testing::HubProcess::Options options;
-        options.name = QStringLiteral("Own hub %1 %2").arg(QCoreApplication::applicationPid()).arg(announced);
+        options.name = QStringLiteral("Own hub %1 %2")
+                           .arg(QCoreApplication::applicationPid())
+                           .arg(announced);
         options.announce = announced;
         Testing::HubProcess own(options);
         QVERIFY(own.start());
@@ -764,8 +770,9 @@ void TestMainWindow::discoveryTellsWhetherItHearsItsOwnHub()
         dialog.setDiagnosisDelayMs(0);
         dialog.setOwnHub(self->hubId(), { QStringLiteral("192.0.2.9:%1").arg(own.port()) });
         dialog.show();
-        const QString expected = announced ? QStringLiteral("hears the announcement of the hub this computer hosts")
-                                           : QStringLiteral("does not hear the announcement of the hub this computer hosts");
+        const QString expected = announced
+            ? QStringLiteral("hears the announcement of the hub this computer hosts")
+            : QStringLiteral("does not hear the announcement of the hub this computer hosts");
         QTRY_VERIFY2_WITH_TIMEOUT(dialog.diagnosisText().contains(expected),
                                   qPrintable(dialog.diagnosisText()), hubTimeoutMs);
         QVERIFY(dialog.diagnosisText().contains(QStringLiteral("192.0.2.9:%1").arg(own.port())));
@@ -780,16 +787,21 @@ void TestMainWindow::discoveryNamesTheAdaptersItSkips()
     facts.mode = Client::DiscoveryMode::Lan;
     facts.listening = true;
     facts.searchedSeconds = 6;
-    facts.interfaces = { { QStringLiteral("eth0"), QNetworkInterface::Ethernet, QHostAddress(QStringLiteral("192.168.1.20")) },
-                         { QStringLiteral("docker0"), QNetworkInterface::Ethernet, QHostAddress(QStringLiteral("172.17.0.1")) } };
+    facts.interfaces = { { QStringLiteral("eth0"), QNetworkInterface::Ethernet,
+                           QHostAddress(QStringLiteral("192.168.1.20")) },
+                         { QStringLiteral("docker0"), QNetworkInterface::Ethernet,
+                           QHostAddress(QStringLiteral("172.17.0.1")) } };
     QString said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
     QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20).")), qPrintable(said));
-    QVERIFY2(said.contains(QStringLiteral("skips VPN and virtual adapters, where other people rarely are: docker0 (172.17.0.1)")),
-             qPrintable(said));
+    QVERIFY2(
+        said.contains(QStringLiteral(
+            "skips VPN and virtual adapters, where other people rarely are: docker0 (172.17.0.1)")),
+        qPrintable(said));
     QVERIFY2(said.contains(QStringLiteral("No hub answered in 6 seconds")), qPrintable(said));
     facts.includeVirtual = true;
     said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
-    QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20), docker0 (172.17.0.1).")), qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20), docker0 (172.17.0.1).")),
+             qPrintable(said));
     QVERIFY(!said.contains(QStringLiteral("skips")));
     facts.interfaces.clear();
     said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
@@ -811,7 +823,8 @@ void TestMainWindow::anUnreachableAddressSaysSoWithBack()
     ChatSession *session = m_workspace->sessionFor(url);
     QVERIFY(session);
     Ui::ConnectionBanner *banner = m_window->banner();
-    const QString expected = QStringLiteral("Can't reach 127.0.0.1:%1 (connection refused)").arg(port);
+    const QString expected
+        = QStringLiteral("Can't reach 127.0.0.1:%1 (connection refused)").arg(port);
     QTRY_VERIFY2_WITH_TIMEOUT(banner->isShown() && banner->text().startsWith(expected),
                               qPrintable(banner->text()), 5000);
     auto *back = banner->findChild<QPushButton *>(QStringLiteral("bannerBack"));
@@ -867,7 +880,9 @@ void TestMainWindow::aRefusedRoomIsExplainedAndTheInputKept()
     });
     driver.start();
     m_window->showCreateRoomDialog();
-    QCOMPARE(refusal, QStringLiteral("A room named “general” already exists on this hub. Pick another name."));
+    QCOMPARE(
+        refusal,
+        QStringLiteral("A room named “general” already exists on this hub. Pick another name."));
     QCOMPARE(keptTitle, QStringLiteral("General"));
     QVERIFY(waitForRoom(QStringLiteral("room:general-2")));
 }
@@ -877,8 +892,9 @@ void TestMainWindow::upEditsTheLastMessageInPlace()
     Ui::Composer *composer = m_window->composer();
     QTest::keyClicks(composer, QStringLiteral("teh plan"));
     QTest::keyClick(composer, Qt::Key_Return);
-    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->data(shownMessages()->index(0), MessageModel::StateRole).toInt(),
-                              int(ChatMessage::State::Sent), hubTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownMessages()->data(shownMessages()->index(0), MessageModel::StateRole).toInt(),
+        int(ChatMessage::State::Sent), hubTimeoutMs);
     auto *hint = m_window->findChild<QLabel *>(QStringLiteral("editHint"));
     QVERIFY(hint && !hint->isVisible());
 
@@ -901,8 +917,9 @@ void TestMainWindow::upEditsTheLastMessageInPlace()
     QTest::keyClicks(composer, QStringLiteral("the plan"));
     QTest::keyClick(composer, Qt::Key_Return);
     QCOMPARE(composer->toPlainText(), QStringLiteral("draft"));
-    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->data(shownMessages()->index(0), MessageModel::BodyRole).toString(),
-                              QStringLiteral("the plan"), hubTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        shownMessages()->data(shownMessages()->index(0), MessageModel::BodyRole).toString(),
+        QStringLiteral("the plan"), hubTimeoutMs);
     QVERIFY(shownMessages()->data(shownMessages()->index(0), MessageModel::EditedRole).toBool());
     QCOMPARE(shownMessages()->rowCount(), 1); // edited, not sent again
 }
@@ -980,13 +997,15 @@ void TestMainWindow::jumpBarsHelpCatchingUp()
     QTRY_VERIFY_WITH_TIMEOUT(hal->isJoined(QStringLiteral("room:busy")), hubTimeoutMs);
     for (int i = 1; i <= 40; ++i)
         hal->conversation(QStringLiteral("room:busy"))->send(QStringLiteral("update %1").arg(i));
-    QTRY_COMPARE_WITH_TIMEOUT(session->rooms()->entry(QStringLiteral("room:busy")).unread, 40, hubTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(session->rooms()->entry(QStringLiteral("room:busy")).unread, 40,
+                              hubTimeoutMs);
     m_window->navigator()->activate(QStringLiteral("room:busy"));
     QVERIFY(waitForRoom(QStringLiteral("room:busy")));
     Ui::MessageView *view = m_window->messageView();
     QPushButton *firstUnread = view->firstUnreadBar();
     QTRY_VERIFY(firstUnread->isVisible());
-    QVERIFY2(firstUnread->text().contains(QStringLiteral("40 unread")), qPrintable(firstUnread->text()));
+    QVERIFY2(firstUnread->text().contains(QStringLiteral("40 unread")),
+             qPrintable(firstUnread->text()));
     firstUnread->click();
     QVERIFY(!firstUnread->isVisible());
     const QModelIndex first = shownMessages()->index(0);
@@ -998,8 +1017,8 @@ void TestMainWindow::jumpBarsHelpCatchingUp()
     QTRY_VERIFY(present->isVisible());
     hal->conversation(QStringLiteral("room:busy"))->send(QStringLiteral("one more"));
     hal->conversation(QStringLiteral("room:busy"))->send(QStringLiteral("and another"));
-    QTRY_VERIFY2_WITH_TIMEOUT(present->text().startsWith(QStringLiteral("2 new")), qPrintable(present->text()),
-                              hubTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(present->text().startsWith(QStringLiteral("2 new")),
+                              qPrintable(present->text()), hubTimeoutMs);
     QVERIFY(!view->isAtBottom());
     present->click();
     QVERIFY(view->isAtBottom());
@@ -1023,7 +1042,8 @@ void TestMainWindow::hostHeaderGivesInviteLinksAndAQrCode()
     // the hub would list it), its certificate, and the room shown.
     Ui::HubHeader *header = m_window->hubHeader();
     const QString fingerprint(64, QLatin1Char('a'));
-    Ui::HostedHub hosted { QStringLiteral("Test hub"), fingerprint,
+    Ui::HostedHub hosted { QStringLiteral("Test hub"),
+                           fingerprint,
                            { QStringLiteral("192.0.2.9:4000") },
                            QUrl(QStringLiteral("wss://127.0.0.1:4000/socket")) };
     header->setHosted(hosted);

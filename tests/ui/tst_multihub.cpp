@@ -6,8 +6,8 @@
 
 #include "client/chatsession.h"
 #include "client/conversation.h"
-#include "client/hublistmodel.h"
 #include "client/hubaddress.h"
+#include "client/hublistmodel.h"
 #include "client/identityfile.h"
 #include "client/invitelink.h"
 #include "client/messagemodel.h"
@@ -22,28 +22,28 @@
 #include "testwindow.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
-#include "ui/messagedelegate.h"
-#include "ui/messageview.h"
-#include "ui/statusbutton.h"
 #include "ui/hubheader.h"
 #include "ui/hubrail.h"
 #include "ui/mainwindow.h"
+#include "ui/messagedelegate.h"
+#include "ui/messageview.h"
 #include "ui/notifier.h"
 #include "ui/roomnavigator.h"
+#include "ui/statusbutton.h"
 #include "ui/welcomepane.h"
 
 #include <QApplication>
 #include <QFile>
-#include <QMessageBox>
-#include <QTimer>
 #include <QInputDialog>
 #include <QLabel>
 #include <QListView>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace Parley;
 using Client::ChatSession;
@@ -434,7 +434,8 @@ void TestMultiHub::anInviteLinkJoinsItsHubAndOpensItsRoom()
                           design.fingerprint());
     QTRY_VERIFY_WITH_TIMEOUT(!dana->hubId().isEmpty(), hubTimeoutMs);
     dana->createRoom(QStringLiteral("design"), QStringLiteral("Design"), {});
-    QTRY_VERIFY_WITH_TIMEOUT(dana->rooms()->rowOfTopic(QStringLiteral("room:design")) >= 0, hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(dana->rooms()->rowOfTopic(QStringLiteral("room:design")) >= 0,
+                             hubTimeoutMs);
     dana->openTopic(QStringLiteral("room:design"));
     QTRY_VERIFY_WITH_TIMEOUT(dana->isJoined(QStringLiteral("room:design")), hubTimeoutMs);
 
@@ -452,9 +453,8 @@ void TestMultiHub::anInviteLinkJoinsItsHubAndOpensItsRoom()
     QProcess app;
     app.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     app.start(QStringLiteral(PARLEY_APP_PROGRAM),
-              { QStringLiteral("--nick"), QStringLiteral("Ana"),
-                QStringLiteral("--settings-dir"), home.filePath(QStringLiteral("settings")),
-                QStringLiteral("--identity"), identity,
+              { QStringLiteral("--nick"), QStringLiteral("Ana"), QStringLiteral("--settings-dir"),
+                home.filePath(QStringLiteral("settings")), QStringLiteral("--identity"), identity,
                 QStringLiteral("--discovery"), QStringLiteral("off"),
                 QStringLiteral("--screenshot"), home.filePath(QStringLiteral("link.png")),
                 link.toString() });
@@ -462,15 +462,22 @@ void TestMultiHub::anInviteLinkJoinsItsHubAndOpensItsRoom()
     QVERIFY(QTest::qWaitFor(
         [&] {
             inRoom = inRoom
-                || dana->conversation(QStringLiteral("room:design"))->presence()->rowOfUser(key.userId()) >= 0;
+                || dana->conversation(QStringLiteral("room:design"))
+                        ->presence()
+                        ->rowOfUser(key.userId())
+                    >= 0;
             return app.state() == QProcess::NotRunning;
         },
         20'000));
     QVERIFY2(inRoom, "Ana did not show in #design");
     QCOMPARE(app.exitCode(), 0);
     // The link's certificate is the one trusted for that address now.
-    QSettings kept(home.filePath(QStringLiteral("settings/Parley/parley.ini")), QSettings::IniFormat);
-    QCOMPARE(kept.value(QStringLiteral("trust/pins")).toMap().value(Client::hubAddressText(design.url())).toString(),
+    QSettings kept(home.filePath(QStringLiteral("settings/Parley/parley.ini")),
+                   QSettings::IniFormat);
+    QCOMPARE(kept.value(QStringLiteral("trust/pins"))
+                 .toMap()
+                 .value(Client::hubAddressText(design.url()))
+                 .toString(),
              design.fingerprint());
 }
 
@@ -483,7 +490,8 @@ void TestMultiHub::rememberedHubsComeBackAndSayWhetherTheyAnswer()
     QVERIFY(gone);
     for (Testing::TestHub *hub : { m_second.get(), gone.get() }) {
         m_workspace->join(hub->url());
-        QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(m_workspace->sessionFor(hub->url()), general), hubTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(m_workspace->sessionFor(hub->url()), general),
+                                 hubTimeoutMs);
         m_workspace->leave(m_workspace->sessionFor(hub->url()));
     }
     const QUrl goneUrl = gone->url();
@@ -514,14 +522,18 @@ void TestMultiHub::rememberedHubsComeBackAndSayWhetherTheyAnswer()
         auto *status = row ? row->findChild<QLabel *>(QStringLiteral("rememberedStatus")) : nullptr;
         return status ? status->text() : QString();
     };
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(m_second->url()).startsWith(QStringLiteral("Answers now")), hubTimeoutMs);
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(goneUrl).startsWith(QStringLiteral("Does not answer now")), hubTimeoutMs);
-    QVERIFY2(statusOf(goneUrl).contains(QStringLiteral("last joined today")), qPrintable(statusOf(goneUrl)));
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(m_second->url()).startsWith(QStringLiteral("Answers now")),
+                             hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(goneUrl).startsWith(QStringLiteral("Does not answer now")),
+                             hubTimeoutMs);
+    QVERIFY2(statusOf(goneUrl).contains(QStringLiteral("last joined today")),
+             qPrintable(statusOf(goneUrl)));
 
     auto *join = rowOf(m_second->url())->findChild<QPushButton *>(QStringLiteral("joinRemembered"));
     QVERIFY(join);
     join->click();
-    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(m_workspace->sessionFor(m_second->url()), general), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(m_workspace->sessionFor(m_second->url()), general),
+                             hubTimeoutMs);
 }
 
 void TestMultiHub::aHubIsRememberedOnceWithEveryAddress()
@@ -547,10 +559,13 @@ void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()
     const QString design = QStringLiteral("room:design");
     const QString vault = QStringLiteral("room:vault");
     auto dana = otherUser(m_second->url(), QStringLiteral("dana-0001"), QStringLiteral("Dana"));
-    QTRY_VERIFY_WITH_TIMEOUT(dana->connectionState() == ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(dana->connectionState() == ChatSession::ConnectionState::Connected,
+                             hubTimeoutMs);
     dana->createRoom(QStringLiteral("design"), QStringLiteral("Design"), {});
-    dana->createRoom(QStringLiteral("vault"), QStringLiteral("The Vault"), QStringLiteral("s3cret"));
-    QTRY_VERIFY_WITH_TIMEOUT(dana->rooms()->rowOfTopic(vault) >= 0 && dana->rooms()->rowOfTopic(design) >= 0,
+    dana->createRoom(QStringLiteral("vault"), QStringLiteral("The Vault"),
+                     QStringLiteral("s3cret"));
+    QTRY_VERIFY_WITH_TIMEOUT(dana->rooms()->rowOfTopic(vault) >= 0
+                                 && dana->rooms()->rowOfTopic(design) >= 0,
                              hubTimeoutMs);
     for (const QString &topic : { general, design })
         dana->openTopic(topic);
@@ -563,7 +578,8 @@ void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()
     QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(session, general), hubTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(hasMessage(session, general, QStringLiteral("morning")), hubTimeoutMs);
     m_window->navigator()->activate(design);
-    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(session, design, QStringLiteral("mockups are up")), hubTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(hasMessage(session, design, QStringLiteral("mockups are up")),
+                             hubTimeoutMs);
     QTest::keyClicks(m_window->composer(), QStringLiteral("half a thought"));
     m_window->statusButton()->statusChosen(QStringLiteral("busy"));
     m_window->navigator()->activate(vault, QStringLiteral("s3cret"));

@@ -20,7 +20,8 @@ private slots:
 
 void TestLocalAddresses::sortsTheLikeliestFirst_data()
 {
-    QTest::addColumn<QStringList>("given"); // "name type ip", type e (Ethernet), w (Wi-Fi), v (Virtual), u (Unknown)
+    QTest::addColumn<QStringList>(
+        "given"); // "name type ip", type e (Ethernet), w (Wi-Fi), v (Virtual), u (Unknown)
     QTest::addColumn<QStringList>("expected"); // names, in order
 
     QTest::addRow("docker before the cable is given")
@@ -33,14 +34,17 @@ void TestLocalAddresses::sortsTheLikeliestFirst_data()
         << QStringList { "wlp2s0 w 192.168.1.31", "enp3s0 e 192.168.1.30" }
         << QStringList { "enp3s0", "wlp2s0" };
     QTest::addRow("a private address before a public one")
-        << QStringList { "eth1 e 203.0.113.7", "eth0 e 10.0.0.7" } << QStringList { "eth0", "eth1" };
+        << QStringList { "eth1 e 203.0.113.7", "eth0 e 10.0.0.7" }
+        << QStringList { "eth0", "eth1" };
     QTest::addRow("link-local after a routable one")
-        << QStringList { "eth1 e 169.254.3.4", "eth0 e 203.0.113.7" } << QStringList { "eth0", "eth1" };
+        << QStringList { "eth1 e 169.254.3.4", "eth0 e 203.0.113.7" }
+        << QStringList { "eth0", "eth1" };
     QTest::addRow("a virtual interface type, whatever its name")
         << QStringList { "foo0 v 192.168.122.1", "bar0 e 192.168.1.5" }
         << QStringList { "bar0", "foo0" };
     QTest::addRow("equals keep their order")
-        << QStringList { "eth0 e 192.168.1.5", "eth1 e 192.168.2.5" } << QStringList { "eth0", "eth1" };
+        << QStringList { "eth0 e 192.168.1.5", "eth1 e 192.168.2.5" }
+        << QStringList { "eth0", "eth1" };
 }
 
 void TestLocalAddresses::sortsTheLikeliestFirst()
