@@ -3,6 +3,7 @@
 #include "client/hubaddress.h"
 #include "ui/icons.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QFrame>
 #include <QHBoxLayout>
@@ -11,6 +12,59 @@
 #include <QVBoxLayout>
 
 namespace Parley::Ui {
+
+namespace {
+
+// One hub as a card: a small picture, the name in bold with its address beside it, a line of
+// details under them, and a Join button. What the caller names and connects is returned.
+struct HubCard
+{
+    QFrame *frame;
+    QLabel *detail;
+    QPushButton *join;
+};
+
+HubCard makeHubCard(QWidget *parent, const QString &objectName, const QPixmap &picture,
+                    const QString &name, const QString &address, const QString &detail)
+{
+    auto *frame = new QFrame(parent);
+    frame->setObjectName(objectName);
+    frame->setFrameShape(QFrame::StyledPanel);
+    frame->setBackgroundRole(QPalette::Base);
+    frame->setAutoFillBackground(true);
+    auto *leading = new QLabel(frame);
+    leading->setPixmap(picture);
+    auto *nameLabel = new QLabel(name, frame);
+    nameLabel->setTextFormat(Qt::PlainText);
+    QFont bold = nameLabel->font();
+    bold.setBold(true);
+    nameLabel->setFont(bold);
+    auto *addressLabel = new QLabel(address, frame);
+    addressLabel->setForegroundRole(QPalette::PlaceholderText);
+    addressLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *detailLabel = new QLabel(detail, frame);
+    detailLabel->setTextFormat(Qt::PlainText);
+    detailLabel->setForegroundRole(QPalette::PlaceholderText);
+    auto *join = new QPushButton(QCoreApplication::translate("Parley::Ui::WelcomePane", "Join"), frame);
+
+    auto *top = new QHBoxLayout;
+    top->setSpacing(8);
+    top->addWidget(nameLabel);
+    top->addWidget(addressLabel, 1);
+    auto *text = new QVBoxLayout;
+    text->setSpacing(0);
+    text->addLayout(top);
+    text->addWidget(detailLabel);
+    auto *layout = new QHBoxLayout(frame);
+    layout->setContentsMargins(10, 6, 8, 6);
+    layout->addWidget(leading);
+    layout->addSpacing(4);
+    layout->addLayout(text, 1);
+    layout->addWidget(join);
+    return { frame, detailLabel, join };
+}
+
+} // namespace
 
 WelcomePane::WelcomePane(QWidget *parent)
     : QWidget(parent)
@@ -179,23 +233,6 @@ QWidget *WelcomePane::rememberedRow(const RecentHub &hub)
         if (candidateState == State::Checking || state == State::Unknown)
             state = candidateState;
     }
-    auto *row = new QFrame(m_remembered);
-    row->setObjectName(QStringLiteral("rememberedHub"));
-    row->setProperty("hubUrl", url);
-    row->setFrameShape(QFrame::StyledPanel);
-    row->setBackgroundRole(QPalette::Base);
-    row->setAutoFillBackground(true);
-    const QColor dotColor
-        = state == State::Reachable ? QColor(0x2e, 0xa0, 0x43) : palette().color(QPalette::Mid);
-    auto *dot = new QLabel(row);
-    dot->setPixmap(Icons::dot(dotColor).pixmap(QSize(12, 12), devicePixelRatioF()));
-    auto *name = new QLabel(hub.name.isEmpty() ? Client::hubAddressText(url) : hub.name, row);
-    name->setTextFormat(Qt::PlainText);
-    QFont bold = name->font();
-    bold.setBold(true);
-    name->setFont(bold);
-    auto *address = new QLabel(Client::hubAddressText(url), row);
-    address->setForegroundRole(QPalette::PlaceholderText);
     QString status = state == State::Reachable ? tr("Answers now")
         : state == State::Unreachable          ? tr("Does not answer now")
         : state == State::Checking             ? tr("Checking…")
@@ -208,29 +245,18 @@ QWidget *WelcomePane::rememberedRow(const RecentHub &hub)
                                        : tr("last joined %1 days ago").arg(days);
         status = status.isEmpty() ? seen : status + QStringLiteral("  ·  ") + seen;
     }
-    auto *detail = new QLabel(status, row);
-    detail->setObjectName(QStringLiteral("rememberedStatus"));
-    detail->setForegroundRole(QPalette::PlaceholderText);
-    auto *join = new QPushButton(tr("Join"), row);
-    join->setObjectName(QStringLiteral("joinRemembered"));
-    join->setToolTip(tr("Join %1 at %2").arg(name->text(), Client::hubAddressText(url)));
-    connect(join, &QPushButton::clicked, this, [this, url] { emit rememberedJoinRequested(url); });
-
-    auto *top = new QHBoxLayout;
-    top->setSpacing(8);
-    top->addWidget(name);
-    top->addWidget(address, 1);
-    auto *text = new QVBoxLayout;
-    text->setSpacing(0);
-    text->addLayout(top);
-    text->addWidget(detail);
-    auto *layout = new QHBoxLayout(row);
-    layout->setContentsMargins(10, 6, 8, 6);
-    layout->addWidget(dot);
-    layout->addSpacing(4);
-    layout->addLayout(text, 1);
-    layout->addWidget(join);
-    return row;
+    const QColor dotColor
+        = state == State::Reachable ? QColor(0x2e, 0xa0, 0x43) : palette().color(QPalette::Mid);
+    const QString name = hub.name.isEmpty() ? Client::hubAddressText(url) : hub.name;
+    const HubCard card = makeHubCard(m_remembered, QStringLiteral("rememberedHub"),
+                                     Icons::dot(dotColor).pixmap(QSize(12, 12), devicePixelRatioF()),
+                                     name, Client::hubAddressText(url), status);
+    card.frame->setProperty("hubUrl", url);
+    card.detail->setObjectName(QStringLiteral("rememberedStatus"));
+    card.join->setObjectName(QStringLiteral("joinRemembered"));
+    card.join->setToolTip(tr("Join %1 at %2").arg(name, Client::hubAddressText(url)));
+    connect(card.join, &QPushButton::clicked, this, [this, url] { emit rememberedJoinRequested(url); });
+    return card.frame;
 }
 
 void WelcomePane::hideEvent(QHideEvent *event)
@@ -274,51 +300,21 @@ void WelcomePane::refresh()
 
 QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
 {
-    auto *row = new QFrame(m_list);
-    row->setObjectName(QStringLiteral("discoveredHub"));
-    row->setFrameShape(QFrame::StyledPanel);
-    row->setBackgroundRole(QPalette::Base);
-    row->setAutoFillBackground(true);
     const QColor ink = palette().color(QPalette::Text);
-    auto *icon = new QLabel(row);
-    icon->setPixmap(Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"), ink)
-                        .pixmap(QSize(20, 20), devicePixelRatioF()));
-    auto *name = new QLabel(hub.name, row);
-    name->setTextFormat(Qt::PlainText);
-    QFont bold = name->font();
-    bold.setBold(true);
-    name->setFont(bold);
-    auto *address = new QLabel(Client::hubAddressText(hub.mountUrl()), row);
-    address->setForegroundRole(QPalette::PlaceholderText);
-    address->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QStringList details { hub.users == 1 ? tr("1 person") : tr("%1 people").arg(hub.users),
                           hub.rooms == 1 ? tr("1 room") : tr("%1 rooms").arg(hub.rooms) };
     if (hub.locked)
         details << tr("needs a password");
-    auto *detail = new QLabel(details.join(QStringLiteral("  ·  ")), row);
-    detail->setTextFormat(Qt::PlainText);
-    detail->setForegroundRole(QPalette::PlaceholderText);
-    auto *join = new QPushButton(tr("Join"), row);
-    join->setObjectName(QStringLiteral("joinDiscovered"));
-    join->setProperty("hubId", hub.hubId);
-    join->setToolTip(tr("Join %1").arg(hub.name));
-    connect(join, &QPushButton::clicked, this, [this, hub] { emit discoveredJoinRequested(hub); });
-
-    auto *top = new QHBoxLayout;
-    top->setSpacing(8);
-    top->addWidget(name);
-    top->addWidget(address, 1);
-    auto *text = new QVBoxLayout;
-    text->setSpacing(0);
-    text->addLayout(top);
-    text->addWidget(detail);
-    auto *layout = new QHBoxLayout(row);
-    layout->setContentsMargins(10, 6, 8, 6);
-    layout->addWidget(icon);
-    layout->addSpacing(4);
-    layout->addLayout(text, 1);
-    layout->addWidget(join);
-    return row;
+    const HubCard card = makeHubCard(
+        m_list, QStringLiteral("discoveredHub"),
+        Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"), ink)
+            .pixmap(QSize(20, 20), devicePixelRatioF()),
+        hub.name, Client::hubAddressText(hub.mountUrl()), details.join(QStringLiteral("  ·  ")));
+    card.join->setObjectName(QStringLiteral("joinDiscovered"));
+    card.join->setProperty("hubId", hub.hubId);
+    card.join->setToolTip(tr("Join %1").arg(hub.name));
+    connect(card.join, &QPushButton::clicked, this, [this, hub] { emit discoveredJoinRequested(hub); });
+    return card.frame;
 }
 
 } // namespace Parley::Ui

@@ -112,6 +112,11 @@ private:
     // URL` starts it.
     void startHostingAndJoined();
     void showHubInRail(ChatSession *session);
+    // The app quits (window closed, so what it saves on closing is saved).
+    void quitApp();
+    // The app starts again on the same settings, hosting if `canHost`, and does what the launcher
+    // does without arguments: back to the hubs of the last run.
+    void startAppAgain(bool canHost);
     void send(const QString &body);
     ChatSession *hosted() const { return m_workspace->hubs()->hosted(); }
     ChatSession *joined() const { return m_workspace->sessionFor(m_second->url()); }
@@ -164,6 +169,25 @@ void TestMultiHub::startHostingAndJoined()
     QVERIFY(joined());
     QTRY_VERIFY_WITH_TIMEOUT(connectedAndIn(hosted(), general) && connectedAndIn(joined(), general),
                              hubTimeoutMs);
+}
+
+void TestMultiHub::quitApp()
+{
+    m_window->close();
+    m_window.reset();
+    m_workspace.reset();
+}
+
+void TestMultiHub::startAppAgain(bool canHost)
+{
+    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
+    m_workspace = std::make_unique<App::Workspace>(
+        m_settings.get(), options, canHost ? App::makeHostController(options) : nullptr);
+    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
+    m_window->show();
+    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
+    QString error;
+    QVERIFY2(launcher.start({}, &error), qPrintable(error));
 }
 
 void TestMultiHub::showHubInRail(ChatSession *session)
@@ -313,16 +337,12 @@ void TestMultiHub::theJoinedHubsComeBackAtTheNextStart()
     if (QTest::currentTestFailed())
         return;
     showHubInRail(joined()); // the hub shown comes back shown
-    m_window.reset();
-    m_workspace.reset(); // the app quits
-
-    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
-    m_workspace = std::make_unique<App::Workspace>(m_settings.get(), options,
-                                                   App::makeHostController(options));
-    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
-    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
-    QString error;
-    QVERIFY2(launcher.start({}, &error), qPrintable(error));
+    if (QTest::currentTestFailed())
+        return;
+    quitApp(); // nobody else is on the hosted hub: quitting does not ask
+    startAppAgain(true);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(m_workspace->hubs()->rowCount(), 2);
     QVERIFY(m_workspace->isHosting());
     QVERIFY(hosted());
@@ -496,15 +516,10 @@ void TestMultiHub::rememberedHubsComeBackAndSayWhetherTheyAnswer()
     }
     const QUrl goneUrl = gone->url();
     gone.reset();
-    m_window.reset();
-    m_workspace.reset(); // the app quits
-
-    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
-    m_workspace = std::make_unique<App::Workspace>(m_settings.get(), options);
-    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
-    m_window->show();
-    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
-    QVERIFY(launcher.start({}, nullptr));
+    quitApp();
+    startAppAgain(false);
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(m_workspace->hubs()->rowCount(), 0); // left: not joined again by itself
 
     Ui::WelcomePane *welcome = m_window->welcomePane();
@@ -587,9 +602,7 @@ void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()
     m_window->navigator()->activate(design); // back to where the draft is
     m_window->navigator()->activate(vault); // and the locked room last: the one shown at quit
     QCOMPARE(m_window->navigator()->currentTopic(), vault);
-    m_window->close();
-    m_window.reset();
-    m_workspace.reset(); // the app quits
+    quitApp();
 
     // While it is closed: three in #design (one names Tester), one in #general.
     dana->conversation(design)->send(QStringLiteral("first while you were away"));
@@ -600,12 +613,9 @@ void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()
                                   + dana->conversation(design)->outbox().size(),
                               0, hubTimeoutMs);
 
-    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off };
-    m_workspace = std::make_unique<App::Workspace>(m_settings.get(), options);
-    m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());
-    m_window->show();
-    App::Launcher launcher(m_settings.get(), m_workspace.get(), m_window.get());
-    QVERIFY(launcher.start({}, nullptr));
+    startAppAgain(false);
+    if (QTest::currentTestFailed())
+        return;
     session = m_workspace->session();
     QVERIFY(session);
 
