@@ -1,6 +1,8 @@
-// The desktop app's window against a real hub on 127.0.0.1 (port 0): sending from the composer,
-// the people panel following presence by rows, unread counts, plain-text bodies, the connection
-// banner across a hub restart, and the Join dialog finding a hub over loopback discovery.
+// The desktop app's window against a real hub on 127.0.0.1 (a parley-hub process): sending and
+// editing from the composer, the people panel following presence by rows, unread counts and jump
+// bars, plain-text bodies, the connection banner and the offline state across a hub restart,
+// rooms made, left and locked, and the rules behind links, addresses and notifications. How a
+// hub is reached (discovery, invite links, wrong addresses) is in tst_reachinghubs.
 
 #include "client/chatsession.h"
 #include "client/conversation.h"
@@ -16,6 +18,7 @@
 #include "parley/workspace.h"
 #include "testkeys.h"
 #include "testwindow.h"
+#include "windowfixture.h"
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
 #include "ui/composer.h"
@@ -74,37 +77,16 @@ using Client::MessageModel;
 using Client::PresenceModel;
 using Client::RoomListModel;
 
-namespace {
-
-constexpr int hubTimeoutMs = 10'000;
-
-// A hub of its own process (plain ws://, in memory); nullptr if it did not start.
-std::unique_ptr<Testing::HubProcess> startHub(quint16 port = 0, bool announce = false,
-                                              const QString &name = QStringLiteral("Test hub"),
-                                              int presenceLimit = 0)
-{
-    Testing::HubProcess::Options options;
-    options.port = port;
-    options.announce = announce;
-    options.name = name;
-    options.lobbyPresenceLimit = presenceLimit;
-    options.presenceListed = presenceLimit;
-    auto hub = std::make_unique<Testing::HubProcess>(options);
-    return hub->start() ? std::move(hub) : nullptr;
-}
-
 using Testing::otherUser;
 
-} // namespace
-
-class TestMainWindow : public QObject
+class TestMainWindow : public QObject, protected Testing::WindowFixture
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase();
-    void init();
-    void cleanup();
+    void initTestCase() { setUpCase(); }
+    void init() { setUp(); }
+    void cleanup() { tearDown(); }
 
     void settingsStayInTheTestDirectory();
     void enterSendsMessageOnce();
@@ -124,78 +106,12 @@ private slots:
     void lockedRoomAsksForPassword();
     void bannerExplainsRefusalAndHubPasswordFixesIt();
     void autoAwayAfterIdleAndBackOnInput();
-    void joinDialogListsHubDiscoveredOverLoopback();
-    void aBadInviteLinkIsExplained();
     void jumpBarsHelpCatchingUp();
     void leavingARoomShowsTheOneBefore();
-    void aLongNicknameIsRefusedNotCut();
-    void dialogsUseTheAppsIcons();
     void upEditsTheLastMessageInPlace();
     void aRefusedRoomIsExplainedAndTheInputKept();
-    void anUnreachableAddressSaysSoWithBack();
-    void discoveryExplainsAPortInUse();
-    void discoveryTellsWhetherItHearsItsOwnHub();
-    void discoveryNamesTheAdaptersItSkips();
-    void hostHeaderGivesInviteLinksAndAQrCode();
 
-    void findsLinks_data();
-    void findsLinks();
-    void parsesHubAddresses_data();
-    void parsesHubAddresses();
-    void notificationRules_data();
-    void notificationRules();
-    void roomNamesFromTitles();
-
-private:
-    MessageModel *shownMessages() const { return m_window->messageView()->messages(); }
-    bool waitForRoom(const QString &topic);
-
-    QTemporaryDir m_settingsDir;
-    std::unique_ptr<Testing::HubProcess> m_hub;
-    std::unique_ptr<Ui::AppSettings> m_settings;
-    std::unique_ptr<App::Workspace> m_workspace;
-    std::unique_ptr<Ui::MainWindow> m_window;
 };
-
-void TestMainWindow::initTestCase()
-{
-    QVERIFY(m_settingsDir.isValid());
-    Testing::keepSettingsIn(m_settingsDir.path());
-}
-
-void TestMainWindow::init()
-{
-    m_hub = startHub();
-    QVERIFY(m_hub);
-    Testing::TestWindow made = Testing::openTestWindow();
-    m_settings = std::move(made.settings);
-    m_workspace = std::move(made.workspace);
-    m_window = std::move(made.window);
-    QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-    m_workspace->join(m_hub->url());
-    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
-}
-
-void TestMainWindow::cleanup()
-{
-    m_window.reset();
-    m_workspace.reset();
-    m_settings.reset();
-    m_hub.reset();
-    Testing::clearSettings(); // every test starts as a first visit
-}
-
-bool TestMainWindow::waitForRoom(const QString &topic)
-{
-    return QTest::qWaitFor(
-        [&] {
-            const ChatSession *session = m_workspace->session();
-            return session && session->isJoined(topic)
-                && m_window->navigator()->currentTopic() == topic
-                && m_window->composer()->topic() == topic && shownMessages();
-        },
-        hubTimeoutMs);
-}
 
 void TestMainWindow::settingsStayInTheTestDirectory()
 {
@@ -704,152 +620,6 @@ void TestMainWindow::autoAwayAfterIdleAndBackOnInput()
     m_window->idleWatcher()->setTimeout(Ui::IdleWatcher::defaultTimeoutMs);
 }
 
-void TestMainWindow::joinDialogListsHubDiscoveredOverLoopback()
-{
-    const QString name = QStringLiteral("Loopback hub %1").arg(QCoreApplication::applicationPid());
-    auto announced = startHub(0, true, name);
-    QVERIFY(announced);
-    Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
-    dialog.show();
-    QTreeWidget *list = dialog.discoveredList();
-    const auto findHub = [&]() -> QTreeWidgetItem * {
-        for (int i = 0; i < list->topLevelItemCount(); ++i) {
-            if (list->topLevelItem(i)->text(0) == name)
-                return list->topLevelItem(i);
-        }
-        return nullptr;
-    };
-    QTRY_VERIFY_WITH_TIMEOUT(findHub(), hubTimeoutMs);
-    const QString address = QStringLiteral("127.0.0.1:%1").arg(announced->port());
-    QCOMPARE(findHub()->text(1), address);
-    // Choosing it fills the address, and joining yields the hub's mount URL.
-    list->setCurrentItem(findHub());
-    QCOMPARE(dialog.addressEdit()->text(), address);
-    dialog.accept();
-    QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(dialog.url(), announced->url());
-}
-
-void TestMainWindow::discoveryExplainsAPortInUse()
-{
-    // Another program holds the discovery port without sharing it (a port of the test's own,
-    // not the protocol's, so that other tests keep theirs).
-    QUdpSocket other;
-    QVERIFY(other.bind(QHostAddress::AnyIPv4, 0, QUdpSocket::DontShareAddress));
-    Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
-    dialog.setDiagnosisDelayMs(0);
-    dialog.setDiscoveryPort(other.localPort());
-    dialog.show();
-    QVERIFY(!dialog.browser()->isListening());
-    QTRY_VERIFY(dialog.isDiagnosisShown()); // opens by itself: nothing can be found
-    const QString text = dialog.diagnosisText();
-    QVERIFY2(text.contains(QStringLiteral("could not listen for hub announcements on UDP port %1")
-                               .arg(other.localPort())),
-             qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("Another program may be using the port")),
-             qPrintable(text));
-    QVERIFY2(text.contains(QStringLiteral("this computer only")), qPrintable(text)); // loopback
-}
-
-void TestMainWindow::discoveryTellsWhetherItHearsItsOwnHub()
-{
-    // The app's own hub, announced: the dialog hears it. The same with the announcement
-    // suppressed: it says broadcasts do not get through, and what to do instead.
-    for (const bool announced : { true, false }) {
-        Testing::HubProcess::Options options;
-        options.name = QStringLiteral("Own hub %1 %2")
-                           .arg(QCoreApplication::applicationPid())
-                           .arg(announced);
-        options.announce = announced;
-        Testing::HubProcess own(options);
-        QVERIFY(own.start());
-        auto self = otherUser(own.url(), QStringLiteral("own-00001"), QStringLiteral("Own"));
-        QTRY_VERIFY_WITH_TIMEOUT(!self->hubId().isEmpty(), hubTimeoutMs);
-
-        Ui::JoinDialog dialog(m_settings.get(), Client::DiscoveryMode::Loopback);
-        dialog.setDiagnosisDelayMs(0);
-        dialog.setOwnHub(self->hubId(), { QStringLiteral("192.0.2.9:%1").arg(own.port()) });
-        dialog.show();
-        const QString expected = announced
-            ? QStringLiteral("hears the announcement of the hub this computer hosts")
-            : QStringLiteral("does not hear the announcement of the hub this computer hosts");
-        QTRY_VERIFY2_WITH_TIMEOUT(dialog.diagnosisText().contains(expected),
-                                  qPrintable(dialog.diagnosisText()), hubTimeoutMs);
-        QVERIFY(dialog.diagnosisText().contains(QStringLiteral("192.0.2.9:%1").arg(own.port())));
-        if (!announced)
-            QVERIFY(dialog.diagnosisText().contains(QStringLiteral("invite link")));
-    }
-}
-
-void TestMainWindow::discoveryNamesTheAdaptersItSkips()
-{
-    Ui::DiscoveryFacts facts;
-    facts.mode = Client::DiscoveryMode::Lan;
-    facts.listening = true;
-    facts.searchedSeconds = 6;
-    facts.interfaces = { { QStringLiteral("eth0"), QNetworkInterface::Ethernet,
-                           QHostAddress(QStringLiteral("192.168.1.20")) },
-                         { QStringLiteral("docker0"), QNetworkInterface::Ethernet,
-                           QHostAddress(QStringLiteral("172.17.0.1")) } };
-    QString said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
-    QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20).")), qPrintable(said));
-    QVERIFY2(
-        said.contains(QStringLiteral(
-            "skips VPN and virtual adapters, where other people rarely are: docker0 (172.17.0.1)")),
-        qPrintable(said));
-    QVERIFY2(said.contains(QStringLiteral("No hub answered in 6 seconds")), qPrintable(said));
-    facts.includeVirtual = true;
-    said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
-    QVERIFY2(said.contains(QStringLiteral("looks on: eth0 (192.168.1.20), docker0 (172.17.0.1).")),
-             qPrintable(said));
-    QVERIFY(!said.contains(QStringLiteral("skips")));
-    facts.interfaces.clear();
-    said = Ui::discoveryDiagnosis(facts).join(QLatin1Char('\n'));
-    QVERIFY2(said.contains(QStringLiteral("not connected to a network")), qPrintable(said));
-}
-
-void TestMainWindow::anUnreachableAddressSaysSoWithBack()
-{
-    // A port nothing listens on (taken and given back at once): the first failed connect says so
-    // in words, with the address really used and the system's reason, and Back leaves it.
-    quint16 port = 0;
-    {
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        port = probe.serverPort();
-    }
-    const QUrl url(QStringLiteral("ws://127.0.0.1:%1/socket").arg(port));
-    m_workspace->join(url);
-    ChatSession *session = m_workspace->sessionFor(url);
-    QVERIFY(session);
-    Ui::ConnectionBanner *banner = m_window->banner();
-    const QString expected
-        = QStringLiteral("Can't reach 127.0.0.1:%1 (connection refused)").arg(port);
-    QTRY_VERIFY2_WITH_TIMEOUT(banner->isShown() && banner->text().startsWith(expected),
-                              qPrintable(banner->text()), 5000);
-    auto *back = banner->findChild<QPushButton *>(QStringLiteral("bannerBack"));
-    QVERIFY(back && back->isVisible());
-
-    // Back: the hub is left, and the join dialog asks again with the address in it.
-    const int hubs = m_workspace->hubs()->rowCount();
-    QString typed;
-    QTimer answer; // answers the modal dialog from inside its own event loop
-    answer.setInterval(20);
-    connect(&answer, &QTimer::timeout, this, [&typed, &answer] {
-        if (auto *dialog = qobject_cast<Ui::JoinDialog *>(QApplication::activeModalWidget())) {
-            typed = dialog->addressEdit()->text();
-            answer.stop();
-            dialog->reject();
-        }
-    });
-    answer.start();
-    back->click();
-    QTRY_VERIFY(!typed.isEmpty());
-    QCOMPARE(typed, QStringLiteral("127.0.0.1:%1").arg(port));
-    QCOMPARE(m_workspace->hubs()->rowCount(), hubs - 1);
-    QVERIFY(!m_workspace->sessionFor(url));
-}
-
 void TestMainWindow::aRefusedRoomIsExplainedAndTheInputKept()
 {
     // The dialog is modal: it is worked from a timer inside its event loop. First "General",
@@ -924,49 +694,6 @@ void TestMainWindow::upEditsTheLastMessageInPlace()
     QCOMPARE(shownMessages()->rowCount(), 1); // edited, not sent again
 }
 
-void TestMainWindow::dialogsUseTheAppsIcons()
-{
-    // The app's line icons, in the palette's accent colour, not the toolkit's bitmaps.
-    Ui::AppStyle style(QStyleFactory::create(QStringLiteral("Fusion")));
-    const QColor accent = QApplication::palette().color(QPalette::Highlight);
-    const auto usesAccent = [&](QStyle::StandardPixmap which) {
-        const QImage image = style.standardIcon(which).pixmap(QSize(32, 32)).toImage();
-        for (int y = 0; y < image.height(); ++y) {
-            for (int x = 0; x < image.width(); ++x) {
-                const QColor pixel = image.pixelColor(x, y);
-                if (pixel.alpha() > 200 && pixel.rgb() == accent.rgb())
-                    return true;
-            }
-        }
-        return false;
-    };
-    QVERIFY(usesAccent(QStyle::SP_MessageBoxQuestion));
-    QVERIFY(usesAccent(QStyle::SP_MessageBoxInformation));
-    const QColor ink = QApplication::palette().color(QPalette::ButtonText);
-    const QImage ok = style.standardIcon(QStyle::SP_DialogOkButton).pixmap(QSize(32, 32)).toImage();
-    bool inked = false;
-    for (int y = 0; y < ok.height() && !inked; ++y) {
-        for (int x = 0; x < ok.width() && !inked; ++x)
-            inked = ok.pixelColor(x, y).alpha() > 200 && ok.pixelColor(x, y).rgb() == ink.rgb();
-    }
-    QVERIFY(inked);
-}
-
-void TestMainWindow::aLongNicknameIsRefusedNotCut()
-{
-    Ui::NicknameDialog dialog;
-    const QString pasted(40, QLatin1Char('n'));
-    dialog.nickEdit()->setText(pasted);
-    QCOMPARE(dialog.nickEdit()->text(), pasted); // all of it, not 32 characters of it
-    QVERIFY(!dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
-    const auto labels = dialog.findChildren<QLabel *>();
-    QVERIFY(std::any_of(labels.cbegin(), labels.cend(), [](const QLabel *label) {
-        return label->text() == QStringLiteral("A nickname has at most 32 characters.");
-    }));
-    dialog.nickEdit()->setText(pasted.left(32));
-    QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
-}
-
 void TestMainWindow::leavingARoomShowsTheOneBefore()
 {
     ChatSession *session = m_workspace->session();
@@ -1023,184 +750,6 @@ void TestMainWindow::jumpBarsHelpCatchingUp()
     present->click();
     QVERIFY(view->isAtBottom());
     QTRY_VERIFY(!present->isVisible());
-}
-
-void TestMainWindow::aBadInviteLinkIsExplained()
-{
-    const int hubs = m_workspace->hubs()->rowCount();
-    m_window->openInviteLink(QStringLiteral("parley://127.0.0.1:4000/?hub=abc&fp=12ab")); // cut
-    QMessageBox *box = nullptr;
-    QTRY_VERIFY((box = m_window->findChild<QMessageBox *>(QStringLiteral("badInviteLink"))));
-    QVERIFY2(box->text().contains(QStringLiteral("64 hexadecimal")), qPrintable(box->text()));
-    QCOMPARE(m_workspace->hubs()->rowCount(), hubs); // nothing joined
-    box->accept();
-}
-
-void TestMainWindow::hostHeaderGivesInviteLinksAndAQrCode()
-{
-    // The header as it is on the hosting computer: the hub's addresses (one on a LAN here, as
-    // the hub would list it), its certificate, and the room shown.
-    Ui::HubHeader *header = m_window->hubHeader();
-    const QString fingerprint(64, QLatin1Char('a'));
-    Ui::HostedHub hosted { QStringLiteral("Test hub"),
-                           fingerprint,
-                           { QStringLiteral("192.0.2.9:4000") },
-                           QUrl(QStringLiteral("wss://127.0.0.1:4000/socket")) };
-    header->setHosted(hosted);
-    header->setInviteRoom(QStringLiteral("general"));
-    QVERIFY(header->inviteButton()->isVisible());
-    const QList<Client::InviteLink> links = header->inviteLinks();
-    QCOMPARE(links.size(), 2); // the LAN address first, this computer last
-    QCOMPARE(links.at(0).mountUrl, QUrl(QStringLiteral("wss://192.0.2.9:4000/socket")));
-    QCOMPARE(links.at(1).mountUrl, QUrl(QStringLiteral("wss://127.0.0.1:4000/socket")));
-    for (const Client::InviteLink &link : links) {
-        QCOMPARE(link.hubId, m_workspace->session()->hubId());
-        QCOMPARE(link.fingerprint, fingerprint);
-        QCOMPARE(link.room, QStringLiteral("general"));
-        QCOMPARE(Client::InviteLink::parse(link.toString(), nullptr), link);
-    }
-
-    // The menu copies a link; its last entry shows the QR code.
-    QSignalSpy copied(header, &Ui::HubHeader::inviteLinkCopied);
-    QMenu *menu = header->inviteButton()->menu();
-    emit menu->aboutToShow();
-    QList<QAction *> actions = menu->actions();
-    QVERIFY(actions.size() >= 3);
-    actions.first()->trigger();
-    QCOMPARE(copied.size(), 1);
-    QCOMPARE(copied.first().at(0).toString(), links.first().toString());
-    QCOMPARE(QGuiApplication::clipboard()->text(), links.first().toString());
-
-    // A QR code: square, a quiet zone of four light modules, a finder pattern in the corner
-    // (a dark 7×7 ring, a light ring, a dark 3×3 centre).
-    const QImage code = Ui::QrCodeDialog::encode(links.first().toString());
-    QVERIFY(!code.isNull());
-    QCOMPARE(code.width(), code.height());
-    QVERIFY(code.width() >= 21 + 8);
-    const auto dark = [&code](int x, int y) { return qGray(code.pixel(x, y)) < 128; };
-    QVERIFY(!dark(3, 3));
-    QVERIFY(dark(4, 4) && dark(10, 4) && dark(4, 10) && dark(10, 10));
-    QVERIFY(!dark(5, 5) && !dark(9, 9));
-    QVERIFY(dark(6, 6) && dark(8, 8));
-    Ui::QrCodeDialog dialog(QStringLiteral("Test hub"), links);
-    QCOMPARE(dialog.shownLink(), links.first().toString());
-    QVERIFY(!dialog.findChild<QLabel *>(QStringLiteral("qrCode"))->pixmap().isNull());
-    header->setHosted(std::nullopt);
-    QVERIFY(!header->inviteButton()->isVisible());
-}
-
-void TestMainWindow::findsLinks_data()
-{
-    QTest::addColumn<QString>("text");
-    QTest::addColumn<QStringList>("urls");
-    QTest::addRow("none") << QStringLiteral("no links here") << QStringList();
-    QTest::addRow("sentence end") << QStringLiteral("see https://example.org/a.")
-                                  << QStringList { QStringLiteral("https://example.org/a") };
-    QTest::addRow("www") << QStringLiteral("www.example.org, ok")
-                         << QStringList { QStringLiteral("http://www.example.org") };
-    QTest::addRow("parenthesis") << QStringLiteral("(http://example.org/x_(y))")
-                                 << QStringList { QStringLiteral("http://example.org/x_(y)") };
-    QTest::addRow("html around") << QStringLiteral("<a href=\"http://a.example\">x</a>")
-                                 << QStringList { QStringLiteral("http://a.example") };
-    QTest::addRow("e-mail") << QStringLiteral("write to ana.b+lan@example.org, thanks")
-                            << QStringList { QStringLiteral("mailto:ana.b+lan@example.org") };
-    QTest::addRow("not an e-mail") << QStringLiteral("meet @ana at 5 or a@b") << QStringList();
-    QTest::addRow("two") << QStringLiteral("http://a.example and https://b.example/p?q=1")
-                         << QStringList { QStringLiteral("http://a.example"),
-                                          QStringLiteral("https://b.example/p?q=1") };
-}
-
-void TestMainWindow::findsLinks()
-{
-    QFETCH(QString, text);
-    QFETCH(QStringList, urls);
-    QStringList found;
-    for (const Ui::TextLink &link : Ui::findLinks(text))
-        found << link.url.toString();
-    QCOMPARE(found, urls);
-}
-
-void TestMainWindow::parsesHubAddresses_data()
-{
-    QTest::addColumn<QString>("text");
-    QTest::addColumn<QString>("url"); // empty: refused
-    // A bare address is wss://: hubs are encrypted unless started with --no-tls.
-    QTest::addRow("host:port") << QStringLiteral("192.168.1.20:4001")
-                               << QStringLiteral("wss://192.168.1.20:4001/socket");
-    QTest::addRow("host only") << QStringLiteral(" pc.local ")
-                               << QStringLiteral("wss://pc.local:4000/socket");
-    QTest::addRow("plain url") << QStringLiteral("ws://10.0.0.2:5000/socket")
-                               << QStringLiteral("ws://10.0.0.2:5000/socket");
-    QTest::addRow("wss url") << QStringLiteral("wss://10.0.0.2:5000")
-                             << QStringLiteral("wss://10.0.0.2:5000/socket");
-    QTest::addRow("ipv6") << QStringLiteral("[::1]:4002")
-                          << QStringLiteral("wss://[::1]:4002/socket");
-    QTest::addRow("empty") << QString() << QString();
-    QTest::addRow("http") << QStringLiteral("http://x:1") << QString();
-    QTest::addRow("bad port") << QStringLiteral("x:99999") << QString();
-    QTest::addRow("other path") << QStringLiteral("ws://x:1/other") << QString();
-}
-
-void TestMainWindow::parsesHubAddresses()
-{
-    QFETCH(QString, text);
-    QFETCH(QString, url);
-    QString error;
-    const std::optional<QUrl> parsed = Client::parseHubAddress(text, &error);
-    if (url.isEmpty()) {
-        QVERIFY(!parsed);
-        QVERIFY(!error.isEmpty());
-    } else {
-        QVERIFY2(parsed, qPrintable(error));
-        QCOMPARE(parsed->toString(), url);
-    }
-}
-
-void TestMainWindow::notificationRules_data()
-{
-    QTest::addColumn<bool>("active");
-    QTest::addColumn<bool>("shown");
-    QTest::addColumn<QString>("status");
-    QTest::addColumn<QString>("body");
-    QTest::addColumn<bool>("notify");
-    QTest::addRow("looking at it") << true << true << "online"
-                                   << "hi" << false;
-    QTest::addRow("other room") << true << false << "online"
-                                << "hi" << true;
-    QTest::addRow("inactive") << false << true << "online"
-                              << "hi" << true;
-    QTest::addRow("away") << false << true << "away"
-                          << "hi" << true;
-    QTest::addRow("busy") << false << true << "busy"
-                          << "hi" << false;
-    QTest::addRow("busy, mentioned") << false << true << "busy"
-                                     << "hey @ana look" << true;
-    QTest::addRow("busy, name in text") << false << true << "busy"
-                                        << "Ana: look" << true;
-    QTest::addRow("busy, part of a word") << false << true << "busy"
-                                          << "banana" << false;
-}
-
-void TestMainWindow::notificationRules()
-{
-    QFETCH(bool, active);
-    QFETCH(bool, shown);
-    QFETCH(QString, status);
-    QFETCH(QString, body);
-    QFETCH(bool, notify);
-    Ui::Notifier::Situation situation { active, shown, status, QStringLiteral("Ana"), body };
-    QCOMPARE(Ui::Notifier::shouldNotify(situation), notify);
-}
-
-void TestMainWindow::roomNamesFromTitles()
-{
-    QCOMPARE(Ui::CreateRoomDialog::nameFromTitle(QStringLiteral("Design Review!")),
-             QStringLiteral("design-review"));
-    QCOMPARE(Ui::CreateRoomDialog::nameFromTitle(QStringLiteral("  Café  2  ")),
-             QStringLiteral("cafe-2"));
-    QVERIFY(Ui::CreateRoomDialog::isValidName(QStringLiteral("a-b_c1")));
-    QVERIFY(!Ui::CreateRoomDialog::isValidName(QStringLiteral("-a")));
-    QVERIFY(!Ui::CreateRoomDialog::isValidName(QString(41, QLatin1Char('a'))));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,232 @@
+// The rules behind the window's widgets, without a hub: links found in plain text, hub
+// addresses as typed, when a message notifies, room names from titles, a nickname that is too
+// long, and the app's own icons on dialogs.
+
+#include "client/chatsession.h"
+#include "client/hubaddress.h"
+#include "client/messagemodel.h"
+#include "client/presencemodel.h"
+#include "client/roomlistmodel.h"
+#include "ui/appsettings.h"
+#include "ui/appstyle.h"
+#include "ui/composer.h"
+#include "ui/connectionbanner.h"
+#include "ui/createroomdialog.h"
+#include "ui/hubheader.h"
+#include "ui/linkfinder.h"
+#include "ui/mainwindow.h"
+#include "ui/messagedelegate.h"
+#include "ui/messageview.h"
+#include "ui/nicknamedialog.h"
+#include "ui/notifier.h"
+#include "ui/onlineuserspanel.h"
+#include "ui/roomlistview.h"
+#include "ui/roomnavigator.h"
+#include "ui/statusbutton.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QClipboard>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFile>
+#include <QGuiApplication>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QStyleFactory>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+#include <QUdpSocket>
+
+#include <memory>
+
+using namespace Parley;
+
+class TestWidgetRules : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void findsLinks_data();
+    void findsLinks();
+    void parsesHubAddresses_data();
+    void parsesHubAddresses();
+    void notificationRules_data();
+    void notificationRules();
+    void roomNamesFromTitles();
+    void dialogsUseTheAppsIcons();
+    void aLongNicknameIsRefusedNotCut();
+};
+
+void TestWidgetRules::findsLinks_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("urls");
+    QTest::addRow("none") << QStringLiteral("no links here") << QStringList();
+    QTest::addRow("sentence end") << QStringLiteral("see https://example.org/a.")
+                                  << QStringList { QStringLiteral("https://example.org/a") };
+    QTest::addRow("www") << QStringLiteral("www.example.org, ok")
+                         << QStringList { QStringLiteral("http://www.example.org") };
+    QTest::addRow("parenthesis") << QStringLiteral("(http://example.org/x_(y))")
+                                 << QStringList { QStringLiteral("http://example.org/x_(y)") };
+    QTest::addRow("html around") << QStringLiteral("<a href=\"http://a.example\">x</a>")
+                                 << QStringList { QStringLiteral("http://a.example") };
+    QTest::addRow("e-mail") << QStringLiteral("write to ana.b+lan@example.org, thanks")
+                            << QStringList { QStringLiteral("mailto:ana.b+lan@example.org") };
+    QTest::addRow("not an e-mail") << QStringLiteral("meet @ana at 5 or a@b") << QStringList();
+    QTest::addRow("two") << QStringLiteral("http://a.example and https://b.example/p?q=1")
+                         << QStringList { QStringLiteral("http://a.example"),
+                                          QStringLiteral("https://b.example/p?q=1") };
+}
+
+void TestWidgetRules::findsLinks()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, urls);
+    QStringList found;
+    for (const Ui::TextLink &link : Ui::findLinks(text))
+        found << link.url.toString();
+    QCOMPARE(found, urls);
+}
+
+void TestWidgetRules::parsesHubAddresses_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("url"); // empty: refused
+    // A bare address is wss://: hubs are encrypted unless started with --no-tls.
+    QTest::addRow("host:port") << QStringLiteral("192.168.1.20:4001")
+                               << QStringLiteral("wss://192.168.1.20:4001/socket");
+    QTest::addRow("host only") << QStringLiteral(" pc.local ")
+                               << QStringLiteral("wss://pc.local:4000/socket");
+    QTest::addRow("plain url") << QStringLiteral("ws://10.0.0.2:5000/socket")
+                               << QStringLiteral("ws://10.0.0.2:5000/socket");
+    QTest::addRow("wss url") << QStringLiteral("wss://10.0.0.2:5000")
+                             << QStringLiteral("wss://10.0.0.2:5000/socket");
+    QTest::addRow("ipv6") << QStringLiteral("[::1]:4002")
+                          << QStringLiteral("wss://[::1]:4002/socket");
+    QTest::addRow("empty") << QString() << QString();
+    QTest::addRow("http") << QStringLiteral("http://x:1") << QString();
+    QTest::addRow("bad port") << QStringLiteral("x:99999") << QString();
+    QTest::addRow("other path") << QStringLiteral("ws://x:1/other") << QString();
+}
+
+void TestWidgetRules::parsesHubAddresses()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, url);
+    QString error;
+    const std::optional<QUrl> parsed = Client::parseHubAddress(text, &error);
+    if (url.isEmpty()) {
+        QVERIFY(!parsed);
+        QVERIFY(!error.isEmpty());
+    } else {
+        QVERIFY2(parsed, qPrintable(error));
+        QCOMPARE(parsed->toString(), url);
+    }
+}
+
+void TestWidgetRules::notificationRules_data()
+{
+    QTest::addColumn<bool>("active");
+    QTest::addColumn<bool>("shown");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<bool>("notify");
+    QTest::addRow("looking at it") << true << true << "online"
+                                   << "hi" << false;
+    QTest::addRow("other room") << true << false << "online"
+                                << "hi" << true;
+    QTest::addRow("inactive") << false << true << "online"
+                              << "hi" << true;
+    QTest::addRow("away") << false << true << "away"
+                          << "hi" << true;
+    QTest::addRow("busy") << false << true << "busy"
+                          << "hi" << false;
+    QTest::addRow("busy, mentioned") << false << true << "busy"
+                                     << "hey @ana look" << true;
+    QTest::addRow("busy, name in text") << false << true << "busy"
+                                        << "Ana: look" << true;
+    QTest::addRow("busy, part of a word") << false << true << "busy"
+                                          << "banana" << false;
+}
+
+void TestWidgetRules::notificationRules()
+{
+    QFETCH(bool, active);
+    QFETCH(bool, shown);
+    QFETCH(QString, status);
+    QFETCH(QString, body);
+    QFETCH(bool, notify);
+    Ui::Notifier::Situation situation { active, shown, status, QStringLiteral("Ana"), body };
+    QCOMPARE(Ui::Notifier::shouldNotify(situation), notify);
+}
+
+void TestWidgetRules::roomNamesFromTitles()
+{
+    QCOMPARE(Ui::CreateRoomDialog::nameFromTitle(QStringLiteral("Design Review!")),
+             QStringLiteral("design-review"));
+    QCOMPARE(Ui::CreateRoomDialog::nameFromTitle(QStringLiteral("  Café  2  ")),
+             QStringLiteral("cafe-2"));
+    QVERIFY(Ui::CreateRoomDialog::isValidName(QStringLiteral("a-b_c1")));
+    QVERIFY(!Ui::CreateRoomDialog::isValidName(QStringLiteral("-a")));
+    QVERIFY(!Ui::CreateRoomDialog::isValidName(QString(41, QLatin1Char('a'))));
+}
+
+void TestWidgetRules::dialogsUseTheAppsIcons()
+{
+    // The app's line icons, in the palette's accent colour, not the toolkit's bitmaps.
+    Ui::AppStyle style(QStyleFactory::create(QStringLiteral("Fusion")));
+    const QColor accent = QApplication::palette().color(QPalette::Highlight);
+    const auto usesAccent = [&](QStyle::StandardPixmap which) {
+        const QImage image = style.standardIcon(which).pixmap(QSize(32, 32)).toImage();
+        for (int y = 0; y < image.height(); ++y) {
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor pixel = image.pixelColor(x, y);
+                if (pixel.alpha() > 200 && pixel.rgb() == accent.rgb())
+                    return true;
+            }
+        }
+        return false;
+    };
+    QVERIFY(usesAccent(QStyle::SP_MessageBoxQuestion));
+    QVERIFY(usesAccent(QStyle::SP_MessageBoxInformation));
+    const QColor ink = QApplication::palette().color(QPalette::ButtonText);
+    const QImage ok = style.standardIcon(QStyle::SP_DialogOkButton).pixmap(QSize(32, 32)).toImage();
+    bool inked = false;
+    for (int y = 0; y < ok.height() && !inked; ++y) {
+        for (int x = 0; x < ok.width() && !inked; ++x)
+            inked = ok.pixelColor(x, y).alpha() > 200 && ok.pixelColor(x, y).rgb() == ink.rgb();
+    }
+    QVERIFY(inked);
+}
+
+void TestWidgetRules::aLongNicknameIsRefusedNotCut()
+{
+    Ui::NicknameDialog dialog;
+    const QString pasted(40, QLatin1Char('n'));
+    dialog.nickEdit()->setText(pasted);
+    QCOMPARE(dialog.nickEdit()->text(), pasted); // all of it, not 32 characters of it
+    QVERIFY(!dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+    const auto labels = dialog.findChildren<QLabel *>();
+    QVERIFY(std::any_of(labels.cbegin(), labels.cend(), [](const QLabel *label) {
+        return label->text() == QStringLiteral("A nickname has at most 32 characters.");
+    }));
+    dialog.nickEdit()->setText(pasted.left(32));
+    QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+}
+
+QTEST_MAIN(TestWidgetRules)
+#include "tst_widgetrules.moc"
