@@ -91,17 +91,13 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     connect(socket, &PhoenixSocket::closed, this, [this](int, const QString &reason) {
         m_attemptFailed = true;
         m_closeReason = reason;
-        const ConnectionState before = m_state;
-        updateConnectionState();
-        if (m_state == before)
-            emit connectionStateChanged(m_state); // the same state, with the hub's reason now
+        updateConnectionState(/*reasonChanged=*/true);
     });
     connect(socket, &PhoenixSocket::errorOccurred, this, [this](const QString &message) {
         m_lastError = message;
         if (!m_everOpened) {
             m_attemptFailed = true; // says "can't reach" from the first failure on
-            updateConnectionState();
-            emit connectionStateChanged(m_state); // the same state, with a reason now
+            updateConnectionState(/*reasonChanged=*/true);
         }
     });
     connect(socket, &PhoenixSocket::refused, this, [this](const QString &reason) {
@@ -203,7 +199,17 @@ void ChatSession::setConnectionState(ConnectionState state)
     emit connectionStateChanged(state);
 }
 
-void ChatSession::updateConnectionState()
+void ChatSession::updateConnectionState(bool reasonChanged)
+{
+    const ConnectionState before = m_state;
+    applyConnectionState();
+    // The same state with a new reason (the hub's close reason, the first transport error) is
+    // news too: the banner words it. Said once, never twice.
+    if (reasonChanged && m_state == before)
+        emit connectionStateChanged(m_state);
+}
+
+void ChatSession::applyConnectionState()
 {
     if (!m_socket) {
         setConnectionState(ConnectionState::Disconnected);

@@ -126,7 +126,10 @@ signals:
 private:
     void teardownConnection();
     void setConnectionState(ConnectionState state);
-    void updateConnectionState();
+    // Derives the state from the socket; `reasonChanged`: say it even if only the reason
+    // (closeReason(), lastError()) changed.
+    void updateConnectionState(bool reasonChanged = false);
+    void applyConnectionState();
     void joinLobby();
     void onLobbyJoined(const QJsonObject &response);
     void onLobbyMessage(const QString &event, const QJsonObject &payload);
