@@ -186,6 +186,7 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     m_browser.start(discovery);
     m_includeVirtual->setVisible(discovery == Client::DiscoveryMode::Lan);
     m_searching.start();
+    m_interfaces = Client::localAddresses(); // not on every tick: it asks the kernel each time
     m_tick.setInterval(500);
     connect(&m_tick, &QTimer::timeout, this, [this] {
         if (!m_diagnosisOpened && m_browser.hubs().isEmpty()
@@ -248,7 +249,7 @@ void JoinDialog::updateDiagnosis()
     facts.port = m_browser.port();
     facts.searchedSeconds = int(m_searching.elapsed() / 1000);
     const QList<Client::DiscoveredHub> hubs = m_browser.hubs();
-    facts.interfaces = Client::localAddresses();
+    facts.interfaces = m_interfaces;
     facts.includeVirtual = m_includeVirtual->isChecked();
     facts.announcing = !m_ownHubId.isEmpty();
     for (const Client::DiscoveredHub &hub : hubs) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/hubbrowser.h"
+#include "client/localaddresses.h"
 #include "client/reachabilityprobe.h"
 
 #include <QDialog>
@@ -82,6 +83,7 @@ private:
     bool m_diagnosisOpened = false; // opened once (by itself or the user): never closed by itself
     QString m_ownHubId;
     QStringList m_reachableAt;
+    QList<Client::LocalAddress> m_interfaces; // this computer's, read once per dialog
     quint16 m_lastPort;
 };
 
