@@ -311,12 +311,9 @@ void Workspace::reopenRooms(ChatSession *session)
     if (!joined || joined->reopened || session->hubId().isEmpty())
         return;
     joined->reopened = true;
-    // What was read before this start: the rooms' first joins count the rest as unread.
-    QHash<QString, qint64> positions = m_settings->readPositions(session->hubId());
-    const QHash<QString, qint64> known = session->readPositions(); // of this run, if any
-    for (auto it = known.cbegin(); it != known.cend(); ++it)
-        positions.insert(it.key(), std::max(it.value(), positions.value(it.key())));
-    session->setReadPositions(positions);
+    // What was read before (this session has read nothing yet: no room is open before the hub
+    // answered): the rooms' first joins count the rest as unread.
+    session->setReadPositions(m_settings->readPositions(session->hubId()));
     QStringList topics = m_settings->openTopics(session->hubId());
     if (topics.isEmpty())
         topics.append(Ui::RoomNavigator::defaultTopic());
