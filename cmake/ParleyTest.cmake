@@ -1,5 +1,5 @@
 # parley_add_test(tst_name SOURCES a.cpp... LIBS lib... LABELS unit|integration|interop|ui
-#                 [TIMEOUT seconds] [EACH_TRANSPORT] [OVER_TLS])
+#                 [TIMEOUT seconds] [EACH_TRANSPORT] [OVER_TLS] [NO_RUN])
 # One Qt Test executable per class or feature, registered with ctest under its labels.
 # Every test runs offscreen and with LAN discovery confined to loopback.
 function(parley_add_test name)
@@ -8,7 +8,8 @@ function(parley_add_test name)
     # (TestHub and parley-hub read PARLEY_TRANSPORT).
     # OVER_TLS: also `name_tls`, the default transport serving wss:// with the hub's own
     # certificate (TestHub reads PARLEY_TLS; the test clients trust the hubs TestHub started).
-    cmake_parse_arguments(ARG "EACH_TRANSPORT;OVER_TLS" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    # NO_RUN: only built; the caller registers how it runs (add_test, parley_test_properties).
+    cmake_parse_arguments(ARG "EACH_TRANSPORT;OVER_TLS;NO_RUN" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE parley_options Qt6::Test ${ARG_LIBS})
     if(NOT ARG_TIMEOUT)
@@ -31,13 +32,22 @@ function(parley_add_test name)
         elseif(NOT transport STREQUAL "qt")
             set(test_name ${name}_${transport})
         endif()
-        add_test(NAME ${test_name} COMMAND ${name})
-        set_tests_properties(${test_name} PROPERTIES
-            LABELS "${ARG_LABELS}"
-            TIMEOUT ${ARG_TIMEOUT}
-            # Qt Test ends with "Totals: P passed, F failed, S skipped, ...": a QSKIP (one in
-            # initTestCase skips every case) or an executable with no test left must not pass.
-            FAIL_REGULAR_EXPRESSION "Totals: 0 passed;Totals: [0-9]+ passed, [0-9]+ failed, [1-9][0-9]* skipped"
-            ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;PARLEY_TRANSPORT=${transport};PARLEY_TLS=${tls};QT_LOGGING_RULES=parley.*.debug=false;${PARLEY_SANITIZER_ENV}")
+        if(NOT ARG_NO_RUN)
+            add_test(NAME ${test_name} COMMAND ${name})
+            parley_test_properties(${test_name} "${ARG_LABELS}" ${ARG_TIMEOUT}
+                "PARLEY_TRANSPORT=${transport};PARLEY_TLS=${tls}")
+        endif()
     endforeach()
+endfunction()
+
+# What every registered test has: labels, a timeout, a failure on any skipped case, offscreen,
+# LAN discovery confined to loopback; `environment` adds to that.
+function(parley_test_properties test_name labels timeout environment)
+    set_tests_properties(${test_name} PROPERTIES
+        LABELS "${labels}"
+        TIMEOUT ${timeout}
+        # Qt Test ends with "Totals: P passed, F failed, S skipped, ...": a QSKIP (one in
+        # initTestCase skips every case) or an executable with no test left must not pass.
+        FAIL_REGULAR_EXPRESSION "Totals: 0 passed;Totals: [0-9]+ passed, [0-9]+ failed, [1-9][0-9]* skipped"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;PARLEY_DISCOVERY=loopback;QT_LOGGING_RULES=parley.*.debug=false;${environment};${PARLEY_SANITIZER_ENV}")
 endfunction()

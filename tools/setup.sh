@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config ccache libssl-dev
           qt6-base-dev qt6-websockets-dev libqt6sql6-sqlite qt6-svg-dev libgl-dev
-          libqrencode-dev xvfb xauth clang libclang-rt-14-dev openssl chromium)
+          libqrencode-dev qtkeychain-qt6-dev gnome-keyring libsecret-1-0 dbus
+          xvfb xauth clang libclang-rt-14-dev openssl chromium)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 

@@ -83,6 +83,9 @@ public:
     virtual void trustCertificate(Client::ChatSession *session, const QString &fingerprint) = 0;
     // The user's status on every hub (and on hubs joined later).
     virtual void setStatus(const QString &status) = 0;
+    // Leaves a room or dm of the session (its messages stay on the hub); a room password that
+    // was kept for it is forgotten.
+    virtual void leaveRoom(Client::ChatSession *session, const QString &topic) = 0;
 
 signals:
     void sessionAdded(Parley::Client::ChatSession *session);
@@ -99,6 +102,9 @@ signals:
     // none was trusted yet). Nothing was sent to it; the session waits for trustCertificate().
     void certificateRejected(Parley::Client::ChatSession *session, const QUrl &url,
                              const QString &presented, const QString &pinned);
+    // Hub and room passwords cannot be kept between runs (no secret store): what that means,
+    // in words for the user. Said once.
+    void passwordsNotKept(const QString &explanation);
 };
 
 } // namespace Parley::Ui

@@ -101,6 +101,8 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     connect(m_hubs, &HubControl::currentChanged, this, &MainWindow::onSessionChanged);
     connect(m_hubs, &HubControl::certificateRejected, this, &MainWindow::askToTrustCertificate);
     connect(m_hubs, &HubControl::hostingChanged, this, &MainWindow::updateHubHeader);
+    connect(m_hubs, &HubControl::passwordsNotKept, this,
+            [this](const QString &explanation) { statusBar()->showMessage(explanation, 20000); });
     connect(m_hubs, &HubControl::sessionAdded, m_notifier, &Notifier::watch);
     connect(m_hubs, &HubControl::sessionRemoved, m_notifier, &Notifier::unwatch);
     for (Client::ChatSession *session : m_hubs->hubs()->sessions())
@@ -548,7 +550,7 @@ void MainWindow::leaveRoom()
     const QString topic = m_navigator->currentTopic();
     if (!m_session || topic.isEmpty())
         return;
-    m_session->closeTopic(topic);
+    m_hubs->leaveRoom(m_session, topic);
     if (m_navigator->currentTopic().isEmpty() && topic != RoomNavigator::defaultTopic())
         m_navigator->activate(RoomNavigator::defaultTopic());
 }

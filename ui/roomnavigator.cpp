@@ -20,6 +20,8 @@ void RoomNavigator::setSession(Client::ChatSession *session)
     m_current.clear();
     m_previous.clear();
     m_triedPasswordFor.clear();
+    m_asked.clear();
+    m_awaited.clear();
     m_restored = false;
     if (session) {
         connect(session, &Client::ChatSession::hubInfoChanged, this,
@@ -27,7 +29,7 @@ void RoomNavigator::setSession(Client::ChatSession *session)
         connect(session, &Client::ChatSession::topicOpenFailed, this,
                 &RoomNavigator::onTopicOpenFailed);
         connect(session, &Client::ChatSession::topicClosed, this, &RoomNavigator::onTopicClosed);
-        connect(session, &Client::ChatSession::topicOpened, this, &RoomNavigator::saveOpenTopics);
+        connect(session, &Client::ChatSession::topicOpened, this, &RoomNavigator::onTopicOpened);
     }
     emit shown(nullptr, 0);
     onHubInfoChanged();
@@ -37,6 +39,14 @@ void RoomNavigator::activate(const QString &topic, const QString &password)
 {
     if (!m_session || topic.isEmpty())
         return;
+    m_asked = topic;
+    if (topic != m_awaited)
+        m_awaited.clear(); // the user chose another room: stay there
+    show(topic, password);
+}
+
+void RoomNavigator::show(const QString &topic, const QString &password)
+{
     if (!m_session->isOpen(topic)) {
         m_triedPasswordFor = password.isEmpty() ? QString() : topic;
         m_session->openTopic(topic, password);
@@ -59,12 +69,14 @@ void RoomNavigator::onHubInfoChanged()
         return;
     m_restored = true;
     QStringList topics = m_settings->openTopics(m_session->hubId());
-    // Locked rooms would need their password again: they are opened by the user only, never
-    // by a restore (no password prompt the user did not ask for). One open already (the user
-    // chose it in this run) stays.
-    topics.removeIf([this](const QString &topic) {
+    // A locked room needs its password: the Workspace opens it with the kept one, if any; it
+    // is never asked for here (no password prompt the user did not ask for). One open already
+    // (the user chose it in this run) stays.
+    const auto locked = [this](const QString &topic) {
         return m_session->rooms()->entry(topic).locked && !m_session->isOpen(topic);
-    });
+    };
+    const QString awaited = !topics.isEmpty() && locked(topics.first()) ? topics.first() : QString();
+    topics.removeIf(locked);
     if (topics.isEmpty())
         topics.append(defaultTopic());
     const QString current = topics.first();
@@ -73,13 +85,28 @@ void RoomNavigator::onHubInfoChanged()
             m_session->openTopic(topic);
     }
     activate(current);
+    m_awaited = awaited;
+}
+
+void RoomNavigator::onTopicOpened(const QString &topic)
+{
+    if (!m_awaited.isEmpty() && topic == m_awaited) {
+        m_awaited.clear();
+        activate(topic);
+        return; // activate() saved the topics
+    }
+    saveOpenTopics();
 }
 
 void RoomNavigator::onTopicOpenFailed(const QString &topic, const QString &reason)
 {
     const bool hadPassword = m_triedPasswordFor == topic;
     m_triedPasswordFor.clear();
-    if (reason == QLatin1String("unauthorized") && topic.startsWith(QLatin1String("room:"))) {
+    if (topic == m_awaited)
+        m_awaited.clear(); // its kept password no longer opens it: the user may open it again
+    if (topic != m_asked) {
+        return; // a room reopened in the background: nobody is waiting for it
+    } else if (reason == QLatin1String("unauthorized") && topic.startsWith(QLatin1String("room:"))) {
         emit passwordNeeded(topic, hadPassword);
     } else if (reason == QLatin1String("no_such_room") && topic != defaultTopic()) {
         activate(defaultTopic()); // a remembered room that is gone
@@ -93,7 +120,7 @@ void RoomNavigator::onTopicClosed(const QString &topic)
         m_current.clear();
         // A room that refused us (or went away): back to where the user was.
         if (!m_previous.isEmpty() && m_previous != topic && m_session->isOpen(m_previous))
-            activate(m_previous);
+            show(m_previous); // not asked for: a refusal of `topic` is still the user's to see
         else
             emit shown(nullptr, 0);
     }

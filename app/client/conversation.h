@@ -37,6 +37,7 @@ public:
     ~Conversation() override;
 
     QString topic() const { return m_topic; }
+    QString password() const { return m_password; } // a locked room's, as given to open it
     bool isDm() const;
     MessageModel *messages() const { return m_messages; }
     PresenceModel *presence() const { return m_presence; }

@@ -1,11 +1,13 @@
 #include "parley/workspace.h"
 
 #include "client/chatsession.h"
+#include "client/conversation.h"
 #include "client/hubaddress.h"
 #include "client/hublistmodel.h"
 #include "client/invitelink.h"
 #include "client/roomlistmodel.h"
 #include "parley/logging.h"
+#include "parley/secretstore.h"
 #include "protocol/events.h"
 #include "protocol/topics.h"
 #include "ui/appsettings.h"
@@ -24,8 +26,10 @@ Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options,
     , m_options(std::move(options))
     , m_hubs(std::make_unique<Client::HubListModel>())
     , m_host(std::move(hosting))
+    , m_secrets(new SecretStore(m_options.secretService, this))
     , m_status(Protocol::Status::Online)
 {
+    connect(m_secrets, &SecretStore::unavailable, this, &Workspace::passwordsNotKept);
     if (m_host)
         connect(m_host.get(), &Hosting::runningChanged, this, &Workspace::hostingChanged);
     connect(m_hubs.get(), &Client::HubListModel::currentChanged, this,
@@ -195,6 +199,15 @@ void Workspace::setStatus(const QString &status)
         joined.session->setStatus(status);
 }
 
+void Workspace::leaveRoom(ChatSession *session, const QString &topic)
+{
+    if (!session || topic.isEmpty())
+        return;
+    session->closeTopic(topic);
+    if (!session->hubId().isEmpty())
+        m_secrets->remove(SecretStore::roomKey(session->hubId(), topic));
+}
+
 QUrl Workspace::hubUrl() const
 {
     const Joined *joined = find(session());
@@ -239,8 +252,22 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
     ChatSession *raw = session.get();
     session->setPinnedFingerprint(joined.pin);
     session->setStatus(m_status); // a chosen status outlives a reconnect and holds on every hub
-    connect(raw, &ChatSession::connectionStateChanged, this,
-            [this, raw] { rememberIfConnected(raw); });
+    connect(raw, &ChatSession::connectionStateChanged, this, [this, raw] {
+        rememberIfConnected(raw);
+        keepPasswords(raw);
+        onRefused(raw);
+    });
+    connect(raw, &ChatSession::topicOpened, this, [this, raw](const QString &topic) {
+        const Client::Conversation *conversation = raw->conversation(topic);
+        if (conversation && !conversation->password().isEmpty() && !raw->hubId().isEmpty())
+            m_secrets->write(SecretStore::roomKey(raw->hubId(), topic), conversation->password());
+    });
+    connect(raw, &ChatSession::topicOpenFailed, this,
+            [this, raw](const QString &topic, const QString &reason) {
+                // The password kept for it no longer opens it.
+                if (reason == QLatin1String("unauthorized") && !raw->hubId().isEmpty())
+                    m_secrets->remove(SecretStore::roomKey(raw->hubId(), topic));
+            });
     connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] {
         rememberIfConnected(raw);
         reopenRooms(raw);
@@ -302,11 +329,41 @@ void Workspace::rememberIfConnected(ChatSession *session)
                             QDateTime::currentMSecsSinceEpoch());
 }
 
+void Workspace::keepPasswords(ChatSession *session)
+{
+    // A hub password that let us in is kept for the next start (the hosted hub's is the
+    // app's own).
+    const Joined *joined = find(session);
+    if (joined && session->connectionState() == ChatSession::ConnectionState::Connected
+        && !joined->password.isEmpty() && !m_hubs->isHosted(session))
+        m_secrets->write(SecretStore::hubKey(Client::hubAddressText(joined->url)),
+                         joined->password);
+}
+
+void Workspace::onRefused(ChatSession *session)
+{
+    // Refused for want of the hub password: the kept one is tried once before the user is
+    // asked (the banner asks when it fails too, or when none is kept).
+    Joined *joined = find(session);
+    if (!joined || joined->triedKeptPassword
+        || session->connectionState() != ChatSession::ConnectionState::Refused
+        || session->refusalReason() != QLatin1String("unauthorized"))
+        return;
+    joined->triedKeptPassword = true;
+    const QString sent = joined->password;
+    m_secrets->read(SecretStore::hubKey(Client::hubAddressText(joined->url)), session,
+                    [this, session, sent](const QString &kept) {
+                        if (!kept.isEmpty() && kept != sent)
+                            rejoin(session, kept);
+                    });
+}
+
 void Workspace::reopenRooms(ChatSession *session)
 {
     // Every hub, shown or not, is in the rooms of the last visit (#general on a first one), so
-    // that what arrives in the background counts as unread. Locked rooms would need their
-    // password again: the user opens those. The window's RoomNavigator picks the one shown.
+    // that what arrives in the background counts as unread. A locked room is opened again only
+    // with the password kept for it in the secret store: never a prompt the user did not ask
+    // for. The window's RoomNavigator picks the one shown.
     Joined *joined = find(session);
     if (!joined || joined->reopened || session->hubId().isEmpty())
         return;
@@ -318,8 +375,15 @@ void Workspace::reopenRooms(ChatSession *session)
     if (topics.isEmpty())
         topics.append(Ui::RoomNavigator::defaultTopic());
     for (const QString &topic : std::as_const(topics)) {
-        if (!session->rooms()->entry(topic).locked)
+        if (!session->rooms()->entry(topic).locked) {
             session->openTopic(topic);
+            continue;
+        }
+        m_secrets->read(SecretStore::roomKey(session->hubId(), topic), session,
+                        [session, topic](const QString &password) {
+                            if (!password.isEmpty() && !session->isOpen(topic))
+                                session->openTopic(topic, password);
+                        });
     }
 }
 

@@ -14,11 +14,15 @@ class AppSettings;
 
 namespace Parley::App {
 
+class SecretStore;
+
 // Where the app's data lives and how it discovers hubs (from the command line).
 struct WorkspaceOptions
 {
     QString dataDir; // the embedded hub keeps hub.sqlite3 in dataDir/hub; empty: in memory
     Client::DiscoveryMode discovery = Client::DiscoveryMode::Lan;
+    // Hub and room passwords are kept in the desktop's secret store under this name.
+    QString secretService = QStringLiteral("Parley");
 };
 
 // The hubs the app is on, one ChatSession each, and the embedded hub when it hosts one (run by
@@ -53,6 +57,7 @@ public:
     void leave(Client::ChatSession *session) override;
     void trustCertificate(Client::ChatSession *session, const QString &fingerprint) override;
     void setStatus(const QString &status) override;
+    void leaveRoom(Client::ChatSession *session, const QString &topic) override;
 
     // The same, for the hub shown (tests and the launcher).
     void leave() { leave(session()); }
@@ -71,6 +76,7 @@ private:
         QString password;
         bool reopened = false; // the rooms of the last visit were opened again
         QString expectedHubId; // from an invite link: the hub must say it is this one
+        bool triedKeptPassword = false; // after a refusal, the kept hub password was tried
     };
     Joined *find(const Client::ChatSession *session);
     const Joined *find(const Client::ChatSession *session) const;
@@ -79,6 +85,8 @@ private:
     void drop(Client::ChatSession *session);
     void rememberIfConnected(Client::ChatSession *session);
     void reopenRooms(Client::ChatSession *session);
+    void keepPasswords(Client::ChatSession *session);
+    void onRefused(Client::ChatSession *session);
     void saveReadPositions(const Client::ChatSession *session);
     void checkInvite(Client::ChatSession *session);
     void saveHubs();
@@ -89,6 +97,7 @@ private:
     std::unique_ptr<Client::HubListModel> m_hubs;
     std::unique_ptr<Hosting> m_host;
     std::vector<Joined> m_joined;
+    SecretStore *m_secrets;
     QString m_status;
     bool m_saving = true;
 };

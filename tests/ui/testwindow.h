@@ -18,6 +18,9 @@
 
 namespace Parley::Testing {
 
+// The test windows keep passwords under this name: never the app's own entries.
+inline const QString testSecretService = QStringLiteral("Parley tests");
+
 inline void keepSettingsIn(const QString &dir)
 {
     QStandardPaths::setTestModeEnabled(true);
@@ -49,7 +52,8 @@ inline TestWindow openTestWindow(Client::DiscoveryMode discovery = Client::Disco
     made.settings = std::make_unique<Ui::AppSettings>();
     made.settings->setNick(QStringLiteral("Tester"));
     made.workspace = std::make_unique<App::Workspace>(
-        made.settings.get(), App::WorkspaceOptions { {}, discovery }, std::move(hosting));
+        made.settings.get(), App::WorkspaceOptions { {}, discovery, testSecretService },
+        std::move(hosting));
     made.window = std::make_unique<Ui::MainWindow>(made.workspace.get(), made.settings.get());
     made.window->show();
     return made;
