@@ -11,6 +11,7 @@
 #include "ui/appsettings.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
+#include "ui/elidedlabel.h"
 #include "ui/hubcontrol.h"
 #include "ui/hubheader.h"
 #include "ui/hubrail.h"
@@ -272,8 +273,10 @@ QWidget *MainWindow::createChat()
     chat->setBackgroundRole(QPalette::Base); // the chat reads as one page, the side panels frame it
     chat->setAutoFillBackground(true);
     m_banner = new ConnectionBanner(chat);
-    m_roomTitle = new QLabel(chat);
-    m_roomSubtitle = new QLabel(chat);
+    m_roomTitle = new ElidedLabel(chat);
+    m_roomTitle->setObjectName(QStringLiteral("roomTitle"));
+    m_roomSubtitle = new ElidedLabel(chat);
+    m_roomSubtitle->setObjectName(QStringLiteral("roomSubtitle"));
     m_messages = new MessageView(chat);
     m_typing = new TypingIndicator(chat);
     m_composer = new Composer(chat);
@@ -283,14 +286,14 @@ QWidget *MainWindow::createChat()
     titleFont.setBold(true);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
     m_roomTitle->setFont(titleFont);
-    m_roomTitle->setTextFormat(Qt::PlainText);
-    m_roomSubtitle->setTextFormat(Qt::PlainText);
     m_roomSubtitle->setForegroundRole(QPalette::PlaceholderText);
     auto *header = new QHBoxLayout;
     header->setContentsMargins(16, 10, 16, 10);
     header->setSpacing(10);
-    header->addWidget(m_roomTitle);
+    // Narrow, the details give way first, then the title; both are cut at a whole letter.
+    header->addWidget(m_roomTitle, 0);
     header->addWidget(m_roomSubtitle, 1);
+    m_roomSubtitle->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
 
     m_send->setIcon(Icons::icon(QStringLiteral("send"), palette().color(QPalette::ButtonText)));
     m_send->setIconSize(QSize(20, 20));

@@ -19,6 +19,7 @@ namespace Parley::Ui {
 class AppSettings;
 class Composer;
 class ConnectionBanner;
+class ElidedLabel;
 class HubControl;
 class HubHeader;
 class HubRail;
@@ -123,8 +124,8 @@ private:
     WelcomePane *m_welcome = nullptr;
     QWidget *m_chat = nullptr;
     ConnectionBanner *m_banner = nullptr;
-    QLabel *m_roomTitle = nullptr;
-    QLabel *m_roomSubtitle = nullptr;
+    ElidedLabel *m_roomTitle = nullptr;
+    ElidedLabel *m_roomSubtitle = nullptr;
     MessageView *m_messages = nullptr;
     TypingIndicator *m_typing = nullptr;
     Composer *m_composer = nullptr;

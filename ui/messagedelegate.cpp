@@ -28,6 +28,7 @@ constexpr int avatarSize = 34;
 constexpr int contentLeft = leftMargin + avatarSize + 10;
 constexpr int rightMargin = 34;
 constexpr int stateIconSize = 14;
+constexpr int headerGap = 8; // between the name and the time
 
 qint64 timestampOf(const QModelIndex &index)
 {
@@ -152,7 +153,11 @@ void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index,
     layout.setFont(bodyFont);
     QTextOption textOption;
     textOption.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
-    textOption.setTextDirection(Qt::LeftToRight);
+    // A message in Arabic or Hebrew reads from the right edge; the rest from the left.
+    // (QTextLayout aligns by the visual edge it is told, whatever the direction.)
+    const bool rightToLeft = text.isRightToLeft();
+    textOption.setTextDirection(rightToLeft ? Qt::RightToLeft : Qt::LeftToRight);
+    textOption.setAlignment(rightToLeft ? Qt::AlignRight : Qt::AlignLeft);
     layout.setTextOption(textOption);
 
     QList<QTextLayout::FormatRange> formats;
@@ -288,16 +293,22 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         QFont bold = option.font;
         bold.setBold(true);
         const QFontMetrics boldMetrics(bold);
+        // The name takes what the time leaves of the row; it is cut (with "…") only then, and
+        // drawn in a box of its own width, so a right-to-left name never runs over the time.
+        const QString time = timeText(ts);
+        const int timeWidth = QFontMetrics(small).horizontalAdvance(time);
         const QString shownNick = boldMetrics.elidedText(
-            index.data(MessageModel::DisplayNameRole).toString(), Qt::ElideRight, g.header.width() / 2);
+            index.data(MessageModel::DisplayNameRole).toString(), Qt::ElideRight,
+            qMax(avatarSize, g.header.width() - timeWidth - headerGap));
+        const int nickWidth = qMin(boldMetrics.horizontalAdvance(shownNick), g.header.width());
         painter->setFont(bold);
         painter->setPen(UserColors::nickColor(userId, palette));
-        painter->drawText(g.header, Qt::AlignLeft | Qt::AlignVCenter, shownNick);
+        painter->drawText(QRect(g.header.topLeft(), QSize(nickWidth, g.header.height())),
+                          Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, shownNick);
         painter->setFont(small);
         painter->setPen(palette.color(QPalette::PlaceholderText));
-        const QRect timeRect
-            = g.header.adjusted(boldMetrics.horizontalAdvance(shownNick) + 8, 0, 0, 0);
-        painter->drawText(timeRect, Qt::AlignLeft | Qt::AlignVCenter, timeText(ts));
+        const QRect timeRect = g.header.adjusted(nickWidth + headerGap, 0, 0, 0);
+        painter->drawText(timeRect, Qt::AlignLeft | Qt::AlignVCenter, time);
     } else if (hovered) {
         // A grouped row shows its time in the avatar column while hovered.
         painter->setFont(small);

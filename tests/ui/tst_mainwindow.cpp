@@ -23,6 +23,7 @@
 #include "ui/appstyle.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
+#include "ui/elidedlabel.h"
 #include "ui/createroomdialog.h"
 #include "ui/discoverydiagnosis.h"
 #include "ui/hubheader.h"
@@ -104,6 +105,7 @@ private slots:
     void scrollingToTheTopLoadsOlderHistory();
     void bannerShowsReconnectingAndClearsWhenHubReturns();
     void lockedRoomAsksForPassword();
+    void aDmFollowsTheOtherPersonsNewNick();
     void bannerExplainsRefusalAndHubPasswordFixesIt();
     void autoAwayAfterIdleAndBackOnInput();
     void jumpBarsHelpCatchingUp();
@@ -577,6 +579,29 @@ void TestMainWindow::lockedRoomAsksForPassword()
     prompt->setTextValue(QStringLiteral("s3cret"));
     prompt->accept();
     QVERIFY(waitForRoom(QStringLiteral("room:vault")));
+}
+
+void TestMainWindow::aDmFollowsTheOtherPersonsNewNick()
+{
+    // Dana changes her nick (she connects again under it): the dm's title, the header and the
+    // composer's placeholder all name her by the new one.
+    ChatSession *session = m_workspace->session();
+    auto dana = otherUser(m_hub->url(), QStringLiteral("dana-00001"), QStringLiteral("Dana"));
+    const QString danaId = dana->identity().userId();
+    QTRY_VERIFY_WITH_TIMEOUT(session->hubPresence()->rowOfUser(danaId) >= 0, hubTimeoutMs);
+    const QString dm = session->dmTopicWith(danaId);
+    m_window->navigator()->activate(dm);
+    QVERIFY(waitForRoom(dm));
+    QCOMPARE(m_window->composer()->placeholderText(), QStringLiteral("Message Dana"));
+
+    dana.reset();
+    auto renamed = otherUser(m_hub->url(), QStringLiteral("dana-00001"), QStringLiteral("Dana K"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->composer()->placeholderText(),
+                              QStringLiteral("Message Dana K"), hubTimeoutMs);
+    QCOMPARE(session->rooms()->entry(dm).title, QStringLiteral("Dana K"));
+    auto *title = m_window->findChild<Ui::ElidedLabel *>(QStringLiteral("roomTitle"));
+    QVERIFY(title);
+    QCOMPARE(title->text(), QStringLiteral("Dana K"));
 }
 
 void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()

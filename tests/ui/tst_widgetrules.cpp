@@ -12,6 +12,7 @@
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
+#include "ui/elidedlabel.h"
 #include "ui/hubheader.h"
 #include "ui/linkfinder.h"
 #include "ui/mainwindow.h"
@@ -23,6 +24,7 @@
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
+#include "ui/usercolors.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -32,6 +34,7 @@
 #include <QFile>
 #include <QGuiApplication>
 #include <QInputDialog>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -69,6 +72,8 @@ private slots:
     void roomNamesFromTitles();
     void dialogsUseTheAppsIcons();
     void aLongNicknameIsRefusedNotCut();
+    void namesUseTheRowAndRightToLeftTextReadsFromTheRight();
+    void headersAreCutAtAWholeLetter();
 };
 
 void TestWidgetRules::findsLinks_data()
@@ -226,6 +231,111 @@ void TestWidgetRules::aLongNicknameIsRefusedNotCut()
     }));
     dialog.nickEdit()->setText(pasted.left(32));
     QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+}
+
+
+namespace {
+// The leftmost and rightmost columns (-1 if none) where `image` has a pixel of `color` in rows
+// [top, bottom), right of the avatars.
+std::pair<int, int> columnsOf(const QImage &image, const QColor &color, int top, int bottom)
+{
+    int left = -1;
+    int right = -1;
+    for (int y = qMax(0, top); y < qMin(bottom, image.height()); ++y) {
+        for (int x = 52; x < image.width(); ++x) {
+            const QColor pixel = image.pixelColor(x, y);
+            if (qAbs(pixel.red() - color.red()) + qAbs(pixel.green() - color.green())
+                    + qAbs(pixel.blue() - color.blue())
+                < 40) {
+                left = left < 0 ? x : qMin(left, x);
+                right = qMax(right, x);
+            }
+        }
+    }
+    return { left, right };
+}
+} // namespace
+
+void TestWidgetRules::namesUseTheRowAndRightToLeftTextReadsFromTheRight()
+{
+    // A long name in a wide row is shown whole (it was cut at half the row), its time after
+    // it; a Hebrew message is drawn against the right edge of the text column.
+    const QString ana = QStringLiteral("ana-000001");
+    const QString longNick = QStringLiteral("Alexandra Konstantinopoulou-Papa"); // 32, the most
+    Client::MessageModel model(QStringLiteral("room:general"), QStringLiteral("self-0001"));
+    Client::ChatMessage first;
+    first.id = 1;
+    first.topic = model.topic();
+    first.userId = ana;
+    first.nick = longNick;
+    first.body = QStringLiteral("hello");
+    first.ts = QDateTime::currentMSecsSinceEpoch();
+    Client::ChatMessage hebrew = first;
+    hebrew.id = 2;
+    hebrew.userId = QStringLiteral("bo-0000001");
+    hebrew.nick = QStringLiteral("Bo");
+    hebrew.body = QStringLiteral("שלום לכולם");
+    model.mergeAll({ first, hebrew });
+
+    Ui::MessageView view;
+    view.resize(500, 300);
+    view.setMessages(&model);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QListView *list = &view;
+    const QImage image = list->viewport()->grab().toImage();
+    if (qEnvironmentVariableIsSet("PARLEY_TEST_SAVE"))
+        image.save(qEnvironmentVariable("PARLEY_TEST_SAVE"));
+    const QRect firstRow = list->visualRect(model.index(0));
+    const QRect secondRow = list->visualRect(model.index(1));
+    QVERIFY(firstRow.isValid() && secondRow.isValid());
+
+    QFont bold = list->font();
+    bold.setBold(true);
+    const int wholeName = QFontMetrics(bold).horizontalAdvance(longNick);
+    const int header = list->viewport()->width() - 58 - 34; // the text column
+    QVERIFY2(wholeName > header / 2 && wholeName < header - 60,
+             "the name must fit the row but not half of it");
+    const QColor nickColor = Ui::UserColors::nickColor(ana, list->palette());
+    const auto [nickLeft, nickRight] = columnsOf(image, nickColor, firstRow.top(), firstRow.bottom());
+    QVERIFY(nickLeft > 0);
+    // Drawn whole: as wide as the full name (a cut one would end at half the row, with "…").
+    QVERIFY2(nickRight - nickLeft > wholeName - 12,
+             qPrintable(QStringLiteral("name drawn %1 px wide, whole it is %2 px")
+                            .arg(nickRight - nickLeft)
+                            .arg(wholeName)));
+
+    // The Hebrew body: its text ends near the right edge of the column, far from the left.
+    const QColor text = list->palette().color(QPalette::Text);
+    const int bodyTop = secondRow.top() + secondRow.height() / 2;
+    const auto [bodyLeft, bodyRight] = columnsOf(image, text, bodyTop, secondRow.bottom());
+    QVERIFY(bodyRight > 0);
+    QVERIFY2(bodyLeft > list->viewport()->width() / 2,
+             qPrintable(QStringLiteral("right-to-left text starts at x=%1").arg(bodyLeft)));
+}
+
+void TestWidgetRules::headersAreCutAtAWholeLetter()
+{
+    const QString title = QStringLiteral("Quarterly planning for the design and research teams");
+    QWidget header;
+    auto *layout = new QHBoxLayout(&header);
+    auto *label = new Ui::ElidedLabel(&header);
+    label->setText(title);
+    layout->addWidget(label);
+    header.resize(label->sizeHint().width() + 40, 40);
+    header.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&header));
+    QCOMPARE(label->shownText(), title); // room for all of it: all of it
+    QVERIFY(label->minimumSizeHint().width() < 80); // it may shrink far
+
+    header.resize(200, 40);
+    QTRY_VERIFY(label->width() < 200);
+    const QString shown = label->shownText();
+    QVERIFY2(shown.endsWith(QChar(0x2026)) && shown.size() > 4, qPrintable(shown));
+    QVERIFY(title.startsWith(shown.chopped(1)));
+    QVERIFY(label->fontMetrics().horizontalAdvance(shown) <= label->contentsRect().width());
+    label->grab(); // paints: the whole title becomes the tooltip
+    QCOMPARE(label->toolTip(), title);
 }
 
 QTEST_MAIN(TestWidgetRules)
