@@ -199,6 +199,40 @@ void AppSettings::setStatus(const QString &status)
     m_settings.setValue(QStringLiteral("identity/status"), status);
 }
 
+namespace {
+const QStringList themeNames { QStringLiteral("system"), QStringLiteral("light"),
+                               QStringLiteral("dark") };
+const QStringList notifyNames { QStringLiteral("all"), QStringLiteral("direct-and-mentions"),
+                                QStringLiteral("nothing") };
+} // namespace
+
+Preferences AppSettings::preferences() const
+{
+    Preferences preferences;
+    const auto pick = [this](const QString &key, const QStringList &names) {
+        return qMax(0, int(names.indexOf(m_settings.value(key).toString())));
+    };
+    preferences.theme = Preferences::Theme(pick(QStringLiteral("preferences/theme"), themeNames));
+    preferences.notify
+        = Preferences::Notify(pick(QStringLiteral("preferences/notify"), notifyNames));
+    preferences.notificationText
+        = m_settings.value(QStringLiteral("preferences/notificationText"), true).toBool();
+    preferences.startMinimised
+        = m_settings.value(QStringLiteral("preferences/startMinimised"), false).toBool();
+    return preferences;
+}
+
+void AppSettings::setPreferences(const Preferences &preferences)
+{
+    m_settings.setValue(QStringLiteral("preferences/theme"),
+                        themeNames.at(int(preferences.theme)));
+    m_settings.setValue(QStringLiteral("preferences/notify"),
+                        notifyNames.at(int(preferences.notify)));
+    m_settings.setValue(QStringLiteral("preferences/notificationText"),
+                        preferences.notificationText);
+    m_settings.setValue(QStringLiteral("preferences/startMinimised"), preferences.startMinimised);
+}
+
 QString AppSettings::pinnedFingerprint(const QString &hub) const
 {
     return pins().value(hub);

@@ -31,6 +31,19 @@ struct HostPreferences
     bool announce = true;
 };
 
+// What the user chose in Settings (applied at once, kept across restarts).
+struct Preferences
+{
+    enum class Theme { System, Light, Dark };
+    enum class Notify { All, DirectAndMentions, Nothing };
+    Theme theme = Theme::System;
+    Notify notify = Notify::All; // which messages notify (Busy: mentions only, whatever this says)
+    bool notificationText = true; // notifications show the message's text, not only who wrote
+    bool startMinimised = false;
+
+    bool operator==(const Preferences &) const = default;
+};
+
 // The app's persistent settings (QSettings "Parley"/"parley"): identity, recent hubs, the last
 // session and the window geometry. Tests point QSettings at a temporary directory
 // (QSettings::setDefaultFormat(IniFormat) + setPath) before creating one. Owned by main() or the
@@ -91,6 +104,9 @@ public:
     // The user's own status (online/away/busy), kept across restarts; "online" by default.
     QString status() const;
     void setStatus(const QString &status);
+
+    Preferences preferences() const;
+    void setPreferences(const Preferences &preferences);
 
     QByteArray value(const QString &key) const; // window geometry, splitter states
     void setValue(const QString &key, const QByteArray &value);

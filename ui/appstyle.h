@@ -1,5 +1,8 @@
 #pragma once
 
+#include "ui/appsettings.h"
+
+#include <QPalette>
 #include <QProxyStyle>
 
 namespace Parley::Ui {
@@ -16,6 +19,12 @@ public:
 
     QIcon standardIcon(StandardPixmap icon, const QStyleOption *option = nullptr,
                        const QWidget *widget = nullptr) const override;
+
+    // Sets the application palette for `theme` (System: the palette the app started with).
+    // Widgets and the icons they keep (Icons::icon with a role) follow at once.
+    static void applyTheme(Preferences::Theme theme);
+    static QPalette lightPalette();
+    static QPalette darkPalette();
 };
 
 } // namespace Parley::Ui

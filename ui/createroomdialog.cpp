@@ -50,7 +50,7 @@ CreateRoomDialog::CreateRoomDialog(QWidget *parent)
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_create = buttons->button(QDialogButtonBox::Ok);
     m_create->setText(tr("Create room"));
-    m_create->setIcon(Icons::icon(QStringLiteral("plus"), palette().color(QPalette::ButtonText)));
+    m_create->setIcon(Icons::icon(QStringLiteral("plus"), QPalette::ButtonText));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         m_waiting = true;
         m_error->setText(tr("Creating…"));

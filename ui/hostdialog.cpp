@@ -92,7 +92,7 @@ HostDialog::HostDialog(const HostOptions &defaults, QWidget *parent)
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     QPushButton *start = buttons->button(QDialogButtonBox::Ok);
     start->setText(tr("Start hosting"));
-    start->setIcon(Icons::icon(QStringLiteral("host"), palette().color(QPalette::ButtonText)));
+    start->setIcon(Icons::icon(QStringLiteral("host"), QPalette::ButtonText));
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     // Start needs a name, and both files or neither.

@@ -36,7 +36,7 @@ HubHeader::HubHeader(QWidget *parent)
     m_subtitle->setWordWrap(true);
     m_safety->setTextFormat(Qt::PlainText);
     m_safety->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_stop->setIcon(Icons::icon(QStringLiteral("stop"), palette().color(QPalette::WindowText)));
+    m_stop->setIcon(Icons::icon(QStringLiteral("stop"), QPalette::WindowText));
     m_stop->setText(tr("Stop"));
     m_stop->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_stop->setToolTip(tr("Stop hosting: everyone is disconnected"));
@@ -46,7 +46,7 @@ HubHeader::HubHeader(QWidget *parent)
     // Invite people: a link per address (it carries the certificate's fingerprint, so whoever
     // gets it over a channel they trust joins without comparing codes), or a QR code.
     m_invite->setObjectName(QStringLiteral("inviteButton"));
-    m_invite->setIcon(Icons::icon(QStringLiteral("person"), palette().color(QPalette::WindowText)));
+    m_invite->setIcon(Icons::icon(QStringLiteral("person"), QPalette::WindowText));
     m_invite->setText(tr("Invite people"));
     m_invite->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_invite->setToolTip(tr("Copy an invite link, or show it as a QR code"));
@@ -104,7 +104,7 @@ void HubHeader::fillInviteMenu()
     QMenu *menu = m_invite->menu();
     menu->clear();
     const QList<Client::InviteLink> links = inviteLinks();
-    const QColor ink = palette().color(QPalette::WindowText);
+    const QPalette::ColorRole ink = QPalette::WindowText;
     for (const Client::InviteLink &link : links) {
         const bool local = link.mountUrl.host() == QLatin1String("127.0.0.1");
         const QString where = Client::hubAddressText(link.mountUrl);
@@ -209,7 +209,7 @@ void HubHeader::rebuildAddresses()
         delete item;
     }
     m_addresses = m_hosted ? m_hosted->lanAddresses : QStringList();
-    const QColor ink = palette().color(QPalette::WindowText);
+    const QPalette::ColorRole ink = QPalette::WindowText;
     for (const QString &address : std::as_const(m_addresses)) {
         auto *row = new QWidget(m_addressBox);
         auto *label = new QLabel(address, row);

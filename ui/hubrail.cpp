@@ -129,7 +129,7 @@ HubRail::HubRail(QWidget *parent)
             emit hubActivated(session);
     });
 
-    m_add->setIcon(Icons::icon(QStringLiteral("plus"), palette().color(QPalette::WindowText)));
+    m_add->setIcon(Icons::icon(QStringLiteral("plus"), QPalette::WindowText));
     m_add->setIconSize(QSize(22, 22));
     m_add->setFixedSize(tile, tile);
     m_add->setAutoRaise(true);
@@ -137,7 +137,7 @@ HubRail::HubRail(QWidget *parent)
     m_add->setPopupMode(QToolButton::InstantPopup);
     m_add->setStyleSheet(QStringLiteral("QToolButton::menu-indicator { image: none; }"));
     auto *menu = new QMenu(m_add);
-    const QColor ink = palette().color(QPalette::WindowText);
+    const QPalette::ColorRole ink = QPalette::WindowText;
     menu->addAction(Icons::icon(QStringLiteral("join"), ink), tr("Join a hub…"), this,
                     &HubRail::joinRequested);
     menu->addAction(Icons::icon(QStringLiteral("host"), ink), tr("Host a hub…"), this,

@@ -10,6 +10,7 @@
 #include <QSvgRenderer>
 
 #include <memory>
+#include <optional>
 
 static void initParleyResources()
 {
@@ -22,6 +23,8 @@ namespace {
 
 // Renders the SVG at the requested size on every paint, so HiDPI stays sharp. Disabled icons
 // are drawn at reduced opacity instead of Qt's generated grey pixmap.
+// With a colour role, "currentColor" is the application palette's colour of that role at each
+// paint: the icon follows a change of theme while the app runs.
 class SvgIconEngine final : public QIconEngine
 {
 public:
@@ -30,13 +33,18 @@ public:
         , m_renderer(std::make_shared<QSvgRenderer>(m_svg))
     {
     }
+    SvgIconEngine(QByteArray svgTemplate, QPalette::ColorRole role)
+        : m_svg(std::move(svgTemplate))
+        , m_role(role)
+    {
+    }
 
     void paint(QPainter *painter, const QRect &rect, QIcon::Mode mode, QIcon::State) override
     {
         painter->save();
         if (mode == QIcon::Disabled)
             painter->setOpacity(painter->opacity() * 0.4);
-        m_renderer->render(painter, QRectF(rect));
+        renderer()->render(painter, QRectF(rect));
         painter->restore();
     }
 
@@ -60,7 +68,23 @@ public:
     QString key() const override { return QStringLiteral("ParleySvgIconEngine"); }
 
 private:
-    QByteArray m_svg;
+    QSvgRenderer *renderer()
+    {
+        if (m_role) {
+            const QColor ink = QApplication::palette().color(*m_role);
+            if (!m_renderer || ink != m_ink) {
+                QByteArray svg = m_svg;
+                svg.replace("currentColor", ink.name(QColor::HexRgb).toLatin1());
+                m_renderer = std::make_shared<QSvgRenderer>(svg);
+                m_ink = ink;
+            }
+        }
+        return m_renderer.get();
+    }
+
+    QByteArray m_svg; // with a role: still with "currentColor"
+    std::optional<QPalette::ColorRole> m_role;
+    QColor m_ink; // what m_renderer was made with, for a role
     std::shared_ptr<QSvgRenderer> m_renderer; // parsed once, shared by copies (GUI thread only)
 };
 
@@ -88,6 +112,17 @@ QIcon icon(const QString &name, const QColor &color)
     QByteArray svg = loadSvg(name);
     svg.replace("currentColor", ink.name(QColor::HexRgb).toLatin1());
     const QIcon made(new SvgIconEngine(svg));
+    cache.insert(key, made);
+    return made;
+}
+
+QIcon icon(const QString &name, QPalette::ColorRole role)
+{
+    static QHash<QString, QIcon> cache;
+    const QString key = name + QLatin1Char('|') + QString::number(int(role));
+    if (const auto it = cache.constFind(key); it != cache.constEnd())
+        return *it;
+    const QIcon made(new SvgIconEngine(loadSvg(name), role));
     cache.insert(key, made);
     return made;
 }

@@ -46,7 +46,7 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
 {
     setWindowTitle(tr("Join a hub"));
     setWindowIcon(Icons::appIcon());
-    const QColor ink = palette().color(QPalette::WindowText);
+    const QPalette::ColorRole ink = QPalette::WindowText;
 
     auto *discoveredTitle = new QLabel(tr("<b>Hubs on your network</b>"), this);
     auto *refresh = new QToolButton(this);
@@ -145,7 +145,7 @@ JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, Q
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_join = buttons->button(QDialogButtonBox::Ok);
     m_join->setText(tr("Join"));
-    m_join->setIcon(Icons::icon(QStringLiteral("join"), palette().color(QPalette::ButtonText)));
+    m_join->setIcon(Icons::icon(QStringLiteral("join"), QPalette::ButtonText));
     connect(buttons, &QDialogButtonBox::accepted, this, &JoinDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 

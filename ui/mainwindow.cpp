@@ -98,6 +98,7 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     setCentralWidget(central);
     setMinimumSize(760, 460);
     createActions();
+    applyPreferences(m_settings->preferences());
 
     connect(m_hubs, &HubControl::currentChanged, this, &MainWindow::onSessionChanged);
     connect(m_hubs, &HubControl::certificateRejected, this, &MainWindow::askToTrustCertificate);
@@ -246,7 +247,7 @@ QWidget *MainWindow::createSidebar()
     roomsLabel->setFont(labelFont);
     roomsLabel->setForegroundRole(QPalette::PlaceholderText);
     m_newRoom = new QToolButton(sidebar);
-    m_newRoom->setIcon(Icons::icon(QStringLiteral("plus"), palette().color(QPalette::WindowText)));
+    m_newRoom->setIcon(Icons::icon(QStringLiteral("plus"), QPalette::WindowText));
     m_newRoom->setToolTip(tr("New room (Ctrl+N)"));
     m_newRoom->setAutoRaise(true);
     connect(m_newRoom, &QToolButton::clicked, this, &MainWindow::showCreateRoomDialog);
@@ -295,7 +296,7 @@ QWidget *MainWindow::createChat()
     header->addWidget(m_roomSubtitle, 1);
     m_roomSubtitle->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
 
-    m_send->setIcon(Icons::icon(QStringLiteral("send"), palette().color(QPalette::ButtonText)));
+    m_send->setIcon(Icons::icon(QStringLiteral("send"), QPalette::ButtonText));
     m_send->setIconSize(QSize(20, 20));
     m_send->setToolTip(tr("Send (Enter)"));
     m_send->setAutoRaise(true);
@@ -355,7 +356,7 @@ QWidget *MainWindow::createChat()
 
 void MainWindow::createActions()
 {
-    const QColor ink = palette().color(QPalette::WindowText);
+    const QPalette::ColorRole ink = QPalette::WindowText;
     QMenu *hub = menuBar()->addMenu(tr("&Parley"));
     hub->addAction(Icons::icon(QStringLiteral("host"), ink), tr("&Host a hub…"),
                    QKeySequence(tr("Ctrl+Shift+H")), this, &MainWindow::showHostDialog);
@@ -384,6 +385,9 @@ void MainWindow::createActions()
     hub->addAction(Icons::icon(QStringLiteral("person"), ink), tr("Change &nickname…"), this,
                    &MainWindow::showNicknameDialog);
     hub->addAction(tr("&Trusted hubs…"), this, &MainWindow::showTrustedHubs);
+    QAction *settings = hub->addAction(tr("&Settings…"), QKeySequence::Preferences, this,
+                                       &MainWindow::showSettings);
+    settings->setMenuRole(QAction::PreferencesRole);
     hub->addSeparator();
     QAction *quit = hub->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setMenuRole(QAction::QuitRole);

@@ -17,6 +17,7 @@ struct DiscoveredHub;
 namespace Parley::Ui {
 
 class AppSettings;
+struct Preferences;
 class Composer;
 class ConnectionBanner;
 class ElidedLabel;
@@ -65,6 +66,10 @@ public slots:
     // Opens a parley:// invite link (command line, another instance, a pasted link): joins its
     // hub, or explains why the link cannot be used.
     void openInviteLink(const QString &text);
+    // Shown as the user chose in Settings: normal, or minimised.
+    void showAtStart();
+    // Applies the theme and the notification choices (at start and from Settings).
+    void applyPreferences(const Parley::Ui::Preferences &preferences);
     void showHostDialog();
     void showJoinDialog() { showJoinDialogFor({}); }
     // The join dialog with this address already typed.
@@ -98,6 +103,7 @@ private:
     void askToTrustCertificate(Client::ChatSession *session, const QUrl &url,
                                const QString &presented, const QString &pinned);
     void showTrustedHubs();
+    void showSettings();
     // Stopping the hosted hub disconnects the others on it: asks first when anyone else is
     // connected ("4 people are connected"). True: go ahead.
     bool confirmStopHosting(const QString &action);

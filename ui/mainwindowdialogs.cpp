@@ -10,13 +10,16 @@
 #include "client/roomlistmodel.h"
 #include "protocol/fingerprint.h"
 #include "ui/appsettings.h"
+#include "ui/appstyle.h"
 #include "ui/createroomdialog.h"
 #include "ui/hostdialog.h"
 #include "ui/hubcontrol.h"
 #include "ui/joindialog.h"
 #include "ui/mainwindow.h"
 #include "ui/nicknamedialog.h"
+#include "ui/notifier.h"
 #include "ui/roomnavigator.h"
+#include "ui/settingsdialog.h"
 #include "ui/statusbutton.h"
 #include "ui/trustedhubsdialog.h"
 #include "ui/welcomepane.h"
@@ -263,6 +266,27 @@ void MainWindow::showTrustedHubs()
 {
     TrustedHubsDialog dialog(m_settings, this);
     dialog.exec();
+}
+
+void MainWindow::showSettings()
+{
+    SettingsDialog dialog(m_settings, this);
+    connect(&dialog, &SettingsDialog::preferencesChanged, this, &MainWindow::applyPreferences);
+    dialog.exec();
+}
+
+void MainWindow::applyPreferences(const Preferences &preferences)
+{
+    AppStyle::applyTheme(preferences.theme);
+    m_notifier->setPreferences(preferences);
+}
+
+void MainWindow::showAtStart()
+{
+    if (m_settings->preferences().startMinimised)
+        showMinimized();
+    else
+        show();
 }
 
 void MainWindow::deleteMessage(qint64 id)

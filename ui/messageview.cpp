@@ -24,7 +24,7 @@ MessageView::MessageView(QWidget *parent)
     , m_firstUnreadBar(new QPushButton(this))
     , m_presentBar(new QPushButton(this))
 {
-    const QColor ink = palette().color(QPalette::HighlightedText);
+    const QPalette::ColorRole ink = QPalette::HighlightedText;
     m_firstUnreadBar->setObjectName(QStringLiteral("jumpToFirstUnread"));
     m_presentBar->setObjectName(QStringLiteral("jumpToPresent"));
     m_presentBar->setIcon(Icons::icon(QStringLiteral("chevron-down"), ink));
@@ -300,7 +300,7 @@ std::unique_ptr<QMenu> MessageView::contextMenuAt(const QPoint &pos)
     const qint64 id = index.data(MessageModel::IdRole).toLongLong();
     const bool deleted = index.data(MessageModel::DeletedRole).toBool();
     const bool editable = index.data(MessageModel::IsOwnRole).toBool() && id > 0 && !deleted;
-    const QColor ink = palette().color(QPalette::WindowText);
+    const QPalette::ColorRole ink = QPalette::WindowText;
 
     auto menu = std::make_unique<QMenu>(this);
     const auto state = Client::ChatMessage::State(index.data(MessageModel::StateRole).toInt());

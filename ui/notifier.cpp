@@ -54,8 +54,13 @@ bool Notifier::shouldNotify(const Situation &situation)
 {
     if (situation.windowActive && situation.topicShown)
         return false; // the user is looking at it
+    if (situation.notify == Preferences::Notify::Nothing)
+        return false;
+    const bool mentioned = Client::mentionsNick(situation.body, situation.ownNick);
     if (situation.status == QLatin1String("busy"))
-        return Client::mentionsNick(situation.body, situation.ownNick);
+        return mentioned;
+    if (situation.notify == Preferences::Notify::DirectAndMentions)
+        return situation.direct || mentioned;
     return true;
 }
 
@@ -71,10 +76,12 @@ void Notifier::onMessageArrived(Client::ChatSession *session, const QString &top
     situation.status = session->status();
     situation.ownNick = session->identity().nick;
     situation.body = message.body;
+    const Client::RoomEntry room = session->rooms()->entry(topic);
+    situation.direct = room.isDm;
+    situation.notify = m_preferences.notify;
     if (!shouldNotify(situation))
         return;
 
-    const Client::RoomEntry room = session->rooms()->entry(topic);
     QString title = room.isDm
         ? tr("%1 (direct message)").arg(session->displayName(message.userId, message.nick))
         : tr("%1 in %2")
@@ -83,7 +90,9 @@ void Notifier::onMessageArrived(Client::ChatSession *session, const QString &top
     if (m_showHubName && !session->hubName().isEmpty())
         title = tr("%1 — %2").arg(title, session->hubName());
     QString text = message.body.simplified();
-    if (text.size() > 140)
+    if (!m_preferences.notificationText)
+        text = room.isDm ? tr("Sent you a message") : tr("New message");
+    else if (text.size() > 140)
         text = text.left(139) + QChar(0x2026);
     if (m_tray)
         m_tray->showMessage(title, text, Icons::appIcon(), 6000);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ui/appsettings.h"
+
 #include <QObject>
 #include <QPointer>
 
@@ -29,6 +31,8 @@ public:
     void watch(Client::ChatSession *session);
     void unwatch(Client::ChatSession *session);
     void setShowHubName(bool show) { m_showHubName = show; }
+    // Which messages notify, and whether their text is shown (Settings).
+    void setPreferences(const Preferences &preferences) { m_preferences = preferences; }
 
     // The rules, as a pure function for tests.
     struct Situation
@@ -38,8 +42,11 @@ public:
         QString status; // own status
         QString ownNick;
         QString body;
+        bool direct = false; // in a dm
+        Preferences::Notify notify = Preferences::Notify::All;
     };
-    // Busy: only messages that mention the user (Client::mentionsNick).
+    // Nothing: none. Busy: only messages that mention the user (Client::mentionsNick). Direct
+    // and mentions: dms and messages that mention the user.
     static bool shouldNotify(const Situation &situation);
 
 signals:
@@ -51,6 +58,7 @@ private:
 
     QWidget *m_window;
     bool m_showHubName = false;
+    Preferences m_preferences;
     QSystemTrayIcon *m_tray = nullptr; // child, only where a system tray exists
 };
 

@@ -81,7 +81,7 @@ QrCodeDialog::QrCodeDialog(const QString &hubName, const QList<Client::InviteLin
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton *copy = buttons->addButton(tr("Copy link"), QDialogButtonBox::ActionRole);
-    copy->setIcon(Icons::icon(QStringLiteral("copy"), palette().color(QPalette::ButtonText)));
+    copy->setIcon(Icons::icon(QStringLiteral("copy"), QPalette::ButtonText));
     connect(copy, &QPushButton::clicked, this,
             [this] { QApplication::clipboard()->setText(shownLink()); });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);

@@ -103,7 +103,7 @@ void StatusButton::paintEvent(QPaintEvent *)
     painter.setFont(font());
     painter.setPen(palette().color(QPalette::PlaceholderText));
     painter.drawText(textRect, Qt::AlignLeft | Qt::AlignBottom, UserDelegate::statusText(m_status));
-    Icons::icon(QStringLiteral("chevron-down"), palette().color(QPalette::PlaceholderText))
+    Icons::icon(QStringLiteral("chevron-down"), QPalette::PlaceholderText)
         .paint(&painter, QRect(width() - chevron - 8, (height() - chevron) / 2, chevron, chevron));
 }
 

@@ -106,7 +106,7 @@ WelcomePane::WelcomePane(QWidget *parent)
     m_rememberedLayout->setSpacing(6);
     connect(&m_probe, &Client::ReachabilityProbe::changed, this, &WelcomePane::refreshRemembered);
 
-    const QColor ink = palette().color(QPalette::ButtonText);
+    const QPalette::ColorRole ink = QPalette::ButtonText;
     m_host = new QPushButton(Icons::icon(QStringLiteral("host"), ink),
                              tr("Host a hub on this computer…"), this);
     m_host->setObjectName(QStringLiteral("hostButton"));
@@ -300,7 +300,7 @@ void WelcomePane::refresh()
 
 QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
 {
-    const QColor ink = palette().color(QPalette::Text);
+    const QPalette::ColorRole ink = QPalette::Text;
     QStringList details { hub.users == 1 ? tr("1 person") : tr("%1 people").arg(hub.users),
                           hub.rooms == 1 ? tr("1 room") : tr("%1 rooms").arg(hub.rooms) };
     if (hub.locked)

@@ -198,7 +198,7 @@ int main(int argc, char *argv[])
     App::Workspace workspace(&settings, workspaceOptions,
                              App::makeHostController(workspaceOptions));
     Ui::MainWindow window(&workspace, &settings);
-    window.show();
+    window.showAtStart();
 
     QObject::connect(&instance, &App::InstanceChannel::received, &window,
                      [&window](const QStringList &arguments) {

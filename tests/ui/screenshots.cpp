@@ -24,6 +24,7 @@
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
 #include "ui/qrcodedialog.h"
+#include "ui/settingsdialog.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
 #include "ui/trustedhubsdialog.h"
@@ -221,26 +222,6 @@ bool save(const QImage &image, const QString &dir, const QString &name)
     return true;
 }
 
-QPalette darkPalette()
-{
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1f, 0x20, 0x23));
-    p.setColor(QPalette::AlternateBase, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9c, 0xa2));
-    p.setColor(QPalette::Button, QColor(0x35, 0x37, 0x3c));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x4c, 0x7d, 0xe0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(0x7a, 0xa7, 0xff));
-    p.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3c, 0x42));
-    p.setColor(QPalette::ToolTipText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Mid, QColor(0x44, 0x46, 0x4c));
-    p.setColor(QPalette::Shadow, Qt::black);
-    return p;
-}
 
 } // namespace
 
@@ -256,14 +237,20 @@ int main(int argc, char *argv[])
     const QString outDir = args.at(1);
     const bool dark = args.contains(QStringLiteral("--dark"));
     const QString suffix = dark ? QStringLiteral("-dark") : QString();
-    if (dark)
-        QApplication::setPalette(darkPalette());
     QDir().mkpath(outDir);
 
     QTemporaryDir temp;
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
                        temp.filePath(QStringLiteral("settings")));
+    // As a user who chose it in Settings: every window made below applies it.
+    const auto chooseTheme = [dark] {
+        Ui::Preferences preferences;
+        preferences.theme = dark ? Ui::Preferences::Theme::Dark : Ui::Preferences::Theme::Light;
+        Ui::AppSettings().setPreferences(preferences);
+        Ui::AppStyle::applyTheme(preferences.theme);
+    };
+    chooseTheme();
     const QSize windowSize(1100, 680);
 
     // 1. First start: the nickname is asked before any window exists; then the window lists the
@@ -285,7 +272,7 @@ int main(int argc, char *argv[])
         auto chenThere = connectAs(chen, design->url());
         Ui::AppSettings settings;
         settings.setNick(QStringLiteral("Ana"));
-        App::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Loopback });
+        App::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") });
         Ui::MainWindow window(&workspace, &settings);
         window.resize(QSize(900, 560));
         window.show();
@@ -301,6 +288,7 @@ int main(int argc, char *argv[])
         if (!save(window.grab().toImage(), outDir, QStringLiteral("welcome%1.png").arg(suffix)))
             return 1;
         QSettings().clear();
+        chooseTheme();
     }
 
     // 2. Hosting, with a busy room.
@@ -322,7 +310,7 @@ int main(int argc, char *argv[])
     settings.rememberHub(QStringLiteral("build-lab"), QStringLiteral("Build lab"),
                          QUrl(QStringLiteral("wss://127.0.0.1:4001/socket")),
                          QDateTime::currentMSecsSinceEpoch() - 2 * 86'400'000);
-    const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback };
+    const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") };
     App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);
     window.resize(windowSize);
@@ -504,6 +492,10 @@ int main(int argc, char *argv[])
         if (!dark && !save(menu->grab().toImage(), outDir, QStringLiteral("invite-menu.png")))
             return 1;
         menu->hide();
+        Ui::SettingsDialog preferences(&settings, &window);
+        if (!save(composeDialog(&window, &preferences), outDir,
+                  QStringLiteral("settings%1.png").arg(suffix)))
+            return 1;
         Ui::QrCodeDialog qr(workspace.session()->hubName(), header->inviteLinks(), &window);
         qr.show();
         QTest::qWait(200);
@@ -552,7 +544,7 @@ int main(int argc, char *argv[])
         }
         Ui::AppSettings other;
         other.setNick(QStringLiteral("Ana"));
-        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off });
+        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
         Ui::MainWindow lost(&joinOnly, &other);
         lost.resize(QSize(900, 560));
         lost.show();
@@ -576,7 +568,7 @@ int main(int argc, char *argv[])
         Ui::AppSettings other;
         other.setNick(QStringLiteral("Ana"));
         other.setIdentityKey(Parley::Testing::TestKeys::of(anaId));
-        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off });
+        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
         Ui::MainWindow offline(&joinOnly, &other);
         offline.resize(windowSize);
         offline.show();

@@ -96,7 +96,7 @@ void TestEndToEnd::phoenixBotAndAppTalk()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Ana App"));
-    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Loopback };
+    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") };
     App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);
     window.show();
@@ -190,7 +190,7 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Tls Ana"));
-    const App::WorkspaceOptions workspaceOptions { {}, Client::DiscoveryMode::Off };
+    const App::WorkspaceOptions workspaceOptions { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") };
     App::Workspace workspace(&settings, workspaceOptions,
                              App::makeHostController(workspaceOptions));
     Ui::HostOptions options = hostOptions(QStringLiteral("Secure hub"));

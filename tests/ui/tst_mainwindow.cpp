@@ -106,6 +106,7 @@ private slots:
     void bannerShowsReconnectingAndClearsWhenHubReturns();
     void lockedRoomAsksForPassword();
     void aDmFollowsTheOtherPersonsNewNick();
+    void startsMinimisedWhenChosen();
     void bannerExplainsRefusalAndHubPasswordFixesIt();
     void autoAwayAfterIdleAndBackOnInput();
     void jumpBarsHelpCatchingUp();
@@ -602,6 +603,20 @@ void TestMainWindow::aDmFollowsTheOtherPersonsNewNick()
     auto *title = m_window->findChild<Ui::ElidedLabel *>(QStringLiteral("roomTitle"));
     QVERIFY(title);
     QCOMPARE(title->text(), QStringLiteral("Dana K"));
+}
+
+void TestMainWindow::startsMinimisedWhenChosen()
+{
+    Ui::MainWindow plain(m_workspace.get(), m_settings.get());
+    plain.showAtStart();
+    QVERIFY(plain.isVisible() && !plain.isMinimized());
+
+    Ui::Preferences preferences = m_settings->preferences();
+    preferences.startMinimised = true;
+    m_settings->setPreferences(preferences);
+    Ui::MainWindow minimised(m_workspace.get(), m_settings.get());
+    minimised.showAtStart();
+    QVERIFY(minimised.isMinimized());
 }
 
 void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()

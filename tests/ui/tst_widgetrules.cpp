@@ -9,6 +9,7 @@
 #include "client/roomlistmodel.h"
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
+#include "ui/icons.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
@@ -23,12 +24,15 @@
 #include "ui/onlineuserspanel.h"
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
+#include "ui/settingsdialog.h"
 #include "ui/statusbutton.h"
 #include "ui/usercolors.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
@@ -69,6 +73,9 @@ private slots:
     void parsesHubAddresses();
     void notificationRules_data();
     void notificationRules();
+    void notificationChoices_data();
+    void notificationChoices();
+    void settingsApplyAtOnceAndAreKept();
     void roomNamesFromTitles();
     void dialogsUseTheAppsIcons();
     void aLongNicknameIsRefusedNotCut();
@@ -177,6 +184,82 @@ void TestWidgetRules::notificationRules()
     QFETCH(bool, notify);
     Ui::Notifier::Situation situation { active, shown, status, QStringLiteral("Ana"), body };
     QCOMPARE(Ui::Notifier::shouldNotify(situation), notify);
+}
+
+void TestWidgetRules::notificationChoices_data()
+{
+    using Notify = Ui::Preferences::Notify;
+    QTest::addColumn<Notify>("choice");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<bool>("direct");
+    QTest::addColumn<QString>("body");
+    QTest::addColumn<bool>("notify");
+    QTest::addRow("all, a room") << Notify::All << "online" << false << "hi" << true;
+    QTest::addRow("dms and mentions, a room") << Notify::DirectAndMentions << "online" << false
+                                              << "hi" << false;
+    QTest::addRow("dms and mentions, a dm") << Notify::DirectAndMentions << "online" << true
+                                            << "hi" << true;
+    QTest::addRow("dms and mentions, mentioned") << Notify::DirectAndMentions << "away" << false
+                                                 << "@ana see this" << true;
+    QTest::addRow("nothing, a dm") << Notify::Nothing << "online" << true << "hi" << false;
+    QTest::addRow("nothing, mentioned") << Notify::Nothing << "online" << false << "@ana!" << false;
+    QTest::addRow("busy, a dm") << Notify::All << "busy" << true << "hi" << false;
+    QTest::addRow("busy, a dm mentioning") << Notify::DirectAndMentions << "busy" << true
+                                           << "ana?" << true;
+}
+
+void TestWidgetRules::notificationChoices()
+{
+    QFETCH(Ui::Preferences::Notify, choice);
+    QFETCH(QString, status);
+    QFETCH(bool, direct);
+    QFETCH(QString, body);
+    QFETCH(bool, notify);
+    Ui::Notifier::Situation situation { false, false, status, QStringLiteral("Ana"), body, direct,
+                                        choice };
+    QCOMPARE(Ui::Notifier::shouldNotify(situation), notify);
+}
+
+void TestWidgetRules::settingsApplyAtOnceAndAreKept()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.path());
+    Ui::AppSettings settings;
+    QCOMPARE(settings.preferences(), Ui::Preferences {}); // system theme, every message notifies
+
+    const QPalette system = QApplication::palette();
+    // An icon a widget keeps, drawn in the palette's text colour: lit in the middle of "plus".
+    const QIcon plus = Ui::Icons::icon(QStringLiteral("plus"), QPalette::WindowText);
+    const auto inkOf = [&plus] { return plus.pixmap(QSize(24, 24)).toImage().pixelColor(12, 12); };
+
+    Ui::SettingsDialog dialog(&settings);
+    QSignalSpy changed(&dialog, &Ui::SettingsDialog::preferencesChanged);
+    connect(&dialog, &Ui::SettingsDialog::preferencesChanged, this,
+            [](const Ui::Preferences &chosen) { Ui::AppStyle::applyTheme(chosen.theme); });
+    dialog.themeBox()->setCurrentIndex(int(Ui::Preferences::Theme::Dark));
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+    QVERIFY2(inkOf().lightness() > 180, "the kept icon turned light on the dark theme");
+    dialog.themeBox()->setCurrentIndex(int(Ui::Preferences::Theme::Light));
+    QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 200);
+    QVERIFY2(inkOf().lightness() < 80, "and dark again on the light one");
+
+    dialog.notifyBox()->setCurrentIndex(int(Ui::Preferences::Notify::Nothing));
+    QVERIFY(!dialog.notificationTextBox()->isEnabled()); // nothing to show text of
+    dialog.startMinimisedBox()->setChecked(true);
+    const Ui::Preferences kept = Ui::AppSettings().preferences();
+    QCOMPARE(kept.theme, Ui::Preferences::Theme::Light);
+    QCOMPARE(kept.notify, Ui::Preferences::Notify::Nothing);
+    QCOMPARE(kept.startMinimised, true);
+    QCOMPARE(kept.notificationText, true);
+
+    // Back to the system's: the palette the app started with.
+    dialog.themeBox()->setCurrentIndex(int(Ui::Preferences::Theme::System));
+    QCOMPARE(QApplication::palette().color(QPalette::Window), system.color(QPalette::Window));
+    QSettings().clear();
 }
 
 void TestWidgetRules::roomNamesFromTitles()
