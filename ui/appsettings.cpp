@@ -166,6 +166,27 @@ void AppSettings::setReadPositions(const QString &hubId, const QHash<QString, qi
     m_settings.setValue(QStringLiteral("read/") + hubId, stored);
 }
 
+QHash<QString, std::pair<qint64, int>> AppSettings::scrollPositions() const
+{
+    QHash<QString, std::pair<qint64, int>> positions;
+    const QVariantMap stored = m_settings.value(QStringLiteral("session/scroll")).toMap();
+    for (auto it = stored.cbegin(); it != stored.cend(); ++it) {
+        const QStringList parts = it.value().toString().split(QLatin1Char(' '));
+        const qint64 id = parts.value(0).toLongLong();
+        if (parts.size() == 2 && id > 0)
+            positions.insert(it.key(), { id, parts.value(1).toInt() });
+    }
+    return positions;
+}
+
+void AppSettings::setScrollPositions(const QHash<QString, std::pair<qint64, int>> &positions)
+{
+    QVariantMap stored;
+    for (auto it = positions.cbegin(); it != positions.cend(); ++it)
+        stored.insert(it.key(), QStringLiteral("%1 %2").arg(it->first).arg(it->second));
+    m_settings.setValue(QStringLiteral("session/scroll"), stored);
+}
+
 QHash<QString, QString> AppSettings::drafts() const
 {
     QHash<QString, QString> drafts;

@@ -101,6 +101,11 @@ public:
     // What the user left unsent, by hub and room (Composer's draft keys); kept across restarts.
     QHash<QString, QString> drafts() const;
     void setDrafts(const QHash<QString, QString> &drafts);
+    // Where the user was reading each room scrolled up (same keys as drafts): the message at the
+    // top of the view and how far it was scrolled past (pixels). Rooms read at the bottom have
+    // no entry.
+    QHash<QString, std::pair<qint64, int>> scrollPositions() const;
+    void setScrollPositions(const QHash<QString, std::pair<qint64, int>> &positions);
     // The user's own status (online/away/busy), kept across restarts; "online" by default.
     QString status() const;
     void setStatus(const QString &status);

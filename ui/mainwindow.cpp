@@ -166,6 +166,10 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
             m_conversation->edit(id, body);
     });
     connect(m_messages, &MessageView::deleteRequested, this, &MainWindow::deleteMessage);
+    connect(m_messages, &MessageView::typedWhileReading, this, [this](QKeyEvent *event) {
+        m_composer->setFocus(Qt::OtherFocusReason);
+        QCoreApplication::sendEvent(m_composer, event);
+    });
     connect(m_messages, &MessageView::retryRequested, this, [this](const QString &clientId) {
         if (m_conversation)
             m_conversation->retry(clientId);
@@ -225,6 +229,7 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
     m_status->setStatus(m_settings->status());
     m_hubs->setStatus(m_settings->status());
     m_composer->setDrafts(m_settings->drafts());
+    m_scrollPositions = m_settings->scrollPositions();
     onSessionChanged(m_hubs->session());
     restoreWindowState();
 }
@@ -422,6 +427,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_settings->setValue(QStringLiteral("geometry"), saveGeometry());
     m_settings->setValue(QStringLiteral("splitter"), m_splitter->saveState());
     m_settings->setDrafts(m_composer->drafts());
+    rememberScrollPosition();
+    m_settings->setScrollPositions(m_scrollPositions);
     m_settings->sync();
     QMainWindow::closeEvent(event);
 }
@@ -467,21 +474,44 @@ void MainWindow::updateHubHeader()
     m_hubHeader->setHosted(hosted ? std::optional<HostedHub>(m_hubs->hosted()) : std::nullopt);
 }
 
+QString MainWindow::conversationKey(const Client::Conversation *conversation) const
+{
+    // Per hub and room: two hubs' #general keep their own draft and place.
+    return conversation && m_session
+        ? m_session->hubUrl().toString() + QLatin1Char(' ') + conversation->topic()
+        : QString();
+}
+
+void MainWindow::rememberScrollPosition()
+{
+    if (m_shownKey.isEmpty() || !m_messages->messages())
+        return;
+    const MessageView::ScrollPosition position = m_messages->scrollPosition();
+    if (position.topId == 0)
+        m_scrollPositions.remove(m_shownKey);
+    else
+        m_scrollPositions.insert(m_shownKey, { position.topId, position.offset });
+}
+
 void MainWindow::onConversationShown(Client::Conversation *conversation, int unread)
 {
+    rememberScrollPosition();
     m_conversation = conversation;
+    m_shownKey = conversationKey(conversation);
     m_messages->setMessages(conversation ? conversation->messages() : nullptr, unread);
+    // Back where the user was reading, unless there is something new to catch up on (then the
+    // view is at the bottom with "Jump to first unread").
+    if (const auto it = m_scrollPositions.constFind(m_shownKey);
+        unread == 0 && it != m_scrollPositions.cend())
+        m_messages->restoreScrollPosition({ it->first, it->second });
     // A room restored at start, its messages still on their way: the line goes after what was
     // read in the last run.
     if (conversation && m_session && unread == 0 && conversation->messages()->rowCount() == 0)
         m_messages->setNewMarkerAfter(m_session->readPosition(conversation->topic()));
     m_users->setTopicPresence(conversation ? conversation->presence() : nullptr);
     m_typing->setPresence(conversation ? conversation->presence() : nullptr);
-    // Drafts are kept per hub and room: two hubs' #general keep their own.
     m_composer->setTopic(conversation ? conversation->topic() : QString(), QString(),
-                         conversation && m_session ? m_session->hubUrl().toString()
-                                 + QLatin1Char(' ') + conversation->topic()
-                                                   : QString());
+                         m_shownKey);
     // An invite link from the header opens the room shown (never a dm).
     m_hubHeader->setInviteRoom(conversation && !conversation->isDm()
                                    ? Protocol::roomNameOf(conversation->topic())

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHash>
 #include <QMainWindow>
 #include <QPointer>
 
@@ -90,6 +91,8 @@ private:
     void onSessionChanged(Client::ChatSession *session);
     void updateHubHeader();
     void joinDiscovered(const Client::DiscoveredHub &hub);
+    QString conversationKey(const Client::Conversation *conversation) const;
+    void rememberScrollPosition(); // of the conversation shown
     void onConversationShown(Client::Conversation *conversation, int unread);
     void onIdleChanged(bool idle);
     void updateRoomTitle();
@@ -116,6 +119,9 @@ private:
     AppSettings *m_settings;
     QPointer<Client::ChatSession> m_session;
     QPointer<Client::Conversation> m_conversation; // the room or dm shown
+    QString m_shownKey; // conversationKey() of the one shown
+    // Where each room was read scrolled up (AppSettings::scrollPositions(), kept at quit).
+    QHash<QString, std::pair<qint64, int>> m_scrollPositions;
     RoomNavigator *m_navigator;
     QSplitter *m_splitter = nullptr;
     HubRail *m_rail = nullptr;

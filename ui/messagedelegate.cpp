@@ -3,6 +3,7 @@
 #include "client/chatmessage.h"
 #include "client/messagemodel.h"
 #include "ui/icons.h"
+#include "ui/messageselection.h"
 #include "ui/timetext.h"
 #include "ui/usercolors.h"
 
@@ -176,6 +177,15 @@ void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index,
         suffix.length = int(text.size()) - bodyLength;
         suffix.format.setForeground(palette.color(QPalette::PlaceholderText));
         formats.append(suffix);
+    }
+    if (const auto selected = m_selection ? m_selection->rangeIn(index, int(text.size()))
+                                          : std::nullopt) {
+        QTextLayout::FormatRange range;
+        range.start = selected->first;
+        range.length = selected->second - selected->first;
+        range.format.setBackground(palette.color(QPalette::Highlight));
+        range.format.setForeground(palette.color(QPalette::HighlightedText));
+        formats.append(range);
     }
     layout.setFormats(formats);
 
@@ -393,7 +403,8 @@ std::optional<QUrl> MessageDelegate::linkAt(const QModelIndex &index, const QRec
         const QTextLine line = layout.lineAt(i);
         if (local.y() < line.y() || local.y() >= line.y() + line.height())
             continue;
-        if (local.x() < 0 || local.x() > line.naturalTextWidth())
+        const QRectF natural = line.naturalTextRect(); // right-aligned for right-to-left
+        if (local.x() < natural.left() || local.x() > natural.right())
             return std::nullopt;
         const int cursor = line.xToCursor(local.x(), QTextLine::CursorOnCharacter);
         for (const TextLink &link : found) {
@@ -403,6 +414,22 @@ std::optional<QUrl> MessageDelegate::linkAt(const QModelIndex &index, const QRec
         return std::nullopt;
     }
     return std::nullopt;
+}
+
+int MessageDelegate::cursorAt(const QModelIndex &index, const QRect &rect, const QPoint &pos,
+                              const QFont &font) const
+{
+    QTextLayout layout;
+    const Geometry g = geometry(index, rect, font, &layout);
+    const QPointF local = QPointF(pos - g.bodyOrigin);
+    if (layout.lineCount() == 0 || local.y() < 0)
+        return 0;
+    for (int i = 0; i < layout.lineCount(); ++i) {
+        const QTextLine line = layout.lineAt(i);
+        if (local.y() < line.y() + line.height())
+            return line.xToCursor(local.x(), QTextLine::CursorBetweenCharacters);
+    }
+    return int(layout.text().size());
 }
 
 bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,

@@ -19,6 +19,8 @@ namespace Parley::Ui {
 // minutes are grouped under one avatar and name. Own pending messages are greyed with a clock,
 // failed ones carry a warning; "(edited)" and deleted messages are marked.
 // Owned by MessageView; GUI thread.
+class MessageSelection;
+
 class MessageDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -50,6 +52,13 @@ public:
     std::optional<QUrl> linkAt(const QModelIndex &index, const QRect &rect, const QPoint &pos,
                                const QFont &font) const;
 
+    // The character position in a row's laid-out text nearest to pos (viewport coordinates):
+    // 0 above its text, the end below it.
+    int cursorAt(const QModelIndex &index, const QRect &rect, const QPoint &pos,
+                 const QFont &font) const;
+    // The selected text is painted highlighted (the view owns the selection).
+    void setSelection(const MessageSelection *selection) { m_selection = selection; }
+
     static QString dayLabel(const QDate &date, const QDate &today);
 
     void clearCache() { m_heights.clear(); }
@@ -66,6 +75,7 @@ private:
     void paintNewMarker(QPainter *painter, const QRect &rect, const QPalette &palette) const;
 
     qint64 m_newMarkerId = 0;
+    const MessageSelection *m_selection = nullptr;
     mutable QHash<QString, int> m_heights; // by row identity, width and layout flags
 };
 

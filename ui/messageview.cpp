@@ -7,6 +7,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
+#include <QKeyEvent>
 #include <QDesktopServices>
 #include <QMenu>
 #include <QPainter>
@@ -49,9 +50,10 @@ MessageView::MessageView(QWidget *parent)
         updateJumpBars();
     });
     setItemDelegate(m_delegate);
+    m_delegate->setSelection(&m_selection);
     setFrameShape(QFrame::NoFrame);
-    setSelectionMode(QAbstractItemView::NoSelection);
-    setFocusPolicy(Qt::NoFocus);
+    setSelectionMode(QAbstractItemView::NoSelection); // rows are not selected: text is
+    setFocusPolicy(Qt::ClickFocus); // for Ctrl+C; typing goes on to the composer
     setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     setResizeMode(QListView::Adjust);
@@ -81,6 +83,9 @@ void MessageView::setMessages(Client::MessageModel *model, int unread)
     m_atBottom = true;
     m_markAfter = 0;
     m_newBelow = 0;
+    m_selection.clear();
+    m_selecting = false;
+    m_restore = {};
     qint64 markerId = 0;
     if (model && unread > 0 && unread <= model->rowCount())
         markerId = model->data(model->index(model->rowCount() - unread), MessageModel::IdRole)
@@ -129,6 +134,54 @@ void MessageView::setNewMarkerAfter(qint64 lastReadId)
         onRowsInserted({}, 0, m_model->rowCount() - 1);
 }
 
+MessageView::ScrollPosition MessageView::scrollPosition() const
+{
+    if (!m_model || m_atBottom)
+        return {};
+    for (int y = 0; y < viewport()->height(); y += 8) {
+        const QModelIndex index = indexAt(QPoint(viewport()->width() / 2, y));
+        if (!index.isValid())
+            break;
+        const qint64 id = index.data(MessageModel::IdRole).toLongLong();
+        if (id > 0)
+            return { id, -visualRect(index).top() };
+        y = visualRect(index).bottom(); // a pending message: the next one
+    }
+    return {};
+}
+
+void MessageView::restoreScrollPosition(const ScrollPosition &position)
+{
+    m_restore = position;
+    tryRestore();
+}
+
+void MessageView::tryRestore()
+{
+    if (!m_model || m_restore.topId == 0 || m_model->rowCount() == 0)
+        return;
+    const int row = m_model->rowOfId(m_restore.topId);
+    if (row < 0) {
+        // Older than what is loaded: to the top, which asks for the page before.
+        if (m_model->hasMore() && m_model->oldestId() > m_restore.topId) {
+            doItemsLayout();
+            m_atBottom = false;
+            verticalScrollBar()->setValue(verticalScrollBar()->minimum());
+            maybeRequestOlder();
+        } else {
+            m_restore = {}; // gone from the hub: stay where the view is
+        }
+        return;
+    }
+    const ScrollPosition position = std::exchange(m_restore, {});
+    doItemsLayout();
+    m_atBottom = false;
+    scrollTo(m_model->index(row), QAbstractItemView::PositionAtTop);
+    verticalScrollBar()->setValue(verticalScrollBar()->value() + position.offset);
+    m_atBottom = verticalScrollBar()->value() >= verticalScrollBar()->maximum() - 4;
+    updateJumpBars();
+}
+
 void MessageView::onRowsAboutToBeInserted(const QModelIndex &, int first, int)
 {
     // History prepended above what the user looks at: keep the same messages in view.
@@ -138,6 +191,8 @@ void MessageView::onRowsAboutToBeInserted(const QModelIndex &, int first, int)
 
 void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
 {
+    if (m_restore.topId != 0)
+        QTimer::singleShot(0, this, &MessageView::tryRestore); // once the rows are laid out
     if (!m_model || (first == 0 && last + 1 < m_model->rowCount()))
         return; // a history page: onRangeChanged keeps the place
     if (m_markAfter > 0 && m_delegate->newMarkerId() == 0) {
@@ -259,30 +314,100 @@ std::optional<QUrl> MessageView::linkAt(const QPoint &pos) const
     return m_delegate->linkAt(index, visualRect(index), pos, font());
 }
 
+std::pair<QModelIndex, int> MessageView::textPositionAt(const QPoint &pos) const
+{
+    if (!m_model || m_model->rowCount() == 0)
+        return {};
+    QModelIndex index = indexAt(pos);
+    if (!index.isValid()) {
+        // Above the first row shown or below the last: the nearest end.
+        const QModelIndex top = indexAt(QPoint(pos.x(), 0));
+        index = pos.y() < 0 && top.isValid() ? top : m_model->index(m_model->rowCount() - 1);
+        if (pos.y() < 0)
+            return { index, 0 };
+        return { index, int(m_delegate->layoutText(index).size()) };
+    }
+    return { index, m_delegate->cursorAt(index, visualRect(index), pos, font()) };
+}
+
 void MessageView::mouseMoveEvent(QMouseEvent *event)
 {
-    viewport()->setCursor(linkAt(event->position().toPoint()) ? Qt::PointingHandCursor
-                                                              : Qt::ArrowCursor);
+    const QPoint pos = event->position().toPoint();
+    if (m_selecting && event->buttons().testFlag(Qt::LeftButton)) {
+        const auto [index, position] = textPositionAt(pos);
+        m_selection.extend(index, position);
+        // Dragging past the top or the bottom scrolls on.
+        if (pos.y() < 0 || pos.y() > viewport()->height())
+            verticalScrollBar()->setValue(verticalScrollBar()->value()
+                                          + (pos.y() < 0 ? -20 : 20));
+        viewport()->update();
+    }
+    viewport()->setCursor(linkAt(pos) ? Qt::PointingHandCursor : Qt::IBeamCursor);
     QListView::mouseMoveEvent(event);
 }
 
 void MessageView::mousePressEvent(QMouseEvent *event)
 {
     m_pressPos = event->position().toPoint();
+    if (event->button() == Qt::LeftButton) {
+        const auto [index, position] = textPositionAt(m_pressPos);
+        m_selection.start(index, position);
+        m_selecting = index.isValid();
+        viewport()->update();
+    }
     QListView::mousePressEvent(event);
 }
 
 void MessageView::mouseReleaseEvent(QMouseEvent *event)
 {
     const QPoint pos = event->position().toPoint();
-    if (event->button() == Qt::LeftButton
-        && (pos - m_pressPos).manhattanLength() < QApplication::startDragDistance()) {
-        if (const auto url = linkAt(pos)) {
-            emit linkActivated(*url);
-            return;
+    if (event->button() == Qt::LeftButton) {
+        m_selecting = false;
+        if ((pos - m_pressPos).manhattanLength() < QApplication::startDragDistance()) {
+            m_selection.clear(); // a click: no selection, maybe a link
+            viewport()->update();
+            if (const auto url = linkAt(pos)) {
+                emit linkActivated(*url);
+                return;
+            }
         }
     }
     QListView::mouseReleaseEvent(event);
+}
+
+void MessageView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    const auto [index, position] = textPositionAt(event->position().toPoint());
+    if (event->button() != Qt::LeftButton || !index.isValid()) {
+        QListView::mouseDoubleClickEvent(event);
+        return;
+    }
+    const auto [from, to] = MessageSelection::wordAt(m_delegate->layoutText(index), position);
+    m_selection.select(index, from, to);
+    m_selecting = false;
+    viewport()->update();
+}
+
+void MessageView::keyPressEvent(QKeyEvent *event)
+{
+    if (event->matches(QKeySequence::Copy)) {
+        copySelection();
+        return;
+    }
+    const bool writes = !event->text().isEmpty() && event->text().at(0).isPrint()
+        && !(event->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier));
+    if (writes) {
+        emit typedWhileReading(event);
+        return;
+    }
+    QListView::keyPressEvent(event);
+}
+
+void MessageView::copySelection() const
+{
+    const QString text = m_selection.text();
+    if (!text.isEmpty())
+        QApplication::clipboard()->setText(text);
 }
 
 void MessageView::contextMenuEvent(QContextMenuEvent *event)
@@ -316,8 +441,12 @@ std::unique_ptr<QMenu> MessageView::contextMenuAt(const QPoint &pos)
                        [url] { QApplication::clipboard()->setText(url->toString()); });
         menu->addSeparator();
     }
-    QAction *copy = menu->addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy text"), this,
-                                   [body] { QApplication::clipboard()->setText(body); });
+    if (m_selection.rangeIn(index, int(m_delegate->layoutText(index).size())))
+        menu->addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy selection"), this,
+                        &MessageView::copySelection);
+    QAction *copy = menu->addAction(Icons::icon(QStringLiteral("copy"), ink),
+                                    tr("Copy whole message"), this,
+                                    [body] { QApplication::clipboard()->setText(body); });
     copy->setEnabled(!deleted);
     if (editable) {
         menu->addSeparator();

@@ -107,6 +107,7 @@ private slots:
     void lockedRoomAsksForPassword();
     void aDmFollowsTheOtherPersonsNewNick();
     void startsMinimisedWhenChosen();
+    void theReadingPlaceSurvivesSwitchingRoomsAndARestart();
     void bannerExplainsRefusalAndHubPasswordFixesIt();
     void autoAwayAfterIdleAndBackOnInput();
     void jumpBarsHelpCatchingUp();
@@ -617,6 +618,54 @@ void TestMainWindow::startsMinimisedWhenChosen()
     Ui::MainWindow minimised(m_workspace.get(), m_settings.get());
     minimised.showAtStart();
     QVERIFY(minimised.isMinimized());
+}
+
+void TestMainWindow::theReadingPlaceSurvivesSwitchingRoomsAndARestart()
+{
+    ChatSession *session = m_workspace->session();
+    QSignalSpy created(session, &ChatSession::roomCreated);
+    session->createRoom(QStringLiteral("side"), QStringLiteral("Side room"), {});
+    QTRY_COMPARE_WITH_TIMEOUT(created.count(), 1, hubTimeoutMs);
+    auto gil = otherUser(m_hub->url(), QStringLiteral("gil-000001"), QStringLiteral("Gil"));
+    gil->openTopic(Ui::RoomNavigator::defaultTopic());
+    QTRY_VERIFY_WITH_TIMEOUT(gil->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
+    for (int i = 1; i <= 80; ++i)
+        gil->conversation(Ui::RoomNavigator::defaultTopic())
+            ->send(QStringLiteral("line %1 of a long morning").arg(i));
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), 80, hubTimeoutMs);
+
+    // The user scrolls up to read; the place is a message and how far into it.
+    Ui::MessageView *view = m_window->messageView();
+    QScrollBar *bar = view->verticalScrollBar();
+    QTRY_VERIFY(bar->maximum() > 1000);
+    bar->setValue(bar->maximum() / 3);
+    QVERIFY(!view->isAtBottom());
+    const Ui::MessageView::ScrollPosition place = view->scrollPosition();
+    QVERIFY(place.topId > 0);
+
+    // Another room and back: the same place, not the bottom.
+    m_window->navigator()->activate(QStringLiteral("room:side"));
+    QVERIFY(waitForRoom(QStringLiteral("room:side")));
+    m_window->navigator()->activate(Ui::RoomNavigator::defaultTopic());
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    QTRY_COMPARE(view->scrollPosition().topId, place.topId);
+    QCOMPARE(view->scrollPosition().offset, place.offset);
+
+    // Quit and start again: the room comes back at that place (older than the page the join
+    // loads, so the view asks for the page before).
+    QVERIFY(m_window->close());
+    m_window.reset();
+    m_workspace.reset();
+    m_settings.reset();
+    Testing::TestWindow made = Testing::openTestWindow();
+    m_settings = std::move(made.settings);
+    m_workspace = std::move(made.workspace);
+    m_window = std::move(made.window);
+    m_workspace->join(m_hub->url());
+    QVERIFY(waitForRoom(Ui::RoomNavigator::defaultTopic()));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->messageView()->scrollPosition().topId, place.topId,
+                              hubTimeoutMs);
+    QVERIFY(!m_window->messageView()->isAtBottom());
 }
 
 void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()

@@ -81,6 +81,7 @@ private slots:
     void aLongNicknameIsRefusedNotCut();
     void namesUseTheRowAndRightToLeftTextReadsFromTheRight();
     void headersAreCutAtAWholeLetter();
+    void partOfAMessageIsSelectedAndCopied();
 };
 
 void TestWidgetRules::findsLinks_data()
@@ -419,6 +420,70 @@ void TestWidgetRules::headersAreCutAtAWholeLetter()
     QVERIFY(label->fontMetrics().horizontalAdvance(shown) <= label->contentsRect().width());
     label->grab(); // paints: the whole title becomes the tooltip
     QCOMPARE(label->toolTip(), title);
+}
+
+void TestWidgetRules::partOfAMessageIsSelectedAndCopied()
+{
+    Client::MessageModel model(QStringLiteral("room:general"), QStringLiteral("self-0001"));
+    Client::ChatMessage first;
+    first.id = 1;
+    first.topic = model.topic();
+    first.userId = QStringLiteral("ana-000001");
+    first.nick = QStringLiteral("Ana");
+    first.body = QStringLiteral("The build server is down again today");
+    first.ts = QDateTime::currentMSecsSinceEpoch();
+    Client::ChatMessage second = first;
+    second.id = 2;
+    second.userId = QStringLiteral("bo-0000001");
+    second.nick = QStringLiteral("Bo");
+    second.body = QStringLiteral("Restarting it now");
+    model.mergeAll({ first, second });
+    Ui::MessageView view;
+    view.resize(600, 300);
+    view.setMessages(&model);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QWidget *viewport = view.viewport();
+    const QRect row0 = view.visualRect(model.index(0));
+    const QRect row1 = view.visualRect(model.index(1));
+    const int textLeft = 58; // the body column
+    const QPoint bodyStart(row0.left() + textLeft + 1, row0.bottom() - 8);
+
+    // A drag over the start of Ana's message selects that much of it, not the whole.
+    QTest::mousePress(viewport, Qt::LeftButton, {}, bodyStart);
+    QTest::mouseMove(viewport, bodyStart + QPoint(80, 0));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {}, bodyStart + QPoint(80, 0));
+    const QString part = view.selectedText();
+    QVERIFY2(!part.isEmpty() && first.body.startsWith(part) && part.size() < first.body.size(),
+             qPrintable(part));
+    // Ctrl+C copies it (the view takes the focus on a click).
+    view.setFocus();
+    QTest::keyClick(&view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text(), part);
+
+    // A double click selects one word.
+    const QPoint inWord = bodyStart + QPoint(QFontMetrics(view.font()).horizontalAdvance(
+                                                  QStringLiteral("The bu")),
+                                              0);
+    QTest::mouseDClick(viewport, Qt::LeftButton, {}, inWord);
+    QCOMPARE(view.selectedText(), QStringLiteral("build"));
+
+    // Down into Bo's message: both, each after its sender's name.
+    QTest::mousePress(viewport, Qt::LeftButton, {}, bodyStart);
+    QTest::mouseMove(viewport, QPoint(row1.left() + textLeft + 400, row1.bottom() - 8));
+    QTest::mouseRelease(viewport, Qt::LeftButton, {},
+                        QPoint(row1.left() + textLeft + 400, row1.bottom() - 8));
+    QCOMPARE(view.selectedText(),
+             QStringLiteral("Ana: %1\nBo: %2").arg(first.body, second.body));
+    if (qEnvironmentVariableIsSet("PARLEY_TEST_SAVE"))
+        viewport->grab().save(qEnvironmentVariable("PARLEY_TEST_SAVE"));
+
+    // A click clears it; typing while the view has the focus goes to whoever writes.
+    QTest::mouseClick(viewport, Qt::LeftButton, {}, bodyStart);
+    QCOMPARE(view.selectedText(), QString());
+    QSignalSpy typed(&view, &Ui::MessageView::typedWhileReading);
+    QTest::keyClick(&view, Qt::Key_H);
+    QCOMPARE(typed.count(), 1);
 }
 
 QTEST_MAIN(TestWidgetRules)
