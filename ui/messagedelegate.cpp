@@ -271,6 +271,10 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
                             const QModelIndex &index) const
 {
+    if (m_paintObserver) {
+        if (const qint64 id = index.data(MessageModel::IdRole).toLongLong(); id > 0)
+            m_paintObserver(id);
+    }
     const QPalette &palette = option.palette;
     QTextLayout layout;
     Geometry g = geometry(index, option.rect, option.font, nullptr);

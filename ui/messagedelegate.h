@@ -5,6 +5,8 @@
 #include <QDate>
 #include <QHash>
 #include <QStyledItemDelegate>
+
+#include <functional>
 #include <QUrl>
 
 #include <optional>
@@ -37,6 +39,12 @@ public:
 
     // The "new messages" line is drawn above the message with this id (0: none).
     void setNewMarkerId(qint64 id);
+    // A timing hook for the client benchmark: called with a confirmed message's id each time
+    // its row is painted. None by default.
+    void setPaintObserver(std::function<void(qint64 id)> observer)
+    {
+        m_paintObserver = std::move(observer);
+    }
     qint64 newMarkerId() const { return m_newMarkerId; }
 
     // The exact text laid out for a row's body (the body itself; a deleted message's notice;
@@ -76,6 +84,7 @@ private:
 
     qint64 m_newMarkerId = 0;
     const MessageSelection *m_selection = nullptr;
+    std::function<void(qint64)> m_paintObserver;
     mutable QHash<QString, int> m_heights; // by row identity, width and layout flags
 };
 
