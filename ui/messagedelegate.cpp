@@ -12,10 +12,13 @@
 #include <QHelpEvent>
 #include <QLocale>
 #include <QPainter>
+#include <QPixmapCache>
+#include <QStaticText>
 #include <QTextLayout>
 #include <QToolTip>
 
 #include <cmath>
+#include <memory>
 
 namespace Parley::Ui {
 
@@ -39,12 +42,12 @@ qint64 timestampOf(const QModelIndex &index)
 
 QDate localDate(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms).date();
+    return LocalClock::date(ms);
 }
 
 QString timeText(qint64 ms)
 {
-    return shortTime(ms);
+    return LocalClock::shortTime(ms);
 }
 
 ChatMessage::State stateOf(const QModelIndex &index)
@@ -81,6 +84,23 @@ struct MessageDelegate::Geometry
     int height = 0;
 };
 
+// What a row paints, worked out once per message, width and neighbourhood: geometry at (0, 0),
+// the body laid out, its links, the time and the name as shown.
+struct MessageDelegate::Row
+{
+    Geometry g;
+    QTextLayout layout;
+    QList<TextLink> links;
+    QString userId;
+    QString nick;
+    QString displayName;
+    QString time;
+    QStaticText timeText; // laid out once, drawn on every paint
+    int timeWidth = 0;
+    QString shownNick; // elided to what the time leaves
+    int nickWidth = 0;
+};
+
 MessageDelegate::MessageDelegate(QObject *parent)
     : QStyledItemDelegate(parent)
 {
@@ -90,8 +110,7 @@ void MessageDelegate::setNewMarkerId(qint64 id)
 {
     if (m_newMarkerId == id)
         return;
-    m_newMarkerId = id;
-    m_heights.clear();
+    m_newMarkerId = id; // part of the rows' keys: the rows around it are laid out again
 }
 
 QString MessageDelegate::layoutText(const QModelIndex &index) const
@@ -111,23 +130,41 @@ QList<TextLink> MessageDelegate::links(const QModelIndex &index) const
     return findLinks(index.data(MessageModel::BodyRole).toString());
 }
 
+namespace {
+
+qint64 shownTime(const ChatMessage &message)
+{
+    return message.ts > 0 ? message.ts : QDateTime::currentMSecsSinceEpoch(); // pending: "now"
+}
+
+const MessageModel *messagesOf(const QModelIndex &index)
+{
+    return qobject_cast<const MessageModel *>(index.model());
+}
+
+} // namespace
+
 bool MessageDelegate::startsDay(const QModelIndex &index) const
 {
-    const QModelIndex previous = index.sibling(index.row() - 1, 0);
-    return !previous.isValid() || localDate(timestampOf(previous)) != localDate(timestampOf(index));
+    const MessageModel *model = messagesOf(index);
+    const int row = index.row();
+    return !model || row == 0
+        || localDate(shownTime(model->at(row - 1))) != localDate(shownTime(model->at(row)));
 }
 
 bool MessageDelegate::startsGroup(const QModelIndex &index) const
 {
-    const QModelIndex previous = index.sibling(index.row() - 1, 0);
-    if (!previous.isValid() || startsDay(index))
+    const MessageModel *model = messagesOf(index);
+    const int row = index.row();
+    if (!model || row == 0 || startsDay(index))
         return true;
-    if (m_newMarkerId != 0 && index.data(MessageModel::IdRole).toLongLong() == m_newMarkerId)
+    const ChatMessage &message = model->at(row);
+    const ChatMessage &previous = model->at(row - 1);
+    if (m_newMarkerId != 0 && message.id == m_newMarkerId)
         return true;
-    if (previous.data(MessageModel::UserIdRole).toString()
-        != index.data(MessageModel::UserIdRole).toString())
+    if (previous.userId != message.userId)
         return true;
-    return std::abs(timestampOf(index) - timestampOf(previous)) >= groupWindowMs;
+    return std::abs(shownTime(message) - shownTime(previous)) >= groupWindowMs;
 }
 
 QString MessageDelegate::dayLabel(const QDate &date, const QDate &today)
@@ -141,7 +178,8 @@ QString MessageDelegate::dayLabel(const QDate &date, const QDate &today)
                                                           : QStringLiteral("d MMMM yyyy"));
 }
 
-void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index, const QFont &font,
+void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index,
+                                  const QList<TextLink> &links, const QFont &font,
                                   const QPalette &palette, int width) const
 {
     const bool deleted = index.data(MessageModel::DeletedRole).toBool();
@@ -160,9 +198,10 @@ void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index,
     textOption.setTextDirection(rightToLeft ? Qt::RightToLeft : Qt::LeftToRight);
     textOption.setAlignment(rightToLeft ? Qt::AlignRight : Qt::AlignLeft);
     layout.setTextOption(textOption);
+    layout.setCacheEnabled(true); // kept shaped: the row is drawn again on every frame
 
     QList<QTextLayout::FormatRange> formats;
-    for (const TextLink &link : links(index)) {
+    for (const TextLink &link : links) {
         QTextLayout::FormatRange range;
         range.start = link.start;
         range.length = link.length;
@@ -178,15 +217,6 @@ void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index,
         suffix.format.setForeground(palette.color(QPalette::PlaceholderText));
         formats.append(suffix);
     }
-    if (const auto selected = m_selection ? m_selection->rangeIn(index, int(text.size()))
-                                          : std::nullopt) {
-        QTextLayout::FormatRange range;
-        range.start = selected->first;
-        range.length = selected->second - selected->first;
-        range.format.setBackground(palette.color(QPalette::Highlight));
-        range.format.setForeground(palette.color(QPalette::HighlightedText));
-        formats.append(range);
-    }
     layout.setFormats(formats);
 
     layout.beginLayout();
@@ -199,73 +229,129 @@ void MessageDelegate::prepareBody(QTextLayout &layout, const QModelIndex &index,
     layout.endLayout();
 }
 
-MessageDelegate::Geometry MessageDelegate::geometry(const QModelIndex &index, const QRect &rect,
-                                                    const QFont &font, QTextLayout *layout) const
+MessageDelegate::Geometry MessageDelegate::geometry(const QModelIndex &index, int width,
+                                                    const QFont &font, bool day, bool head,
+                                                    bool marker, QTextLayout *layout) const
 {
     Geometry g;
     const QFontMetrics metrics(font);
-    int y = rect.top();
-    if (startsDay(index)) {
-        g.dayLabel = dayLabel(localDate(timestampOf(index)), QDate::currentDate());
-        g.daySeparator = QRect(rect.left(), y, rect.width(), metrics.height() + 22);
+    int y = 0;
+    if (day) {
+        g.dayLabel = dayLabel(localDate(timestampOf(index)), LocalClock::today());
+        g.daySeparator = QRect(0, y, width, metrics.height() + 22);
         y += g.daySeparator.height();
     }
-    if (m_newMarkerId != 0 && index.data(MessageModel::IdRole).toLongLong() == m_newMarkerId) {
-        g.newMarker
-            = QRect(rect.left(), y, rect.width(), QFontMetrics(smallFont(font)).height() + 8);
+    if (marker) {
+        g.newMarker = QRect(0, y, width, QFontMetrics(smallFont(font)).height() + 8);
         y += g.newMarker.height();
     }
-    const bool head = startsGroup(index);
     const int top = y;
     y += head ? 8 : 4; // a grouped message still reads as a message of its own, not a wrapped line
-    const int bodyWidth = qMax(40, rect.width() - contentLeft - rightMargin);
+    const int bodyWidth = qMax(40, width - contentLeft - rightMargin);
     if (head) {
         QFont bold = font;
         bold.setBold(true);
         const int headerHeight = QFontMetrics(bold).height();
-        g.avatar = QRect(rect.left() + leftMargin, y + 1, avatarSize, avatarSize);
-        g.header = QRect(rect.left() + contentLeft, y, bodyWidth, headerHeight);
+        g.avatar = QRect(leftMargin, y + 1, avatarSize, avatarSize);
+        g.header = QRect(contentLeft, y, bodyWidth, headerHeight);
         y += headerHeight + 1;
     }
-    g.bodyOrigin = QPoint(rect.left() + contentLeft, y);
-    int bodyHeight = metrics.height();
-    if (layout) {
-        prepareBody(*layout, index, font, {}, bodyWidth);
-        bodyHeight = qMax(bodyHeight, int(std::ceil(layout->boundingRect().height())));
-        if (layout->lineCount() > 0)
-            g.firstLineHeight = int(std::ceil(layout->lineAt(0).height()));
-    }
+    g.bodyOrigin = QPoint(contentLeft, y);
+    const int bodyHeight = qMax(metrics.height(), int(std::ceil(layout->boundingRect().height())));
+    if (layout->lineCount() > 0)
+        g.firstLineHeight = int(std::ceil(layout->lineAt(0).height()));
     y += bodyHeight + 2;
     if (head)
         y = qMax(y, g.avatar.bottom() + 1);
-    g.message = QRect(rect.left(), top, rect.width(), y - top);
-    g.height = y - rect.top();
+    g.message = QRect(0, top, width, y - top);
+    g.height = y;
     return g;
+}
+
+std::shared_ptr<const MessageDelegate::Row>
+MessageDelegate::row(const QModelIndex &index, int width, const QFont &font,
+                     const QPalette &palette) const
+{
+    static const auto none = std::make_shared<const Row>();
+    const MessageModel *model = messagesOf(index);
+    if (!model || !index.isValid())
+        return none;
+    // Read straight from the model's rows: a layout of the view asks this of every row.
+    const ChatMessage &message = model->at(index.row());
+    const bool day = startsDay(index);
+    const bool head = startsGroup(index);
+    const bool marker = m_newMarkerId != 0 && message.id == m_newMarkerId;
+    RowKey key;
+    key.id = message.id;
+    if (message.id == 0)
+        key.clientId = message.clientId;
+    key.textHash = qHashMulti(0, message.body, message.nick);
+    key.width = width;
+    key.flags = int(day) | int(head) << 1 | int(marker) << 2 | int(message.edited) << 3
+        | int(message.deleted) << 4 | int(message.state) << 5;
+    key.today = day ? LocalClock::today().toJulianDay() : 0;
+    // (A change of shown names clears the cache: MessageView, on dataChanged.)
+    if (const auto it = m_rows.constFind(key); it != m_rows.cend())
+        return *it;
+
+    auto made = std::make_shared<Row>();
+    made->displayName = model->displayName(message);
+    made->userId = message.userId;
+    made->nick = message.nick;
+    made->links = links(index);
+    prepareBody(made->layout, index, made->links, font, palette,
+                qMax(40, width - contentLeft - rightMargin));
+    made->g = geometry(index, width, font, day, head, marker, &made->layout);
+    made->time = timeText(shownTime(message));
+    QFont small = smallFont(font);
+    made->timeText.setText(made->time);
+    made->timeText.setTextFormat(Qt::PlainText);
+    made->timeText.prepare(QTransform(), small);
+    made->timeWidth = int(std::ceil(made->timeText.size().width()));
+    if (head) {
+        // The name takes what the time leaves of the row; it is cut (with "…") only then, and
+        // drawn in a box of its own width, so a right-to-left name never runs over the time.
+        QFont bold = font;
+        bold.setBold(true);
+        const QFontMetrics boldMetrics(bold);
+        made->shownNick = boldMetrics.elidedText(
+            made->displayName, Qt::ElideRight,
+            qMax(avatarSize, made->g.header.width() - made->timeWidth - headerGap));
+        made->nickWidth
+            = qMin(boldMetrics.horizontalAdvance(made->shownNick), made->g.header.width());
+    }
+    if (m_rows.size() >= maxCachedRows)
+        m_rows.clear(); // a few screens of rows at a few widths: rebuilt as they are shown
+    m_rows.insert(key, made);
+    return made;
+}
+
+QPixmap MessageDelegate::avatar(const Row &row, const QSize &size, qreal ratio) const
+{
+    // Drawn once per person and size: a circle and initials are a lot of work per frame.
+    const QString key = QStringLiteral("parley-avatar|%1|%2|%3x%4@%5")
+                            .arg(row.userId, row.nick)
+                            .arg(size.width())
+                            .arg(size.height())
+                            .arg(ratio);
+    QPixmap pixmap;
+    if (!QPixmapCache::find(key, &pixmap)) {
+        pixmap = QPixmap(size * ratio);
+        pixmap.setDevicePixelRatio(ratio);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        UserColors::paintAvatar(&painter, QRectF(QPointF(0, 0), QSizeF(size)), row.userId,
+                                row.nick);
+        painter.end();
+        QPixmapCache::insert(key, pixmap);
+    }
+    return pixmap;
 }
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     const int width = viewWidth(option);
-    const QString body = index.data(MessageModel::BodyRole).toString();
-    const QString key
-        = QStringLiteral("%1|%2|%3|%4%5%6%7%8|%9")
-              .arg(index.data(MessageModel::IdRole).toLongLong())
-              .arg(index.data(MessageModel::ClientIdRole).toString())
-              .arg(width)
-              .arg(int(startsDay(index)))
-              .arg(int(startsGroup(index)))
-              .arg(int(index.data(MessageModel::IdRole).toLongLong() == m_newMarkerId))
-              .arg(int(index.data(MessageModel::EditedRole).toBool()))
-              .arg(int(index.data(MessageModel::DeletedRole).toBool()))
-              .arg(qHash(body));
-    if (auto it = m_heights.constFind(key); it != m_heights.constEnd())
-        return { width, *it };
-    QTextLayout layout;
-    const int height = geometry(index, QRect(0, 0, width, 0), option.font, &layout).height;
-    if (m_heights.size() > 20000)
-        m_heights.clear();
-    m_heights.insert(key, height);
-    return { width, height };
+    return { width, row(index, width, option.font, option.palette)->g.height };
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -276,14 +362,12 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             m_paintObserver(id);
     }
     const QPalette &palette = option.palette;
-    QTextLayout layout;
-    Geometry g = geometry(index, option.rect, option.font, nullptr);
-    prepareBody(layout, index, option.font, palette,
-                qMax(40, option.rect.width() - contentLeft - rightMargin));
-    if (layout.lineCount() > 0)
-        g.firstLineHeight = int(std::ceil(layout.lineAt(0).height()));
+    const std::shared_ptr<const Row> row
+        = this->row(index, option.rect.width(), option.font, palette);
+    const Geometry &g = row->g;
 
     painter->save();
+    painter->translate(option.rect.topLeft());
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setRenderHint(QPainter::TextAntialiasing);
     if (!g.daySeparator.isNull())
@@ -298,38 +382,29 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->fillRect(g.message, fill);
     }
 
-    const qint64 ts = timestampOf(index);
     const QFont small = smallFont(option.font);
+    const int smallHeight = QFontMetrics(small).height();
     if (!g.avatar.isNull()) {
-        const QString userId = index.data(MessageModel::UserIdRole).toString();
-        const QString nick = index.data(MessageModel::NickRole).toString();
-        UserColors::paintAvatar(painter, g.avatar, userId, nick);
+        painter->drawPixmap(g.avatar.topLeft(),
+                            avatar(*row, g.avatar.size(), painter->device()->devicePixelRatioF()));
         QFont bold = option.font;
         bold.setBold(true);
-        const QFontMetrics boldMetrics(bold);
-        // The name takes what the time leaves of the row; it is cut (with "…") only then, and
-        // drawn in a box of its own width, so a right-to-left name never runs over the time.
-        const QString time = timeText(ts);
-        const int timeWidth = QFontMetrics(small).horizontalAdvance(time);
-        const QString shownNick = boldMetrics.elidedText(
-            index.data(MessageModel::DisplayNameRole).toString(), Qt::ElideRight,
-            qMax(avatarSize, g.header.width() - timeWidth - headerGap));
-        const int nickWidth = qMin(boldMetrics.horizontalAdvance(shownNick), g.header.width());
         painter->setFont(bold);
-        painter->setPen(UserColors::nickColor(userId, palette));
-        painter->drawText(QRect(g.header.topLeft(), QSize(nickWidth, g.header.height())),
-                          Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, shownNick);
+        painter->setPen(UserColors::nickColor(row->userId, palette));
+        painter->drawText(QRect(g.header.topLeft(), QSize(row->nickWidth, g.header.height())),
+                          Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine, row->shownNick);
         painter->setFont(small);
         painter->setPen(palette.color(QPalette::PlaceholderText));
-        const QRect timeRect = g.header.adjusted(nickWidth + headerGap, 0, 0, 0);
-        painter->drawText(timeRect, Qt::AlignLeft | Qt::AlignVCenter, time);
+        painter->drawStaticText(g.header.left() + row->nickWidth + headerGap,
+                                g.header.top() + (g.header.height() - smallHeight) / 2,
+                                row->timeText);
     } else if (hovered) {
         // A grouped row shows its time in the avatar column while hovered.
         painter->setFont(small);
         painter->setPen(palette.color(QPalette::PlaceholderText));
-        const QRect gutter(option.rect.left() + 2, g.bodyOrigin.y(), contentLeft - 8,
-                           qMax(g.firstLineHeight, 1));
-        painter->drawText(gutter, Qt::AlignRight | Qt::AlignVCenter, timeText(ts));
+        painter->drawStaticText(contentLeft - 6 - row->timeWidth,
+                                g.bodyOrigin.y() + (g.firstLineHeight - smallHeight) / 2,
+                                row->timeText);
     }
 
     const ChatMessage::State state = stateOf(index);
@@ -337,11 +412,22 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         = state == ChatMessage::State::Pending || index.data(MessageModel::DeletedRole).toBool();
     painter->setPen(palette.color(muted ? QPalette::PlaceholderText : QPalette::Text));
     painter->setFont(option.font);
-    layout.draw(painter, g.bodyOrigin);
+    // The selection is drawn over the laid-out text, which stays as it was laid out.
+    QList<QTextLayout::FormatRange> selections;
+    if (const auto selected
+        = m_selection ? m_selection->rangeIn(index, int(row->layout.text().size())) : std::nullopt) {
+        QTextLayout::FormatRange range;
+        range.start = selected->first;
+        range.length = selected->second - selected->first;
+        range.format.setBackground(palette.color(QPalette::Highlight));
+        range.format.setForeground(palette.color(QPalette::HighlightedText));
+        selections.append(range);
+    }
+    row->layout.draw(painter, g.bodyOrigin, selections);
 
     if (state != ChatMessage::State::Sent) {
         const bool failed = state == ChatMessage::State::Failed;
-        const QRect iconRect(option.rect.right() - rightMargin + 12,
+        const QRect iconRect(option.rect.width() - rightMargin + 12,
                              g.bodyOrigin.y() + (g.firstLineHeight - stateIconSize) / 2,
                              stateIconSize, stateIconSize);
         Icons::icon(failed ? QStringLiteral("warning") : QStringLiteral("clock"),
@@ -397,21 +483,19 @@ void MessageDelegate::paintNewMarker(QPainter *painter, const QRect &rect,
 std::optional<QUrl> MessageDelegate::linkAt(const QModelIndex &index, const QRect &rect,
                                             const QPoint &pos, const QFont &font) const
 {
-    const QList<TextLink> found = links(index);
-    if (found.isEmpty())
+    const std::shared_ptr<const Row> row = this->row(index, rect.width(), font, QPalette());
+    if (row->links.isEmpty())
         return std::nullopt;
-    QTextLayout layout;
-    const Geometry g = geometry(index, rect, font, &layout);
-    const QPointF local = QPointF(pos - g.bodyOrigin);
-    for (int i = 0; i < layout.lineCount(); ++i) {
-        const QTextLine line = layout.lineAt(i);
+    const QPointF local = QPointF(pos - rect.topLeft() - row->g.bodyOrigin);
+    for (int i = 0; i < row->layout.lineCount(); ++i) {
+        const QTextLine line = row->layout.lineAt(i);
         if (local.y() < line.y() || local.y() >= line.y() + line.height())
             continue;
         const QRectF natural = line.naturalTextRect(); // right-aligned for right-to-left
         if (local.x() < natural.left() || local.x() > natural.right())
             return std::nullopt;
         const int cursor = line.xToCursor(local.x(), QTextLine::CursorOnCharacter);
-        for (const TextLink &link : found) {
+        for (const TextLink &link : row->links) {
             if (cursor >= link.start && cursor < link.start + link.length)
                 return link.url;
         }
@@ -423,9 +507,9 @@ std::optional<QUrl> MessageDelegate::linkAt(const QModelIndex &index, const QRec
 int MessageDelegate::cursorAt(const QModelIndex &index, const QRect &rect, const QPoint &pos,
                               const QFont &font) const
 {
-    QTextLayout layout;
-    const Geometry g = geometry(index, rect, font, &layout);
-    const QPointF local = QPointF(pos - g.bodyOrigin);
+    const std::shared_ptr<const Row> row = this->row(index, rect.width(), font, QPalette());
+    const QTextLayout &layout = row->layout;
+    const QPointF local = QPointF(pos - rect.topLeft() - row->g.bodyOrigin);
     if (layout.lineCount() == 0 || local.y() < 0)
         return 0;
     for (int i = 0; i < layout.lineCount(); ++i) {

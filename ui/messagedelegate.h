@@ -9,6 +9,7 @@
 #include <functional>
 #include <QUrl>
 
+#include <memory>
 #include <optional>
 
 class QTextLayout;
@@ -69,23 +70,51 @@ public:
 
     static QString dayLabel(const QDate &date, const QDate &today);
 
-    void clearCache() { m_heights.clear(); }
+    // Forgets every laid-out row (the font or the palette changed).
+    void clearCache() { m_rows.clear(); }
+    int cachedRows() const { return int(m_rows.size()); }
+
+    // The rows laid out so far (a few screens' worth).
+    static constexpr int maxCachedRows = 3000;
+    // Everything a row's look depends on. A change of any part (an edit, a delete, a confirmed
+    // send, a neighbour, the "new messages" line, the width, the day) makes a new key.
+    struct RowKey
+    {
+        qint64 id = 0;
+        QString clientId; // for pending messages (id 0)
+        size_t textHash = 0; // body and shown name
+        int width = 0;
+        int flags = 0;
+        qint64 today = 0; // "Today" / "Yesterday" labels change at midnight
+
+        bool operator==(const RowKey &) const = default;
+        friend size_t qHash(const RowKey &key, size_t seed = 0)
+        {
+            return qHashMulti(seed, key.id, key.clientId, key.textHash, key.width, key.flags,
+                              key.today);
+        }
+    };
 
 private:
     struct Geometry;
-    // Where everything of a row goes; lays the body out into *layout when given.
-    Geometry geometry(const QModelIndex &index, const QRect &rect, const QFont &font,
-                      QTextLayout *layout) const;
-    void prepareBody(QTextLayout &layout, const QModelIndex &index, const QFont &font,
-                     const QPalette &palette, int width) const;
+    struct Row;
+    // What the row paints, from the cache or laid out now.
+    std::shared_ptr<const Row> row(const QModelIndex &index, int width, const QFont &font,
+                                   const QPalette &palette) const;
+    // Where everything of a row of `width` goes, at (0, 0), around the laid-out body.
+    Geometry geometry(const QModelIndex &index, int width, const QFont &font, bool day, bool head,
+                      bool marker, QTextLayout *layout) const;
+    void prepareBody(QTextLayout &layout, const QModelIndex &index, const QList<TextLink> &links,
+                     const QFont &font, const QPalette &palette, int width) const;
     void paintDaySeparator(QPainter *painter, const QRect &rect, const QPalette &palette,
                            const QString &label) const;
     void paintNewMarker(QPainter *painter, const QRect &rect, const QPalette &palette) const;
+    QPixmap avatar(const Row &row, const QSize &size, qreal ratio) const;
 
     qint64 m_newMarkerId = 0;
     const MessageSelection *m_selection = nullptr;
     std::function<void(qint64)> m_paintObserver;
-    mutable QHash<QString, int> m_heights; // by row identity, width and layout flags
+    mutable QHash<RowKey, std::shared_ptr<const Row>> m_rows;
 };
 
 } // namespace Parley::Ui

@@ -75,8 +75,10 @@ MessageView::MessageView(QWidget *parent)
 
 void MessageView::setMessages(Client::MessageModel *model, int unread)
 {
-    if (m_model)
+    if (m_model) {
         disconnect(m_model, nullptr, this, nullptr);
+        m_model->setTrimPaused(false); // in the background, its unread ones are kept
+    }
     m_model = model;
     m_loadingOlder = false;
     m_keepFromBottom = -1;
@@ -98,12 +100,20 @@ void MessageView::setMessages(Client::MessageModel *model, int unread)
         connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
                 &MessageView::onRowsAboutToBeInserted);
         connect(model, &QAbstractItemModel::rowsInserted, this, &MessageView::onRowsInserted);
+        // Shown names are not part of the laid-out rows' keys: a change of them (someone
+        // took a nick another person has) lays the rows out again.
+        connect(model, &QAbstractItemModel::dataChanged, this,
+                [this](const QModelIndex &, const QModelIndex &, const QList<int> &roles) {
+                    if (roles.isEmpty() || roles.contains(MessageModel::DisplayNameRole))
+                        m_delegate->clearCache();
+                });
         connect(model, &MessageModel::historyLoaded, this, [this] {
             m_loadingOlder = false;
             m_olderTimeout.stop();
         });
     }
     scrollToBottom();
+    updateTrimming();
     QTimer::singleShot(0, this, &MessageView::updateJumpBars); // once laid out
 }
 
@@ -125,6 +135,7 @@ void MessageView::clearNewMarker()
     m_delegate->setNewMarkerId(0);
     scheduleDelayedItemsLayout();
     updateJumpBars();
+    updateTrimming();
 }
 
 void MessageView::setNewMarkerAfter(qint64 lastReadId)
@@ -132,6 +143,7 @@ void MessageView::setNewMarkerAfter(qint64 lastReadId)
     m_markAfter = lastReadId;
     if (m_model && m_model->rowCount() > 0)
         onRowsInserted({}, 0, m_model->rowCount() - 1);
+    updateTrimming();
 }
 
 MessageView::ScrollPosition MessageView::scrollPosition() const
@@ -220,7 +232,9 @@ void MessageView::onRowsInserted(const QModelIndex &, int first, int last)
         }
     }
     if (m_atBottom) {
-        QListView::scrollToBottom();
+        // Nothing now: the view lays the rows out once per pass of the event loop however many
+        // arrived, and onRangeChanged() keeps it at the bottom then (scrolling here would lay
+        // everything out again for each message of a burst).
     } else {
         for (int row = first; row <= last; ++row) {
             if (!m_model->index(row).data(MessageModel::IsOwnRole).toBool())
@@ -261,6 +275,7 @@ void MessageView::updateJumpBars()
                                              : tr("Jump to present"));
     m_presentBar->setVisible(away);
     placeJumpBars();
+    updateTrimming(); // a "new messages" line may have been placed
 }
 
 void MessageView::placeJumpBars()
@@ -287,9 +302,18 @@ void MessageView::onRangeChanged(int, int max)
     maybeRequestOlder();
 }
 
+void MessageView::updateTrimming()
+{
+    // The window of rows moves only while the user is at the bottom with nothing unread above:
+    // what they scroll back to, and the "new messages" line, stay.
+    if (m_model)
+        m_model->setTrimPaused(!m_atBottom || m_delegate->newMarkerId() != 0 || m_markAfter > 0);
+}
+
 void MessageView::onScrolled(int value)
 {
     m_atBottom = value >= verticalScrollBar()->maximum() - 4;
+    updateTrimming();
     maybeRequestOlder();
     updateJumpBars();
 }

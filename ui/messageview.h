@@ -94,6 +94,7 @@ private:
     void onScrolled(int value);
     void maybeRequestOlder();
     void updateJumpBars();
+    void updateTrimming();
     void tryRestore();
     void placeJumpBars();
     int markerRow() const; // -1 without a "new messages" line

@@ -151,7 +151,7 @@ bool UserDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
     lines << tr("Fingerprint %1").arg(index.data(PresenceModel::FingerprintRole).toString());
     if (since > 0) {
         const QDateTime when = QDateTime::fromMSecsSinceEpoch(since);
-        const QString format = when.date() == QDate::currentDate()
+        const QString format = when.date() == LocalClock::today()
             ? shortTime(since)
             : QLocale().toString(when.date(), QLocale::ShortFormat) + QLatin1Char(' ')
                 + shortTime(since);

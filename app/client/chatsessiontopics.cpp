@@ -81,9 +81,13 @@ void ChatSession::closeTopic(const QString &topic)
 void ChatSession::onArrived(Conversation *conversation, const ChatMessage &message)
 {
     const QString topic = conversation->topic();
-    if (topic != m_currentTopic)
+    if (topic != m_currentTopic) {
         m_rooms->incrementUnread(
             topic, 1, conversation->isDm() || mentionsNick(message.body, m_identity.nick));
+        // The first unread stays loaded (the window of rows never drops it).
+        if (conversation->messages()->keepFrom() == 0)
+            conversation->messages()->setKeepFrom(message.id);
+    }
     emit messageArrived(topic, message);
 }
 
@@ -108,6 +112,8 @@ void ChatSession::countUnreadSinceLastVisit(Conversation *conversation)
     }
     m_rooms->incrementUnread(topic, unread - mentions, false);
     m_rooms->incrementUnread(topic, mentions, true);
+    if (unread > 0)
+        conversation->messages()->setKeepFrom(*known + 1);
 }
 
 void ChatSession::markRead(const QString &topic)
@@ -127,6 +133,9 @@ void ChatSession::setCurrentTopic(const QString &topic)
     if (topic == m_currentTopic)
         return;
     m_currentTopic = topic;
+    // Shown, its unread ones are the view's to keep (its "new messages" line).
+    if (Conversation *shown = m_conversations.value(topic))
+        shown->messages()->setKeepFrom(0);
     emit currentTopicChanged(topic);
 }
 

@@ -35,6 +35,7 @@ Conversation::Conversation(const QString &topic, const QString &password, const 
     , m_presence(new PresenceModel(identity.userId(), this))
 {
     m_messages->setNickDirectory(nicks);
+    m_messages->setRowLimit(rowLimit);
     m_presence->setNickDirectory(nicks);
 }
 

@@ -31,6 +31,10 @@ class Conversation : public QObject
 {
     Q_OBJECT
 public:
+    // The rows a conversation keeps around what is read (MessageModel::setRowLimit): a few
+    // screens; older ones come back as history when scrolled to.
+    static constexpr int rowLimit = 200;
+
     // `password`: a locked room's, sent with every join.
     Conversation(const QString &topic, const QString &password, const Identity &identity,
                  NickDirectory *nicks, QObject *parent = nullptr);

@@ -49,7 +49,7 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
     case MessageRole:
         return QVariant::fromValue(message);
     case DisplayNameRole:
-        return m_nicks ? m_nicks->displayName(message.userId, message.nick) : message.nick;
+        return displayName(message);
     case FingerprintRole:
         return Protocol::Identity::fingerprint(message.userId);
     default:
@@ -96,6 +96,11 @@ QHash<int, QByteArray> MessageModel::roleNames() const
 ChatMessage MessageModel::messageAt(int row) const
 {
     return row >= 0 && row < m_rows.size() ? m_rows.at(row) : ChatMessage();
+}
+
+QString MessageModel::displayName(const ChatMessage &message) const
+{
+    return m_nicks ? m_nicks->displayName(message.userId, message.nick) : message.nick;
 }
 
 int MessageModel::rowOfId(qint64 id) const
@@ -173,8 +178,38 @@ bool MessageModel::merge(const ChatMessage &message)
             return false;
         }
     }
-    insertRows(insertionRowForId(confirmed.id), { confirmed });
+    const int row = insertionRowForId(confirmed.id);
+    insertRows(row, { confirmed });
+    if (row + 1 >= confirmedCount())
+        trim(); // a new message at the end (a history page never trims)
     return true;
+}
+
+void MessageModel::setTrimPaused(bool paused)
+{
+    if (m_trimPaused == paused)
+        return;
+    m_trimPaused = paused;
+    if (!paused)
+        trim();
+}
+
+void MessageModel::trim()
+{
+    const int count = int(m_rows.size());
+    if (m_rowLimit <= 0 || count <= m_rowLimit + m_rowLimit / 4)
+        return;
+    int drop = m_trimPaused ? 0 : count - m_rowLimit;
+    if (m_keepFrom > 0) // not the unread ones
+        drop = qMin(drop, insertionRowForId(m_keepFrom - 1));
+    const int hardCap = 20 * m_rowLimit;
+    drop = qMin(qMax(drop, count - hardCap), confirmedCount());
+    if (drop <= 0)
+        return;
+    beginRemoveRows({}, 0, drop - 1);
+    m_rows.remove(0, drop);
+    endRemoveRows();
+    m_hasMore = true;
 }
 
 int MessageModel::mergeAll(const QList<ChatMessage> &messages)

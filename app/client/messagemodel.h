@@ -52,7 +52,23 @@ public:
     bool hasMore() const { return m_hasMore; } // older history exists on the hub
     void setHasMore(bool hasMore) { m_hasMore = hasMore; }
 
+    // A window of rows, so that a room that never sleeps costs the same after a day as after
+    // a minute: once a new message makes more than `limit` plus a quarter, the oldest rows are
+    // dropped down to `limit` and hasMore() becomes true (they come back as history). Never
+    // dropped: rows from keepFrom() on (the unread ones), or anything while paused (the view
+    // is scrolled up, or shows the "new messages" line); past 20 × limit the oldest go anyway.
+    // 0: no limit (the default).
+    void setRowLimit(int limit) { m_rowLimit = limit; }
+    int rowLimit() const { return m_rowLimit; }
+    void setKeepFrom(qint64 id) { m_keepFrom = id; }
+    qint64 keepFrom() const { return m_keepFrom; }
+    void setTrimPaused(bool paused);
+
     ChatMessage messageAt(int row) const; // default message if out of range
+    // The row's message without a copy, for views that read many rows per frame; row must be
+    // in range.
+    const ChatMessage &at(int row) const { return m_rows.at(row); }
+    QString displayName(const ChatMessage &message) const; // as DisplayNameRole
     int rowOfId(qint64 id) const; // -1 if absent
     int rowOfClientId(const QString &clientId) const; // own messages only; -1 if absent
     qint64 newestId() const; // 0 if no confirmed message
@@ -91,8 +107,13 @@ private:
     QString m_topic;
     QString m_ownUserId;
     QPointer<NickDirectory> m_nicks;
+    void trim();
+
     QList<ChatMessage> m_rows;
     bool m_hasMore = false;
+    int m_rowLimit = 0;
+    qint64 m_keepFrom = 0;
+    bool m_trimPaused = false;
 };
 
 } // namespace Parley::Client

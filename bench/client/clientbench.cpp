@@ -2,9 +2,10 @@
 // (Workspace + MainWindow, offscreen) joins a real parley-hub process on 127.0.0.1; a second
 // process of this program runs the bots, so that only the app's own work is measured here.
 //
-//   parley-clientbench [--scenario steady|burst|memory|switch|all] [--rate R] [--seconds S]
+//   parley-clientbench [--scenario idle|steady|burst|memory|switch|all] [--rate R] [--seconds S]
 //                      [--messages N] [--json FILE]
 //
+// idle:   5 s with nothing sent: the app's own background cost.
 // steady: R msg/s (default 50) for S s (default 20): the app's CPU per message and in % of a core.
 // burst:  500 msg/s for 10 s: how long after the last message was sent its row is first painted.
 // memory: N messages (default 100,000) as fast as the bots go: the app's RSS growth.
@@ -29,6 +30,7 @@
 #include <QCommandLineParser>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -97,9 +99,23 @@ QString sentence(QRandomGenerator &random)
     return picked.join(QLatin1Char(' '));
 }
 
+// Runs the event loop as the app does (blocking until something happens), checking `done`
+// every 5 ms; QTest::qWaitFor would sleep between passes and batch the app's work.
 bool waitFor(const std::function<bool()> &done, int timeoutMs)
 {
-    return QTest::qWaitFor(done, timeoutMs);
+    if (done())
+        return true;
+    QEventLoop loop;
+    QTimer check;
+    check.setInterval(5);
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    check.start();
+    loop.exec();
+    return done();
 }
 
 // --- the bots (a child process) -----------------------------------------------------------
@@ -164,6 +180,7 @@ int runBots(const QUrl &url)
         // Sends on a 1 ms timer as many as the rate allows by now (rate 0: as fast as acks
         // keep up, 200 in flight at most).
         int sent = 0;
+        qint64 last = 0;
         QElapsedTimer clock;
         clock.start();
         const qint64 first = nowMs();
@@ -183,12 +200,13 @@ int runBots(const QUrl &url)
                 bots[std::size_t(sent % botCount)]->conversation(topic)->send(sentence(random));
                 ++sent;
             }
-            if (sent >= count)
+            if (sent >= count) {
+                last = nowMs(); // the last one just went out
                 tick.stop();
+            }
         });
         tick.start();
         waitFor([&] { return sent >= count; }, 3'600'000);
-        const qint64 last = nowMs();
         waitFor([&] { return pending() == 0; }, 120'000);
         std::printf("sent %d %lld %lld\n", sent, first, last);
         std::fflush(stdout);
@@ -202,6 +220,7 @@ class Bench
 public:
     ~Bench();
     bool start(const QString &program);
+    QJsonObject idle(int seconds);
     QJsonObject steady(double rate, int seconds);
     QJsonObject burst(double rate, int seconds);
     QJsonObject memory(int messages);
@@ -310,6 +329,17 @@ qint64 Bench::newestPainted(int timeoutMs)
         },
         timeoutMs);
     return m_firstPaint.value(newest, -1);
+}
+
+QJsonObject Bench::idle(int seconds)
+{
+    const double cpuBefore = cpuSeconds();
+    QElapsedTimer wall;
+    wall.start();
+    waitFor([] { return false; }, seconds * 1000);
+    return { { QStringLiteral("scenario"), QStringLiteral("idle") },
+             { QStringLiteral("app_cpu_percent_of_core"),
+               100.0 * (cpuSeconds() - cpuBefore) / (wall.elapsed() / 1000.0) } };
 }
 
 QJsonObject Bench::steady(double rate, int seconds)
@@ -429,6 +459,8 @@ int main(int argc, char *argv[])
         std::fflush(stdout);
         results.insert(result.value(QStringLiteral("scenario")).toString(), result);
     };
+    if (all || scenario == QLatin1String("idle"))
+        report(bench.idle(5));
     if (all || scenario == QLatin1String("steady"))
         report(bench.steady(parser.value(QStringLiteral("rate")).toDouble(),
                             parser.value(QStringLiteral("seconds")).toInt()));
