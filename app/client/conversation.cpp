@@ -36,6 +36,9 @@ Conversation::Conversation(const QString &topic, const QString &password, const 
 {
     m_messages->setNickDirectory(nicks);
     m_messages->setRowLimit(rowLimit);
+    m_liveTimer.setSingleShot(true);
+    m_liveTimer.setInterval(liveBatchMs);
+    connect(&m_liveTimer, &QTimer::timeout, this, &Conversation::flushLive);
     m_presence->setNickDirectory(nicks);
 }
 
@@ -98,6 +101,7 @@ void Conversation::leave()
 
 void Conversation::onJoined(const QJsonObject &response)
 {
+    flushLive(); // what arrived before the connection went, in order before the catch-up
     m_joined = true;
     m_presence->applySummary({}); // the presence_state that follows says who; a summary, if any
     const bool rejoin = m_joinedOnce;
@@ -181,8 +185,10 @@ void Conversation::onMessage(const QString &event, const QJsonObject &payload)
         if (message.isValid())
             onIncoming(message, true);
     } else if (event == Protocol::Event::MsgEdited) {
+        flushLive(); // it may be one of them
         m_messages->applyEdit(ChatMessage::fromJson(payload, m_topic));
     } else if (event == Protocol::Event::MsgDeleted) {
+        flushLive();
         m_messages->applyDelete(ChatMessage::fromJson(payload, m_topic).id);
     } else if (event == Protocol::Event::PresenceSummary) {
         m_presence->applySummary(payload);
@@ -192,11 +198,33 @@ void Conversation::onMessage(const QString &event, const QJsonObject &payload)
 void Conversation::onIncoming(const ChatMessage &message, bool live)
 {
     const bool own = message.userId == m_identity.userId();
+    if (live && !own) {
+        m_live.append(message);
+        if (!m_liveTimer.isActive())
+            m_liveTimer.start();
+        return;
+    }
     if (own)
         m_outbox.confirm(message.clientId);
     const bool added = m_messages->merge(message);
     emit activity(message.ts);
     if (added && !own && live)
+        emit arrived(message);
+}
+
+void Conversation::flushLive()
+{
+    m_liveTimer.stop();
+    if (m_live.isEmpty())
+        return;
+    const QList<ChatMessage> batch = std::exchange(m_live, {});
+    QList<ChatMessage> added;
+    for (const ChatMessage &message : batch) {
+        if (m_messages->merge(message))
+            added.append(message);
+    }
+    emit activity(batch.last().ts);
+    for (const ChatMessage &message : std::as_const(added))
         emit arrived(message);
 }
 

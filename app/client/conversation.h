@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
+#include <QTimer>
 #include <QPointer>
 #include <QString>
 
@@ -34,6 +35,9 @@ public:
     // The rows a conversation keeps around what is read (MessageModel::setRowLimit): a few
     // screens; older ones come back as history when scrolled to.
     static constexpr int rowLimit = 200;
+    // Live messages from others reach the model in batches, at most this long after they
+    // arrived: a burst is one layout and one paint of the view, not one per message.
+    static constexpr int liveBatchMs = 50;
 
     // `password`: a locked room's, sent with every join.
     Conversation(const QString &topic, const QString &password, const Identity &identity,
@@ -77,6 +81,7 @@ signals:
     void errorOccurred(const QString &text);
 
 private:
+    void flushLive(); // the live messages waiting, into the model now
     void onJoined(const QJsonObject &response);
     void onErrored();
     void onMessage(const QString &event, const QJsonObject &payload);
@@ -98,6 +103,8 @@ private:
     MessageModel *m_messages; // child
     PresenceModel *m_presence; // child
     Outbox m_outbox;
+    QList<ChatMessage> m_live; // arrived, not yet in the model
+    QTimer m_liveTimer;
     bool m_joined = false;
     bool m_joinedOnce = false; // opened() was emitted
     bool m_loadingHistory = false;

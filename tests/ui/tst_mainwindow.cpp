@@ -108,6 +108,7 @@ private slots:
     void aDmFollowsTheOtherPersonsNewNick();
     void startsMinimisedWhenChosen();
     void theReadingPlaceSurvivesSwitchingRoomsAndARestart();
+    void aBusyRoomKeepsAWindowOfRows();
     void bannerExplainsRefusalAndHubPasswordFixesIt();
     void autoAwayAfterIdleAndBackOnInput();
     void jumpBarsHelpCatchingUp();
@@ -666,6 +667,40 @@ void TestMainWindow::theReadingPlaceSurvivesSwitchingRoomsAndARestart()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->messageView()->scrollPosition().topId, place.topId,
                               hubTimeoutMs);
     QVERIFY(!m_window->messageView()->isAtBottom());
+}
+
+void TestMainWindow::aBusyRoomKeepsAWindowOfRows()
+{
+    auto gil = otherUser(m_hub->url(), QStringLiteral("gil-000001"), QStringLiteral("Gil"));
+    gil->openTopic(Ui::RoomNavigator::defaultTopic());
+    QTRY_VERIFY_WITH_TIMEOUT(gil->isJoined(Ui::RoomNavigator::defaultTopic()), hubTimeoutMs);
+    Client::Conversation *general = gil->conversation(Ui::RoomNavigator::defaultTopic());
+    const int limit = Client::Conversation::rowLimit;
+    for (int i = 1; i <= limit + 100; ++i)
+        general->send(QStringLiteral("busy %1").arg(i));
+    // Read at the bottom: the newest are all there, the oldest went (they are history now).
+    const auto newest = [this] {
+        const Client::MessageModel *shown = shownMessages();
+        return shown && shown->rowCount() > 0 ? shown->at(shown->rowCount() - 1).body : QString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(newest(), QStringLiteral("busy %1").arg(limit + 100), hubTimeoutMs);
+    QVERIFY(shownMessages()->rowCount() <= limit + limit / 4);
+    QVERIFY(shownMessages()->hasMore());
+
+    // Scrolled up: older pages come back, and nothing goes while the user reads up there.
+    Ui::MessageView *view = m_window->messageView();
+    view->verticalScrollBar()->setValue(0);
+    QTRY_VERIFY_WITH_TIMEOUT(shownMessages()->rowCount() > limit + limit / 4, hubTimeoutMs);
+    const int held = shownMessages()->rowCount();
+    const qint64 oldest = shownMessages()->oldestId();
+    for (int i = 1; i <= 60; ++i)
+        general->send(QStringLiteral("more %1").arg(i));
+    QTRY_COMPARE_WITH_TIMEOUT(shownMessages()->rowCount(), held + 60, hubTimeoutMs);
+    QVERIFY(shownMessages()->oldestId() <= oldest);
+    // Back at the bottom, the window moves on again with the next message.
+    view->scrollToBottom();
+    general->send(QStringLiteral("last"));
+    QTRY_VERIFY_WITH_TIMEOUT(shownMessages()->rowCount() <= limit + limit / 4, hubTimeoutMs);
 }
 
 void TestMainWindow::bannerExplainsRefusalAndHubPasswordFixesIt()

@@ -25,10 +25,12 @@
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/settingsdialog.h"
+#include "ui/timetext.h"
 #include "ui/statusbutton.h"
 #include "ui/usercolors.h"
 
 #include <QAbstractItemModelTester>
+#include <ctime>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -82,6 +84,8 @@ private slots:
     void namesUseTheRowAndRightToLeftTextReadsFromTheRight();
     void headersAreCutAtAWholeLetter();
     void partOfAMessageIsSelectedAndCopied();
+    void localTimesNeedNoZoneLookupEachTime();
+    void rowsAreLaidOutOnceAndPaintedWithoutLookups();
 };
 
 void TestWidgetRules::findsLinks_data()
@@ -484,6 +488,77 @@ void TestWidgetRules::partOfAMessageIsSelectedAndCopied()
     QSignalSpy typed(&view, &Ui::MessageView::typedWhileReading);
     QTest::keyClick(&view, Qt::Key_H);
     QCOMPARE(typed.count(), 1);
+}
+
+void TestWidgetRules::localTimesNeedNoZoneLookupEachTime()
+{
+    // Around both changes of summer time in Berlin (2026-03-29 01:00 UTC, 2026-10-25 01:00 UTC),
+    // every seven minutes: the same dates and times as the C library's conversion.
+    const QByteArray zoneBefore = qgetenv("TZ");
+    qputenv("TZ", "Europe/Berlin");
+    tzset();
+    for (const qint64 change : { qint64(1774746000000), qint64(1792890000000) }) {
+        for (qint64 ms = change - 3 * 3'600'000; ms <= change + 3 * 3'600'000; ms += 7 * 60'000) {
+            const QDateTime local = QDateTime::fromMSecsSinceEpoch(ms);
+            QCOMPARE(Ui::LocalClock::date(ms), local.date());
+            QCOMPARE(Ui::LocalClock::time(ms), local.time());
+        }
+    }
+    // One lookup per quarter hour of time, then none.
+    const qint64 noon = 1790000000000;
+    Ui::LocalClock::shortTime(noon);
+    const int lookups = Ui::LocalClock::lookups();
+    for (int i = 0; i < 1000; ++i)
+        Ui::LocalClock::shortTime(noon + i);
+    QCOMPARE(Ui::LocalClock::lookups(), lookups);
+    if (zoneBefore.isEmpty())
+        qunsetenv("TZ");
+    else
+        qputenv("TZ", zoneBefore);
+    tzset();
+}
+
+void TestWidgetRules::rowsAreLaidOutOnceAndPaintedWithoutLookups()
+{
+    Client::MessageModel model(QStringLiteral("room:general"), QStringLiteral("self-0001"));
+    QList<Client::ChatMessage> messages;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (int i = 1; i <= 40; ++i) {
+        Client::ChatMessage message;
+        message.id = i;
+        message.topic = model.topic();
+        message.userId = i % 3 ? QStringLiteral("ana-000001") : QStringLiteral("bo-0000001");
+        message.nick = i % 3 ? QStringLiteral("Ana") : QStringLiteral("Bo");
+        message.body = QStringLiteral("message %1 with a link https://example.org/%1").arg(i);
+        message.ts = now - (40 - i) * 1000;
+        messages << message;
+    }
+    model.mergeAll(messages);
+    Ui::MessageView view;
+    view.resize(600, 400);
+    view.setMessages(&model);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.viewport()->grab();
+    const int rows = view.delegate()->cachedRows();
+    QVERIFY(rows >= 40); // every row laid out once for the layout of the view
+    const int lookups = Ui::LocalClock::lookups();
+
+    // Painted again and again (as each new message and each hover does): no row is laid out
+    // again, and no time needs the zone.
+    for (int i = 0; i < 5; ++i)
+        view.viewport()->grab();
+    QCOMPARE(view.delegate()->cachedRows(), rows);
+    QCOMPARE(Ui::LocalClock::lookups(), lookups);
+
+    // An edit lays out that row only, with its new text.
+    Client::ChatMessage edited = messages.last();
+    edited.body = QStringLiteral("message 40, now much longer: ") + QString(300, QLatin1Char('x'));
+    edited.edited = true;
+    const int heightBefore = view.visualRect(model.index(39)).height();
+    QVERIFY(model.applyEdit(edited));
+    QTRY_VERIFY(view.visualRect(model.index(39)).height() > heightBefore);
+    QCOMPARE(view.delegate()->cachedRows(), rows + 1);
 }
 
 QTEST_MAIN(TestWidgetRules)

@@ -116,6 +116,7 @@ private slots:
     void failedMessageKeepsItsRow();
     void historyIsPrependedAtRowZero();
     void editAndDeleteUpdateRowsInPlace();
+    void aWindowOfRowsKeepsTheUnreadAndWhatIsRead();
 
     void presenceRowsAreSortedByStatusThenNick();
     void presenceSecondDeviceChangesCountOnly();
@@ -189,6 +190,57 @@ void tst_Models::messagesAreInsertedInIdOrderWithoutDuplicates()
     QCOMPARE(model.oldestId(), 1);
     QCOMPARE(model.index(1).data(Qt::DisplayRole).toString(), QStringLiteral("b"));
     QCOMPARE(reset.size(), 0);
+}
+
+void tst_Models::aWindowOfRowsKeepsTheUnreadAndWhatIsRead()
+{
+    MessageModel model(Topic, Self);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setRowLimit(10);
+    const auto post = [&model](qint64 from, qint64 to) {
+        for (qint64 id = from; id <= to; ++id)
+            model.merge(message(id, QStringLiteral("ana-1"), QStringLiteral("m%1").arg(id)));
+    };
+    // Up to the limit and a quarter nothing goes; one more and the oldest go down to the limit.
+    post(1, 12);
+    QCOMPARE(model.rowCount(), 12);
+    QVERIFY(!model.hasMore());
+    post(13, 13);
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.oldestId(), 4);
+    QVERIFY(model.hasMore()); // they come back as history
+    QCOMPARE(model.newestId(), 13);
+
+    // A history page (prepended) never trims, whatever it makes.
+    model.prependHistory({ message(2, QStringLiteral("bo-1"), QStringLiteral("old")),
+                           message(3, QStringLiteral("bo-1"), QStringLiteral("old")) },
+                         true);
+    QCOMPARE(model.rowCount(), 12);
+
+    // Paused (the view is scrolled up): everything stays; unpaused, the window moves.
+    model.setTrimPaused(true);
+    post(14, 20);
+    QCOMPARE(model.rowCount(), 19);
+    model.setTrimPaused(false);
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.oldestId(), 11);
+
+    // The unread ones (from keepFrom on) stay, however many.
+    model.setKeepFrom(15);
+    post(21, 40);
+    QCOMPARE(model.oldestId(), 15);
+    QCOMPARE(model.rowCount(), 26);
+    // ... up to 20 times the limit: then memory wins.
+    post(41, 260);
+    QCOMPARE(model.rowCount(), 200);
+    QCOMPARE(model.newestId(), 260);
+
+    // Our own pending message at the end is never dropped.
+    model.setKeepFrom(0);
+    model.addPending(pending(QStringLiteral("mine"), QStringLiteral("c-1")));
+    post(261, 261);
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.unconfirmed().size(), 1);
 }
 
 void tst_Models::pendingMessageBecomesSentOnceOnReply()
