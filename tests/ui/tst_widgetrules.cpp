@@ -323,6 +323,20 @@ void TestWidgetRules::aLongNicknameIsRefusedNotCut()
 
 
 namespace {
+// A confirmed message of room:general, as the hub would send it.
+Client::ChatMessage chatMessage(qint64 id, const QString &userId, const QString &nick,
+                                const QString &body, qint64 ts = QDateTime::currentMSecsSinceEpoch())
+{
+    Client::ChatMessage message;
+    message.id = id;
+    message.topic = QStringLiteral("room:general");
+    message.userId = userId;
+    message.nick = nick;
+    message.body = body;
+    message.ts = ts;
+    return message;
+}
+
 // The leftmost and rightmost columns (-1 if none) where `image` has a pixel of `color` in rows
 // [top, bottom), right of the avatars.
 std::pair<int, int> columnsOf(const QImage &image, const QColor &color, int top, int bottom)
@@ -351,18 +365,10 @@ void TestWidgetRules::namesUseTheRowAndRightToLeftTextReadsFromTheRight()
     const QString ana = QStringLiteral("ana-000001");
     const QString longNick = QStringLiteral("Alexandra Konstantinopoulou-Papa"); // 32, the most
     Client::MessageModel model(QStringLiteral("room:general"), QStringLiteral("self-0001"));
-    Client::ChatMessage first;
-    first.id = 1;
-    first.topic = model.topic();
-    first.userId = ana;
-    first.nick = longNick;
-    first.body = QStringLiteral("hello");
-    first.ts = QDateTime::currentMSecsSinceEpoch();
-    Client::ChatMessage hebrew = first;
-    hebrew.id = 2;
-    hebrew.userId = QStringLiteral("bo-0000001");
-    hebrew.nick = QStringLiteral("Bo");
-    hebrew.body = QStringLiteral("שלום לכולם");
+    const Client::ChatMessage first = chatMessage(1, ana, longNick, QStringLiteral("hello"));
+    const Client::ChatMessage hebrew
+        = chatMessage(2, QStringLiteral("bo-0000001"), QStringLiteral("Bo"),
+                      QStringLiteral("שלום לכולם"));
     model.mergeAll({ first, hebrew });
 
     Ui::MessageView view;
@@ -429,18 +435,11 @@ void TestWidgetRules::headersAreCutAtAWholeLetter()
 void TestWidgetRules::partOfAMessageIsSelectedAndCopied()
 {
     Client::MessageModel model(QStringLiteral("room:general"), QStringLiteral("self-0001"));
-    Client::ChatMessage first;
-    first.id = 1;
-    first.topic = model.topic();
-    first.userId = QStringLiteral("ana-000001");
-    first.nick = QStringLiteral("Ana");
-    first.body = QStringLiteral("The build server is down again today");
-    first.ts = QDateTime::currentMSecsSinceEpoch();
-    Client::ChatMessage second = first;
-    second.id = 2;
-    second.userId = QStringLiteral("bo-0000001");
-    second.nick = QStringLiteral("Bo");
-    second.body = QStringLiteral("Restarting it now");
+    const Client::ChatMessage first
+        = chatMessage(1, QStringLiteral("ana-000001"), QStringLiteral("Ana"),
+                      QStringLiteral("The build server is down again today"));
+    const Client::ChatMessage second = chatMessage(
+        2, QStringLiteral("bo-0000001"), QStringLiteral("Bo"), QStringLiteral("Restarting it now"));
     model.mergeAll({ first, second });
     Ui::MessageView view;
     view.resize(600, 300);
@@ -524,14 +523,11 @@ void TestWidgetRules::rowsAreLaidOutOnceAndPaintedWithoutLookups()
     QList<Client::ChatMessage> messages;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (int i = 1; i <= 40; ++i) {
-        Client::ChatMessage message;
-        message.id = i;
-        message.topic = model.topic();
-        message.userId = i % 3 ? QStringLiteral("ana-000001") : QStringLiteral("bo-0000001");
-        message.nick = i % 3 ? QStringLiteral("Ana") : QStringLiteral("Bo");
-        message.body = QStringLiteral("message %1 with a link https://example.org/%1").arg(i);
-        message.ts = now - (40 - i) * 1000;
-        messages << message;
+        const bool ana = i % 3 != 0;
+        messages << chatMessage(i, ana ? QStringLiteral("ana-000001") : QStringLiteral("bo-0000001"),
+                                ana ? QStringLiteral("Ana") : QStringLiteral("Bo"),
+                                QStringLiteral("message %1 with a link https://example.org/%1").arg(i),
+                                now - (40 - i) * 1000);
     }
     model.mergeAll(messages);
     Ui::MessageView view;
