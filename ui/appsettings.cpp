@@ -245,8 +245,7 @@ Preferences AppSettings::preferences() const
 
 void AppSettings::setPreferences(const Preferences &preferences)
 {
-    m_settings.setValue(QStringLiteral("preferences/theme"),
-                        themeNames.at(int(preferences.theme)));
+    m_settings.setValue(QStringLiteral("preferences/theme"), themeNames.at(int(preferences.theme)));
     m_settings.setValue(QStringLiteral("preferences/notify"),
                         notifyNames.at(int(preferences.notify)));
     m_settings.setValue(QStringLiteral("preferences/notificationText"),

@@ -510,8 +510,7 @@ void MainWindow::onConversationShown(Client::Conversation *conversation, int unr
         m_messages->setNewMarkerAfter(m_session->readPosition(conversation->topic()));
     m_users->setTopicPresence(conversation ? conversation->presence() : nullptr);
     m_typing->setPresence(conversation ? conversation->presence() : nullptr);
-    m_composer->setTopic(conversation ? conversation->topic() : QString(), QString(),
-                         m_shownKey);
+    m_composer->setTopic(conversation ? conversation->topic() : QString(), QString(), m_shownKey);
     // An invite link from the header opens the room shown (never a dm).
     m_hubHeader->setInviteRoom(conversation && !conversation->isDm()
                                    ? Protocol::roomNameOf(conversation->topic())

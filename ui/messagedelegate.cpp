@@ -268,9 +268,9 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QModelIndex &index, in
     return g;
 }
 
-std::shared_ptr<const MessageDelegate::Row>
-MessageDelegate::row(const QModelIndex &index, int width, const QFont &font,
-                     const QPalette &palette) const
+std::shared_ptr<const MessageDelegate::Row> MessageDelegate::row(const QModelIndex &index,
+                                                                 int width, const QFont &font,
+                                                                 const QPalette &palette) const
 {
     static const auto none = std::make_shared<const Row>();
     const MessageModel *model = messagesOf(index);
@@ -414,8 +414,9 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setFont(option.font);
     // The selection is drawn over the laid-out text, which stays as it was laid out.
     QList<QTextLayout::FormatRange> selections;
-    if (const auto selected
-        = m_selection ? m_selection->rangeIn(index, int(row->layout.text().size())) : std::nullopt) {
+    if (const auto selected = m_selection
+            ? m_selection->rangeIn(index, int(row->layout.text().size()))
+            : std::nullopt) {
         QTextLayout::FormatRange range;
         range.start = selected->first;
         range.length = selected->second - selected->first;

@@ -5,10 +5,9 @@
 #include <QDate>
 #include <QHash>
 #include <QStyledItemDelegate>
-
-#include <functional>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 #include <optional>
 

@@ -42,8 +42,7 @@ bool MessageSelection::isEmpty() const
 std::pair<MessageSelection::End, MessageSelection::End> MessageSelection::ordered() const
 {
     const bool anchorFirst = m_anchor.index.row() < m_focus.index.row()
-        || (m_anchor.index.row() == m_focus.index.row()
-            && m_anchor.position <= m_focus.position);
+        || (m_anchor.index.row() == m_focus.index.row() && m_anchor.position <= m_focus.position);
     return anchorFirst ? std::pair { m_anchor, m_focus } : std::pair { m_focus, m_anchor };
 }
 
@@ -81,7 +80,7 @@ QString MessageSelection::text() const
             continue;
         const QString part = body.mid(range->first, range->second - range->first);
         parts.append(several ? index.data(MessageModel::DisplayNameRole).toString()
-                                   + QStringLiteral(": ") + part
+                             + QStringLiteral(": ") + part
                              : part);
     }
     return parts.join(QLatin1Char('\n'));
@@ -92,7 +91,8 @@ std::pair<int, int> MessageSelection::wordAt(const QString &text, int position)
     position = qBound(0, position, int(text.size()));
     QTextBoundaryFinder finder(QTextBoundaryFinder::Word, text);
     finder.setPosition(position);
-    int start = finder.isAtBoundary() && finder.boundaryReasons().testFlag(QTextBoundaryFinder::StartOfItem)
+    int start = finder.isAtBoundary()
+            && finder.boundaryReasons().testFlag(QTextBoundaryFinder::StartOfItem)
         ? position
         : int(finder.toPreviousBoundary());
     finder.setPosition(position);

@@ -7,8 +7,8 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QContextMenuEvent>
-#include <QKeyEvent>
 #include <QDesktopServices>
+#include <QKeyEvent>
 #include <QMenu>
 #include <QPainter>
 #include <QPushButton>
@@ -370,8 +370,7 @@ void MessageView::mouseMoveEvent(QMouseEvent *event)
         m_selection.extend(index, position);
         // Dragging past the top or the bottom scrolls on.
         if (pos.y() < 0 || pos.y() > viewport()->height())
-            verticalScrollBar()->setValue(verticalScrollBar()->value()
-                                          + (pos.y() < 0 ? -20 : 20));
+            verticalScrollBar()->setValue(verticalScrollBar()->value() + (pos.y() < 0 ? -20 : 20));
         viewport()->update();
     }
     viewport()->setCursor(linkAt(pos) ? Qt::PointingHandCursor : Qt::IBeamCursor);
@@ -476,9 +475,9 @@ std::unique_ptr<QMenu> MessageView::contextMenuAt(const QPoint &pos)
     if (m_selection.rangeIn(index, int(m_delegate->layoutText(index).size())))
         menu->addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy selection"), this,
                         &MessageView::copySelection);
-    QAction *copy = menu->addAction(Icons::icon(QStringLiteral("copy"), ink),
-                                    tr("Copy whole message"), this,
-                                    [body] { QApplication::clipboard()->setText(body); });
+    QAction *copy
+        = menu->addAction(Icons::icon(QStringLiteral("copy"), ink), tr("Copy whole message"), this,
+                          [body] { QApplication::clipboard()->setText(body); });
     copy->setEnabled(!deleted);
     if (editable) {
         menu->addSeparator();

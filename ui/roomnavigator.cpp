@@ -75,7 +75,8 @@ void RoomNavigator::onHubInfoChanged()
     const auto locked = [this](const QString &topic) {
         return m_session->rooms()->entry(topic).locked && !m_session->isOpen(topic);
     };
-    const QString awaited = !topics.isEmpty() && locked(topics.first()) ? topics.first() : QString();
+    const QString awaited
+        = !topics.isEmpty() && locked(topics.first()) ? topics.first() : QString();
     topics.removeIf(locked);
     if (topics.isEmpty())
         topics.append(defaultTopic());
@@ -106,7 +107,8 @@ void RoomNavigator::onTopicOpenFailed(const QString &topic, const QString &reaso
         m_awaited.clear(); // its kept password no longer opens it: the user may open it again
     if (topic != m_asked) {
         return; // a room reopened in the background: nobody is waiting for it
-    } else if (reason == QLatin1String("unauthorized") && topic.startsWith(QLatin1String("room:"))) {
+    } else if (reason == QLatin1String("unauthorized")
+               && topic.startsWith(QLatin1String("room:"))) {
         emit passwordNeeded(topic, hadPassword);
     } else if (reason == QLatin1String("no_such_room") && topic != defaultTopic()) {
         activate(defaultTopic()); // a remembered room that is gone

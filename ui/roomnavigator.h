@@ -16,8 +16,8 @@ class AppSettings;
 // Decides which topic is shown: opens what the user picks (asking for a password when a locked
 // room refuses it), reopens the rooms of the last visit on connect (general by default; a locked
 // one is opened by the Workspace with its kept password, and shown if it was the one shown), and
-// keeps that list in AppSettings per hub. No widgets: MainWindow shows the Conversation that shown()
-// hands it. Owned by MainWindow; GUI thread.
+// keeps that list in AppSettings per hub. No widgets: MainWindow shows the Conversation that
+// shown() hands it. Owned by MainWindow; GUI thread.
 class RoomNavigator : public QObject
 {
     Q_OBJECT

@@ -7,9 +7,9 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
-#include <QTimer>
 #include <QPointer>
 #include <QString>
+#include <QTimer>
 
 #include <memory>
 

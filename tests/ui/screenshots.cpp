@@ -24,8 +24,8 @@
 #include "ui/nicknamedialog.h"
 #include "ui/onlineuserspanel.h"
 #include "ui/qrcodedialog.h"
-#include "ui/settingsdialog.h"
 #include "ui/roomnavigator.h"
+#include "ui/settingsdialog.h"
 #include "ui/statusbutton.h"
 #include "ui/trustedhubsdialog.h"
 #include "ui/welcomepane.h"
@@ -222,7 +222,6 @@ bool save(const QImage &image, const QString &dir, const QString &name)
     return true;
 }
 
-
 } // namespace
 
 int main(int argc, char *argv[])
@@ -272,7 +271,8 @@ int main(int argc, char *argv[])
         auto chenThere = connectAs(chen, design->url());
         Ui::AppSettings settings;
         settings.setNick(QStringLiteral("Ana"));
-        App::Workspace workspace(&settings, { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") });
+        App::Workspace workspace(
+            &settings, { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") });
         Ui::MainWindow window(&workspace, &settings);
         window.resize(QSize(900, 560));
         window.show();
@@ -310,7 +310,8 @@ int main(int argc, char *argv[])
     settings.rememberHub(QStringLiteral("build-lab"), QStringLiteral("Build lab"),
                          QUrl(QStringLiteral("wss://127.0.0.1:4001/socket")),
                          QDateTime::currentMSecsSinceEpoch() - 2 * 86'400'000);
-    const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") };
+    const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback,
+                                          QStringLiteral("Parley tests") };
     App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);
     window.resize(windowSize);
@@ -544,7 +545,8 @@ int main(int argc, char *argv[])
         }
         Ui::AppSettings other;
         other.setNick(QStringLiteral("Ana"));
-        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
+        App::Workspace joinOnly(&other,
+                                { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
         Ui::MainWindow lost(&joinOnly, &other);
         lost.resize(QSize(900, 560));
         lost.show();
@@ -568,7 +570,8 @@ int main(int argc, char *argv[])
         Ui::AppSettings other;
         other.setNick(QStringLiteral("Ana"));
         other.setIdentityKey(Parley::Testing::TestKeys::of(anaId));
-        App::Workspace joinOnly(&other, { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
+        App::Workspace joinOnly(&other,
+                                { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
         Ui::MainWindow offline(&joinOnly, &other);
         offline.resize(windowSize);
         offline.show();

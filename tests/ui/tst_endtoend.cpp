@@ -96,7 +96,9 @@ void TestEndToEnd::phoenixBotAndAppTalk()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Ana App"));
-    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") };
+    const App::WorkspaceOptions options { {},
+                                          Client::DiscoveryMode::Loopback,
+                                          QStringLiteral("Parley tests") };
     App::Workspace workspace(&settings, options, App::makeHostController(options));
     Ui::MainWindow window(&workspace, &settings);
     window.show();
@@ -190,7 +192,9 @@ void TestEndToEnd::appHostsOverTlsAndJoinsItsOwnHub()
 
     Ui::AppSettings settings;
     settings.setNick(QStringLiteral("Tls Ana"));
-    const App::WorkspaceOptions workspaceOptions { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") };
+    const App::WorkspaceOptions workspaceOptions { {},
+                                                   Client::DiscoveryMode::Off,
+                                                   QStringLiteral("Parley tests") };
     App::Workspace workspace(&settings, workspaceOptions,
                              App::makeHostController(workspaceOptions));
     Ui::HostOptions options = hostOptions(QStringLiteral("Secure hub"));

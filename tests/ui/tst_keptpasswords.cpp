@@ -4,8 +4,8 @@
 // tst_keptpasswords_nostore, with no D-Bus at all, runs withoutAStoreTheUserIsToldAndNotAsked.
 
 #include "client/chatsession.h"
-#include "client/roomlistmodel.h"
 #include "client/hubaddress.h"
+#include "client/roomlistmodel.h"
 #include "parley/secretstore.h"
 #include "windowfixture.h"
 

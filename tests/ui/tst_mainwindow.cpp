@@ -18,14 +18,13 @@
 #include "parley/workspace.h"
 #include "testkeys.h"
 #include "testwindow.h"
-#include "windowfixture.h"
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
-#include "ui/elidedlabel.h"
 #include "ui/createroomdialog.h"
 #include "ui/discoverydiagnosis.h"
+#include "ui/elidedlabel.h"
 #include "ui/hubheader.h"
 #include "ui/identityactions.h"
 #include "ui/idlewatcher.h"
@@ -41,6 +40,7 @@
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/statusbutton.h"
+#include "windowfixture.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

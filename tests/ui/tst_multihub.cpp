@@ -138,9 +138,10 @@ void TestMultiHub::init()
 {
     m_second = startHub(QStringLiteral("Design team"));
     QVERIFY(m_second);
-    Testing::TestWindow made
-        = Testing::openTestWindow(Client::DiscoveryMode::Loopback,
-                                  App::makeHostController({ {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") }));
+    Testing::TestWindow made = Testing::openTestWindow(
+        Client::DiscoveryMode::Loopback,
+        App::makeHostController(
+            { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") }));
     m_settings = std::move(made.settings);
     m_workspace = std::move(made.workspace);
     m_window = std::move(made.window);
@@ -180,7 +181,9 @@ void TestMultiHub::quitApp()
 
 void TestMultiHub::startAppAgain(bool canHost)
 {
-    const App::WorkspaceOptions options { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") };
+    const App::WorkspaceOptions options { {},
+                                          Client::DiscoveryMode::Off,
+                                          QStringLiteral("Parley tests") };
     m_workspace = std::make_unique<App::Workspace>(
         m_settings.get(), options, canHost ? App::makeHostController(options) : nullptr);
     m_window = std::make_unique<Ui::MainWindow>(m_workspace.get(), m_settings.get());

@@ -5,8 +5,8 @@
 #include "client/chatsession.h"
 #include "client/conversation.h"
 #include "client/messagemodel.h"
-#include "windowfixture.h"
 #include "ui/appsettings.h"
+#include "windowfixture.h"
 
 #include <QScrollBar>
 #include <QSignalSpy>

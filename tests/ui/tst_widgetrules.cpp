@@ -9,12 +9,12 @@
 #include "client/roomlistmodel.h"
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
-#include "ui/icons.h"
 #include "ui/composer.h"
 #include "ui/connectionbanner.h"
 #include "ui/createroomdialog.h"
 #include "ui/elidedlabel.h"
 #include "ui/hubheader.h"
+#include "ui/icons.h"
 #include "ui/linkfinder.h"
 #include "ui/mainwindow.h"
 #include "ui/messagedelegate.h"
@@ -25,22 +25,21 @@
 #include "ui/roomlistview.h"
 #include "ui/roomnavigator.h"
 #include "ui/settingsdialog.h"
-#include "ui/timetext.h"
 #include "ui/statusbutton.h"
+#include "ui/timetext.h"
 #include "ui/usercolors.h"
 
 #include <QAbstractItemModelTester>
-#include <ctime>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
-#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
 #include <QGuiApplication>
-#include <QInputDialog>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -60,6 +59,7 @@
 #include <QTreeWidget>
 #include <QUdpSocket>
 
+#include <ctime>
 #include <memory>
 
 using namespace Parley;
@@ -200,17 +200,17 @@ void TestWidgetRules::notificationChoices_data()
     QTest::addColumn<QString>("body");
     QTest::addColumn<bool>("notify");
     QTest::addRow("all, a room") << Notify::All << "online" << false << "hi" << true;
-    QTest::addRow("dms and mentions, a room") << Notify::DirectAndMentions << "online" << false
-                                              << "hi" << false;
-    QTest::addRow("dms and mentions, a dm") << Notify::DirectAndMentions << "online" << true
-                                            << "hi" << true;
-    QTest::addRow("dms and mentions, mentioned") << Notify::DirectAndMentions << "away" << false
-                                                 << "@ana see this" << true;
+    QTest::addRow("dms and mentions, a room")
+        << Notify::DirectAndMentions << "online" << false << "hi" << false;
+    QTest::addRow("dms and mentions, a dm")
+        << Notify::DirectAndMentions << "online" << true << "hi" << true;
+    QTest::addRow("dms and mentions, mentioned")
+        << Notify::DirectAndMentions << "away" << false << "@ana see this" << true;
     QTest::addRow("nothing, a dm") << Notify::Nothing << "online" << true << "hi" << false;
     QTest::addRow("nothing, mentioned") << Notify::Nothing << "online" << false << "@ana!" << false;
     QTest::addRow("busy, a dm") << Notify::All << "busy" << true << "hi" << false;
-    QTest::addRow("busy, a dm mentioning") << Notify::DirectAndMentions << "busy" << true
-                                           << "ana?" << true;
+    QTest::addRow("busy, a dm mentioning")
+        << Notify::DirectAndMentions << "busy" << true << "ana?" << true;
 }
 
 void TestWidgetRules::notificationChoices()
@@ -220,8 +220,8 @@ void TestWidgetRules::notificationChoices()
     QFETCH(bool, direct);
     QFETCH(QString, body);
     QFETCH(bool, notify);
-    Ui::Notifier::Situation situation { false, false, status, QStringLiteral("Ana"), body, direct,
-                                        choice };
+    Ui::Notifier::Situation situation { false, false,  status, QStringLiteral("Ana"),
+                                        body,  direct, choice };
     QCOMPARE(Ui::Notifier::shouldNotify(situation), notify);
 }
 
@@ -321,11 +321,11 @@ void TestWidgetRules::aLongNicknameIsRefusedNotCut()
     QVERIFY(dialog.findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
 }
 
-
 namespace {
 // A confirmed message of room:general, as the hub would send it.
 Client::ChatMessage chatMessage(qint64 id, const QString &userId, const QString &nick,
-                                const QString &body, qint64 ts = QDateTime::currentMSecsSinceEpoch())
+                                const QString &body,
+                                qint64 ts = QDateTime::currentMSecsSinceEpoch())
 {
     Client::ChatMessage message;
     message.id = id;
@@ -366,9 +366,8 @@ void TestWidgetRules::namesUseTheRowAndRightToLeftTextReadsFromTheRight()
     const QString longNick = QStringLiteral("Alexandra Konstantinopoulou-Papa"); // 32, the most
     Client::MessageModel model(QStringLiteral("room:general"), QStringLiteral("self-0001"));
     const Client::ChatMessage first = chatMessage(1, ana, longNick, QStringLiteral("hello"));
-    const Client::ChatMessage hebrew
-        = chatMessage(2, QStringLiteral("bo-0000001"), QStringLiteral("Bo"),
-                      QStringLiteral("שלום לכולם"));
+    const Client::ChatMessage hebrew = chatMessage(
+        2, QStringLiteral("bo-0000001"), QStringLiteral("Bo"), QStringLiteral("שלום לכולם"));
     model.mergeAll({ first, hebrew });
 
     Ui::MessageView view;
@@ -391,7 +390,8 @@ void TestWidgetRules::namesUseTheRowAndRightToLeftTextReadsFromTheRight()
     QVERIFY2(wholeName > header / 2 && wholeName < header - 60,
              "the name must fit the row but not half of it");
     const QColor nickColor = Ui::UserColors::nickColor(ana, list->palette());
-    const auto [nickLeft, nickRight] = columnsOf(image, nickColor, firstRow.top(), firstRow.bottom());
+    const auto [nickLeft, nickRight]
+        = columnsOf(image, nickColor, firstRow.top(), firstRow.bottom());
     QVERIFY(nickLeft > 0);
     // Drawn whole: as wide as the full name (a cut one would end at half the row, with "…").
     QVERIFY2(nickRight - nickLeft > wholeName - 12,
@@ -465,9 +465,8 @@ void TestWidgetRules::partOfAMessageIsSelectedAndCopied()
     QCOMPARE(QApplication::clipboard()->text(), part);
 
     // A double click selects one word.
-    const QPoint inWord = bodyStart + QPoint(QFontMetrics(view.font()).horizontalAdvance(
-                                                  QStringLiteral("The bu")),
-                                              0);
+    const QPoint inWord = bodyStart
+        + QPoint(QFontMetrics(view.font()).horizontalAdvance(QStringLiteral("The bu")), 0);
     QTest::mouseDClick(viewport, Qt::LeftButton, {}, inWord);
     QCOMPARE(view.selectedText(), QStringLiteral("build"));
 
@@ -476,8 +475,7 @@ void TestWidgetRules::partOfAMessageIsSelectedAndCopied()
     QTest::mouseMove(viewport, QPoint(row1.left() + textLeft + 400, row1.bottom() - 8));
     QTest::mouseRelease(viewport, Qt::LeftButton, {},
                         QPoint(row1.left() + textLeft + 400, row1.bottom() - 8));
-    QCOMPARE(view.selectedText(),
-             QStringLiteral("Ana: %1\nBo: %2").arg(first.body, second.body));
+    QCOMPARE(view.selectedText(), QStringLiteral("Ana: %1\nBo: %2").arg(first.body, second.body));
     if (qEnvironmentVariableIsSet("PARLEY_TEST_SAVE"))
         viewport->grab().save(qEnvironmentVariable("PARLEY_TEST_SAVE"));
 
@@ -524,10 +522,11 @@ void TestWidgetRules::rowsAreLaidOutOnceAndPaintedWithoutLookups()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     for (int i = 1; i <= 40; ++i) {
         const bool ana = i % 3 != 0;
-        messages << chatMessage(i, ana ? QStringLiteral("ana-000001") : QStringLiteral("bo-0000001"),
-                                ana ? QStringLiteral("Ana") : QStringLiteral("Bo"),
-                                QStringLiteral("message %1 with a link https://example.org/%1").arg(i),
-                                now - (40 - i) * 1000);
+        messages << chatMessage(
+            i, ana ? QStringLiteral("ana-000001") : QStringLiteral("bo-0000001"),
+            ana ? QStringLiteral("Ana") : QStringLiteral("Bo"),
+            QStringLiteral("message %1 with a link https://example.org/%1").arg(i),
+            now - (40 - i) * 1000);
     }
     model.mergeAll(messages);
     Ui::MessageView view;
