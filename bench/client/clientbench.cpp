@@ -409,6 +409,7 @@ QJsonObject Bench::switching()
     m_window->navigator()->activate(general);
     waitFor([&] { return m_window->navigator()->currentTopic() == general; }, 10'000);
     QList<double> times;
+    int unpainted = 0;
     for (int i = 0; i < 20; ++i) {
         const QString to = i % 2 == 0 ? side : general;
         Client::ChatSession *session = m_workspace->session();
@@ -418,14 +419,13 @@ QJsonObject Bench::switching()
         const qint64 start = m_clock.nsecsElapsed();
         m_window->navigator()->activate(to);
         if (!waitFor([&] { return m_firstPaint.contains(newest); }, 10'000))
-            std::fprintf(stderr, "switch to %s: newest %lld not painted (shown: %s, %lld rows)\n",
-                         qPrintable(to), newest, qPrintable(m_window->navigator()->currentTopic()),
-                         shown() ? qint64(shown()->rowCount()) : -1LL);
+            ++unpainted;
         times << (m_firstPaintNs.value(newest, start) - start) / 1e6; // to the paint itself
     }
     std::sort(times.begin(), times.end());
     return { { QStringLiteral("scenario"), QStringLiteral("switch") },
              { QStringLiteral("switches"), times.size() },
+             { QStringLiteral("unpainted"), unpainted },
              { QStringLiteral("median_ms"), times.at(times.size() / 2) },
              { QStringLiteral("max_ms"), times.last() } };
 }
@@ -465,10 +465,21 @@ int main(int argc, char *argv[])
     const QString scenario = parser.value(QStringLiteral("scenario"));
     const bool all = scenario == QLatin1String("all");
     QJsonObject results;
-    const auto report = [&results](const QJsonObject &result) {
+    // Exit 1 when a scenario's messages were not all shown (bench_client_smoke relies on it).
+    bool failed = false;
+    const auto report = [&results, &failed](const QJsonObject &result) {
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
         std::fflush(stdout);
         results.insert(result.value(QStringLiteral("scenario")).toString(), result);
+        const bool unshown = result.contains(QStringLiteral("last_shown_after_ms"))
+            && result.value(QStringLiteral("last_shown_after_ms")).isNull();
+        const bool nothingSent = result.contains(QStringLiteral("messages"))
+            && result.value(QStringLiteral("messages")).toInt() == 0;
+        if (unshown || nothingSent || result.value(QStringLiteral("unpainted")).toInt() > 0) {
+            std::fprintf(stderr, "parley-clientbench: %s: not every message was shown\n",
+                         qPrintable(result.value(QStringLiteral("scenario")).toString()));
+            failed = true;
+        }
     };
     if (all || scenario == QLatin1String("idle"))
         report(bench.idle(5));
@@ -486,5 +497,5 @@ int main(int argc, char *argv[])
         if (out.open(QIODevice::WriteOnly))
             out.write(QJsonDocument(results).toJson());
     }
-    return 0;
+    return failed ? 1 : 0;
 }
