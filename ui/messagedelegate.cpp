@@ -154,9 +154,14 @@ bool MessageDelegate::startsDay(const QModelIndex &index) const
 
 bool MessageDelegate::startsGroup(const QModelIndex &index) const
 {
+    return startsGroup(index, startsDay(index));
+}
+
+bool MessageDelegate::startsGroup(const QModelIndex &index, bool startsDay) const
+{
     const MessageModel *model = messagesOf(index);
     const int row = index.row();
-    if (!model || row == 0 || startsDay(index))
+    if (!model || row == 0 || startsDay)
         return true;
     const ChatMessage &message = model->at(row);
     const ChatMessage &previous = model->at(row - 1);
@@ -279,7 +284,7 @@ std::shared_ptr<const MessageDelegate::Row> MessageDelegate::row(const QModelInd
     // Read straight from the model's rows: a layout of the view asks this of every row.
     const ChatMessage &message = model->at(index.row());
     const bool day = startsDay(index);
-    const bool head = startsGroup(index);
+    const bool head = startsGroup(index, day);
     const bool marker = m_newMarkerId != 0 && message.id == m_newMarkerId;
     RowKey key;
     key.id = message.id;

@@ -97,6 +97,7 @@ public:
 private:
     struct Geometry;
     struct Row;
+    bool startsGroup(const QModelIndex &index, bool startsDay) const;
     // What the row paints, from the cache or laid out now.
     std::shared_ptr<const Row> row(const QModelIndex &index, int width, const QFont &font,
                                    const QPalette &palette) const;
