@@ -34,20 +34,20 @@ constexpr int rightMargin = 34;
 constexpr int stateIconSize = 14;
 constexpr int headerGap = 8; // between the name and the time
 
-qint64 timestampOf(const QModelIndex &index)
+// The time a message is shown with: a pending one (no hub time yet) is "now".
+qint64 shownTime(qint64 ts)
 {
-    const qint64 ts = index.data(MessageModel::TimestampRole).toLongLong();
-    return ts > 0 ? ts : QDateTime::currentMSecsSinceEpoch(); // a pending message is "now"
+    return ts > 0 ? ts : QDateTime::currentMSecsSinceEpoch();
 }
 
-QDate localDate(qint64 ms)
+qint64 shownTime(const ChatMessage &message)
 {
-    return LocalClock::date(ms);
+    return shownTime(message.ts);
 }
 
-QString timeText(qint64 ms)
+qint64 shownTime(const QModelIndex &index)
 {
-    return LocalClock::shortTime(ms);
+    return shownTime(index.data(MessageModel::TimestampRole).toLongLong());
 }
 
 ChatMessage::State stateOf(const QModelIndex &index)
@@ -132,11 +132,6 @@ QList<TextLink> MessageDelegate::links(const QModelIndex &index) const
 
 namespace {
 
-qint64 shownTime(const ChatMessage &message)
-{
-    return message.ts > 0 ? message.ts : QDateTime::currentMSecsSinceEpoch(); // pending: "now"
-}
-
 const MessageModel *messagesOf(const QModelIndex &index)
 {
     return qobject_cast<const MessageModel *>(index.model());
@@ -149,7 +144,8 @@ bool MessageDelegate::startsDay(const QModelIndex &index) const
     const MessageModel *model = messagesOf(index);
     const int row = index.row();
     return !model || row == 0
-        || localDate(shownTime(model->at(row - 1))) != localDate(shownTime(model->at(row)));
+        || LocalClock::date(shownTime(model->at(row - 1)))
+        != LocalClock::date(shownTime(model->at(row)));
 }
 
 bool MessageDelegate::startsGroup(const QModelIndex &index) const
@@ -242,7 +238,7 @@ MessageDelegate::Geometry MessageDelegate::geometry(const QModelIndex &index, in
     const QFontMetrics metrics(font);
     int y = 0;
     if (day) {
-        g.dayLabel = dayLabel(localDate(timestampOf(index)), LocalClock::today());
+        g.dayLabel = dayLabel(LocalClock::date(shownTime(index)), LocalClock::today());
         g.daySeparator = QRect(0, y, width, metrics.height() + 22);
         y += g.daySeparator.height();
     }
@@ -307,7 +303,7 @@ std::shared_ptr<const MessageDelegate::Row> MessageDelegate::row(const QModelInd
     prepareBody(made->layout, index, made->links, font, palette,
                 qMax(40, width - contentLeft - rightMargin));
     made->g = geometry(index, width, font, day, head, marker, &made->layout);
-    made->time = timeText(shownTime(message));
+    made->time = LocalClock::shortTime(shownTime(message));
     QFont small = smallFont(font);
     made->timeText.setText(made->time);
     made->timeText.setTextFormat(Qt::PlainText);
@@ -531,7 +527,7 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
 {
     if (event->type() != QEvent::ToolTip || !index.isValid())
         return QStyledItemDelegate::helpEvent(event, view, option, index);
-    const QDateTime when = QDateTime::fromMSecsSinceEpoch(timestampOf(index));
+    const QDateTime when = QDateTime::fromMSecsSinceEpoch(shownTime(index));
     // Who wrote it, for sure: the author's fingerprint, not only a nick anyone may choose.
     QString tip = tr("%1, %2\nFingerprint %3")
                           .arg(index.data(MessageModel::DisplayNameRole).toString(),
