@@ -37,7 +37,7 @@ double rate(double seconds, Work work)
 int main(int argc, char **argv)
 {
     const double seconds = argc > 1 ? std::atof(argv[1]) : 2.0;
-    const QString host = QStringLiteral("127.0.0.1:4000");
+    const QString host = fingerprintBinding(QString(64, u'a')); // a wss:// hub's binding
     constexpr int users = 4096;
     std::vector<KeyPair> keys;
     std::vector<ConnectVerifier::Params> connects;

@@ -125,7 +125,7 @@ start_server() { # kind log
     SERVER_PID=$!
     for _ in $(seq 100); do
         SERVER_PORT=$(sed -n 's|^Listening on wss\{0,1\}://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$log" 2>/dev/null || true)
-        SERVER_FINGERPRINT=$(sed -n 's|^Listening on wss://.* fingerprint sha256:\([0-9a-f]*\)$|\1|p' "$log" 2>/dev/null || true)
+        SERVER_FINGERPRINT=$(sed -n 's|^Listening on wss://.* fingerprint sha256:\([0-9a-f]*\).*|\1|p' "$log" 2>/dev/null || true)
         [[ -n $SERVER_PORT ]] && return 0
         sleep 0.1
     done

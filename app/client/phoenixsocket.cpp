@@ -1,5 +1,6 @@
 #include "client/phoenixsocket.h"
 
+#include "client/hubinforequest.h"
 #include "client/logging.h"
 #include "client/phoenixchannel.h"
 #include "protocol/codec.h"
@@ -7,9 +8,9 @@
 #include "protocol/fingerprint.h"
 
 #include <QDateTime>
-#include <QStringList>
 #include <QSslConfiguration>
 #include <QSslError>
+#include <QStringList>
 #include <QWebSocket>
 
 #include <algorithm>
@@ -111,15 +112,19 @@ QUrl PhoenixSocket::endPointUrl(const QUrl &mountUrl, const Params &params, cons
 QUrl PhoenixSocket::endPointUrl() const
 {
     Params params = m_params ? m_params() : Params();
-    // Without a default port, the URL makes QWebSocket send exactly the Host that is signed.
-    const QUrl mount = Protocol::Identity::withoutDefaultPort(m_mountUrl);
     if (m_identity) {
         // A later ts than the last connect's: Ed25519 signatures are deterministic, so a retry
         // in the same millisecond would otherwise be the very same signed connect (replayed).
         m_lastSignedTs = std::max(QDateTime::currentMSecsSinceEpoch() + m_clockOffsetMs, m_lastSignedTs + 1);
-        params.insert(m_identity->connectParams(Protocol::Identity::hostOf(mount), m_lastSignedTs));
+        // Bound to the hub this socket verifies, never to an address: over wss:// the pinned
+        // certificate is the only one the handshake lets through (without a pin nothing is
+        // sent at all).
+        const QString binding = m_mountUrl.scheme() == QLatin1String("wss")
+            ? Protocol::Identity::fingerprintBinding(m_pinnedFingerprint)
+            : Protocol::Identity::hubIdBinding(m_hubId);
+        params.insert(m_identity->connectParams(binding, m_lastSignedTs));
     }
-    return endPointUrl(mount, params, m_vsn);
+    return endPointUrl(m_mountUrl, params, m_vsn);
 }
 
 void PhoenixSocket::connect()
@@ -130,7 +135,10 @@ void PhoenixSocket::connect()
         m_connectAfterClose = m_state == State::Closing;
         return;
     }
+    if (m_hubInfoRequest)
+        return; // asking a ws:// hub for its id: the connect follows
     m_reconnectTimer.cancel();
+    m_hubId.clear(); // asked for again: the user may have set the hub up anew
     transportConnect();
 }
 
@@ -139,6 +147,10 @@ void PhoenixSocket::disconnect()
     m_closeWasClean = true;
     m_connectAfterClose = false;
     m_reconnectTimer.reset();
+    if (m_hubInfoRequest) {
+        delete std::exchange(m_hubInfoRequest, nullptr);
+        setState(State::Closed);
+    }
     teardown(1000, QString());
 }
 
@@ -174,12 +186,50 @@ void PhoenixSocket::push(const Message &message, PhoenixChannel *channel)
         m_sendBuffer.append(Buffered { message, channel, channel != nullptr });
 }
 
+void PhoenixSocket::askHubId()
+{
+    setState(State::Connecting);
+    m_hubInfoRequest = new HubInfoRequest(m_mountUrl, m_timings.pushTimeoutMs, this);
+    QObject::connect(m_hubInfoRequest, &HubInfoRequest::answered, this,
+                     [this](const Protocol::HubInfo &info) {
+                         m_hubInfoRequest->deleteLater();
+                         m_hubInfoRequest = nullptr;
+                         m_hubId = info.hubId;
+                         m_hubIdFresh = true;
+                         transportConnect();
+                     });
+    QObject::connect(m_hubInfoRequest, &HubInfoRequest::failed, this, [this](const QString &error) {
+        m_hubInfoRequest->deleteLater();
+        m_hubInfoRequest = nullptr;
+        failAttempt(error);
+    });
+    m_hubInfoRequest->start();
+}
+
+void PhoenixSocket::failAttempt(const QString &error)
+{
+    qCDebug(lcClient) << "attempt failed:" << error;
+    QPointer<PhoenixSocket> guard(this);
+    setState(State::Closed);
+    if (guard)
+        emit errorOccurred(error);
+    if (guard)
+        triggerChanError(QStringLiteral("connection_error"));
+    if (guard)
+        emit closed(1006, error);
+    if (!guard || m_ws || m_hubInfoRequest || m_closeWasClean)
+        return;
+    emit reconnectScheduled(m_reconnectTimer.scheduleTimeout());
+}
+
 void PhoenixSocket::transportConnect()
 {
     m_closeWasClean = false;
     m_connectAfterClose = false;
     m_sawCloseFrame = false;
     m_localClose = false;
+    if (m_identity && m_hubId.isEmpty() && m_mountUrl.scheme() == QLatin1String("ws"))
+        return askHubId();
     const QUrl url = endPointUrl();
     qCDebug(lcClient) << "connecting to" << url.toString(QUrl::RemoveQuery);
 
@@ -251,6 +301,7 @@ void PhoenixSocket::onConnOpen()
     qCDebug(lcClient) << "connected to" << m_mountUrl.toString();
     m_closeWasClean = false;
     m_refusalReason.clear();
+    m_hubIdFresh = false; // the hub took it: a later refusal of it may mean a hub set up anew
     // Open before anything else runs, so that the buffer goes out first and in order.
     m_state = State::Open;
     flushSendBuffer();
@@ -285,8 +336,17 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
     if (!rejectedCertificate.isEmpty())
         m_closeWasClean = true; // the user decides: no reconnect until connect()
     const bool signatureTooOld = reason.startsWith(Reason::ClockSkew) || reason == Reason::Replayed;
-    if (serverClosed && code == CloseCode::Policy && signatureTooOld && m_identity
-        && !m_retriedSignature) {
+    // A ws:// hub that let us in before and now refuses the signature may have been set up
+    // anew with another id (a hub without a data directory makes one per run): ask again.
+    const bool hubIdMayHaveChanged
+        = reason == Reason::Unauthorized && !m_hubId.isEmpty() && !m_hubIdFresh;
+    if (serverClosed && code == CloseCode::Policy && hubIdMayHaveChanged && !m_retriedSignature) {
+        m_retriedSignature = true;
+        qCInfo(lcClient) << "asking the hub which hub it is again after" << reason;
+        m_hubId.clear();
+        m_connectAfterClose = true;
+    } else if (serverClosed && code == CloseCode::Policy && signatureTooOld && m_identity
+               && !m_retriedSignature) {
         // Our clock is off (the hub says by how much), or the signed URL was seen before:
         // sign again, with the hub's time, at once. Once: a second refusal is final.
         m_retriedSignature = true;
@@ -297,7 +357,7 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
         qCInfo(lcClient) << "signing again after" << reason << "clock offset" << m_clockOffsetMs << "ms";
         m_connectAfterClose = true;
     } else if (serverClosed && code == CloseCode::Policy
-        && (isFinalRefusal(reason) || reason == Reason::HubFull)) {
+               && (isFinalRefusal(reason) || reason == Reason::HubFull)) {
         refusal = reason;
         m_refusalReason = reason;
         if (isFinalRefusal(reason))
@@ -334,7 +394,7 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
 
 void PhoenixSocket::onReconnectTimer()
 {
-    if (!m_ws)
+    if (!m_ws && !m_hubInfoRequest)
         transportConnect();
 }
 

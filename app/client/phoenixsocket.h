@@ -21,6 +21,7 @@ class QWebSocket;
 
 namespace Parley::Client {
 
+class HubInfoRequest;
 class PhoenixChannel;
 
 // Every interval of the client layer. The defaults are phoenix.js's; tests set short ones.
@@ -86,9 +87,16 @@ public:
     void setPinnedFingerprint(const QString &fingerprint) { m_pinnedFingerprint = fingerprint; }
     QString pinnedFingerprint() const { return m_pinnedFingerprint; }
     // Signs every connect with this key (docs/protocol.md, "Identity"): user_id, key, ts and sig
-    // are added to the params, over the Host this socket sends. A clock_skew refusal corrects
-    // the ts by the hub's clock and retries at once, and so does a replayed one, once each.
+    // are added to the params, bound to the hub this socket verified: over wss:// the pinned
+    // fingerprint (the only certificate it lets through), over ws:// the hub id, which it asks
+    // the hub for with GET /hub before its first connect (and again after connect(), and once
+    // when a hub that took it before refuses it: set up anew, it has another id). A clock_skew
+    // refusal corrects the ts by the hub's clock and retries at once, and so does a replayed
+    // one, once each.
     void setIdentity(const Protocol::Identity::KeyPair &key) { m_identity = key; }
+    // The hub id a ws:// connect is signed for (learned from GET /hub); empty before and for
+    // wss://.
+    QString boundHubId() const { return m_hubId; }
     // What the hub's clock is ahead of ours, as learned from a clock_skew refusal (ms).
     qint64 clockOffsetMs() const { return m_clockOffsetMs; }
 
@@ -142,6 +150,10 @@ private:
     };
 
     void transportConnect();
+    // ws:// with an identity and no hub id yet: GET /hub first, then transportConnect().
+    void askHubId();
+    // An attempt that failed before a WebSocket was opened (GET /hub): as a failed connect.
+    void failAttempt(const QString &error);
     void teardown(quint16 code, const QString &reason);
     void armCloseFallback(QWebSocket *ws);
     void onConnOpen();
@@ -173,6 +185,9 @@ private:
     bool m_retriedSignature = false; // a clock_skew or replayed refusal was retried already
     State m_state = State::Closed;
     QWebSocket *m_ws = nullptr; // child; the current transport
+    HubInfoRequest *m_hubInfoRequest = nullptr; // child, while asking a ws:// hub for its id
+    QString m_hubId; // what ws:// connects are signed for
+    bool m_hubIdFresh = false; // m_hubId was asked for and no connect has been opened with it yet
     bool m_closeWasClean = true; // true: the close was asked for, do not reconnect
     bool m_connectAfterClose = false; // connect() was called while closing
     bool m_sawCloseFrame = false; // a close frame was sent or received on m_ws

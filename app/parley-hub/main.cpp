@@ -191,11 +191,15 @@ int main(int argc, char *argv[])
     const QString address = settings.bindAddress.protocol() == QAbstractSocket::IPv6Protocol
             ? QStringLiteral("[%1]").arg(settings.bindAddress.toString())
             : settings.bindAddress.toString();
+    // What a client needs to sign its connect for this hub (docs/protocol.md, "Identity"): the
+    // fingerprint over wss://, the hub id over ws://.
     if (runner.fingerprint().isEmpty())
-        std::printf("Listening on ws://%s:%u/socket\n", qPrintable(address), unsigned(runner.port()));
+        std::printf("Listening on ws://%s:%u/socket hub id %s\n", qPrintable(address),
+                    unsigned(runner.port()), qPrintable(runner.hubId()));
     else
-        std::printf("Listening on wss://%s:%u/socket fingerprint sha256:%s\n", qPrintable(address),
-                    unsigned(runner.port()), qPrintable(runner.fingerprint()));
+        std::printf("Listening on wss://%s:%u/socket fingerprint sha256:%s hub id %s\n",
+                    qPrintable(address), unsigned(runner.port()), qPrintable(runner.fingerprint()),
+                    qPrintable(runner.hubId()));
     std::fflush(stdout);
 
     const int signalFd = signalfd(-1, &blockedSignals, SFD_CLOEXEC | SFD_NONBLOCK);

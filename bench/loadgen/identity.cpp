@@ -1,11 +1,16 @@
 // parley-loadgen: client identities and signed connects (see identity.h).
 #include "identity.h"
 
-#include <openssl/evp.h>
+#include "options.h"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 #include <unordered_map>
 #include <vector>
 
@@ -23,6 +28,7 @@ struct Identity
 std::vector<Identity> g_identities;
 std::unordered_map<std::string, size_t> g_clientOf;
 int64_t g_lastTs = 0;
+std::string g_binding; // learnBinding()
 
 std::string base64Url(const unsigned char *data, size_t size)
 {
@@ -88,7 +94,46 @@ long clientOfUserId(std::string_view userId)
     return it == g_clientOf.end() ? -1 : long(it->second);
 }
 
-std::string signedConnectQuery(size_t index, const std::string &host)
+bool learnBinding()
+{
+    if (g_opt.tls) {
+        g_binding = "fp:" + g_opt.tlsFingerprint;
+        return true;
+    }
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const timeval timeout { 5, 0 };
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+    std::string response;
+    if (fd >= 0
+        && connect(fd, reinterpret_cast<const sockaddr *>(&g_target), sizeof g_target) == 0) {
+        const std::string request = "GET /hub HTTP/1.1\r\nHost: " + g_opt.host + ":"
+            + std::to_string(g_opt.port) + "\r\nConnection: close\r\n\r\n";
+        if (write(fd, request.data(), request.size()) == ssize_t(request.size())) {
+            char buffer[4096];
+            ssize_t got = 0;
+            while (response.size() < 65536 && (got = read(fd, buffer, sizeof buffer)) > 0)
+                response.append(buffer, size_t(got));
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    // {"fp":null,"hub_id":"…",…}: the one string field needed, read without a JSON library.
+    const std::string key = "\"hub_id\":\"";
+    const size_t start = response.find(key);
+    const size_t end = start == std::string::npos ? start : response.find('"', start + key.size());
+    if (response.compare(0, 12, "HTTP/1.1 200") != 0 || end == std::string::npos) {
+        std::fprintf(stderr,
+                     "parley-loadgen: GET /hub on %s:%d gave no hub id: the target is not a Parley "
+                     "hub (or one from before connect v2)\n",
+                     g_opt.host.c_str(), g_opt.port);
+        return false;
+    }
+    g_binding = "hub:" + response.substr(start + key.size(), end - start - key.size());
+    return true;
+}
+
+std::string signedConnectQuery(size_t index)
 {
     const Identity &id = g_identities.at(index);
     // Wall-clock ms, strictly increasing within the run: a user's two connects in one
@@ -97,10 +142,8 @@ std::string signedConnectQuery(size_t index, const std::string &host)
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count();
     g_lastTs = now > g_lastTs ? now : g_lastTs + 1;
-    std::string message = "parley-connect-v1\n";
-    for (const char ch : host)
-        message += char(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-    message += "\n" + std::to_string(g_lastTs) + "\n" + id.userId;
+    const std::string message
+        = "parley-connect-v2\n" + g_binding + "\n" + std::to_string(g_lastTs) + "\n" + id.userId;
     unsigned char signature[64];
     size_t signatureSize = sizeof signature;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();

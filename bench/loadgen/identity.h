@@ -17,8 +17,13 @@ void makeIdentities(size_t count);
 const std::string &userIdOf(size_t index);
 // The client of a user_id made here, or -1.
 long clientOfUserId(std::string_view userId);
-// "user_id=…&key=…&ts=…&sig=…" for a connect of client `index` to `host` (the Host header sent,
-// e.g. "127.0.0.1:4000"), signed now.
-std::string signedConnectQuery(size_t index, const std::string &host);
+// What every connect is signed for (docs/protocol.md, "Identity"): over wss:// the certificate
+// the hub must present ("fp:" + --tls-fingerprint); over ws:// the hub's id, asked once with
+// GET /hub on the target (the hub and the benchmark peers answer it). False with a message on
+// stderr if the target does not say.
+bool learnBinding();
+// "user_id=…&key=…&ts=…&sig=…" for a connect of client `index`, bound as learnBinding() found,
+// signed now.
+std::string signedConnectQuery(size_t index);
 
 } // namespace loadgen

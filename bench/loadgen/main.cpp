@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 
     if (g_opt.tls && !initTls())
         return 2;
+    if (!learnBinding())
+        return 2;
     g_epoll = epoll_create1(EPOLL_CLOEXEC);
     const int64_t started = nowNs();
     int status = 0;

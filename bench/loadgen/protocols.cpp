@@ -226,7 +226,7 @@ void sendUpgrade(Client &c)
     if (g_opt.proto == Proto::Phoenix)
         path += "vsn=2.0.0&nick=" + nickOf(c) + "&device=bot&";
     // Both protocols carry the signed connect; the peers verify it the way the hub does.
-    path += signedConnectQuery(c.index, g_opt.host + ":" + std::to_string(g_opt.port));
+    path += signedConnectQuery(c.index);
     char request[1024];
     std::snprintf(request, sizeof request,
                   "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"

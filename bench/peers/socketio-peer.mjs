@@ -5,17 +5,22 @@
 // Usage: node socketio-peer.mjs [--port 0]; prints "Listening on ws://127.0.0.1:PORT/socket.io".
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { checkConnect } from './verify.mjs';
+import { answerHubInfo, checkConnect } from './verify.mjs';
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
 let nextId = 1;
 
-const server = http.createServer();
+// Socket.IO answers its own path and hands every other request to this listener (GET /hub).
+const server = http.createServer((req, res) => {
+  if (answerHubInfo(req, res)) return;
+  res.writeHead(404);
+  res.end();
+});
 const io = new Server(server, { transports: ['websocket'], serveClient: false,
                                 perMessageDeflate: false, cors: { origin: false } });
 io.use((socket, next) => {
-  const refused = checkConnect(new URLSearchParams(socket.handshake.query), socket.handshake.headers.host);
+  const refused = checkConnect(new URLSearchParams(socket.handshake.query));
   next(refused ? new Error(refused) : undefined);
 });
 io.on('connection', (socket) => {

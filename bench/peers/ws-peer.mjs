@@ -6,7 +6,7 @@
 // Usage: node ws-peer.mjs [--port 0]; prints "Listening on ws://127.0.0.1:PORT/socket".
 import http from 'node:http';
 import { WebSocketServer } from 'ws';
-import { checkConnect } from './verify.mjs';
+import { answerHubInfo, checkConnect } from './verify.mjs';
 
 const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : 0;
@@ -82,7 +82,11 @@ function onMessage(ws, text) {
   reply({ reason: 'unknown_event' }, 'error');
 }
 
-const server = http.createServer((req, res) => { res.writeHead(404); res.end(); });
+const server = http.createServer((req, res) => {
+  if (answerHubInfo(req, res)) return;
+  res.writeHead(404);
+  res.end();
+});
 const wss = new WebSocketServer({ server, path: '/socket/websocket', perMessageDeflate: false,
                                   clientTracking: false });
 wss.on('connection', (ws, req) => {
@@ -94,7 +98,7 @@ wss.on('connection', (ws, req) => {
     ws.close(1008, 'bad_vsn');
     return;
   }
-  const refused = checkConnect(query, req.headers.host);
+  const refused = checkConnect(query);
   if (refused) {
     ws.close(1008, refused);
     return;

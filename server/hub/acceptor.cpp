@@ -113,12 +113,37 @@ void Acceptor::drop(QTcpSocket *socket)
     socket->deleteLater();
 }
 
-void Acceptor::reject(QTcpSocket *socket, int status, const QByteArray &reason)
+QByteArray Acceptor::answer(const Ws::Request &request) const
+{
+    if (request.path == Upgrade::hubInfoPath && request.header("upgrade").isEmpty()) {
+        if (request.method != "GET" && request.method != "HEAD")
+            return Ws::httpError(405, "Method Not Allowed");
+        QByteArray response = Ws::httpResponse(200, "OK", "application/json", m_settings.hubInfo);
+        if (request.method == "HEAD")
+            response.chop(m_settings.hubInfo.size());
+        return response;
+    }
+    if (request.path != Upgrade::path)
+        return Ws::httpError(404, "Not Found");
+    if (const QString why = Ws::upgradeError(request); !why.isEmpty()) {
+        qCDebug(lcHub) << "refused upgrade:" << why;
+        return Ws::httpError(400, "Bad Request");
+    }
+    const QString origin = QString::fromUtf8(request.header("origin"));
+    const QString host = QString::fromUtf8(request.header("host"));
+    if (!Upgrade::isOriginAllowed(origin, host, m_settings.allowedOrigins)) {
+        qCInfo(lcHub) << "refused origin" << origin;
+        return Ws::httpError(403, "Forbidden");
+    }
+    return {};
+}
+
+void Acceptor::respond(QTcpSocket *socket, const QByteArray &response)
 {
     if (!m_pending.remove(socket))
         return;
     socket->disconnect(this);
-    socket->write(Ws::httpError(status, reason));
+    socket->write(response);
     socket->disconnectFromHost(); // after the answer is written
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
     // A peer that does not read the answer is dropped with the handshake timer, still running.

@@ -27,11 +27,18 @@ struct AcceptorSettings
     int socketSendBufferBytes = 256 * 1024; // SO_SNDBUF; 0 leaves it to the kernel
     QStringList allowedOrigins; // browser origins allowed besides the hub's own host; "*": any
     std::optional<QSslConfiguration> tls; // set: wss:// only
+    // The body of GET /hub (docs/protocol.md, "Identity"): the hub's id, name, fingerprint.
+    QByteArray hubInfo;
 };
+
+namespace Ws {
+struct Request;
+}
 
 // The one WebSocket endpoint and the origin rule, shared by both acceptors.
 namespace Upgrade {
 inline constexpr QByteArrayView path = "/socket/websocket";
+inline constexpr QByteArrayView hubInfoPath = "/hub";
 // Requests without an Origin (native apps, Node, bots) pass; a browser's must be the host it
 // addressed (as Phoenix's check_origin against its own host) or be allow-listed.
 bool isOriginAllowed(const QString &origin, const QString &host, const QStringList &allowed);
@@ -39,11 +46,12 @@ bool isOriginAllowed(const QString &origin, const QString &host, const QStringLi
 
 // Listens on the hub's own socket (our backlog; QWebSocketServer's is fixed at 50), runs the
 // HTTP side of a new connection up to an accepted WebSocket upgrade on /socket/websocket —
-// answering anything else with its HTTP status (404 another path, 400 not an upgrade or
-// malformed, 403 a foreign origin) — and hands the hub each WebSocket connection as a
-// Transport. A connection that has not finished its upgrade within the handshake timeout is
-// dropped. Two implementations: QtWebSocketAcceptor (QWebSocketServer, the default) and
-// EpollAcceptor (the hub's own RFC 6455 code, --transport epoll). Owned by the Hub; hub thread.
+// answering GET /hub with the hub's info and anything else with its HTTP status (404 another
+// path, 400 not an upgrade or malformed, 403 a foreign origin) — and hands the hub each
+// WebSocket connection as a Transport. A connection that has not finished its upgrade within the
+// handshake timeout is dropped. Two implementations: QtWebSocketAcceptor (QWebSocketServer, the
+// default) and EpollAcceptor (the hub's own RFC 6455 code, --transport epoll). Owned by the Hub;
+// hub thread.
 class Acceptor : public QObject
 {
     Q_OBJECT
@@ -74,8 +82,11 @@ protected:
     void finish(QTcpSocket *socket);
     // Drops `socket` now (its upgrade failed or timed out).
     virtual void drop(QTcpSocket *socket);
-    // Answers with an HTTP status and drops the socket once the answer is written.
-    void reject(QTcpSocket *socket, int status, const QByteArray &reason);
+    // What a complete request head gets: empty to go on with the WebSocket upgrade, else the
+    // whole HTTP answer (GET /hub, or an error status), after which the connection closes.
+    QByteArray answer(const Ws::Request &request) const;
+    // Writes `response` and drops the socket once it is written.
+    void respond(QTcpSocket *socket, const QByteArray &response);
 
 private:
     void onIncoming(qintptr descriptor);

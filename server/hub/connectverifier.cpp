@@ -12,7 +12,7 @@ ConnectVerifier::Result ConnectVerifier::verify(const Params &params, qint64 now
     Result result;
     const std::optional<Identity::SignedConnect> connect
             = Identity::parseSignedConnect(params.key, params.ts, params.sig, params.userId);
-    if (!connect || params.host.isEmpty()) {
+    if (!connect || params.binding.isEmpty()) {
         result.reason = Reason::BadParams;
         return result;
     }
@@ -22,7 +22,7 @@ ConnectVerifier::Result ConnectVerifier::verify(const Params &params, qint64 now
         return result;
     }
     if (!Identity::verify(connect->publicKey,
-                          Identity::connectMessage(params.host, connect->ts, connect->userId),
+                          Identity::connectMessage(params.binding, connect->ts, connect->userId),
                           connect->signature)) {
         result.outcome = Outcome::Unauthorized;
         result.reason = Reason::Unauthorized;

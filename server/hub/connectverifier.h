@@ -10,7 +10,8 @@ namespace Parley::Hub {
 
 // Checks a signed connect (docs/protocol.md, "Identity (signed connect)") in two steps:
 // verify() looks at the connect alone (the form of key, ts, sig and user_id, the hub's clock
-// window, the Ed25519 signature over the Host header). It is pure and thread-safe, so the hub
+// window, the Ed25519 signature over this hub's own binding: its fingerprint or its id, never
+// what the request says). It is pure and thread-safe, so the hub
 // runs it on a worker thread: a signature check costs ~0.1 ms, which a connect storm would
 // otherwise take from the hub thread. admit() then refuses a signed connect accepted within the
 // replay window, and accept() remembers one.
@@ -27,7 +28,7 @@ public:
 
     struct Params
     {
-        QString host; // the Host header as received
+        QString binding; // this hub's own: Identity::fingerprintBinding() or hubIdBinding()
         QString key, ts, sig, userId; // the connect params
     };
 

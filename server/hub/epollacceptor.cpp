@@ -1,6 +1,5 @@
 #include "hub/epollacceptor.h"
 
-#include "hub/logging.h"
 #include "hub/wsconnection.h"
 
 #include <QTcpSocket>
@@ -11,31 +10,23 @@ void EpollAcceptor::startUpgrade(QTcpSocket *socket)
 {
     auto *ws = new WsConnection(socket, settings().maxMessageBytes, batch(), this);
     m_connections.insert(socket, ws);
-    connect(ws, &WsConnection::upgradeRequested, this, [this, socket, ws](const Ws::Request &request) {
-        if (request.path != Upgrade::path) {
-            m_connections.remove(socket);
-            finish(socket);
-            ws->reject(404, "Not Found");
-            connect(ws, &Transport::disconnected, ws, &QObject::deleteLater);
-            return;
-        }
-        const QString origin = QString::fromUtf8(request.header("origin"));
-        const QString host = QString::fromUtf8(request.header("host"));
-        if (!Upgrade::isOriginAllowed(origin, host, settings().allowedOrigins)) {
-            qCInfo(lcHub) << "refused origin" << origin;
-            m_connections.remove(socket);
-            finish(socket);
-            ws->reject(403, "Forbidden");
-            connect(ws, &Transport::disconnected, ws, &QObject::deleteLater);
-            return;
-        }
-        m_connections.remove(socket);
-        finish(socket);
-        ws->disconnect(this);
-        ws->accept(request);
-        emit connected(ws, UpgradeRequest { request.path, request.query, host, origin });
-    });
-    // A malformed request or a bad upgrade is answered (400) by the connection itself.
+    connect(ws, &WsConnection::requestReceived, this,
+            [this, socket, ws](const Ws::Request &request) {
+                m_connections.remove(socket);
+                finish(socket);
+                if (const QByteArray response = answer(request); !response.isEmpty()) {
+                    ws->respond(response);
+                    connect(ws, &Transport::disconnected, ws, &QObject::deleteLater);
+                    return;
+                }
+                ws->disconnect(this);
+                ws->accept(request);
+                emit connected(ws,
+                               UpgradeRequest { request.path, request.query,
+                                                QString::fromUtf8(request.header("host")),
+                                                QString::fromUtf8(request.header("origin")) });
+            });
+    // A malformed request is answered (400) by the connection itself.
     connect(ws, &Transport::disconnected, this, [this, socket] { drop(socket); });
 }
 

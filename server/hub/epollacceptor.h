@@ -7,8 +7,9 @@ namespace Parley::Hub {
 class WsConnection;
 
 // The hub's own WebSocket handshake (--transport epoll): each new socket is a WsConnection in
-// its handshake; an upgrade request is checked here (path, origin) and answered by it, then it
-// is handed to the hub as its transport. Owned by the Hub; hub thread.
+// its handshake; its request is checked here (Acceptor::answer: GET /hub, path, upgrade,
+// origin) and answered by it, then it is handed to the hub as its transport. Owned by the Hub; hub
+// thread.
 class EpollAcceptor : public Acceptor
 {
     Q_OBJECT

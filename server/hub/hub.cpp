@@ -19,6 +19,8 @@
 #include "hub/writebatch.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
+#include "protocol/hubinfo.h"
+#include "protocol/identity.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
@@ -88,6 +90,11 @@ bool Hub::start(QString *error)
         return false;
     if (acceptorSettings.tls)
         m_fingerprint = Tls::fingerprintOf(*acceptorSettings.tls);
+    // What a connect must be signed for here (docs/protocol.md, "Identity"): this hub's own
+    // certificate, or its id on plain ws://. A connect signed for any other hub is refused.
+    m_binding = m_fingerprint.isEmpty() ? Identity::hubIdBinding(m_hubId)
+                                        : Identity::fingerprintBinding(m_fingerprint);
+    acceptorSettings.hubInfo = HubInfo { m_hubId, m_settings.name, m_fingerprint }.toJson();
     m_rooms = std::make_unique<RoomDirectory>(m_store.get());
     if (!m_rooms->load(error))
         return false;
@@ -195,10 +202,10 @@ void Hub::checkConnect(Connection *connection, const UpgradeRequest &request)
     if (!nick || device.size() > maxDeviceLength || hasControlCharacters(device))
         return connection->close(CloseCode::Policy, Reason::BadParams);
     // The user is whoever holds the key: the user_id is derived from it and the signature,
-    // over this hub's Host header, proves it (docs/protocol.md, "Identity"). The signature
-    // check (~0.1 ms) runs on m_verifyPool; frames that arrive meanwhile wait in the
-    // connection and are handled once it is accepted.
-    const ConnectVerifier::Params params { request.host, param("key"), param("ts"), param("sig"),
+    // over this hub's own binding (never the request's Host header), proves it
+    // (docs/protocol.md, "Identity"). The signature check (~0.1 ms) runs on m_verifyPool;
+    // frames that arrive meanwhile wait in the connection and are handled once it is accepted.
+    const ConnectVerifier::Params params { m_binding, param("key"), param("ts"), param("sig"),
                                            param("user_id") };
     ConnectRequest connect { *nick, device.isEmpty() ? QStringLiteral("unknown") : device, param("password") };
     connection->setVerifying(true);

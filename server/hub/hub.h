@@ -114,6 +114,7 @@ private:
     QString m_hubId;
     bool m_shuttingDown = false;
     QString m_fingerprint; // of the certificate served; empty for ws://
+    QString m_binding; // what connects must be signed for: the fingerprint, or the hub id
     PasswordThrottle m_passwordThrottle;
     ConnectVerifier m_verifier;
     QThreadPool m_verifyPool; // signature checks of connects, one thread per core

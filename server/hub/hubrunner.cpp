@@ -1,5 +1,7 @@
 #include "hub/hubrunner.h"
 
+#include "protocol/identity.h"
+
 #if __has_include("hub/epolleventdispatcher.h")
 #include "hub/epolleventdispatcher.h"
 #define PARLEY_HAVE_EPOLL 1
@@ -51,6 +53,7 @@ bool HubRunner::start(QString *error)
                 if (ok) {
                     m_port = m_hub->port();
                     m_fingerprint = m_hub->fingerprint();
+                    m_hubId = m_hub->hubId();
                 }
                 else {
                     delete m_hub;
@@ -106,6 +109,12 @@ QUrl HubRunner::url() const
     url.setPort(m_port);
     url.setPath(QStringLiteral("/socket"));
     return url;
+}
+
+QString HubRunner::connectBinding() const
+{
+    return m_fingerprint.isEmpty() ? Protocol::Identity::hubIdBinding(m_hubId)
+                                   : Protocol::Identity::fingerprintBinding(m_fingerprint);
 }
 
 QString HubRunner::dispatcherClassName() const

@@ -33,6 +33,10 @@ public:
     QUrl url() const; // ws:// or wss://127.0.0.1:PORT/socket (the mount URL clients are given)
     // The served certificate's fingerprint (lowercase hex SHA-256), empty for ws://.
     QString fingerprint() const { return m_fingerprint; }
+    QString hubId() const { return m_hubId; }
+    // What a connect to this hub must be signed for (Identity::fingerprintBinding() over wss://,
+    // hubIdBinding() over ws://).
+    QString connectBinding() const;
     const HubSettings &settings() const { return m_settings; }
     // Class name of the hub thread's event dispatcher (for the no-GLib test).
     QString dispatcherClassName() const;
@@ -44,6 +48,7 @@ private:
     Hub *m_hub = nullptr; // owned by the hub thread, deleted there
     quint16 m_port = 0;
     QString m_fingerprint;
+    QString m_hubId;
 };
 
 } // namespace Parley::Hub

@@ -1,6 +1,5 @@
 #include "hub/qtwebsocketacceptor.h"
 
-#include "hub/logging.h"
 #include "hub/qtwebsockettransport.h"
 #include "hub/wsprotocol.h"
 
@@ -44,22 +43,14 @@ void QtWebSocketAcceptor::route(QTcpSocket *socket)
     case Ws::ParseStatus::Incomplete:
         return;
     case Ws::ParseStatus::Invalid:
-        return reject(socket, 400, "Bad Request");
+        return respond(socket, Ws::httpError(400, "Bad Request"));
     case Ws::ParseStatus::Complete:
         break;
     }
-    if (request.path != Upgrade::path)
-        return reject(socket, 404, "Not Found");
-    if (const QString why = Ws::upgradeError(request); !why.isEmpty()) {
-        qCDebug(lcHub) << "refused upgrade:" << why;
-        return reject(socket, 400, "Bad Request");
-    }
+    if (const QByteArray response = answer(request); !response.isEmpty())
+        return respond(socket, response);
     const QString origin = QString::fromUtf8(request.header("origin"));
     const QString host = QString::fromUtf8(request.header("host"));
-    if (!Upgrade::isOriginAllowed(origin, host, settings().allowedOrigins)) {
-        qCInfo(lcHub) << "refused origin" << origin;
-        return reject(socket, 403, "Forbidden");
-    }
     socket->disconnect(this, nullptr); // from here the socket's bytes are QWebSocketServer's
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] { drop(socket); });
     const Peer peer { socket->peerAddress().toString(), socket->peerPort() };

@@ -14,7 +14,7 @@ struct UpgradeRequest
 {
     QByteArray path; // without the query
     QUrlQuery query; // the connect params
-    QString host; // the Host header as received (the signed connect covers it)
+    QString host; // the Host header as received (for the origin check only)
     QString origin; // empty for native clients
 };
 

@@ -77,11 +77,11 @@ void WsConnection::close(quint16 code, const QString &reason)
     closeAfterWrite();
 }
 
-void WsConnection::reject(int status, const QByteArray &reason)
+void WsConnection::respond(const QByteArray &response)
 {
     if (m_state != State::Handshaking)
         return;
-    m_writer.write(Ws::httpError(status, reason));
+    m_writer.write(response);
     closeAfterWrite();
 }
 
@@ -137,20 +137,15 @@ void WsConnection::onReadyRead()
         case Ws::ParseStatus::Incomplete:
             return;
         case Ws::ParseStatus::Invalid:
-            reject(400, "Bad Request");
+            respond(Ws::httpError(400, "Bad Request"));
             return;
         case Ws::ParseStatus::Complete:
             break;
         }
-        m_handshakeBuffer = consumed < m_handshakeBuffer.size() ? m_handshakeBuffer.mid(consumed)
-                                                                : QByteArray();
-        if (const QString why = Ws::upgradeError(request); !why.isEmpty()) {
-            qCDebug(lcHub) << "refused upgrade:" << why;
-            reject(400, "Bad Request");
-            return;
-        }
+        m_handshakeBuffer
+            = consumed < m_handshakeBuffer.size() ? m_handshakeBuffer.mid(consumed) : QByteArray();
         m_upgradePending = true;
-        emit upgradeRequested(request);
+        emit requestReceived(request);
         return;
     }
     if (m_state != State::Open)

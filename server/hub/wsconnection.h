@@ -38,13 +38,15 @@ public:
     QHostAddress peerAddress() const override;
     bool isOpen() const override { return m_state == State::Open; }
 
-    // Answers a failed upgrade with an HTTP status and drops the connection.
-    void reject(int status, const QByteArray &reason);
-    // Completes the upgrade: writes the 101 response. Called from upgradeRequested.
+    // Answers the request over HTTP (an error status, GET /hub) and drops the connection once
+    // the answer is written.
+    void respond(const QByteArray &response);
+    // Completes the upgrade: writes the 101 response. Called from requestReceived.
     void accept(const Ws::Request &request);
 
 signals:
-    void upgradeRequested(const Parley::Hub::Ws::Request &request);
+    // A complete request head arrived; the acceptor answers it (respond) or upgrades (accept).
+    void requestReceived(const Parley::Hub::Ws::Request &request);
     // The peer broke the protocol; the connection is being closed with this code.
     void protocolError(quint16 code, const QString &reason);
 

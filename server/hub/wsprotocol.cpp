@@ -116,6 +116,16 @@ QByteArray httpError(int status, const QByteArray &reason)
             + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 }
 
+QByteArray httpResponse(int status, const QByteArray &reason, const QByteArray &contentType,
+                        const QByteArray &body)
+{
+    return "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\nContent-Type: "
+        + contentType + "\r\nContent-Length: " + QByteArray::number(body.size())
+        + "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: "
+          "close\r\n\r\n"
+        + body;
+}
+
 QByteArray frame(Opcode opcode, QByteArrayView payload)
 {
     QByteArray bytes;

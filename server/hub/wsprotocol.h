@@ -35,6 +35,9 @@ QString upgradeError(const Request &request);
 QByteArray acceptKey(const QByteArray &clientKey);
 QByteArray upgradeResponse(const Request &request);
 QByteArray httpError(int status, const QByteArray &reason);
+// A whole answer with a body, closing the connection after it (the hub's HTTP side).
+QByteArray httpResponse(int status, const QByteArray &reason, const QByteArray &contentType,
+                        const QByteArray &body);
 
 enum Opcode : quint8 { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9,
                        Pong = 0xA };

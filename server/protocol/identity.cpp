@@ -138,29 +138,62 @@ QString fingerprint(const QString &userId)
     return out;
 }
 
-QUrl withoutDefaultPort(const QUrl &url)
+QString fingerprintBinding(QStringView fingerprint)
 {
-    const QString scheme = url.scheme().toLower();
-    const int defaultPort = (scheme == QLatin1String("wss") || scheme == QLatin1String("https")) ? 443 : 80;
-    QUrl out = url;
-    if (out.port() == defaultPort)
-        out.setPort(-1);
-    return out;
+    return QLatin1String("fp:") + fingerprint.toString();
 }
 
-QString hostOf(const QUrl &url)
+QString hubIdBinding(QStringView hubId)
 {
-    // The very expression QWebSocket uses for its Host header (qwebsocket_p.cpp), on the URL
-    // without a default port.
-    const auto format = QUrl::RemoveScheme | QUrl::RemoveUserInfo | QUrl::RemovePath
-            | QUrl::RemoveQuery | QUrl::RemoveFragment;
-    return withoutDefaultPort(url).toString(format).mid(2).toLower();
+    return QLatin1String("hub:") + hubId.toString();
 }
 
-QByteArray connectMessage(QStringView host, qint64 ts, QStringView userId)
+QByteArray connectMessage(QStringView binding, qint64 ts, QStringView userId)
 {
-    return QByteArrayLiteral("parley-connect-v1\n") + host.toString().toLower().toUtf8() + '\n'
-            + QByteArray::number(ts) + '\n' + userId.toUtf8();
+    return QByteArrayLiteral("parley-connect-v2\n") + binding.toUtf8() + '\n'
+        + QByteArray::number(ts) + '\n' + userId.toUtf8();
+}
+
+bool isAcceptablePublicKey(QByteArrayView publicKey)
+{
+    if (publicKey.size() != publicKeySize)
+        return false;
+    // The encoding is y (255 bits, little endian) and the sign of x in the top bit. Canonical:
+    // y < p = 2^255 - 19, i.e. not 0x7fff...ffed to 0x7fff...ffff.
+    const auto byte = [publicKey](int i) { return quint8(publicKey[i]); };
+    bool allOnes = (byte(31) & 0x7f) == 0x7f;
+    for (int i = 1; i < 31 && allOnes; ++i)
+        allOnes = byte(i) == 0xff;
+    if (allOnes && byte(0) >= 0xed)
+        return false;
+    // The points of small order (the eight torsion points), by y, whatever the sign bit says:
+    // y = 0 (order 4), y = 1 (the identity), y = p - 1 (order 2) and the two y of order 8.
+    // With y canonical there are no other encodings of them.
+    static const quint8 smallOrder[][32] = {
+        { 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },
+        { 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+          0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },
+        { 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+          0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+        { 0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4,
+          0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6,
+          0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05 },
+        { 0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b,
+          0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39,
+          0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a },
+    };
+    for (const auto &point : smallOrder) {
+        bool same = (byte(31) & 0x7f) == point[31];
+        for (int i = 0; i < 31 && same; ++i)
+            same = byte(i) == point[i];
+        if (same)
+            return false;
+    }
+    return true;
 }
 
 std::optional<SignedConnect> parseSignedConnect(const QString &key, const QString &ts,
@@ -169,7 +202,8 @@ std::optional<SignedConnect> parseSignedConnect(const QString &key, const QStrin
     SignedConnect connect;
     const std::optional<QByteArray> publicKey = fromBase64Url(key, publicKeySize);
     const std::optional<QByteArray> signature = fromBase64Url(sig, signatureSize);
-    if (!publicKey || !signature || ts.isEmpty() || ts.size() > 16)
+    if (!publicKey || !isAcceptablePublicKey(*publicKey) || !signature || ts.isEmpty()
+        || ts.size() > 16)
         return std::nullopt;
     for (const QChar ch : ts) {
         if (ch < QLatin1Char('0') || ch > QLatin1Char('9'))
@@ -280,11 +314,11 @@ QByteArray KeyPair::sign(QByteArrayView message) const
     return signature;
 }
 
-QMap<QString, QString> KeyPair::connectParams(QStringView host, qint64 ts) const
+QMap<QString, QString> KeyPair::connectParams(QStringView binding, qint64 ts) const
 {
     return { { QStringLiteral("key"), toBase64Url(publicKey()) },
              { QStringLiteral("ts"), QString::number(ts) },
-             { QStringLiteral("sig"), toBase64Url(sign(connectMessage(host, ts, m_userId))) },
+             { QStringLiteral("sig"), toBase64Url(sign(connectMessage(binding, ts, m_userId))) },
              { QStringLiteral("user_id"), m_userId } };
 }
 

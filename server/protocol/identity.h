@@ -5,15 +5,16 @@
 #include <QMap>
 #include <QString>
 #include <QStringView>
-#include <QUrl>
 
 #include <memory>
 #include <optional>
 
 // Identity on the wire (docs/protocol.md, "Identity (signed connect)"): a user is an Ed25519
-// key pair, the user_id is derived from the public key, and every connect is signed afresh
-// over the Host header, a timestamp and the user_id. The hub verifies with these functions, the
-// client signs with KeyPair; nothing else spells the format. Crypto is OpenSSL 3's libcrypto.
+// key pair, the user_id is derived from the public key, and every connect is signed afresh over
+// the hub the client verified (its certificate's fingerprint, or its hub id over plain ws://), a
+// timestamp and the user_id. The hub verifies with these functions against its own fingerprint
+// or id, the client signs with KeyPair; nothing else spells the format. Crypto is OpenSSL 3's
+// libcrypto.
 namespace Parley::Protocol::Identity {
 
 constexpr int publicKeySize = 32;
@@ -40,15 +41,17 @@ QString shortTag(const QString &userId);
 // A user_id's 16 bytes as 8 groups of 4 hex digits, to compare by voice or side by side.
 QString fingerprint(const QString &userId);
 
-// The Host header a client sends for `url`: host lowercased (an IPv6 address in brackets), and
-// ":port" unless the port is the scheme's default (80 for ws/http, 443 for wss/https). This is
-// exactly what QWebSocket writes for a URL normalized with withoutDefaultPort().
-QString hostOf(const QUrl &url);
-// `url` without its port when that port is the scheme's default, so that what a client sends
-// as Host is hostOf(url).
-QUrl withoutDefaultPort(const QUrl &url);
-// The bytes to sign: "parley-connect-v1\n{host}\n{ts}\n{user_id}", host lowercased.
-QByteArray connectMessage(QStringView host, qint64 ts, QStringView userId);
+// What a connect is bound to: the hub the client verified. Over wss:// "fp:" + the lowercase
+// hex SHA-256 fingerprint of the certificate the connection presented; over ws:// "hub:" + the
+// hub's id. Never anything the request itself carries (a Host header anyone can write).
+QString fingerprintBinding(QStringView fingerprint);
+QString hubIdBinding(QStringView hubId);
+// The bytes to sign: "parley-connect-v2\n{binding}\n{ts}\n{user_id}".
+QByteArray connectMessage(QStringView binding, qint64 ts, QStringView userId);
+
+// False for a public key whose signatures prove nothing: one of small order (its signatures
+// verify for many messages, some for any message) or not in canonical encoding (y >= p).
+bool isAcceptablePublicKey(QByteArrayView publicKey);
 
 // A signed connect's params, well-formed (the signature not checked yet).
 struct SignedConnect
@@ -59,7 +62,8 @@ struct SignedConnect
     QByteArray signature; // 64 bytes
 };
 // Reads the params key, ts, sig and user_id. nullopt (refuse with bad_params) if one is
-// missing or malformed, or if user_id is not the one derived from key.
+// missing or malformed, if the key is not acceptable (isAcceptablePublicKey), or if user_id is
+// not the one derived from key.
 std::optional<SignedConnect> parseSignedConnect(const QString &key, const QString &ts,
                                                 const QString &sig, const QString &userId);
 // True if `signature` is the Ed25519 signature of `message` by `publicKey`.
@@ -84,8 +88,9 @@ public:
     QString userId() const { return m_userId; }
 
     QByteArray sign(QByteArrayView message) const; // 64 bytes
-    // The params of a signed connect to `host` at `ts`: key, ts, sig, user_id.
-    QMap<QString, QString> connectParams(QStringView host, qint64 ts) const;
+    // The params of a connect bound to `binding` (fingerprintBinding(), hubIdBinding()) at
+    // `ts`: key, ts, sig, user_id.
+    QMap<QString, QString> connectParams(QStringView binding, qint64 ts) const;
 
 private:
     struct Key;

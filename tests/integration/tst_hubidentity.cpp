@@ -1,16 +1,20 @@
 // Identity against a live hub (docs/protocol.md, "Identity (signed connect)"): every refusal
 // (bad_params, unauthorized, clock_skew:HUB_TS, replayed) with its close code, and the point
 // of it all: someone who knows a user's user_id, but not their key, cannot connect as them,
-// read their dm, or edit or delete their messages.
+// read their dm, or edit or delete their messages; and a hub the user joined cannot replay the
+// user's connect at another hub, whatever Host header it forges. Runs over ws:// (connects bound
+// to the hub id) and wss:// (bound to the certificate).
 
+#include "handmadewebsocket.h"
 #include "hubchannelstesthelpers.h"
-
+#include "protocol/hubinfo.h"
 #include "protocol/identity.h"
 
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSslSocket>
 #include <QTest>
 #include <QUrlQuery>
 
@@ -18,18 +22,28 @@
 
 using namespace HubChannelsTest;
 using Parley::Protocol::Identity::KeyPair;
+using Parley::Testing::HandmadeWebSocket;
 namespace Identity = Parley::Protocol::Identity;
 namespace TestKeys = Parley::Testing::TestKeys;
 
 namespace {
 
-// A connect URL signed by `signer` at `ts` for `signedHost`, claiming `userId` and `key`.
-QUrl connectUrl(const QUrl &mount, const KeyPair &signer, qint64 ts, const QString &signedHost,
-                const QString &userId, const QByteArray &publicKey)
+// What a v1 client signed: the Host header.
+QByteArray v1Message(const QString &host, qint64 ts, const QString &userId)
+{
+    return "parley-connect-v1\n" + host.toUtf8() + '\n' + QByteArray::number(ts) + '\n'
+        + userId.toUtf8();
+}
+
+// A connect URL signed by `signer` at `ts` over `message` (by default the v2 connect for
+// `binding`), claiming `userId` and `key`.
+QUrl connectUrl(const QUrl &mount, const KeyPair &signer, qint64 ts, const QString &binding,
+                const QString &userId, const QByteArray &publicKey, const QByteArray &message = {})
 {
     QUrl url = mount;
     url.setPath(mount.path() + QStringLiteral("/websocket"));
-    const QByteArray sig = signer.sign(Identity::connectMessage(signedHost, ts, userId));
+    const QByteArray sig
+        = signer.sign(message.isEmpty() ? Identity::connectMessage(binding, ts, userId) : message);
     QUrlQuery query;
     query.addQueryItem(QStringLiteral("vsn"), QStringLiteral("2.0.0"));
     query.addQueryItem(QStringLiteral("nick"), QStringLiteral("someone"));
@@ -62,6 +76,8 @@ private slots:
     void clockSkewTellsTheHubsTime();
     void replayedUrlIsRefused();
     void userIdWithoutItsKeyGetsNothing();
+    void connectCapturedByAnotherHubIsWorthlessHere();
+    void getHubNamesWhatConnectsAreSignedFor();
 
 private:
     std::unique_ptr<TestHub> m_hub;
@@ -99,9 +115,13 @@ void tst_HubIdentity::refusals_data()
     QTest::addRow("user_id of another key") << "bad_params" << 1;
     QTest::addRow("malformed key") << "bad_params" << 2;
     QTest::addRow("signed by another key") << "unauthorized" << 3;
-    QTest::addRow("signed for another host") << "unauthorized" << 4;
+    QTest::addRow("signed for another hub") << "unauthorized" << 4;
     QTest::addRow("signed for another ts") << "unauthorized" << 5;
     QTest::addRow("ts 301 s in the future") << "clock_skew" << 6;
+    QTest::addRow("v1, over this hub's Host") << "unauthorized" << 7;
+    QTest::addRow("key of small order") << "bad_params" << 8;
+    QTest::addRow("signed for this hub's id over wss, or its fingerprint over ws")
+        << "unauthorized" << 9;
 }
 
 void tst_HubIdentity::refusals()
@@ -109,7 +129,7 @@ void tst_HubIdentity::refusals()
     QFETCH(QString, reason);
     QFETCH(int, kind);
     const QUrl mount = m_hub->url();
-    const QString host = Identity::hostOf(mount);
+    const QString host = TestKeys::hubBinding(quint16(mount.port()));
     const KeyPair &ana = TestKeys::forLabel(QStringLiteral("ana"));
     const KeyPair &mallory = TestKeys::forLabel(QStringLiteral("mallory"));
     const qint64 ts = now();
@@ -131,7 +151,11 @@ void tst_HubIdentity::refusals()
         url = connectUrl(mount, mallory, ts, host, ana.userId(), ana.publicKey());
         break;
     case 4: // a connect Ana signed for another hub, replayed here
-        url = connectUrl(mount, ana, ts, QStringLiteral("127.0.0.2:4000"), ana.userId(), ana.publicKey());
+        url = connectUrl(mount, ana, ts,
+                         host.startsWith(QLatin1String("fp:"))
+                             ? Identity::fingerprintBinding(QString(64, u'e'))
+                             : Identity::hubIdBinding(u"another-hub"),
+                         ana.userId(), ana.publicKey());
         break;
     case 5: {
         url = connectUrl(mount, ana, ts, host, ana.userId(), ana.publicKey());
@@ -144,6 +168,31 @@ void tst_HubIdentity::refusals()
     case 6:
         url = connectUrl(mount, ana, ts + 301'000, host, ana.userId(), ana.publicKey());
         break;
+    case 7: // what v1 signed: exactly the Host this request carries
+        url = connectUrl(
+            mount, ana, ts, {}, ana.userId(), ana.publicKey(),
+            v1Message(QStringLiteral("127.0.0.1:%1").arg(mount.port()), ts, ana.userId()));
+        break;
+    case 8: { // the identity point: R = identity, S = 0 "verifies" for any message
+        const QByteArray identityPoint = QByteArray::fromHex("01") + QByteArray(31, '\0');
+        url = mount;
+        url.setPath(mount.path() + QStringLiteral("/websocket"));
+        url.setQuery(
+            QStringLiteral("vsn=2.0.0&nick=anyone&user_id=%1&key=%2&ts=%3&sig=%4")
+                .arg(Identity::userIdOf(identityPoint), Identity::toBase64Url(identityPoint))
+                .arg(ts)
+                .arg(Identity::toBase64Url(identityPoint + QByteArray(32, '\0'))));
+        break;
+    }
+    case 9: { // the other kind of binding: never accepted in place of the hub's own
+        const bool overTls = host.startsWith(QLatin1String("fp:"));
+        const QString hubId = m_hub->runner().hubId();
+        url = connectUrl(mount, ana, ts,
+                         overTls ? Identity::hubIdBinding(hubId)
+                                 : Identity::fingerprintBinding(QString(64, u'c')),
+                         ana.userId(), ana.publicKey());
+        break;
+    }
     }
     RawPhoenixClient client;
     client.open(url);
@@ -163,7 +212,9 @@ void tst_HubIdentity::clockSkewTellsTheHubsTime()
     for (const qint64 skew : { qint64(-301'000), qint64(301'000), qint64(-86'400'000) }) {
         RawPhoenixClient client;
         const qint64 before = now();
-        client.open(connectUrl(mount, ana, before + skew, Identity::hostOf(mount), ana.userId(), ana.publicKey()));
+        client.open(connectUrl(mount, ana, before + skew,
+                               TestKeys::hubBinding(quint16(mount.port())), ana.userId(),
+                               ana.publicKey()));
         QVERIFY(client.waitForClose());
         QCOMPARE(client.closeCode(), 1008);
         const QRegularExpressionMatch match
@@ -174,7 +225,8 @@ void tst_HubIdentity::clockSkewTellsTheHubsTime()
     }
     // 299 s off is within the window.
     RawPhoenixClient near;
-    near.open(connectUrl(mount, ana, now() - 299'000, Identity::hostOf(mount), ana.userId(), ana.publicKey()));
+    near.open(connectUrl(mount, ana, now() - 299'000, TestKeys::hubBinding(quint16(mount.port())),
+                         ana.userId(), ana.publicKey()));
     QVERIFY(near.waitForOpen());
     QVERIFY2(near.roundTrip(), qPrintable(near.closeReason()));
 }
@@ -218,7 +270,7 @@ void tst_HubIdentity::userIdWithoutItsKeyGetsNothing()
     const KeyPair &anaKey = TestKeys::forLabel(QStringLiteral("ana"));
     const KeyPair &malloryKey = TestKeys::forLabel(QStringLiteral("mallory"));
     const QUrl mount = m_hub->url();
-    const QString host = Identity::hostOf(mount);
+    const QString host = TestKeys::hubBinding(quint16(mount.port()));
     for (const QUrl &url : { connectUrl(mount, malloryKey, now(), host, anaKey.userId(), malloryKey.publicKey()),
                              connectUrl(mount, malloryKey, now(), host, anaKey.userId(), anaKey.publicKey()) }) {
         RawPhoenixClient impostor;
@@ -261,6 +313,90 @@ void tst_HubIdentity::userIdWithoutItsKeyGetsNothing()
     QVERIFY(!messages.isEmpty());
     QCOMPARE(messages.last().toObject().value("body").toString(), QStringLiteral("mine"));
     QCOMPARE(messages.last().toObject().value("deleted"), QJsonValue(false));
+}
+
+void tst_HubIdentity::connectCapturedByAnotherHubIsWorthlessHere()
+{
+    // Ana also joins Rob's hub. Rob logs her connect and replays it here, forging whatever Host
+    // header might help: his hub's (what v1 signed), this hub's, or a name of his own.
+    TestHub robsHub;
+    QVERIFY(robsHub.start());
+    const QUrl captured = RawPhoenixClient::socketUrl(
+        robsHub.url(), RawPhoenixClient::params(userA, QStringLiteral("ana")));
+    {
+        RawPhoenixClient atRobs;
+        atRobs.open(captured);
+        QVERIFY(atRobs.waitForOpen());
+        QVERIFY2(atRobs.roundTrip(), qPrintable(atRobs.closeReason())); // Rob's hub took it
+    }
+    QUrl replay = m_hub->url();
+    replay.setPath(captured.path());
+    replay.setQuery(captured.query());
+    const QList<QByteArray> forgedHosts {
+        QByteArray("127.0.0.1:") + QByteArray::number(robsHub.url().port()),
+        QByteArray("127.0.0.1:") + QByteArray::number(m_hub->url().port()),
+        QByteArrayLiteral("evil.example:1")
+    };
+    for (const QByteArray &host : forgedHosts) {
+        HandmadeWebSocket replayer;
+        replayer.setHostHeader(host);
+        replayer.open(replay);
+        QVERIFY(replayer.waitForUpgrade());
+        QVERIFY(replayer.waitForClose());
+        QCOMPARE(replayer.closeCode(), 1008);
+        QCOMPARE(replayer.closeReason(), QStringLiteral("unauthorized"));
+        QVERIFY(replayer.textMessages().isEmpty());
+    }
+    // A v1 connect Ana was tricked into signing for Rob's name, sent with that very Host.
+    const KeyPair &ana = TestKeys::forLabel(QStringLiteral("ana"));
+    const qint64 ts = now();
+    HandmadeWebSocket v1;
+    v1.setHostHeader("evil.example:1");
+    v1.open(connectUrl(m_hub->url(), ana, ts, {}, ana.userId(), ana.publicKey(),
+                       v1Message(QStringLiteral("evil.example:1"), ts, ana.userId())));
+    QVERIFY(v1.waitForClose());
+    QCOMPARE(v1.closeReason(), QStringLiteral("unauthorized"));
+    QTRY_COMPARE(m_hub->connectionCount(), 0);
+    // Ana herself, signing for this hub, gets in.
+    RawPhoenixClient real;
+    QVERIFY(real.openAccepted(m_hub->url(), userA, QStringLiteral("ana")));
+}
+
+void tst_HubIdentity::getHubNamesWhatConnectsAreSignedFor()
+{
+    // Plain HTTP (over the hub's TLS when it has one) on the WebSocket port, both transports.
+    const auto ask = [this](const QByteArray &method) {
+        QSslSocket socket;
+        const quint16 port = quint16(m_hub->url().port());
+        if (m_hub->url().scheme() == QLatin1String("wss")) {
+            Parley::Testing::trustTestHubs(&socket);
+            socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), port);
+        } else {
+            socket.connectToHost(QHostAddress::LocalHost, port);
+        }
+        socket.write(method + " /hub HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        QByteArray response;
+        QTest::qWaitFor(
+            [&] {
+                response += socket.readAll();
+                return socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000);
+        return response + socket.readAll();
+    };
+    const QByteArray response = ask("GET");
+    QVERIFY2(response.startsWith("HTTP/1.1 200 OK\r\n"), response.constData());
+    QVERIFY(response.contains("\r\nContent-Type: application/json\r\n"));
+    const std::optional<Parley::Protocol::HubInfo> info
+        = Parley::Protocol::HubInfo::fromJson(response.mid(response.indexOf("\r\n\r\n") + 4));
+    QVERIFY(info);
+    QCOMPARE(info->hubId, m_hub->runner().hubId());
+    QCOMPARE(info->name, QStringLiteral("Test hub"));
+    QCOMPARE(info->fingerprint, m_hub->runner().fingerprint());
+    QCOMPARE(info->isTls() ? Identity::fingerprintBinding(info->fingerprint)
+                           : Identity::hubIdBinding(info->hubId),
+             TestKeys::hubBinding(quint16(m_hub->url().port())));
+    QVERIFY2(ask("POST").startsWith("HTTP/1.1 405 "), ask("POST").constData());
 }
 
 QTEST_MAIN(tst_HubIdentity)

@@ -5,18 +5,19 @@
 #include "hub/passwordthrottle.h"
 #include "rawphoenixclient.h"
 #include "testhub.h"
+#include "testkeys.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QUrlQuery>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 #include <QWebSocket>
 
 using namespace Parley::Hub;
@@ -27,7 +28,9 @@ namespace {
 
 QUrl socketUrl(const HubRunner &hub, const QString &extra = {})
 {
-    // A signed connect (RawPhoenixClient::socketUrl signs) plus `extra` ("&password=...").
+    // A signed connect for this hub (RawPhoenixClient::socketUrl signs) plus `extra`
+    // ("&password=...").
+    Parley::Testing::TestKeys::setHubBinding(hub.port(), hub.connectBinding());
     QUrlQuery query = RawPhoenixClient::params(QStringLiteral("securetester"), QStringLiteral("sec"));
     const QUrlQuery more(extra.mid(1));
     for (const auto &[key, value] : more.queryItems(QUrl::FullyEncoded))

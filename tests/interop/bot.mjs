@@ -9,7 +9,7 @@
 import readline from "node:readline";
 import { Socket, Presence } from "phoenix";
 import { WebSocket } from "ws";
-import { identityOf, signedParams } from "./identity.mjs";
+import { hubBindingFromServer, identityOf, signedParams } from "./identity.mjs";
 import { fetchPinnedCertificate, pinnedTransport } from "./pinning.mjs";
 
 const [url, label, nick, topic = "room:general"] = process.argv.slice(2);
@@ -19,9 +19,10 @@ const fingerprint = process.env.PARLEY_BOT_FINGERPRINT;
 const transport = url.startsWith("wss:") && fingerprint
   ? pinnedTransport(fingerprint, [await fetchPinnedCertificate(url, fingerprint)])
   : WebSocket;
+const binding = await hubBindingFromServer(url, url.startsWith("wss:") ? fingerprint : null);
 const socket = new Socket(url, {
   transport,
-  params: () => signedParams(url, { user_id: userId, nick, device: "bot" }),
+  params: () => signedParams(url, { user_id: userId, nick, device: "bot" }, binding),
 });
 socket.connect();
 const channel = socket.channel(topic, {});

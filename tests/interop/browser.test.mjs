@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import { chromium } from "playwright-core";
-import { startHub, connect, join, push, waitFor, disconnectAll, Presence } from "./lib.mjs";
+import { startHub, connect, join, push, waitFor, disconnectAll, hubBindingOf, Presence } from "./lib.mjs";
 
 const chromiumPath = process.env.PARLEY_CHROMIUM;
 if (!chromiumPath) throw new Error("PARLEY_CHROMIUM must point at Debian's chromium");
@@ -74,9 +74,11 @@ test("phoenix.js in Chromium signs with WebCrypto, joins, sees a Node client in 
   const nodePresence = new Presence(nodeRoom);
   await join(nodeRoom);
 
-  // In the page: make an identity with WebCrypto (Ed25519), sign the connect, join, and collect
-  // presence and messages. phoenix.js asks for params synchronously, so the page signs first.
-  const joined = await tab.evaluate(async (url) => {
+  // In the page: make an identity with WebCrypto (Ed25519), sign the connect for the hub (its
+  // id: this hub serves ws://; the page is not served by the hub, so the test tells it what GET
+  // /hub says), join, and collect presence and messages. phoenix.js asks for params
+  // synchronously, so the page signs first.
+  const joined = await tab.evaluate(async ([url, binding]) => {
     const { Socket, Presence } = window.parley;
     const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes)))
       .replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -84,8 +86,7 @@ test("phoenix.js in Chromium signs with WebCrypto, joins, sees a Node client in 
     const raw = await crypto.subtle.exportKey("raw", keys.publicKey);
     const userId = b64url((await crypto.subtle.digest("SHA-256", raw)).slice(0, 16));
     const ts = String(Date.now());
-    const host = new URL(url).host;
-    const message = new TextEncoder().encode(`parley-connect-v1\n${host}\n${ts}\n${userId}`);
+    const message = new TextEncoder().encode(`parley-connect-v2\n${binding}\n${ts}\n${userId}`);
     const sig = b64url(await crypto.subtle.sign({ name: "Ed25519" }, keys.privateKey, message));
     const params = { user_id: userId, key: b64url(raw), ts, sig, nick: "browser", device: "web" };
     const socket = new Socket(url, { params: () => params });
@@ -101,7 +102,7 @@ test("phoenix.js in Chromium signs with WebCrypto, joins, sees a Node client in 
         .receive("error", (reply) => resolve({ ok: false, reply }))
         .receive("timeout", () => resolve({ ok: false, reply: "timeout" }));
     });
-  }, hub.url);
+  }, [hub.url, hubBindingOf(hub.url)]);
   assert.equal(joined.ok, true, JSON.stringify(joined.reply));
   assert.equal(joined.reply.room.name, "general");
 

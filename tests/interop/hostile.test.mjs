@@ -5,9 +5,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import tls from "node:tls";
-import { sign } from "node:crypto";
+import { createHash, sign } from "node:crypto";
 import { once } from "node:events";
-import { startHub, rawClient, waitFor, newUserId, newIdentity, identityOf, signedParams, WebSocket } from "./lib.mjs";
+import { startHub, rawClient, waitFor, newUserId, newIdentity, identityOf, signedParams, connectMessage, hubBindingOf,
+  WebSocket } from "./lib.mjs";
 
 let hub;
 let observer;
@@ -68,8 +69,23 @@ const connectCases = [
     return { ...mine, sig: theirs.sig };
   }, 1008, "unauthorized"],
   ["ts changed after signing", () => { const p = good(); return { ...p, ts: String(Number(p.ts) + 1) }; }, 1008, "unauthorized"],
-  ["signed for another hub", () => signedParams("ws://127.0.0.2:4001/socket", { vsn: "2.0.0", user_id: "hostile01", nick: "h" }),
+  ["signed for another hub's certificate", () => signedParams(hub.url, { vsn: "2.0.0", user_id: "hostile01", nick: "h" }, `fp:${"e".repeat(64)}`),
     1008, "unauthorized"],
+  ["signed for another hub id", () => signedParams(hub.url, { vsn: "2.0.0", user_id: "hostile01", nick: "h" }, "hub:another-hub"),
+    1008, "unauthorized"],
+  ["v1: signed over the Host header", () => {
+    const identity = identityOf("hostile01");
+    const ts = Date.now();
+    const message = `parley-connect-v1\n${new URL(hub.url).host}\n${ts}\n${identity.userId}`;
+    return { vsn: "2.0.0", user_id: identity.userId, nick: "h", key: identity.publicKey.toString("base64url"),
+      ts: String(ts), sig: sign(null, Buffer.from(message), identity.privateKey).toString("base64url") };
+  }, 1008, "unauthorized"],
+  ["key of small order (the identity point), signature R = identity, S = 0", () => {
+    const point = Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]);
+    return { vsn: "2.0.0", nick: "h", key: point.toString("base64url"), ts: String(Date.now()),
+      user_id: createHash("sha256").update(point).digest().subarray(0, 16).toString("base64url"),
+      sig: Buffer.concat([point, Buffer.alloc(32)]).toString("base64url") };
+  }, 1008, "bad_params"],
   ["nick missing", () => without(good(), "nick"), 1008, "bad_params"],
   ["nick 33 chars", () => ({ ...good(), nick: "n".repeat(33) }), 1008, "bad_params"],
   ["nick with BEL", () => ({ ...good(), nick: "bell\u0007" }), 1008, "bad_params"],
@@ -89,9 +105,9 @@ for (const [name, params, code, reason] of connectCases) {
 test("connect: a signature 10 minutes old -> 1008 clock_skew:HUB_TS", async () => {
   const identity = identityOf("hostile01");
   const ts = Date.now() - 600000;
-  const message = `parley-connect-v1\n${new URL(hub.url).host}\n${ts}\n${identity.userId}`;
+  const message = connectMessage(hubBindingOf(hub.url), ts, identity.userId);
   const params = { vsn: "2.0.0", user_id: identity.userId, nick: "h", key: identity.publicKey.toString("base64url"),
-    ts: String(ts), sig: sign(null, Buffer.from(message), identity.privateKey).toString("base64url") };
+    ts: String(ts), sig: sign(null, message, identity.privateKey).toString("base64url") };
   const before = Date.now();
   const [c, r] = await closeOf(new WebSocket(wsUrl(params)));
   assert.equal(c, 1008);

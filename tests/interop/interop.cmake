@@ -14,8 +14,9 @@ file(GLOB interop_tests CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.test.mjs)
 # The hostile suite and the core protocol file also run against --transport epoll (the hub
 # reads PARLEY_TRANSPORT), so both transports answer every attack and refusal the same way.
 set(each_transport hostile hub)
-# The same two files also run over wss:// (PARLEY_TLS=1: lib.mjs starts TLS hubs and trusts them).
-set(over_tls hostile hub)
+# These also run over wss:// (PARLEY_TLS=1: lib.mjs starts TLS hubs and trusts them); identity
+# so that both bindings of the signed connect (fingerprint, hub id) meet phoenix.js.
+set(over_tls hostile hub identity)
 foreach(test_file ${interop_tests})
     get_filename_component(test_name ${test_file} NAME_WE)
     set(labels interop)

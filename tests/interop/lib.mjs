@@ -41,8 +41,8 @@ export { Socket, Presence, WebSocket };
 const hubBinary = process.env.PARLEY_HUB;
 if (!hubBinary) throw new Error("PARLEY_HUB must point at the parley-hub binary");
 
-export { newIdentity, identityOf, newUserId, signedParams } from "./identity.mjs";
-import { newUserId, signedParams } from "./identity.mjs";
+export { newIdentity, identityOf, newUserId, signedParams, connectMessage, hubBindingOf } from "./identity.mjs";
+import { newUserId, setHubBinding, signedParams } from "./identity.mjs";
 
 // Starts parley-hub; resolves { url, port, process, stop(), kill() } once it printed its URL.
 // Plain ws:// unless `tls` (then `url` is wss:// and `fingerprint` the certificate's).
@@ -54,16 +54,18 @@ export async function startHub({ port = 0, args = [], dataDir = null, tls = over
     { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   let fingerprint = null;
+  let hubId = null;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start: ${out}`)), 10000);
     child.stdout.on("data", (chunk) => {
       out += chunk;
-      const match = out.match(/^Listening on (wss?:\/\/\S+)(?: fingerprint sha256:([0-9a-f]{64}))?$/m);
-      if (match) { clearTimeout(timer); fingerprint = match[2] ?? null; resolve(match[1]); }
+      const match = out.match(/^Listening on (wss?:\/\/\S+)(?: fingerprint sha256:([0-9a-f]{64}))? hub id (\S+)$/m);
+      if (match) { clearTimeout(timer); fingerprint = match[2] ?? null; hubId = match[3]; resolve(match[1]); }
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`hub exited ${code}: ${out}`)); });
   });
   const actualPort = Number(new URL(url).port);
+  setHubBinding(actualPort, { fingerprint, hubId });
   if (fingerprint) {
     trustedCertificates.set(actualPort, readFileSync(path.join(dir, "hub-cert.pem")));
     trustedFingerprints.add(fingerprint);
@@ -72,6 +74,7 @@ export async function startHub({ port = 0, args = [], dataDir = null, tls = over
     url: `${tls ? "wss" : "ws"}://127.0.0.1:${actualPort}/socket`,
     printed: url,
     fingerprint,
+    hubId,
     port: actualPort,
     dataDir: dir,
     process: child,

@@ -66,7 +66,8 @@ void HandmadeWebSocket::open(const QUrl &url)
     const QByteArray request = "GET " + target
         + " HTTP/1.1\r\n"
           "Host: "
-        + url.host().toUtf8() + ':' + QByteArray::number(url.port(80))
+        + (m_hostHeader.isEmpty() ? url.host().toUtf8() + ':' + QByteArray::number(url.port(80))
+                                  : m_hostHeader)
         + "\r\n"
           "Upgrade: websocket\r\n"
           "Connection: Upgrade\r\n"

@@ -27,8 +27,10 @@ public:
     static QByteArray clientFrame(quint8 finRsvOpcode, const QByteArray &payload,
                                   bool masked = true);
 
-    // Connects to url (ws://host:port/path?query) and sends the upgrade request.
+    // Connects to url (ws://host:port/path?query) and sends the upgrade request, with
+    // "Host: host:port" unless setHostHeader() chose another (what a replayer would forge).
     void open(const QUrl &url);
+    void setHostHeader(const QByteArray &host) { m_hostHeader = host; }
     // True once a "101" response arrived; false on another status, a close or the deadline.
     bool waitForUpgrade(int timeoutMs = defaultTimeoutMs);
     void sendRaw(const QByteArray &bytes);
@@ -49,6 +51,7 @@ private:
     void parseFrames();
 
     QSslSocket *m_socket; // child
+    QByteArray m_hostHeader;
     QByteArray m_buffer;
     QByteArray m_responseHead;
     bool m_upgraded = false;

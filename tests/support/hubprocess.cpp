@@ -1,5 +1,7 @@
 #include "hubprocess.h"
 
+#include "testkeys.h"
+
 #include <QDebug>
 #include <QRegularExpression>
 #include <QTest>
@@ -46,9 +48,10 @@ bool HubProcess::start()
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
     m_process.start(QStringLiteral(PARLEY_HUB_PROGRAM), arguments);
 
-    // "Listening on ws://127.0.0.1:PORT/socket" or "... wss://... fingerprint sha256:HEX".
-    static const QRegularExpression listening(
-        QStringLiteral("^Listening on (wss?://\\S+)(?: fingerprint sha256:([0-9a-f]{64}))?"));
+    // "Listening on ws://127.0.0.1:PORT/socket hub id ID" or "... wss://... fingerprint
+    // sha256:HEX hub id ID".
+    static const QRegularExpression listening(QStringLiteral(
+        "^Listening on (wss?://\\S+)(?: fingerprint sha256:([0-9a-f]{64}))? hub id (\\S+)\n"));
     QByteArray output;
     const bool up = QTest::qWaitFor(
         [&] {
@@ -58,6 +61,11 @@ bool HubProcess::start()
                 return m_process.state() == QProcess::NotRunning;
             m_url = QUrl(match.captured(1));
             m_fingerprint = match.captured(2);
+            m_hubId = match.captured(3);
+            TestKeys::setHubBinding(quint16(m_url.port()),
+                                    m_fingerprint.isEmpty()
+                                        ? Protocol::Identity::hubIdBinding(m_hubId)
+                                        : Protocol::Identity::fingerprintBinding(m_fingerprint));
             return true;
         },
         15'000);

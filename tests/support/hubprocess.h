@@ -44,6 +44,7 @@ public:
     QUrl url() const { return m_url; } // ws(s)://127.0.0.1:PORT/socket
     quint16 port() const { return quint16(m_url.port()); }
     QString fingerprint() const { return m_fingerprint; } // empty for ws://
+    QString hubId() const { return m_hubId; }
     const Options &options() const { return m_options; }
 
 private:
@@ -51,6 +52,7 @@ private:
     QProcess m_process;
     QUrl m_url;
     QString m_fingerprint;
+    QString m_hubId;
 };
 
 } // namespace Parley::Testing

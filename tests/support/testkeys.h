@@ -17,4 +17,10 @@ const Protocol::Identity::KeyPair *findByUserId(const QString &userId);
 // The key for `labelOrUserId`: the key of a user_id made here, else the key of that label.
 const Protocol::Identity::KeyPair &of(const QString &labelOrUserId);
 
+// What a connect to the hub this test process started on `port` is signed for
+// (Identity::fingerprintBinding() or hubIdBinding()): TestHub and HubProcess record it when
+// their hub listens. Empty for a port no hub of this process listens on.
+void setHubBinding(quint16 port, const QString &binding);
+QString hubBinding(quint16 port);
+
 } // namespace Parley::Testing::TestKeys

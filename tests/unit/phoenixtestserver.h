@@ -3,13 +3,16 @@
 #pragma once
 
 #include "client/phoenixchannel.h"
-#include "pushreplies.h"
 #include "client/phoenixsocket.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
+#include "protocol/hubinfo.h"
+#include "pushreplies.h"
 
 #include <QHash>
 #include <QJsonObject>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTest>
 #include <QUrl>
 #include <QWebSocket>
@@ -30,8 +33,9 @@ struct Frame
 };
 
 // A WebSocket server on 127.0.0.1 that speaks just enough of the hub's protocol: it answers
-// heartbeats, joins (per topic: ok, error or silence) and leaves, records every frame, and can
-// refuse connections with 1008 the way the hub does.
+// GET /hub (so that signed ws:// connects know what to sign for), heartbeats, joins (per topic:
+// ok, error or silence) and leaves, records every frame, and can refuse connections with 1008
+// the way the hub does.
 class ScriptedServer : public QObject
 {
     Q_OBJECT
@@ -41,14 +45,15 @@ public:
     ScriptedServer()
         : m_server(QStringLiteral("scripted"), QWebSocketServer::NonSecureMode)
     {
-        QVERIFY(m_server.listen(QHostAddress::LocalHost, 0));
+        QVERIFY(m_listener.listen(QHostAddress::LocalHost, 0));
+        connect(&m_listener, &QTcpServer::newConnection, this, &ScriptedServer::onTcpConnection);
         connect(&m_server, &QWebSocketServer::newConnection, this,
                 &ScriptedServer::onNewConnection);
     }
 
     QUrl mountUrl() const
     {
-        return QUrl(QStringLiteral("ws://127.0.0.1:%1/socket").arg(m_server.serverPort()));
+        return QUrl(QStringLiteral("ws://127.0.0.1:%1/socket").arg(m_listener.serverPort()));
     }
 
     QList<Frame> frames(const QString &event, const QString &topic = {}) const
@@ -92,11 +97,45 @@ public:
     QHash<QString, Join> joins; // topic → policy, default Ok
     QHash<QString, QJsonObject> joinErrors; // topic → error response
     std::function<QString(const QUrl &)> refuse; // non-empty reason: close 1008 with it
+    QString hubId = QStringLiteral("scripted-hub"); // what GET /hub says
+    bool answerHubInfo = true; // false: GET /hub gets a 404, as from a server that is no hub
+    int hubInfoRequests = 0;
 
 signals:
     void frameReceived(const Frame &frame);
 
 private:
+    void onTcpConnection()
+    {
+        while (QTcpSocket *socket = m_listener.nextPendingConnection()) {
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                const QByteArray head = socket->peek(4096);
+                if (!head.contains("\r\n\r\n"))
+                    return;
+                socket->disconnect(this);
+                if (!head.startsWith("GET /hub ")) {
+                    m_server.handleConnection(socket);
+                    return;
+                }
+                ++hubInfoRequests;
+                if (!answerHubInfo) {
+                    socket->write(
+                        "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    socket->disconnectFromHost();
+                    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                    return;
+                }
+                const QByteArray body
+                    = Parley::Protocol::HubInfo { hubId, QStringLiteral("Scripted"), {} }.toJson();
+                socket->write(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+                socket->disconnectFromHost();
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+            });
+        }
+    }
+
     void onNewConnection()
     {
         while (QWebSocket *ws = m_server.nextPendingConnection()) {
@@ -137,7 +176,8 @@ private:
         emit frameReceived(frame);
     }
 
-    QWebSocketServer m_server;
+    QTcpServer m_listener; // ours: GET /hub here, upgrades handed to m_server
+    QWebSocketServer m_server; // never listens: handleConnection() only
 };
 
 inline PhoenixSocket::Params userParams(const QString &userId = QStringLiteral("user-0001"))

@@ -16,13 +16,35 @@ Q_DECLARE_METATYPE(Parley::Hub::ConnectVerifier::Params)
 
 namespace {
 
-const QString host = QStringLiteral("127.0.0.1:4000");
+// The hub under test serves wss:// with this certificate: connects must be signed for it.
+const QString hubBinding = fingerprintBinding(QString(64, u'a'));
 constexpr qint64 hubNow = 1'764'107'000'000;
 
-ConnectVerifier::Params signedFor(const KeyPair &key, qint64 ts, const QString &signedHost = host)
+ConnectVerifier::Params signedFor(const KeyPair &key, qint64 ts,
+                                  const QString &binding = hubBinding)
 {
-    const QMap<QString, QString> p = key.connectParams(signedHost, ts);
-    return { host, p["key"], p["ts"], p["sig"], p["user_id"] };
+    const QMap<QString, QString> p = key.connectParams(binding, ts);
+    return { hubBinding, p["key"], p["ts"], p["sig"], p["user_id"] };
+}
+
+// What a v1 client signed: the Host header. No v2 hub takes it, whatever Host it was for.
+ConnectVerifier::Params signedV1(const KeyPair &key, qint64 ts, const QString &host)
+{
+    const QString userId = key.userId();
+    const QByteArray message = "parley-connect-v1\n" + host.toUtf8() + '\n' + QByteArray::number(ts)
+        + '\n' + userId.toUtf8();
+    return { hubBinding, toBase64Url(key.publicKey()), QString::number(ts),
+             toBase64Url(key.sign(message)), userId };
+}
+
+// A connect made with a public key of small order: the identity point (y = 1) verifies the
+// "signature" R = identity, S = 0 for every message, so anyone could sign as its user_id.
+ConnectVerifier::Params smallOrderConnect(qint64 ts)
+{
+    const QByteArray identityPoint = QByteArray::fromHex("01") + QByteArray(31, '\0');
+    const QByteArray signature = identityPoint + QByteArray(32, '\0');
+    return { hubBinding, toBase64Url(identityPoint), QString::number(ts), toBase64Url(signature),
+             userIdOf(identityPoint) };
 }
 
 } // namespace
@@ -52,14 +74,10 @@ void tst_ConnectVerifier::outcomes_data()
     QTest::addRow("signed now") << signedFor(ana, hubNow) << int(Outcome::Accepted) << QString();
     QTest::addRow("299 s behind") << signedFor(ana, hubNow - 299'000) << int(Outcome::Accepted) << QString();
     QTest::addRow("299 s ahead") << signedFor(ana, hubNow + 299'000) << int(Outcome::Accepted) << QString();
-    ConnectVerifier::Params capitals = signedFor(ana, hubNow, QStringLiteral("myhub.local:4000"));
-    capitals.host = QStringLiteral("MyHub.Local:4000"); // Host headers are compared lowercased
-    QTest::addRow("Host in capitals") << capitals << int(Outcome::Accepted) << QString();
-    ConnectVerifier::Params unsignedConnect { host, {}, {}, {}, ana.userId() };
+    ConnectVerifier::Params unsignedConnect { hubBinding, {}, {}, {}, ana.userId() };
     QTest::addRow("unsigned") << unsignedConnect << int(Outcome::BadParams) << "bad_params";
-    ConnectVerifier::Params noHost = signedFor(ana, hubNow);
-    noHost.host.clear();
-    QTest::addRow("no Host header") << noHost << int(Outcome::BadParams) << "bad_params";
+    QTest::addRow("small-order key")
+        << smallOrderConnect(hubNow) << int(Outcome::BadParams) << "bad_params";
     ConnectVerifier::Params othersId = signedFor(mallory, hubNow);
     othersId.userId = ana.userId(); // Mallory claims Ana's user_id with her own key
     QTest::addRow("user_id of another key") << othersId << int(Outcome::BadParams) << "bad_params";
@@ -67,8 +85,15 @@ void tst_ConnectVerifier::outcomes_data()
     othersKey.key = toBase64Url(ana.publicKey()); // Ana's key and id, Mallory's signature
     othersKey.userId = ana.userId();
     QTest::addRow("signed by another key") << othersKey << int(Outcome::Unauthorized) << "unauthorized";
-    QTest::addRow("signed for another hub")
-            << signedFor(ana, hubNow, QStringLiteral("10.0.0.7:4000")) << int(Outcome::Unauthorized) << "unauthorized";
+    QTest::addRow("signed for another hub's certificate")
+        << signedFor(ana, hubNow, fingerprintBinding(QString(64, u'b')))
+        << int(Outcome::Unauthorized) << "unauthorized";
+    QTest::addRow("signed for a hub id")
+        << signedFor(ana, hubNow, hubIdBinding(u"3f1c2a54-0d1e-4c59-9b8e-5a4f3e2d1c0b"))
+        << int(Outcome::Unauthorized) << "unauthorized";
+    QTest::addRow("v1, signed over the Host header")
+        << signedV1(ana, hubNow, QStringLiteral("127.0.0.1:4000")) << int(Outcome::Unauthorized)
+        << "unauthorized";
     ConnectVerifier::Params otherTs = signedFor(ana, hubNow);
     otherTs.ts = QString::number(hubNow + 1);
     QTest::addRow("ts not the one signed") << otherTs << int(Outcome::Unauthorized) << "unauthorized";

@@ -1,8 +1,10 @@
 // The identity rules of docs/protocol.md ("Identity (signed connect)") against fixed vectors:
 // RFC 8032's test vector 1 for the Ed25519 signature, the user_id of that key computed
-// independently (Python hashlib), a connect signature computed independently (Node's crypto),
-// the strict base64url reading, the Host a client signs, and the parsing of the connect params.
+// independently (Python hashlib), a connect signature for each binding computed independently
+// (Node's crypto), the strict base64url reading, the refusal of keys whose signatures prove
+// nothing (small order, non-canonical), and the parsing of the connect params.
 
+#include "protocol/hubinfo.h"
 #include "protocol/identity.h"
 
 #include <QTest>
@@ -18,9 +20,43 @@ const QByteArray rfcSignature = QByteArray::fromHex(
         "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
 // base64url(SHA-256(rfcPublic)[0..16]), from Python's hashlib and base64.
 const QString rfcUserId = QStringLiteral("If4x36FUomFia_hUBG_SJw");
-// Node's crypto.sign(null, "parley-connect-v1\n127.0.0.1:4000\n1764107000123\n" + rfcUserId, key).
-const QString rfcConnectSig = QStringLiteral(
-        "-hh5YKlkG9PjOd_-QWVwIGfVwQc0X4Y1y-OL6AtAvwwj_WhuB6ygtnQ2nf7PV70G9YQxpg26HZT7b-OfUwyaAg");
+// docs/protocol.md's worked examples: a hub's certificate fingerprint and a hub id.
+const QString exampleFingerprint
+    = QStringLiteral("3f2a91c077de0b14c2d9e5a1b7c4f08e2d6a9b3c1e5f7a8d0b2c4e6f8a1b3c5d");
+const QString exampleHubId = QStringLiteral("6c0f3d2e-8a41-4b7e-9f15-2d3c4b5a6e7f");
+// Node's crypto.sign(null, "parley-connect-v2\nfp:" + exampleFingerprint + "\n1764107000123\n"
+// + rfcUserId, key), and the same with "hub:" + exampleHubId.
+const QString fpConnectSig = QStringLiteral(
+    "bzo8vUBoR0w9nLmmCRbnVi_wp71lVHqWq1BYSiIa4fun3j0Ow5L0m_JKai0zg_nv2g_LfmNmfTOsgB4g_5FwBg");
+const QString hubConnectSig = QStringLiteral(
+    "vgN5RT7g60hRFy619gskNWYKmF-KObf2TMp2XLcRzJ2ShuxNvAZHL6pEZyJg8XE5J8XTc-Wssa8TBqUZWScYCQ");
+
+// Every encoding of a point of small order with a canonical y (the sign bit either way), from
+// the curve equation (computed independently in Python), and the encodings with y >= p.
+QList<QByteArray> smallOrderKeys()
+{
+    QList<QByteArray> keys;
+    const char *const canonical[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000", // order 4
+        "0100000000000000000000000000000000000000000000000000000000000000", // the identity
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // order 2
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", // order 8
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", // order 8
+    };
+    for (const char *hex : canonical) {
+        QByteArray key = QByteArray::fromHex(hex);
+        keys << key;
+        key[31] = char(key[31] | 0x80);
+        keys << key;
+    }
+    for (int low = 0xed; low <= 0xff; ++low) { // y = p ... p + 18
+        QByteArray key(32, char(0xff));
+        key[0] = char(low);
+        key[31] = char(0x7f);
+        keys << key;
+    }
+    return keys;
+}
 
 } // namespace
 
@@ -30,12 +66,15 @@ class tst_Identity : public QObject
 private slots:
     void rfc8032TestVector1();
     void userIdOfAFixedKey();
+    void connectSignatureMatchesNodeCrypto_data();
     void connectSignatureMatchesNodeCrypto();
+    void smallOrderAndNonCanonicalKeysAreRefused();
+    void hubInfoRoundTrips();
+    void hubInfoRefusesWhatIsNotOne_data();
+    void hubInfoRefusesWhatIsNotOne();
     void base64UrlIsStrict_data();
     void base64UrlIsStrict();
     void base64UrlRoundTrips();
-    void hostIsWhatTheClientSends_data();
-    void hostIsWhatTheClientSends();
     void signedConnectParams_data();
     void signedConnectParams();
     void verifyRefusesEveryChange();
@@ -60,20 +99,125 @@ void tst_Identity::userIdOfAFixedKey()
     QCOMPARE(rfcUserId.size(), userIdLength);
 }
 
+void tst_Identity::connectSignatureMatchesNodeCrypto_data()
+{
+    QTest::addColumn<QString>("binding");
+    QTest::addColumn<QByteArray>("message");
+    QTest::addColumn<QString>("sig");
+    QTest::addRow("wss: the certificate")
+        << fingerprintBinding(exampleFingerprint)
+        << QByteArray("parley-connect-v2\nfp:" + exampleFingerprint.toLatin1()
+                      + "\n1764107000123\nIf4x36FUomFia_hUBG_SJw")
+        << fpConnectSig;
+    QTest::addRow("ws: the hub id")
+        << hubIdBinding(exampleHubId)
+        << QByteArray("parley-connect-v2\nhub:" + exampleHubId.toLatin1()
+                      + "\n1764107000123\nIf4x36FUomFia_hUBG_SJw")
+        << hubConnectSig;
+}
+
 void tst_Identity::connectSignatureMatchesNodeCrypto()
 {
-    const QByteArray message = connectMessage(u"127.0.0.1:4000", 1764107000123, rfcUserId);
-    QCOMPARE(message, QByteArray("parley-connect-v1\n127.0.0.1:4000\n1764107000123\nIf4x36FUomFia_hUBG_SJw"));
+    QFETCH(QString, binding);
+    QFETCH(QByteArray, message);
+    QFETCH(QString, sig);
+    QCOMPARE(connectMessage(binding, 1764107000123, rfcUserId), message);
     const KeyPair key = *KeyPair::fromPrivateKey(rfcSecret);
-    QCOMPARE(toBase64Url(key.sign(message)), rfcConnectSig);
-    // The host is signed lowercased, whatever case it is given in.
-    QCOMPARE(connectMessage(u"LocalHost:4000", 1, rfcUserId), connectMessage(u"localhost:4000", 1, rfcUserId));
+    QCOMPARE(toBase64Url(key.sign(message)), sig);
 
-    const QMap<QString, QString> params = key.connectParams(u"127.0.0.1:4000", 1764107000123);
+    const QMap<QString, QString> params = key.connectParams(binding, 1764107000123);
     QCOMPARE(params.value("key"), toBase64Url(rfcPublic));
     QCOMPARE(params.value("ts"), QStringLiteral("1764107000123"));
-    QCOMPARE(params.value("sig"), rfcConnectSig);
+    QCOMPARE(params.value("sig"), sig);
     QCOMPARE(params.value("user_id"), rfcUserId);
+}
+
+void tst_Identity::smallOrderAndNonCanonicalKeysAreRefused()
+{
+    // Why it matters: OpenSSL verifies R = identity, S = 0 under the identity key for any
+    // message, so without the check anyone could connect as that key's user_id.
+    const QByteArray identityPoint = smallOrderKeys().at(2);
+    const QByteArray forged = identityPoint + QByteArray(32, '\0');
+    QVERIFY(
+        verify(identityPoint,
+               connectMessage(fingerprintBinding(exampleFingerprint), 1, userIdOf(identityPoint)),
+               forged));
+
+    const QList<QByteArray> keys = smallOrderKeys();
+    QCOMPARE(keys.size(), 10 + 19);
+    for (const QByteArray &key : keys) {
+        QVERIFY2(!isAcceptablePublicKey(key), key.toHex().constData());
+        const std::optional<SignedConnect> connect
+            = parseSignedConnect(toBase64Url(key), QStringLiteral("1"),
+                                 toBase64Url(key + QByteArray(32, '\0')), userIdOf(key));
+        QVERIFY2(!connect, key.toHex().constData());
+    }
+    // Real keys pass, the RFC's and fresh ones; so do keys one bit away from the refused ones.
+    QVERIFY(isAcceptablePublicKey(rfcPublic));
+    for (int i = 0; i < 50; ++i)
+        QVERIFY(isAcceptablePublicKey(KeyPair::generate().publicKey()));
+    QByteArray nearIdentity = identityPoint;
+    nearIdentity[0] = char(0x03);
+    QVERIFY(isAcceptablePublicKey(nearIdentity));
+    QByteArray belowP(32, char(0xff));
+    belowP[0]
+        = char(0xec - 1); // y = p - 2: canonical (whether it is on the curve is OpenSSL's check)
+    belowP[31] = char(0x7f);
+    QVERIFY(isAcceptablePublicKey(belowP));
+    QVERIFY(!isAcceptablePublicKey(rfcPublic.left(31)));
+}
+
+void tst_Identity::hubInfoRoundTrips()
+{
+    using Parley::Protocol::HubInfo;
+    const HubInfo plain { exampleHubId, QStringLiteral("Ana's hub"), {} };
+    QCOMPARE(plain.toJson(),
+             QByteArray("{\"fp\":null,\"hub_id\":\"" + exampleHubId.toLatin1()
+                        + "\",\"name\":\"Ana's hub\",\"protocol\":2,\"tls\":false}"));
+    const HubInfo tls { exampleHubId, QStringLiteral("Ana's hub"), exampleFingerprint };
+    for (const HubInfo &info : { plain, tls }) {
+        const std::optional<HubInfo> read = HubInfo::fromJson(info.toJson());
+        QVERIFY(read);
+        QCOMPARE(read->hubId, info.hubId);
+        QCOMPARE(read->name, info.name);
+        QCOMPARE(read->fingerprint, info.fingerprint);
+        QCOMPARE(read->isTls(), info.isTls());
+        QCOMPARE(read->protocol, 2);
+    }
+}
+
+void tst_Identity::hubInfoRefusesWhatIsNotOne_data()
+{
+    QTest::addColumn<QByteArray>("json");
+    QTest::addRow("not JSON") << QByteArray("<html>404</html>");
+    QTest::addRow("an array") << QByteArray("[]");
+    QTest::addRow("no hub_id") << QByteArray(
+        "{\"name\":\"x\",\"tls\":false,\"fp\":null,\"protocol\":2}");
+    QTest::addRow("empty hub_id") << QByteArray(
+        "{\"hub_id\":\"\",\"name\":\"x\",\"tls\":false,\"fp\":null,\"protocol\":2}");
+    QTest::addRow("hub_id a number")
+        << QByteArray("{\"hub_id\":7,\"name\":\"x\",\"tls\":false,\"fp\":null,\"protocol\":2}");
+    QTest::addRow("hub_id too long")
+        << ("{\"hub_id\":\"" + QByteArray(65, 'a')
+            + "\",\"name\":\"x\",\"tls\":false,\"fp\":null,\"protocol\":2}");
+    QTest::addRow("tls without fp")
+        << QByteArray("{\"hub_id\":\"h\",\"name\":\"x\",\"tls\":true,\"fp\":null,\"protocol\":2}");
+    QTest::addRow("fp without tls") << ("{\"hub_id\":\"h\",\"name\":\"x\",\"tls\":false,\"fp\":\""
+                                        + QByteArray(64, 'a') + "\",\"protocol\":2}");
+    QTest::addRow("fp in capitals") << ("{\"hub_id\":\"h\",\"name\":\"x\",\"tls\":true,\"fp\":\""
+                                        + QByteArray(64, 'A') + "\",\"protocol\":2}");
+    QTest::addRow("fp cut") << ("{\"hub_id\":\"h\",\"name\":\"x\",\"tls\":true,\"fp\":\""
+                                + QByteArray(63, 'a') + "\",\"protocol\":2}");
+    QTest::addRow("tls a string") << QByteArray(
+        "{\"hub_id\":\"h\",\"name\":\"x\",\"tls\":\"no\",\"fp\":null,\"protocol\":2}");
+    QTest::addRow("no protocol") << QByteArray(
+        "{\"hub_id\":\"h\",\"name\":\"x\",\"tls\":false,\"fp\":null}");
+}
+
+void tst_Identity::hubInfoRefusesWhatIsNotOne()
+{
+    QFETCH(QByteArray, json);
+    QVERIFY(!Parley::Protocol::HubInfo::fromJson(json));
 }
 
 void tst_Identity::base64UrlIsStrict_data()
@@ -113,31 +257,11 @@ void tst_Identity::base64UrlRoundTrips()
     }
 }
 
-void tst_Identity::hostIsWhatTheClientSends_data()
-{
-    QTest::addColumn<QString>("url");
-    QTest::addColumn<QString>("host");
-    QTest::addRow("IPv4 and port") << "ws://127.0.0.1:4000/socket" << "127.0.0.1:4000";
-    QTest::addRow("name in capitals") << "ws://MyHub.Local:4000/socket" << "myhub.local:4000";
-    QTest::addRow("IPv6") << "ws://[::1]:4000/socket" << "[::1]:4000";
-    QTest::addRow("ws default port") << "ws://hub.example:80/socket" << "hub.example";
-    QTest::addRow("wss default port") << "wss://hub.example:443/socket" << "hub.example";
-    QTest::addRow("wss on 80 keeps it") << "wss://hub.example:80/socket" << "hub.example:80";
-    QTest::addRow("no port") << "wss://hub.example/socket" << "hub.example";
-    QTest::addRow("user info dropped") << "ws://me:pw@127.0.0.1:4000/socket?x=1" << "127.0.0.1:4000";
-}
-
-void tst_Identity::hostIsWhatTheClientSends()
-{
-    QFETCH(QString, url);
-    QFETCH(QString, host);
-    QCOMPARE(hostOf(QUrl(url)), host);
-}
-
 void tst_Identity::signedConnectParams_data()
 {
     const KeyPair key = *KeyPair::fromPrivateKey(rfcSecret);
-    const QMap<QString, QString> good = key.connectParams(u"127.0.0.1:4000", 1764107000123);
+    const QMap<QString, QString> good
+        = key.connectParams(fingerprintBinding(exampleFingerprint), 1764107000123);
     const QString other = KeyPair::generate().userId();
     QTest::addColumn<QString>("keyParam");
     QTest::addColumn<QString>("ts");
@@ -170,20 +294,29 @@ void tst_Identity::signedConnectParams()
     if (connect) {
         QCOMPARE(connect->userId, rfcUserId);
         QCOMPARE(connect->ts, 1764107000123);
-        QVERIFY(verify(connect->publicKey, connectMessage(u"127.0.0.1:4000", connect->ts, connect->userId),
-                       connect->signature));
+        QVERIFY(verify(
+            connect->publicKey,
+            connectMessage(fingerprintBinding(exampleFingerprint), connect->ts, connect->userId),
+            connect->signature));
     }
 }
 
 void tst_Identity::verifyRefusesEveryChange()
 {
     const KeyPair key = KeyPair::generate();
-    const QByteArray message = connectMessage(u"127.0.0.1:4000", 1000, key.userId());
+    const QString binding = fingerprintBinding(exampleFingerprint);
+    const QByteArray message = connectMessage(binding, 1000, key.userId());
     const QByteArray signature = key.sign(message);
     QVERIFY(verify(key.publicKey(), message, signature));
-    // Another host (a hub replaying the connect elsewhere), another ts, another key.
-    QVERIFY(!verify(key.publicKey(), connectMessage(u"127.0.0.1:4001", 1000, key.userId()), signature));
-    QVERIFY(!verify(key.publicKey(), connectMessage(u"127.0.0.1:4000", 1001, key.userId()), signature));
+    // Another hub (one replaying the connect elsewhere), by certificate or by id, another ts,
+    // another key.
+    QVERIFY(!verify(key.publicKey(),
+                    connectMessage(fingerprintBinding(QString(64, u'0')), 1000, key.userId()),
+                    signature));
+    QVERIFY(!verify(key.publicKey(),
+                    connectMessage(hubIdBinding(exampleFingerprint), 1000, key.userId()),
+                    signature));
+    QVERIFY(!verify(key.publicKey(), connectMessage(binding, 1001, key.userId()), signature));
     QVERIFY(!verify(KeyPair::generate().publicKey(), message, signature));
     for (int bit = 0; bit < signatureSize * 8; bit += 37) {
         QByteArray flipped = signature;

@@ -36,7 +36,8 @@ private slots:
     void refusalStopsReconnecting();
     void signatureRefusalIsRetriedOnceThenFinal_data();
     void signatureRefusalIsRetriedOnceThenFinal();
-    void everyConnectIsSignedForTheHostItReaches();
+    void everyConnectIsSignedForTheHubItVerified();
+    void wsServerThatDoesNotSayWhichHubIsRetriedNotSigned();
     void hubFullRetriesOnTheBusyInterval();
     void disconnectStopsReconnecting();
     void sendBufferFlushesFifoSkippingStale();
@@ -336,7 +337,7 @@ void tst_PhoenixSocket::signatureRefusalIsRetriedOnceThenFinal()
     }
 }
 
-void tst_PhoenixSocket::everyConnectIsSignedForTheHostItReaches()
+void tst_PhoenixSocket::everyConnectIsSignedForTheHubItVerified()
 {
     namespace Identity = Parley::Protocol::Identity;
     ScriptedServer server;
@@ -358,12 +359,53 @@ void tst_PhoenixSocket::everyConnectIsSignedForTheHostItReaches()
             query.queryItemValue("user_id"));
     QVERIFY(signedConnect);
     QCOMPARE(signedConnect->userId, key.userId());
-    // The server saw Host 127.0.0.1:PORT: that is what the signature covers.
-    const QString host = QStringLiteral("127.0.0.1:%1").arg(server.mountUrl().port());
+    // Over ws:// the socket asked the hub which hub it is (GET /hub) and signed for that id,
+    // not for the Host it reaches.
+    QCOMPARE(server.hubInfoRequests, 1);
+    QCOMPARE(socket.boundHubId(), server.hubId);
     QVERIFY(Identity::verify(signedConnect->publicKey,
-                             Identity::connectMessage(host, signedConnect->ts, signedConnect->userId),
+                             Identity::connectMessage(Identity::hubIdBinding(server.hubId),
+                                                      signedConnect->ts, signedConnect->userId),
                              signedConnect->signature));
+    const QString host = QStringLiteral("127.0.0.1:%1").arg(server.mountUrl().port());
+    QVERIFY(
+        !Identity::verify(signedConnect->publicKey,
+                          Identity::connectMessage(host, signedConnect->ts, signedConnect->userId),
+                          signedConnect->signature));
     QVERIFY(qAbs(signedConnect->ts - QDateTime::currentMSecsSinceEpoch()) < 5000);
+}
+
+void tst_PhoenixSocket::wsServerThatDoesNotSayWhichHubIsRetriedNotSigned()
+{
+    // Nothing to bind the signature to: no WebSocket is opened (no signed connect leaves), the
+    // attempt counts as failed and is retried with the backoff, asking again each time.
+    ScriptedServer server;
+    server.answerHubInfo = false;
+    PhoenixSocket socket(server.mountUrl(), [] {
+        return PhoenixSocket::Params { { "nick", "ana" } };
+    });
+    Timings timings;
+    timings.reconnectSteps = { 20, 20, 20 };
+    socket.setTimings(timings);
+    socket.setIdentity(Parley::Protocol::Identity::KeyPair::generate());
+    QSignalSpy closed(&socket, &PhoenixSocket::closed);
+    QSignalSpy errors(&socket, &PhoenixSocket::errorOccurred);
+    QSignalSpy scheduled(&socket, &PhoenixSocket::reconnectScheduled);
+    socket.connect();
+    QTRY_VERIFY(server.hubInfoRequests >= 3);
+    QVERIFY(closed.size() >= 2);
+    QCOMPARE(closed.at(0).at(0).toInt(), 1006);
+    QVERIFY(!errors.isEmpty());
+    QVERIFY(scheduled.size() >= 2);
+    QCOMPARE(server.connections.size(), 0);
+    QCOMPARE(socket.boundHubId(), QString());
+    // The server starts answering: the next attempt signs for its id and gets in.
+    server.answerHubInfo = true;
+    QSignalSpy opened(&socket, &PhoenixSocket::opened);
+    QVERIFY(opened.wait());
+    QCOMPARE(socket.boundHubId(), server.hubId);
+    socket.disconnect();
+    QTRY_COMPARE(socket.state(), PhoenixSocket::State::Closed);
 }
 
 void tst_PhoenixSocket::hubFullRetriesOnTheBusyInterval()
