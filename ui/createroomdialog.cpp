@@ -1,5 +1,6 @@
 #include "ui/createroomdialog.h"
 
+#include "protocol/events.h"
 #include "ui/icons.h"
 
 #include <QDialogButtonBox>
@@ -10,6 +11,9 @@
 #include <QRegularExpression>
 #include <QRegularExpressionValidator>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace Parley::Ui {
 
@@ -121,10 +125,10 @@ void CreateRoomDialog::validate()
     m_create->setEnabled(!m_waiting && isValidName(m_name->text()));
 }
 
-void CreateRoomDialog::showFailure(const QString &reason)
+void CreateRoomDialog::showFailure(const QString &reason, int retryAfterMs)
 {
     m_waiting = false;
-    m_error->setText(describeFailure(reason, name()));
+    m_error->setText(describeFailure(reason, name(), retryAfterMs));
     validate();
     m_name->setFocus();
     m_name->selectAll();
@@ -135,14 +139,21 @@ QString CreateRoomDialog::errorText() const
     return m_error->text();
 }
 
-QString CreateRoomDialog::describeFailure(const QString &reason, const QString &name)
+QString CreateRoomDialog::describeFailure(const QString &reason, const QString &name,
+                                          int retryAfterMs)
 {
     if (reason == QLatin1String("exists"))
         return tr("A room named “%1” already exists on this hub. Pick another name.").arg(name);
     if (reason == QLatin1String("invalid_name"))
         return tr("The hub does not accept “%1” as a room name.").arg(name);
-    if (reason == QLatin1String("too_many_rooms"))
-        return tr("This hub holds as many rooms as it may; ask its host to remove some.");
+    if (reason == Protocol::Reason::TooManyRooms)
+        return tr("This hub holds as many rooms as it may, or you made as many as one person may; "
+                  "ask its host.");
+    if (reason == Protocol::Reason::RateLimited) {
+        const int minutes = std::max(1, int(std::ceil(std::max(retryAfterMs, 0) / 60'000.0)));
+        return tr("You made several rooms in the last hour. You can make another in %n minute(s).",
+                  nullptr, minutes);
+    }
     if (reason == QLatin1String("not_connected") || reason == QLatin1String("timeout"))
         return tr("The hub did not answer. Try again once it is connected.");
     return tr("The hub did not create the room (%1).").arg(reason);

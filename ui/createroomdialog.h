@@ -24,9 +24,10 @@ public:
     QString password() const;
 
     // The hub refused: say why in the dialog and let the user fix it.
-    void showFailure(const QString &reason);
+    void showFailure(const QString &reason, int retryAfterMs = -1);
     // A create_room error reason ("exists", "invalid_name", …) in words about `name`.
-    static QString describeFailure(const QString &reason, const QString &name);
+    static QString describeFailure(const QString &reason, const QString &name,
+                                   int retryAfterMs = -1);
     QString errorText() const;
 
     // "Design Review!" -> "design-review"

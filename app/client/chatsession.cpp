@@ -237,6 +237,11 @@ void ChatSession::joinLobby()
     connect(m_lobby, &PhoenixChannel::joined, this, &ChatSession::onLobbyJoined);
     connect(m_lobby, &PhoenixChannel::messageReceived, this, &ChatSession::onLobbyMessage);
     connect(m_lobby, &PhoenixChannel::joinFailed, this, [this](const QJsonObject &response) {
+        if (reasonOf({}, response) == Protocol::Reason::RateLimited) {
+            // Joined too often lately: the hub says when to come back; the channel does.
+            const int waitMs = response.value(QLatin1String("retry_after_ms")).toInt(1000);
+            return m_lobby->rejoinIn(std::clamp(waitMs, 50, 60'000));
+        }
         emit errorOccurred(tr("The hub refused the lobby: %1").arg(reasonOf({}, response)));
     });
     m_lobby->join();
@@ -325,7 +330,7 @@ void ChatSession::setStatus(const QString &status)
 void ChatSession::createRoom(const QString &name, const QString &title, const QString &password)
 {
     if (!m_lobby) {
-        emit roomCreateFailed(QStringLiteral("not_connected"));
+        emit roomCreateFailed(QStringLiteral("not_connected"), -1);
         return;
     }
     QJsonObject payload { { QStringLiteral("name"), name } };
@@ -336,7 +341,9 @@ void ChatSession::createRoom(const QString &name, const QString &title, const QS
     m_lobby->push(Protocol::Event::CreateRoom, payload, this,
                   [this, name](const QString &status, const QJsonObject &response) {
                       if (status != QLatin1String("ok")) {
-                          emit roomCreateFailed(reasonOf(status, response));
+                          emit roomCreateFailed(
+                              reasonOf(status, response),
+                              response.value(QLatin1String("retry_after_ms")).toInt(-1));
                           return;
                       }
                       const RoomEntry entry

@@ -115,7 +115,8 @@ signals:
     void topicClosed(const QString &topic);
     void currentTopicChanged(const QString &topic);
     void roomCreated(const QString &name);
-    void roomCreateFailed(const QString &reason);
+    // The hub's reason; for rate_limited, when another room may be made (ms), else -1.
+    void roomCreateFailed(const QString &reason, int retryAfterMs);
     // Every new message from someone else (not history, not catch-up of already seen ones).
     void messageArrived(const QString &topic, const Parley::Client::ChatMessage &message);
     void errorOccurred(const QString &text);

@@ -12,6 +12,7 @@
 #include "protocol/validation.h"
 
 #include <QDateTime>
+#include <QTimer>
 #include <QUuid>
 
 #include <algorithm>
@@ -23,6 +24,16 @@ constexpr qint64 MaxMessageId = (qint64(1) << 53) - 1; // ids stay below 2^53 (d
 constexpr int CatchUpPageSize = 100; // the largest page `history` gives
 constexpr int HistoryPageSize = 50;
 constexpr int TypingRepeatMs = 3000;
+
+// A request the hub refused for now (rate_limited): the milliseconds it said to wait (bounded);
+// -1 for any other answer.
+int retryAfterMs(const QString &status, const QJsonObject &response)
+{
+    if (status != QLatin1String("error")
+        || response.value(QLatin1String("reason")).toString() != Protocol::Reason::RateLimited)
+        return -1;
+    return std::clamp(response.value(QLatin1String("retry_after_ms")).toInt(1000), 50, 60'000);
+}
 } // namespace
 
 Conversation::Conversation(const QString &topic, const QString &password, const Identity &identity,
@@ -72,13 +83,21 @@ void Conversation::join(PhoenixSocket *socket, int changeTimeoutMs)
     m_sync = std::make_unique<PresenceSync>(channel);
     m_presence->bindTo(m_sync.get());
     connect(channel, &PhoenixChannel::joined, this, &Conversation::onJoined);
-    connect(channel, &PhoenixChannel::joinFailed, this, [this](const QJsonObject &response) {
-        // A refused join (wrong password, no such room, not a member) is final for this
-        // attempt; the UI may open the topic again, e.g. with a password.
-        const QString reason = reasonOf(QStringLiteral("error"), response);
-        qCInfo(lcClient) << "could not open" << m_topic << reason;
-        emit openFailed(reason);
-    });
+    connect(
+        channel, &PhoenixChannel::joinFailed, this, [this, channel](const QJsonObject &response) {
+            // A refused join (wrong password, no such room, not a member) is final for this
+            // attempt; the UI may open the topic again, e.g. with a password. One refused for now
+            // (the hub sent much to this connection or address lately, or a password check is
+            // under way) is joined again when the hub says.
+            if (const int waitMs = retryAfterMs(QStringLiteral("error"), response); waitMs >= 0) {
+                qCInfo(lcClient) << "joining" << m_topic << "again in" << waitMs
+                                 << "ms (rate limited)";
+                return channel->rejoinIn(waitMs);
+            }
+            const QString reason = reasonOf(QStringLiteral("error"), response);
+            qCInfo(lcClient) << "could not open" << m_topic << reason;
+            emit openFailed(reason);
+        });
     connect(channel, &PhoenixChannel::messageReceived, this, &Conversation::onMessage);
     connect(channel, &PhoenixChannel::errored, this, &Conversation::onErrored);
     channel->join();
@@ -144,6 +163,14 @@ void Conversation::catchUpPage(qint64 beforeId)
         this, [this, channel, beforeId](const QString &status, const QJsonObject &response) {
             if (m_channel != channel || m_catchUpFloor == 0)
                 return; // rejoined (the new join continues from the floor) or left
+            if (const int waitMs = retryAfterMs(status, response); waitMs >= 0) {
+                // The hub sent this connection much lately: the page comes when it says.
+                QTimer::singleShot(waitMs, this, [this, channel, beforeId] {
+                    if (m_channel == channel && m_catchUpFloor != 0 && m_joined)
+                        catchUpPage(beforeId);
+                });
+                return;
+            }
             if (status != QLatin1String("ok")) {
                 // The gap stays marked; the next join asks from the floor again.
                 emit errorOccurred(
@@ -323,7 +350,7 @@ void Conversation::onSendReply(const QString &clientId, int attempt, const QStri
     }
     const QString reason = reasonOf(status, response);
     m_messages->markFailed(clientId);
-    if (reason == QLatin1String("rate_limited"))
+    if (reason == Protocol::Reason::RateLimited)
         emit errorOccurred(tr("Slow down: the hub refused a message (rate limited)."));
     else if (reason == QLatin1String("invalid_body"))
         emit errorOccurred(tr("A message must have 1 to 4000 characters."));
@@ -398,6 +425,14 @@ void Conversation::loadOlder()
         { { QStringLiteral("before_id"), double(oldest) },
           { QStringLiteral("limit"), HistoryPageSize } },
         this, [this](const QString &status, const QJsonObject &response) {
+            if (const int waitMs = retryAfterMs(status, response); waitMs >= 0) {
+                // Asked again when the hub says (still "loading" meanwhile).
+                QTimer::singleShot(waitMs, this, [this] {
+                    m_loadingHistory = false;
+                    loadOlder();
+                });
+                return;
+            }
             m_loadingHistory = false;
             if (status != QLatin1String("ok")) {
                 emit errorOccurred(

@@ -250,6 +250,14 @@ void PhoenixChannel::onClose()
     emit closed();
 }
 
+void PhoenixChannel::rejoinIn(int ms)
+{
+    if (!m_rejoinTimer.isActive())
+        return;
+    m_rejoinTimer.scheduleIn(ms);
+    emit rejoinScheduled(ms);
+}
+
 void PhoenixChannel::scheduleRejoin()
 {
     emit rejoinScheduled(m_rejoinTimer.scheduleTimeout());

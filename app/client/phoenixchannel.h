@@ -60,6 +60,9 @@ public:
     void push(const QString &event, const QJsonObject &payload, const QObject *context,
               ReplyCallback callback, int timeoutMs = -1);
     // Sends phx_leave and closes locally at once (closed() is emitted before this returns).
+    // The rejoin after a refused join comes in `ms` instead of on the schedule (the hub said
+    // when: a rate_limited refusal's retry_after_ms). Only while a rejoin is scheduled.
+    void rejoinIn(int ms);
     void leave(int timeoutMs = -1);
 
 signals:

@@ -35,6 +35,13 @@ bool isFinalRefusal(const QString &reason)
         || reason == Reason::Replayed;
 }
 
+// Close reasons after which the hub may well take us a little later.
+bool isBusyRefusal(const QString &reason)
+{
+    return reason == Reason::HubFull || reason == Reason::TooManyConnections
+        || reason.startsWith(Reason::RateLimitedFor);
+}
+
 } // namespace
 
 int Timings::reconnectAfterMs(int tries) const
@@ -357,7 +364,7 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
         qCInfo(lcClient) << "signing again after" << reason << "clock offset" << m_clockOffsetMs << "ms";
         m_connectAfterClose = true;
     } else if (serverClosed && code == CloseCode::Policy
-               && (isFinalRefusal(reason) || reason == Reason::HubFull)) {
+               && (isFinalRefusal(reason) || isBusyRefusal(reason))) {
         refusal = reason;
         m_refusalReason = reason;
         if (isFinalRefusal(reason))
@@ -383,9 +390,14 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
     if (m_connectAfterClose) {
         transportConnect();
     } else if (!m_closeWasClean) {
-        if (refusal == Reason::HubFull) {
-            m_reconnectTimer.scheduleIn(m_timings.busyRetryMs);
-            emit reconnectScheduled(m_timings.busyRetryMs);
+        if (isBusyRefusal(refusal)) {
+            // The hub says when (rate_limited:MS: too many password guesses from here), or it
+            // is full (for everyone, or for this address): come back then, not in a loop.
+            const int waitMs = refusal.startsWith(Reason::RateLimitedFor)
+                ? std::clamp(refusal.mid(Reason::RateLimitedFor.size()).toInt(), 100, 60'000)
+                : m_timings.busyRetryMs;
+            m_reconnectTimer.scheduleIn(waitMs);
+            emit reconnectScheduled(waitMs);
         } else {
             emit reconnectScheduled(m_reconnectTimer.scheduleTimeout());
         }

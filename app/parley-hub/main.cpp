@@ -103,6 +103,37 @@ int main(int argc, char *argv[])
           QStringLiteral("name") },
         { QStringLiteral("max-rooms"), QStringLiteral("Rooms the hub may hold."),
           QStringLiteral("n"), QString::number(defaults.maxRooms) },
+        { QStringLiteral("rooms-per-user"),
+          QStringLiteral("Rooms one user may have made (that still exist); 0: no limit."),
+          QStringLiteral("n"), QString::number(defaults.maxRoomsPerUser) },
+        { QStringLiteral("rooms-per-hour"),
+          QStringLiteral("Rooms one user, and one address, may make per hour; 0: no limit."),
+          QStringLiteral("n"), QString::number(defaults.roomsPerHour) },
+        { QStringLiteral("max-connections-per-address"),
+          QStringLiteral("Connections one IP address may hold; more are refused with 1008 "
+                         "too_many_connections. 0: no limit."),
+          QStringLiteral("n"), QString::number(defaults.maxConnectionsPerAddress) },
+        { QStringLiteral("max-handshakes-per-address"),
+          QStringLiteral("Connections one IP address may have in TCP, TLS or HTTP upgrade at once; "
+                         "more are closed at once. 0: no limit."),
+          QStringLiteral("n"), QString::number(defaults.maxHandshakesPerAddress) },
+        { QStringLiteral("password-guesses-per-minute"),
+          QStringLiteral("Hub and room password checks per minute from one address, after a "
+                         "burst (--password-guess-burst); a right password costs nothing. Over "
+                         "it: rate_limited, at once."),
+          QStringLiteral("n"), QString::number(defaults.passwordGuessesPerMinute) },
+        { QStringLiteral("password-guess-burst"),
+          QStringLiteral(
+              "Password checks one address may make at once before the per-minute rate."),
+          QStringLiteral("n"), QString::number(defaults.passwordGuessBurst) },
+        { QStringLiteral("password-checks-per-address"),
+          QStringLiteral("Room password checks (PBKDF2) under way at once for one address."),
+          QStringLiteral("n"), QString::number(defaults.passwordChecksPerAddress) },
+        { QStringLiteral("join-output-rate"),
+          QStringLiteral("Bytes per second of history and presence a connection may be sent on "
+                         "joins and history pages (bursts of 4 s of it; an address 4 times that); "
+                         "over it: rate_limited. 0: no limit."),
+          QStringLiteral("bytes"), QString::number(defaults.joinBytesPerSecond) },
         { QStringLiteral("lobby-presence-limit"),
           QStringLiteral("Users hub:lobby's presence lists in full; above that it lists the "
                          "most recently active ones (--presence-listed)."),
@@ -151,6 +182,19 @@ int main(int argc, char *argv[])
     settings.maxChannels = intOption(parser, QStringLiteral("max-channels"), 1, 10'000);
     settings.maxFrameBytes = intOption(parser, QStringLiteral("max-frame"), 1024, 64 * 1024 * 1024);
     settings.maxRooms = intOption(parser, QStringLiteral("max-rooms"), 1, 1'000'000);
+    settings.maxRoomsPerUser = intOption(parser, QStringLiteral("rooms-per-user"), 0, 1'000'000);
+    settings.roomsPerHour = intOption(parser, QStringLiteral("rooms-per-hour"), 0, 1'000'000);
+    settings.maxConnectionsPerAddress
+        = intOption(parser, QStringLiteral("max-connections-per-address"), 0, 1'000'000);
+    settings.maxHandshakesPerAddress
+        = intOption(parser, QStringLiteral("max-handshakes-per-address"), 0, 1'000'000);
+    settings.passwordGuessesPerMinute
+        = intOption(parser, QStringLiteral("password-guesses-per-minute"), 1, 1'000'000);
+    settings.passwordGuessBurst
+        = intOption(parser, QStringLiteral("password-guess-burst"), 1, 1'000'000);
+    settings.passwordChecksPerAddress
+        = intOption(parser, QStringLiteral("password-checks-per-address"), 1, 1000);
+    settings.joinBytesPerSecond = intOption(parser, QStringLiteral("join-output-rate"), 0, 1 << 30);
     settings.lobbyPresenceLimit
         = intOption(parser, QStringLiteral("lobby-presence-limit"), 1, 1'000'000);
     settings.roomPresenceLimit

@@ -3,14 +3,18 @@
 #include "hub/directsocket.h"
 #include "hub/listener.h"
 #include "hub/logging.h"
+#include "hub/peerlimits.h"
 #include "hub/wsprotocol.h"
 
+#include <QElapsedTimer>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QTimer>
 #include <QUrl>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace Parley::Hub {
 
@@ -58,25 +62,81 @@ void Acceptor::close()
     const QList<QTcpSocket *> pending = m_pending.keys();
     for (QTcpSocket *socket : pending)
         drop(socket);
+    const auto waiting = m_waiting;
+    for (auto it = waiting.cbegin(); it != waiting.cend(); ++it) {
+        ::close(int(it.value()));
+        delete it.key();
+    }
+    m_waiting.clear();
+    m_pendingByAddress.clear();
+}
+
+int Acceptor::pendingCount(const QHostAddress &address) const
+{
+    return m_pendingByAddress.value(PeerLimits::normalized(address));
 }
 
 void Acceptor::onIncoming(qintptr descriptor)
 {
+    sockaddr_storage peer {};
+    socklen_t peerSize = sizeof peer;
+    QHostAddress address;
+    if (::getpeername(int(descriptor), reinterpret_cast<sockaddr *>(&peer), &peerSize) == 0)
+        address = PeerLimits::normalized(QHostAddress(reinterpret_cast<sockaddr *>(&peer)));
+    // Past the hard cap nobody even gets a handshake: the descriptor count stays bounded. One
+    // address gets only so many connections upgrading at once.
+    const int maxPerAddress = m_settings.maxPendingPerAddress;
+    if ((m_isFull && m_isFull())
+        || (maxPerAddress > 0 && m_pendingByAddress.value(address) >= maxPerAddress)) {
+        qCDebug(lcHub) << "refused a connection from" << address
+                       << "at once:" << m_pendingByAddress.value(address) << "upgrading from there";
+        ::close(int(descriptor));
+        return;
+    }
     if (m_settings.socketSendBufferBytes > 0) {
         const int bytes = m_settings.socketSendBufferBytes;
         ::setsockopt(int(descriptor), SOL_SOCKET, SO_SNDBUF, &bytes, sizeof bytes);
     }
+    ++m_pendingByAddress[address];
+    // Nothing but a notifier until the client speaks: a socket (and for TLS its context and
+    // buffers, tens of KB) only for connections that send something.
+    auto *waiting = new QSocketNotifier(descriptor, QSocketNotifier::Read, this);
+    m_waiting.insert(waiting, descriptor);
+    QElapsedTimer since;
+    since.start();
+    auto *timer = new QTimer(waiting);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, this, [this, waiting, descriptor, address] {
+        qCDebug(lcHub) << "handshake timeout (nothing sent):" << address;
+        m_waiting.remove(waiting);
+        delete waiting;
+        ::close(int(descriptor));
+        pendingEnded(address);
+    });
+    timer->start(m_settings.handshakeTimeoutMs);
+    connect(waiting, &QSocketNotifier::activated, this,
+            [this, waiting, descriptor, address, since] {
+                waiting->setEnabled(false);
+                m_waiting.remove(waiting);
+                waiting->deleteLater(); // inside its own signal
+                const int remaining
+                    = int(std::max<qint64>(1, m_settings.handshakeTimeoutMs - since.elapsed()));
+                takeIn(descriptor, address, remaining);
+            });
+}
+
+void Acceptor::takeIn(qintptr descriptor, const QHostAddress &address, int remainingMs)
+{
     QTcpSocket *socket = m_settings.tls ? static_cast<QTcpSocket *>(new QSslSocket(this))
                                         : new DirectSocket(this);
-    // Past the hard cap nobody even gets a handshake: the descriptor count stays bounded.
-    if (!socket->setSocketDescriptor(descriptor)
-        || (m_isFull && m_isFull())) {
-        socket->abort();
+    if (!socket->setSocketDescriptor(descriptor)) {
+        ::close(int(descriptor));
         delete socket;
+        pendingEnded(address);
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_pending.insert(socket, true);
+    m_pending.insert(socket, address);
     auto *timer = new QTimer(socket);
     timer->setObjectName(QStringLiteral("parley-handshake-timer"));
     timer->setSingleShot(true);
@@ -84,7 +144,7 @@ void Acceptor::onIncoming(qintptr descriptor)
         qCDebug(lcHub) << "handshake timeout:" << socket->peerAddress();
         drop(socket);
     });
-    timer->start(m_settings.handshakeTimeoutMs);
+    timer->start(remainingMs);
     connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
         if (m_pending.contains(socket))
             drop(socket);
@@ -97,17 +157,31 @@ void Acceptor::onIncoming(qintptr descriptor)
     startUpgrade(socket);
 }
 
+void Acceptor::pendingEnded(const QHostAddress &address)
+{
+    const auto it = m_pendingByAddress.find(address);
+    if (it != m_pendingByAddress.end() && --*it <= 0)
+        m_pendingByAddress.erase(it);
+}
+
 void Acceptor::finish(QTcpSocket *socket)
 {
-    m_pending.remove(socket);
+    const auto it = m_pending.find(socket);
+    if (it == m_pending.end())
+        return;
+    pendingEnded(*it);
+    m_pending.erase(it);
     delete socket->findChild<QTimer *>(QStringLiteral("parley-handshake-timer"), Qt::FindDirectChildrenOnly);
     disconnect(socket, &QTcpSocket::disconnected, this, nullptr);
 }
 
 void Acceptor::drop(QTcpSocket *socket)
 {
-    if (!m_pending.remove(socket))
+    const auto it = m_pending.find(socket);
+    if (it == m_pending.end())
         return;
+    pendingEnded(*it);
+    m_pending.erase(it);
     socket->disconnect(this);
     socket->abort();
     socket->deleteLater();
@@ -140,8 +214,11 @@ QByteArray Acceptor::answer(const Ws::Request &request) const
 
 void Acceptor::respond(QTcpSocket *socket, const QByteArray &response)
 {
-    if (!m_pending.remove(socket))
+    const auto it = m_pending.find(socket);
+    if (it == m_pending.end())
         return;
+    pendingEnded(*it);
+    m_pending.erase(it);
     socket->disconnect(this);
     socket->write(response);
     socket->disconnectFromHost(); // after the answer is written

@@ -23,6 +23,9 @@ struct AcceptorSettings
 {
     int listenBacklog = 4096;
     int handshakeTimeoutMs = 10'000;
+    // Connections one address may have between the TCP accept and the end of the upgrade;
+    // beyond it the next are closed at once. 0: no limit.
+    int maxPendingPerAddress = 32;
     qint64 maxMessageBytes = 64 * 1024; // incoming message limit (close 1009 beyond)
     int socketSendBufferBytes = 256 * 1024; // SO_SNDBUF; 0 leaves it to the kernel
     QStringList allowedOrigins; // browser origins allowed besides the hub's own host; "*": any
@@ -63,8 +66,9 @@ public:
     quint16 port() const;
     // Stops listening and drops the connections still upgrading.
     void close();
-    // Connections taken in but not upgraded yet.
-    int pendingCount() const { return int(m_pending.size()); }
+    // Connections taken in but not upgraded yet (waiting for their first bytes, or upgrading).
+    int pendingCount() const { return int(m_pending.size() + m_waiting.size()); }
+    int pendingCount(const QHostAddress &address) const;
     // Returns true when no further connection may be taken in (the hub's hard cap).
     void setFullCheck(std::function<bool()> isFull) { m_isFull = std::move(isFull); }
 
@@ -90,11 +94,17 @@ protected:
 
 private:
     void onIncoming(qintptr descriptor);
+    // The first bytes of a waiting connection arrived: now it gets its socket (and TLS).
+    void takeIn(qintptr descriptor, const QHostAddress &address, int remainingMs);
+    void pendingEnded(const QHostAddress &address);
 
     AcceptorSettings m_settings;
     WriteBatch *m_batch;
     Listener *m_listener; // child
-    QHash<QTcpSocket *, bool> m_pending; // upgrading; value unused
+    QHash<QTcpSocket *, QHostAddress> m_pending; // upgrading, by peer address
+    QHash<QObject *, qintptr>
+        m_waiting; // notifiers (children) of descriptors with nothing read yet
+    QHash<QHostAddress, int> m_pendingByAddress; // waiting and upgrading
     std::function<bool()> m_isFull;
 };
 

@@ -7,6 +7,7 @@ namespace Parley::Hub {
 
 class ConnectionRegistry;
 class HistoryStore;
+class PeerLimits;
 class PresenceService;
 class PubSub;
 class RoomDirectory;
@@ -26,6 +27,7 @@ struct ChannelContext
     PubSub &pubSub;
     PresenceService &presence;
     const ConnectionRegistry &connections;
+    PeerLimits &peers; // what each peer address may still do
     const QElapsedTimer &clock;
 
     qint64 nowMs() const { return clock.elapsed(); } // the hub's monotonic time

@@ -1,5 +1,6 @@
 #include "hub/connection.h"
 
+#include "hub/peerlimits.h"
 #include "hub/transport.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
@@ -11,17 +12,15 @@ namespace Parley::Hub {
 using namespace Parley::Protocol;
 
 Connection::Connection(quint64 id, Transport *ws, QObject *parent)
-    : QObject(parent), m_id(id), m_ws(ws)
+    : QObject(parent)
+    , m_id(id)
+    , m_ws(ws)
+    , m_peerAddress(PeerLimits::normalized(ws->peerAddress()))
 {
     m_ws->setParent(this);
 }
 
 Connection::~Connection() = default;
-
-QHostAddress Connection::peerAddress() const
-{
-    return m_ws->peerAddress();
-}
 
 void Connection::authenticate(const QString &userId, const QString &nick, const QString &device)
 {
@@ -37,7 +36,9 @@ void Connection::send(const Message &message)
 {
     if (m_closing)
         return;
-    m_ws->sendText(encode(message));
+    const QByteArray text = encode(message);
+    m_bytesSent += text.size();
+    m_ws->sendText(text);
     checkOverflow();
 }
 
@@ -65,13 +66,23 @@ void Connection::replyOkEncoded(const Message &request, QLatin1StringView key, Q
     payload.append(R"(},"status":"ok"})");
     // The envelope only: encode() writes `payload` in place of message.payload.
     const Message envelope { request.joinRef, request.ref, request.topic, Event::Reply, {} };
-    m_ws->sendText(encode(envelope, payload));
+    const QByteArray text = encode(envelope, payload);
+    m_bytesSent += text.size();
+    m_ws->sendText(text);
     checkOverflow();
 }
 
 void Connection::replyError(const Message &request, const QString &reason, const QString &detail)
 {
     reply(request, QStringLiteral("error"), errorResponse(reason, detail));
+}
+
+void Connection::replyRateLimited(const Message &request, qint64 retryAfterMs,
+                                  const QString &detail)
+{
+    QJsonObject response = errorResponse(Reason::RateLimited, detail);
+    response.insert(QLatin1String("retry_after_ms"), retryAfterMs);
+    reply(request, QStringLiteral("error"), response);
 }
 
 void Connection::push(const QString &topic, const QString &event, const QJsonObject &payload)
@@ -83,7 +94,10 @@ void Connection::pushEncoded(const QString &topic, const QString &event, QByteAr
 {
     if (m_closing)
         return;
-    m_ws->sendText(encode(makePush(m_joins.value(topic, QJsonValue::Null), topic, event, {}), payloadJson));
+    const QByteArray text
+        = encode(makePush(m_joins.value(topic, QJsonValue::Null), topic, event, {}), payloadJson);
+    m_bytesSent += text.size();
+    m_ws->sendText(text);
     checkOverflow();
 }
 

@@ -2,6 +2,7 @@
 
 #include "hub/earlyframes.h"
 #include "hub/ratelimiter.h"
+#include "hub/tokenbucket.h"
 #include "protocol/events.h"
 #include "protocol/message.h"
 
@@ -28,7 +29,8 @@ public:
 
     quint64 id() const { return m_id; }
     Transport *transport() const { return m_ws; }
-    QHostAddress peerAddress() const;
+    // Where it came from (an IPv4-mapped address as IPv4), kept: also known once it is gone.
+    QHostAddress peerAddress() const { return m_peerAddress; }
 
     // Identity, set once the connect params were accepted.
     bool isAuthenticated() const { return m_authenticated; }
@@ -62,6 +64,9 @@ public:
     void replyOkEncoded(const Protocol::Message &request, QLatin1StringView key, QByteArrayView json);
     void replyError(const Protocol::Message &request, const QString &reason,
                     const QString &detail = {});
+    // rate_limited, with when to come back.
+    void replyRateLimited(const Protocol::Message &request, qint64 retryAfterMs,
+                          const QString &detail = {});
     void push(const QString &topic, const QString &event, const QJsonObject &payload);
     // A push whose payload is already compact JSON.
     void pushEncoded(const QString &topic, const QString &event, QByteArrayView payloadJson);
@@ -69,6 +74,13 @@ public:
     bool isClosing() const { return m_closing; }
 
     RateLimiter &rateLimiter() { return m_rate; }
+    // Bytes of the frames written to this connection alone (replies and pushes, not broadcasts).
+    qint64 bytesSent() const { return m_bytesSent; }
+    // The join and history output this connection may still be sent (Hub::refuseForOutput).
+    TokenBucket &outputBudget() { return m_output; }
+    // A password check of this connection is under way: one at a time.
+    bool isCheckingPassword() const { return m_checkingPassword; }
+    void setCheckingPassword(bool checking) { m_checkingPassword = checking; }
     qint64 lastActivityMs() const { return m_lastActivityMs; }
     void touch(qint64 nowMs) { m_lastActivityMs = nowMs; }
     qint64 connectedAtMs() const { return m_connectedAtMs; }
@@ -92,6 +104,7 @@ private:
 
     quint64 m_id;
     Transport *m_ws; // child
+    QHostAddress m_peerAddress;
     bool m_authenticated = false;
     bool m_verifying = false;
     EarlyFrames m_earlyFrames;
@@ -103,6 +116,9 @@ private:
     qint64 m_onlineAt = 0;
     QHash<QString, QJsonValue> m_joins;
     RateLimiter m_rate;
+    TokenBucket m_output;
+    qint64 m_bytesSent = 0;
+    bool m_checkingPassword = false;
     qint64 m_lastActivityMs = 0;
     qint64 m_connectedAtMs = 0;
     qint64 m_maxOutgoingBytes = 4 * 1024 * 1024;

@@ -36,6 +36,7 @@ struct RoomRecord
     QByteArray passwordHash; // empty: no password. PBKDF2 output, never the password itself
     QByteArray passwordSalt;
     qint64 createdTs = 0;
+    QString owner; // the user_id who created it; empty for general and rooms of older hubs
 
     bool isLocked() const { return !passwordHash.isEmpty(); }
 };

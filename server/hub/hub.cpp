@@ -36,7 +36,10 @@ namespace Parley::Hub {
 using namespace Parley::Protocol;
 
 Hub::Hub(HubSettings settings, QObject *parent)
-    : QObject(parent), m_settings(std::move(settings)), m_verifier(m_settings.replayCacheEntries)
+    : QObject(parent)
+    , m_settings(std::move(settings))
+    , m_peers(m_settings)
+    , m_verifier(m_settings.replayCacheEntries)
 {
     m_clock.start();
     m_presence = new PresenceService(
@@ -83,9 +86,13 @@ bool Hub::start(QString *error)
         if (!m_store->setMeta(QStringLiteral("hub_id"), m_hubId, error))
             return false;
     }
-    AcceptorSettings acceptorSettings { m_settings.listenBacklog, m_settings.handshakeTimeoutMs,
-                                        m_settings.maxFrameBytes, m_settings.socketSendBufferBytes,
-                                        m_settings.allowedOrigins, std::nullopt };
+    AcceptorSettings acceptorSettings;
+    acceptorSettings.listenBacklog = m_settings.listenBacklog;
+    acceptorSettings.handshakeTimeoutMs = m_settings.handshakeTimeoutMs;
+    acceptorSettings.maxPendingPerAddress = m_settings.maxHandshakesPerAddress;
+    acceptorSettings.maxMessageBytes = m_settings.maxFrameBytes;
+    acceptorSettings.socketSendBufferBytes = m_settings.socketSendBufferBytes;
+    acceptorSettings.allowedOrigins = m_settings.allowedOrigins;
     if (!Tls::configure(m_settings, &acceptorSettings.tls, error))
         return false;
     if (acceptorSettings.tls)
@@ -99,7 +106,7 @@ bool Hub::start(QString *error)
     if (!m_rooms->load(error))
         return false;
     const ChannelContext context { m_settings, m_hubId,     *m_store,      *m_storeQueue, *m_rooms,
-                                   m_pubSub,   *m_presence, m_connections, m_clock };
+                                   m_pubSub,   *m_presence, m_connections, m_peers,       m_clock };
     m_lobby = new LobbyChannel(context, this);
     m_roomChannel = new RoomChannel(context, this);
 
@@ -164,7 +171,13 @@ void Hub::onConnected(Transport *ws, const UpgradeRequest &request)
     connection->setConnectedAtMs(nowMs());
     connection->setMaxOutgoingBytes(m_settings.maxOutgoingBytes);
     connection->rateLimiter().setRate(m_settings.maxRate);
+    const double outputRate = double(m_settings.joinBytesPerSecond);
+    connection->outputBudget().configure(outputRate * PeerLimits::burstSeconds, outputRate);
     m_connections.add(connection->id(), connection);
+    // Counted from the upgrade on (an upgraded connection holds its memory whether or not its
+    // connect is accepted); an address over its share is told so.
+    const bool tooMany = !m_peers.mayOpen(connection->peerAddress());
+    m_peers.opened(connection->peerAddress());
 
     connect(ws, &Transport::textReceived, connection,
             [this, connection](const QByteArray &frame) { onText(connection, frame); });
@@ -186,6 +199,12 @@ void Hub::onConnected(Transport *ws, const UpgradeRequest &request)
         emit connectionClosing(connection->userId(), code, reason);
     });
     emit connectionCountChanged(connectionCount());
+    if (tooMany) {
+        qCInfo(lcHub).noquote() << "refused a connection from"
+                                << connection->peerAddress().toString() << "which has"
+                                << m_peers.openConnections(connection->peerAddress()) - 1 << "open";
+        return connection->close(CloseCode::Policy, Reason::TooManyConnections);
+    }
     checkConnect(connection, request);
 }
 
@@ -231,15 +250,20 @@ void Hub::finishConnect(Connection *connection, ConnectVerifier::Result verified
     }
     const QString userId = verified.userId;
     if (!m_settings.password.isEmpty()) {
-        if (!PasswordHash::constantTimeEquals(request.password.toUtf8(), m_settings.password.toUtf8())) {
-            // Held back, longer after each failure from this address, to slow guessing.
-            const qint64 delay = m_passwordThrottle.failed(connection->peerAddress(), nowMs());
-            QTimer::singleShot(delay, connection, [connection] {
-                connection->close(CloseCode::Policy, Reason::Unauthorized);
-            });
-            return;
+        // A guess, whatever it holds: over the address's rate it is refused at once, with when
+        // to come back. A refused one burns its signed connect, so each guess costs a signature.
+        const QHostAddress address = connection->peerAddress();
+        if (const qint64 wait = m_peers.startGuess(address, nowMs()); wait > 0)
+            return connection->close(CloseCode::Policy,
+                                     Reason::RateLimitedFor + QString::number(wait));
+        const bool right = PasswordHash::constantTimeEquals(request.password.toUtf8(),
+                                                            m_settings.password.toUtf8());
+        m_peers.guessEnded(address, right, nowMs());
+        if (!right) {
+            m_verifier.accept(verified, QDateTime::currentMSecsSinceEpoch());
+            qCInfo(lcHub).noquote() << "wrong hub password from" << address.toString();
+            return connection->close(CloseCode::Policy, Reason::Unauthorized);
         }
-        m_passwordThrottle.succeeded(connection->peerAddress());
     }
     if (m_openConnections >= m_settings.maxConnections)
         return connection->close(CloseCode::Policy, Reason::HubFull);
@@ -283,9 +307,7 @@ void Hub::route(Connection *connection, const Message &message)
     if (!limiter.tryAcquire(now)) {
         if (now - limiter.floodingSinceMs() >= m_settings.floodCloseMs)
             return connection->close(CloseCode::Policy, Reason::Flooding);
-        QJsonObject response = errorResponse(Reason::RateLimited);
-        response.insert(QLatin1String("retry_after_ms"), limiter.retryAfterMs(now));
-        return connection->reply(message, QStringLiteral("error"), response);
+        return connection->replyRateLimited(message, limiter.retryAfterMs(now));
     }
     if (message.topic == HeartbeatTopic) {
         if (message.event == Event::Heartbeat)
@@ -304,7 +326,31 @@ void Hub::route(Connection *connection, const Message &message)
     }
     if (!message.joinRef.isNull() && message.joinRef != connection->joinRef(message.topic))
         return; // stale: from an earlier join of this topic
+    if (message.event != Event::History)
+        return channelFor(message.topic)->handleIn(connection, message);
+    if (refuseForOutput(connection, message))
+        return;
+    const qint64 before = connection->bytesSent();
     channelFor(message.topic)->handleIn(connection, message);
+    chargeOutput(connection, before);
+}
+
+bool Hub::refuseForOutput(Connection *connection, const Message &message)
+{
+    const qint64 now = nowMs();
+    const qint64 wait = std::max(connection->outputBudget().retryAfterMs(1, now),
+                                 m_peers.outputRetryAfterMs(connection->peerAddress(), now));
+    if (wait <= 0)
+        return false;
+    connection->replyRateLimited(message, wait);
+    return true;
+}
+
+void Hub::chargeOutput(Connection *connection, qint64 before)
+{
+    const qint64 sent = connection->bytesSent() - before;
+    connection->outputBudget().spend(double(sent), nowMs());
+    m_peers.outputSent(connection->peerAddress(), sent, nowMs());
 }
 
 Channel *Hub::channelFor(const QString &topic) const
@@ -327,7 +373,8 @@ void Hub::join(Connection *connection, const Message &message, bool passwordChec
     const bool duplicate = connection->hasJoined(message.topic);
     if (!duplicate && connection->channelCount() >= m_settings.maxChannels)
         return connection->replyError(message, Reason::TooManyChannels);
-    if (!passwordChecked && deferForPassword(connection, message, *topic))
+    if (!passwordChecked
+        && (refuseForOutput(connection, message) || deferForPassword(connection, message, *topic)))
         return;
     QJsonValue oldJoinRef;
     if (duplicate) {
@@ -336,16 +383,11 @@ void Hub::join(Connection *connection, const Message &message, bool passwordChec
         oldJoinRef = connection->joinRef(message.topic);
         leaveTopic(connection, message.topic);
     }
+    const qint64 sentBefore = connection->bytesSent();
     Channel *channel = channelFor(message.topic);
     const Channel::JoinResult result =
             channel->join(connection, *topic, message.topic, message.payloadObject());
-    if (!result.ok && topic->kind == Topic::Room
-        && result.response.value(QLatin1String("reason")).toString() == Reason::Unauthorized) {
-        const qint64 delay = m_passwordThrottle.failed(connection->peerAddress(), nowMs());
-        QTimer::singleShot(delay, connection, [connection, message, response = result.response] {
-            connection->reply(message, QStringLiteral("error"), response);
-        });
-    } else if (!result.ok) {
+    if (!result.ok) {
         connection->reply(message, QStringLiteral("error"), result.response);
     } else {
         connection->setJoined(message.topic, message.joinRef);
@@ -367,6 +409,7 @@ void Hub::join(Connection *connection, const Message &message, bool passwordChec
     if (const std::optional<QJsonObject> summary = m_presence->summaryFor(message.topic))
         connection->push(message.topic, Event::PresenceSummary, *summary);
     m_presence->publish(message.topic, diff);
+    chargeOutput(connection, sentBefore);
     channel->afterJoin(connection, message.topic);
 }
 
@@ -379,11 +422,35 @@ bool Hub::deferForPassword(Connection *connection, const Message &message, const
     if (!room || !room->isLocked() || !password.isString()
         || m_rooms->isKnownPassword(*room, password.toString()))
         return false;
+    // A guess: one check at a time per connection, a few per address, and no more guesses than
+    // the address's rate. Over it, refused at once: nothing waits in a queue.
+    const QHostAddress address = connection->peerAddress();
+    // About the time of one check: one under way is done by then.
+    constexpr qint64 checkMs = 100;
+    // All addresses together keep the queue short too: a right password from anyone waits for
+    // a few checks at most.
+    constexpr int maxChecksUnderWay = 8;
+    if (connection->isCheckingPassword() || m_rooms->checksUnderWay() >= maxChecksUnderWay) {
+        connection->replyRateLimited(message, checkMs);
+        return true;
+    }
+    if (const qint64 wait = m_peers.startGuess(address, nowMs()); wait > 0) {
+        connection->replyRateLimited(message, wait);
+        return true;
+    }
+    connection->setCheckingPassword(true);
     QPointer<Connection> guard(connection);
-    m_rooms->verifyPasswordLater(*room, password.toString(), this, [this, guard, message] {
-        if (guard && !guard->isClosing())
-            join(guard, message, true); // known now if right; refused (throttled) if wrong
-    });
+    const RoomRecord checked = *room;
+    const QString guess = password.toString();
+    m_rooms->verifyPasswordLater(
+        *room, guess, this, [this, guard, message, address, checked, guess] {
+            const bool right = m_rooms->isKnownPassword(checked, guess);
+            m_peers.guessEnded(address, right, nowMs());
+            if (!guard || guard->isClosing())
+                return;
+            guard->setCheckingPassword(false);
+            join(guard, message, true); // known now if right; refused (unauthorized) if wrong
+        });
     return true;
 }
 
@@ -415,6 +482,7 @@ void Hub::drop(Connection *connection)
         leaveTopic(connection, topic);
     if (connection->isAuthenticated())
         --m_openConnections;
+    m_peers.closed(connection->peerAddress());
     connection->deleteLater();
     emit connectionCountChanged(connectionCount());
 }
@@ -432,6 +500,7 @@ void Hub::sweep()
     }
     for (Connection *connection : expired)
         connection->close(CloseCode::GoingAway, Reason::IdleTimeout);
+    m_peers.forgetIdle(now);
 }
 
 } // namespace Parley::Hub

@@ -3,7 +3,7 @@
 #include "hub/connectionregistry.h"
 #include "hub/connectverifier.h"
 #include "hub/hubsettings.h"
-#include "hub/passwordthrottle.h"
+#include "hub/peerlimits.h"
 #include "hub/pubsub.h"
 #include "protocol/message.h"
 #include "protocol/topics.h"
@@ -85,9 +85,15 @@ private:
     void join(Connection *connection, const Protocol::Message &message, bool passwordChecked = false);
     void leave(Connection *connection, const Protocol::Message &message);
     // A join of a locked room with a password not verified yet: PBKDF2 runs on the room
-    // directory's thread, then the join goes on. True if the join was deferred.
+    // directory's thread, then the join goes on; over the address's guesses it is refused at
+    // once (rate_limited). True if the join was answered or deferred here.
     bool deferForPassword(Connection *connection, const Protocol::Message &message,
                           const Protocol::Topic &topic);
+    // Joins and history pages send much for little: over the connection's or its address's
+    // output budget they are refused (rate_limited, retry_after_ms). True if refused.
+    bool refuseForOutput(Connection *connection, const Protocol::Message &message);
+    // Counts what was sent to `connection` since it had sent `before` bytes.
+    void chargeOutput(Connection *connection, qint64 before);
     // Unsubscribes, untracks presence and tells the channel; sends nothing to the connection.
     void leaveTopic(Connection *connection, const QString &topic);
     void drop(Connection *connection);
@@ -115,7 +121,7 @@ private:
     bool m_shuttingDown = false;
     QString m_fingerprint; // of the certificate served; empty for ws://
     QString m_binding; // what connects must be signed for: the fingerprint, or the hub id
-    PasswordThrottle m_passwordThrottle;
+    PeerLimits m_peers; // per address: connections, password guesses, rooms, output
     ConnectVerifier m_verifier;
     QThreadPool m_verifyPool; // signature checks of connects, one thread per core
 };

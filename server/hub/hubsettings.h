@@ -46,6 +46,19 @@ struct HubSettings
     // consumer holds is this plus maxOutgoingBytes. 0 leaves it to the kernel.
     int socketSendBufferBytes = 256 * 1024;
     int maxRooms = 1000;
+    // Limits per peer address and per user (docs/protocol.md, "Limits"): anyone can make keys,
+    // but a LAN neighbour has one address.
+    int maxConnectionsPerAddress = 256; // open connections; 0: no limit (a NAT'd LAN fits)
+    int maxHandshakesPerAddress = 32; // connections still in TCP, TLS or HTTP upgrade
+    int passwordGuessBurst = 5; // hub and room password checks at once per address ...
+    int passwordGuessesPerMinute = 60; // ... then this many a minute (a right one is free)
+    int passwordChecksPerAddress = 2; // checks under way per address (one per connection)
+    int maxRoomsPerUser = 50; // rooms one user has created and that still exist
+    int roomsPerHour = 20; // rooms created per hour by one user, and by one address
+    // History and presence sent on joins (and history pages), per connection: bursts of four
+    // seconds of it, and an address four times that; over it, joins are refused with
+    // rate_limited and when to retry. 0: no limit.
+    qint64 joinBytesPerSecond = 512 * 1024;
     int listenBacklog = 4096;
     // Signed connects remembered against replay (the last 10 minutes of them, at most this many).
     int replayCacheEntries = 100'000;

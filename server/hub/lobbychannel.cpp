@@ -2,13 +2,16 @@
 
 #include "hub/connection.h"
 #include "hub/hubsettings.h"
+#include "hub/peerlimits.h"
 #include "hub/presenceservice.h"
 #include "hub/pubsub.h"
 #include "hub/roomdirectory.h"
 #include "protocol/events.h"
 #include "protocol/validation.h"
 
+#include <QDateTime>
 #include <QJsonArray>
+#include <QPointer>
 
 namespace Parley::Hub {
 
@@ -90,18 +93,46 @@ void LobbyChannel::createRoom(Connection *connection, const Message &message)
         || password.toString().size() > 128)
         return connection->replyError(message, Reason::InvalidPayload,
                                       QStringLiteral("password: up to 128 characters"));
-    if (m_context.rooms.find(name.toString()))
+    if (m_context.rooms.isTaken(name.toString()))
         return connection->replyError(message, Reason::Exists);
-    if (m_context.rooms.count() >= m_context.settings.maxRooms)
+    if (m_context.rooms.countWithPending() >= m_context.settings.maxRooms)
         return connection->replyError(message, Reason::TooManyRooms);
-    QString error;
-    const std::optional<RoomRecord> room = m_context.rooms.create(
-            name.toString(), title.toString().trimmed(), password.toString(), &error);
-    if (!room)
-        return connection->replyError(message, Reason::StorageError, error);
-    connection->reply(message, QStringLiteral("ok"),
-                      { { QLatin1String("room"), roomJson(*room) } });
-    markRoomsChanged(false);
+    // Anyone can make keys, so a user's share is bounded twice: per user (what it owns, and
+    // what it made this hour, from stored creation times) and per address.
+    const QString owner = connection->userId();
+    const int maxOwned = m_context.settings.maxRoomsPerUser;
+    if (maxOwned > 0 && m_context.rooms.ownedBy(owner) >= maxOwned)
+        return connection->replyError(
+            message, Reason::TooManyRooms,
+            QStringLiteral("you made %1 rooms, the most one person may").arg(maxOwned));
+    const qint64 hour = 3'600'000;
+    const qint64 wallNow = QDateTime::currentMSecsSinceEpoch();
+    const QList<qint64> thisHour = m_context.rooms.createdBy(owner, wallNow - hour);
+    if (m_context.settings.roomsPerHour > 0 && thisHour.size() >= m_context.settings.roomsPerHour) {
+        const qint64 wait = std::max<qint64>(1, thisHour.constFirst() + hour - wallNow);
+        return connection->replyRateLimited(message, wait, QStringLiteral("too many new rooms"));
+    }
+    const QHostAddress address = connection->peerAddress();
+    if (m_context.settings.roomsPerHour > 0) {
+        if (const qint64 wait = m_context.peers.startRoom(address, m_context.nowMs()); wait > 0)
+            return connection->replyRateLimited(message, wait,
+                                                QStringLiteral("too many new rooms"));
+    }
+    QPointer<Connection> guard(connection);
+    m_context.rooms.createLater(
+        name.toString(), title.toString().trimmed(), password.toString(), owner, this,
+        [this, guard, message, address](const std::optional<RoomRecord> &room,
+                                        const QString &error) {
+            if (!room)
+                m_context.peers.roomNotMade(address, m_context.nowMs());
+            if (!guard || guard->isClosing())
+                return;
+            if (!room)
+                return guard->replyError(message, Reason::StorageError, error);
+            guard->reply(message, QStringLiteral("ok"),
+                         { { QLatin1String("room"), roomJson(*room) } });
+            markRoomsChanged(false);
+        });
 }
 
 void LobbyChannel::setStatus(Connection *connection, const Message &message)

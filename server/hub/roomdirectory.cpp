@@ -6,6 +6,8 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 
+#include <algorithm>
+
 namespace Parley::Hub {
 
 RoomDirectory::RoomDirectory(HistoryStore *store) : m_store(store)
@@ -29,7 +31,8 @@ bool RoomDirectory::load(QString *error)
             m_rooms.insert(room.name, room);
     }
     if (m_rooms.isEmpty())
-        return create(QStringLiteral("general"), QStringLiteral("General"), {}, error).has_value();
+        return create(QStringLiteral("general"), QStringLiteral("General"), {}, {}, error)
+            .has_value();
     return true;
 }
 
@@ -40,23 +43,89 @@ const RoomRecord *RoomDirectory::find(const QString &name) const
 }
 
 std::optional<RoomRecord> RoomDirectory::create(const QString &name, const QString &title,
-                                                const QString &password, QString *error)
+                                                const QString &password, const QString &owner,
+                                                QString *error)
 {
     RoomRecord room;
     room.name = name;
     room.title = title.isEmpty() ? name : title;
-    room.createdTs = QDateTime::currentMSecsSinceEpoch();
+    room.owner = owner;
     if (!password.isEmpty()) {
         const PasswordHash::Hashed hashed = PasswordHash::hash(password);
         room.passwordHash = hashed.hash;
         room.passwordSalt = hashed.salt;
     }
-    if (!m_store->createRoom(room, error))
+    if (!store(room, password, error))
         return std::nullopt;
-    m_rooms.insert(name, room);
+    return *find(name);
+}
+
+void RoomDirectory::createLater(const QString &name, const QString &title, const QString &password,
+                                const QString &owner, QObject *context, Created done)
+{
+    m_creating.insert(name, owner);
+    RoomRecord room;
+    room.name = name;
+    room.title = title.isEmpty() ? name : title;
+    room.owner = owner;
+    const auto finish
+        = [this, context, done = std::move(done)](RoomRecord room, const QString &password) {
+              QMetaObject::invokeMethod(
+                  context,
+                  [this, room, password, done] {
+                      m_creating.remove(room.name);
+                      QString error;
+                      if (!store(room, password, &error))
+                          return done(std::nullopt, error);
+                      done(*find(room.name), QString());
+                  },
+                  Qt::QueuedConnection);
+          };
+    if (password.isEmpty())
+        return finish(room, password);
+    m_passwordPool.start([room, password, finish]() mutable {
+        const PasswordHash::Hashed hashed = PasswordHash::hash(password);
+        room.passwordHash = hashed.hash;
+        room.passwordSalt = hashed.salt;
+        finish(room, password);
+    });
+}
+
+bool RoomDirectory::store(RoomRecord room, const QString &password, QString *error)
+{
+    room.createdTs = QDateTime::currentMSecsSinceEpoch();
+    if (!m_store->createRoom(room, error))
+        return false;
+    m_rooms.insert(room.name, room);
     if (!password.isEmpty())
         rememberPassword(room, password);
-    return room;
+    return true;
+}
+
+int RoomDirectory::ownedBy(const QString &userId) const
+{
+    int owned = 0;
+    for (const RoomRecord &room : m_rooms)
+        owned += room.owner == userId;
+    for (const QString &owner : m_creating)
+        owned += owner == userId;
+    return owned;
+}
+
+QList<qint64> RoomDirectory::createdBy(const QString &userId, qint64 sinceMs) const
+{
+    QList<qint64> times;
+    for (const RoomRecord &room : m_rooms) {
+        if (room.owner == userId && room.createdTs >= sinceMs)
+            times.append(room.createdTs);
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const QString &owner : m_creating) {
+        if (owner == userId)
+            times.append(now);
+    }
+    std::sort(times.begin(), times.end());
+    return times;
 }
 
 QByteArray RoomDirectory::cacheKey(const RoomRecord &room, const QString &password)
@@ -87,13 +156,18 @@ bool RoomDirectory::verifyPassword(const RoomRecord &room, const QString &passwo
 void RoomDirectory::verifyPasswordLater(const RoomRecord &room, const QString &password,
                                         QObject *context, std::function<void()> done)
 {
+    ++m_checksUnderWay;
     m_passwordPool.start([this, room, password, context, done = std::move(done)] {
         const bool ok = verifyPassword(room, password);
-        QMetaObject::invokeMethod(context, [this, room, password, ok, done] {
-            if (ok)
-                rememberPassword(room, password);
-            done();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            context,
+            [this, room, password, ok, done] {
+                --m_checksUnderWay;
+                if (ok)
+                    rememberPassword(room, password);
+                done();
+            },
+            Qt::QueuedConnection);
     });
 }
 

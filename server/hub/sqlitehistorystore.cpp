@@ -51,6 +51,8 @@ const QList<Migration> &migrations()
                              " ON messages(user_id, client_id) WHERE client_id IS NOT NULL"),
               QStringLiteral("CREATE INDEX messages_room_id ON messages(room, id)"),
           } },
+        // Who made each room: rooms per user are limited (docs/protocol.md, "Limits").
+        { 2, { QStringLiteral("ALTER TABLE rooms ADD COLUMN owner TEXT NOT NULL DEFAULT ''") } },
     };
     return steps;
 }
@@ -369,8 +371,8 @@ std::optional<QList<RoomRecord>> SqliteHistoryStore::rooms(QString *error)
         return std::nullopt;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!query.exec(QStringLiteral("SELECT name, title, password_hash, password_salt, created_ts"
-                                   " FROM rooms ORDER BY name"))) {
+    if (!query.exec(QStringLiteral("SELECT name, title, password_hash, password_salt, created_ts,"
+                                   " owner FROM rooms ORDER BY name"))) {
         setError(error, describe("list rooms", query.lastError()));
         return std::nullopt;
     }
@@ -378,7 +380,7 @@ std::optional<QList<RoomRecord>> SqliteHistoryStore::rooms(QString *error)
     while (query.next()) {
         result.append(RoomRecord { query.value(0).toString(), query.value(1).toString(),
                                    query.value(2).toByteArray(), query.value(3).toByteArray(),
-                                   query.value(4).toLongLong() });
+                                   query.value(4).toLongLong(), query.value(5).toString() });
     }
     if (query.lastError().isValid()) {
         setError(error, describe("list rooms", query.lastError()));
@@ -393,13 +395,14 @@ bool SqliteHistoryStore::createRoom(const RoomRecord &room, QString *error)
         return false;
     QSqlQuery query(m_db);
     query.prepare(QStringLiteral("INSERT INTO rooms (name, title, password_hash, password_salt,"
-                                 " created_ts) VALUES (?, ?, ?, ?, ?)"
+                                 " created_ts, owner) VALUES (?, ?, ?, ?, ?, ?)"
                                  " ON CONFLICT(name) DO NOTHING"));
     query.addBindValue(notNull(room.name));
     query.addBindValue(notNull(room.title));
     query.addBindValue(nullableBlob(room.passwordHash));
     query.addBindValue(nullableBlob(room.passwordSalt));
     query.addBindValue(room.createdTs);
+    query.addBindValue(notNull(room.owner));
     if (!exec(query, "create room", error))
         return false;
     if (query.numRowsAffected() == 0)

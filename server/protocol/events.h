@@ -56,6 +56,8 @@ inline const QLatin1String StorageError("storage_error");
 inline const QLatin1String BadParams("bad_params");
 inline const QLatin1String BadVsn("bad_vsn");
 inline const QLatin1String HubFull("hub_full");
+inline const QLatin1String TooManyConnections("too_many_connections"); // from one address
+inline const QLatin1String RateLimitedFor("rate_limited:"); // followed by the ms to wait
 inline const QLatin1String SlowConsumer("slow_consumer");
 inline const QLatin1String Flooding("flooding");
 inline const QLatin1String IdleTimeout("idle_timeout");

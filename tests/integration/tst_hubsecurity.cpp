@@ -1,8 +1,9 @@
-// TLS (wss:// with a pinned self-signed certificate), the Origin check and the slowing of
-// password guesses, against a real hub on 127.0.0.1.
+// TLS (wss:// with a pinned self-signed certificate), the Origin check and the bounds on
+// password guesses (per address, refused at once, never queued), against a real hub on
+// 127.0.0.1, with a second "host" at 127.0.0.2.
 
+#include "handmadewebsocket.h"
 #include "hub/hubrunner.h"
-#include "hub/passwordthrottle.h"
 #include "rawphoenixclient.h"
 #include "testhub.h"
 #include "testkeys.h"
@@ -12,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -69,9 +71,9 @@ private slots:
     void noTlsServesPlainWebSocket();
     void originCheck_data();
     void originCheck();
-    void wrongHubPasswordIsRefusedAndThrottled();
-    void wrongRoomPasswordIsRefusedAndThrottled();
-    void throttleDoublesAndForgets();
+    void hubPasswordGuessesAreRefusedAtOnceOverTheRate();
+    void refusedHubPasswordBurnsItsSignedConnect();
+    void roomPasswordGuessesAreBoundedPerAddress();
 
 private:
     QTemporaryDir m_dir;
@@ -242,39 +244,93 @@ void tst_HubSecurity::originCheck()
         QVERIFY(heartbeatAnswered(socket));
 }
 
-void tst_HubSecurity::wrongHubPasswordIsRefusedAndThrottled()
+namespace {
+
+const QHostAddress otherHost(QStringLiteral("127.0.0.2"));
+
+// A connect from `local` (another host, to the hub's per-address limits), signed for `hub`.
+std::unique_ptr<Parley::Testing::HandmadeWebSocket>
+openFrom(const QHostAddress &local, const HubRunner &hub, const QString &extra = {})
+{
+    auto socket = std::make_unique<Parley::Testing::HandmadeWebSocket>();
+    socket->setLocalAddress(local);
+    socket->open(socketUrl(hub, extra));
+    return socket;
+}
+
+// The hub's answer to a heartbeat: proof that a connect was let in.
+bool heartbeatAnswered(Parley::Testing::HandmadeWebSocket &socket)
+{
+    if (!socket.waitForUpgrade())
+        return false;
+    const int before = int(socket.textMessages().size());
+    socket.sendText(R"([null,"hb","phoenix","heartbeat",{}])");
+    return socket.waitForText(R"("status":"ok")", before) >= 0;
+}
+
+} // namespace
+
+void tst_HubSecurity::hubPasswordGuessesAreRefusedAtOnceOverTheRate()
 {
     HubSettings settings = localSettings();
     settings.password = QStringLiteral("s3cret pass");
     HubRunner hub(settings);
     QVERIFY(hub.start());
-    // Each wrong password from this address is answered later than the one before: 100, 200,
-    // 400 ms. Only lower bounds are checked (a busy machine can only add to them); 10 % slack
-    // for timer rounding.
-    for (int attempt = 0; attempt < 3; ++attempt) {
+    // The address's burst of guesses: each refused as it comes (no hold-back to queue up).
+    for (int attempt = 0; attempt < settings.passwordGuessBurst; ++attempt) {
         QWebSocket socket;
         QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
-        QElapsedTimer clock;
-        clock.start();
         socket.open(socketUrl(hub, QStringLiteral("&password=guess%1").arg(attempt)));
         QVERIFY(disconnected.wait(10000));
-        const qint64 heldBackMs = 100 << attempt;
-        QVERIFY2(clock.elapsed() >= heldBackMs * 9 / 10,
-                 qPrintable(QStringLiteral("attempt %1 refused after %2 ms, expected at least %3")
-                                    .arg(attempt).arg(clock.elapsed()).arg(heldBackMs)));
         QCOMPARE(int(socket.closeCode()), 1008);
         QCOMPARE(socket.closeReason(), QStringLiteral("unauthorized"));
     }
-    QWebSocket right;
-    QSignalSpy connected(&right, &QWebSocket::connected);
-    right.open(socketUrl(hub, QStringLiteral("&password=s3cret%20pass")));
-    QVERIFY(connected.wait(10000));
-    QVERIFY(heartbeatAnswered(right));
+    // Then the address is over its rate: refused at once with when to come back (about a
+    // second: the rate is one a second), the right password too, unchecked.
+    for (const QString &password : { QStringLiteral("guess9"), QStringLiteral("s3cret%20pass") }) {
+        QWebSocket socket;
+        QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+        socket.open(socketUrl(hub, QStringLiteral("&password=") + password));
+        QVERIFY(disconnected.wait(10000));
+        QCOMPARE(int(socket.closeCode()), 1008);
+        const QRegularExpressionMatch retry
+            = QRegularExpression(QStringLiteral("^rate_limited:(\\d+)$"))
+                  .match(socket.closeReason());
+        QVERIFY2(retry.hasMatch(), qPrintable(socket.closeReason()));
+        QVERIFY(retry.captured(1).toInt() >= 1 && retry.captured(1).toInt() <= 1000);
+    }
+    // Another host on the LAN is not held back by this one's guesses.
+    auto right = openFrom(otherHost, hub, QStringLiteral("&password=s3cret%20pass"));
+    QVERIFY2(heartbeatAnswered(*right), right->closeReason().toUtf8().constData());
+    auto wrong = openFrom(otherHost, hub, QStringLiteral("&password=nope"));
+    QVERIFY(wrong->waitForClose());
+    QCOMPARE(wrong->closeReason(), QStringLiteral("unauthorized"));
 }
 
-void tst_HubSecurity::wrongRoomPasswordIsRefusedAndThrottled()
+void tst_HubSecurity::refusedHubPasswordBurnsItsSignedConnect()
 {
-    TestHub hub;
+    // One signed connect used to serve any number of guesses (it was remembered only when
+    // accepted). Refused, it is spent: the same URL again is a replay, not another guess.
+    HubSettings settings = localSettings();
+    settings.password = QStringLiteral("s3cret pass");
+    HubRunner hub(settings);
+    QVERIFY(hub.start());
+    const QUrl url = socketUrl(hub, QStringLiteral("&password=wrong"));
+    QStringList reasons;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        QWebSocket socket;
+        QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
+        socket.open(url);
+        QVERIFY(disconnected.wait(10000));
+        reasons << socket.closeReason();
+    }
+    QCOMPARE(reasons, (QStringList { QStringLiteral("unauthorized"), QStringLiteral("replayed") }));
+}
+
+void tst_HubSecurity::roomPasswordGuessesAreBoundedPerAddress()
+{
+    HubSettings settings = localSettings();
+    TestHub hub(settings);
     QVERIFY(hub.start());
     RawPhoenixClient owner;
     QVERIFY(owner.openAccepted(hub.url(), QStringLiteral("vaultowner1"), QStringLiteral("owner")));
@@ -284,44 +340,62 @@ void tst_HubSecurity::wrongRoomPasswordIsRefusedAndThrottled()
     QVERIFY(created);
     QCOMPARE(created->replyStatus(), QStringLiteral("ok"));
 
-    RawPhoenixClient guesser;
-    QVERIFY(guesser.openAccepted(hub.url(), QStringLiteral("guesser0001"), QStringLiteral("guess")));
-    for (int attempt = 0; attempt < 3; ++attempt) {
-        const qint64 sentAt = guesser.elapsedMs();
-        const auto reply = guesser.joinAndWait(QStringLiteral("room:vault"),
-                                               QJsonObject { { "password", QStringLiteral("guess%1").arg(attempt) } },
-                                               10000);
+    // A guesser on 127.0.0.1 with four connections sends 40 guesses as fast as it can.
+    QElapsedTimer clock;
+    clock.start();
+    std::vector<std::unique_ptr<RawPhoenixClient>> guessers;
+    QList<QPair<RawPhoenixClient *, QString>> refs;
+    for (int c = 0; c < 4; ++c) {
+        guessers.push_back(std::make_unique<RawPhoenixClient>());
+        QVERIFY(guessers.back()->openAccepted(hub.url(), QStringLiteral("guesser%1").arg(c),
+                                              QStringLiteral("g")));
+    }
+    for (int i = 0; i < 40; ++i) {
+        RawPhoenixClient *guesser = guessers[size_t(i % 4)].get();
+        refs.append(
+            { guesser,
+              guesser->join(QStringLiteral("room:vault"),
+                            QJsonObject { { "password", QStringLiteral("guess%1").arg(i) } }) });
+    }
+    // Meanwhile someone on another host with the right password gets in.
+    Parley::Testing::HandmadeWebSocket friendly;
+    friendly.setLocalAddress(otherHost);
+    friendly.open(RawPhoenixClient::socketUrl(
+        hub.url(), RawPhoenixClient::params(QStringLiteral("friend0001"), QStringLiteral("f"))));
+    QVERIFY(friendly.waitForUpgrade());
+    friendly.sendText(R"(["1","1","room:vault","phx_join",{"password":"open sesame"}])");
+    const int joined = friendly.waitForText(R"("room:vault","phx_reply")");
+    QVERIFY(joined >= 0);
+    QVERIFY2(friendly.textMessages().at(joined).contains(R"("status":"ok")"),
+             friendly.textMessages().at(joined).constData());
+
+    // Every guess is answered (none waits in a queue): refused as wrong, or refused at once
+    // as over the rate with when to retry. The checks made are within the address's burst
+    // and rate, however fast the guesses came.
+    int wrong = 0;
+    int limited = 0;
+    for (const auto &[guesser, ref] : std::as_const(refs)) {
+        const auto reply = guesser->waitForReply(ref, 10000);
         QVERIFY(reply);
         QCOMPARE(reply->replyStatus(), QStringLiteral("error"));
-        QCOMPARE(reply->replyResponse().value("reason").toString(), QStringLiteral("unauthorized"));
-        const qint64 tookMs = guesser.elapsedMs() - sentAt;
-        const qint64 heldBackMs = 100 << attempt;
-        QVERIFY2(tookMs >= heldBackMs * 9 / 10,
-                 qPrintable(QStringLiteral("attempt %1 refused after %2 ms, expected at least %3")
-                                    .arg(attempt).arg(tookMs).arg(heldBackMs)));
+        const QString reason = reply->replyResponse().value("reason").toString();
+        if (reason == QLatin1String("unauthorized")) {
+            ++wrong;
+        } else {
+            QCOMPARE(reason, QStringLiteral("rate_limited"));
+            QVERIFY(reply->replyResponse().value("retry_after_ms").toInteger() > 0);
+            ++limited;
+        }
     }
-    const auto right = guesser.joinAndWait(QStringLiteral("room:vault"),
-                                           QJsonObject { { "password", "open sesame" } }, 10000);
-    QVERIFY(right);
-    QCOMPARE(right->replyStatus(), QStringLiteral("ok"));
-}
-
-void tst_HubSecurity::throttleDoublesAndForgets()
-{
-    PasswordThrottle throttle;
-    const QHostAddress a(QStringLiteral("127.0.0.2"));
-    const QHostAddress b(QStringLiteral("127.0.0.3"));
-    QCOMPARE(throttle.failed(a, 1000), 100);
-    QCOMPARE(throttle.failed(a, 1100), 200);
-    QCOMPARE(throttle.failed(a, 1200), 400);
-    QCOMPARE(throttle.failed(b, 1200), 100); // per address
-    for (int i = 0; i < 10; ++i)
-        throttle.failed(a, 1300 + i);
-    QCOMPARE(throttle.failed(a, 1400), 5000); // capped
-    QCOMPARE(throttle.failures(a, 1400 + 61'000), 0); // forgotten after a minute
-    QCOMPARE(throttle.failed(a, 1400 + 61'000), 100);
-    throttle.succeeded(b);
-    QCOMPARE(throttle.failures(b, 1300), 0);
+    const double seconds = double(clock.elapsed()) / 1000.0;
+    const int allowed
+        = settings.passwordGuessBurst + int(seconds * settings.passwordGuessesPerMinute / 60.0) + 1;
+    QVERIFY2(wrong >= 1 && wrong <= allowed,
+             qPrintable(QStringLiteral("%1 checks in %2 s, at most %3 allowed")
+                            .arg(wrong)
+                            .arg(seconds)
+                            .arg(allowed)));
+    QCOMPARE(wrong + limited, 40);
 }
 
 QTEST_MAIN(tst_HubSecurity)

@@ -80,6 +80,33 @@ void HandmadeWebSocket::open(const QUrl &url)
         connect(m_socket, &QTcpSocket::connected, this, send, Qt::SingleShotConnection);
 }
 
+void HandmadeWebSocket::setLocalAddress(const QHostAddress &address)
+{
+    m_socket->bind(address, 0);
+}
+
+void HandmadeWebSocket::sendText(const QByteArray &utf8)
+{
+    m_socket->write(clientFrame(0x81, utf8));
+}
+
+int HandmadeWebSocket::waitForText(const QByteArray &needle, int from, int timeoutMs)
+{
+    int found = -1;
+    QTest::qWaitFor(
+        [&] {
+            for (int i = from; i < m_texts.size(); ++i) {
+                if (m_texts.at(i).contains(needle)) {
+                    found = i;
+                    return true;
+                }
+            }
+            return m_disconnected;
+        },
+        timeoutMs);
+    return found;
+}
+
 bool HandmadeWebSocket::waitForUpgrade(int timeoutMs)
 {
     return QTest::qWaitFor([this] { return !m_responseHead.isEmpty() || m_disconnected; },

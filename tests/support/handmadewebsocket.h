@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QList>
 #include <QObject>
 #include <QUrl>
@@ -31,6 +32,13 @@ public:
     // "Host: host:port" unless setHostHeader() chose another (what a replayer would forge).
     void open(const QUrl &url);
     void setHostHeader(const QByteArray &host) { m_hostHeader = host; }
+    // Connects from this local address (e.g. 127.0.0.2: another host on the LAN, as the hub's
+    // per-address limits see it). Call before open().
+    void setLocalAddress(const QHostAddress &address);
+    // Sends one masked text frame.
+    void sendText(const QByteArray &utf8);
+    // Waits for a text message containing `needle` (at or after index `from`); its index, or -1.
+    int waitForText(const QByteArray &needle, int from = 0, int timeoutMs = defaultTimeoutMs);
     // True once a "101" response arrived; false on another status, a close or the deadline.
     bool waitForUpgrade(int timeoutMs = defaultTimeoutMs);
     void sendRaw(const QByteArray &bytes);

@@ -36,10 +36,11 @@ private slots:
 
         const auto locked = PasswordHash::hash(QStringLiteral("secret"));
         QVERIFY(store->createRoom(
-            { QStringLiteral("general"), QStringLiteral("General"), {}, {}, 1000 }, &error));
-        QVERIFY(store->createRoom({ QStringLiteral("attic"), QStringLiteral("The attic"),
-                                    locked.hash, locked.salt, 2000 },
-                                  &error));
+            { QStringLiteral("general"), QStringLiteral("General"), {}, {}, 1000, {} }, &error));
+        QVERIFY(
+            store->createRoom({ QStringLiteral("attic"), QStringLiteral("The attic"), locked.hash,
+                                locked.salt, 2000, QStringLiteral("ownerOfTheAttic") },
+                              &error));
         rooms = store->rooms(&error);
         QVERIFY(rooms);
         QCOMPARE(rooms->size(), 2);
@@ -49,12 +50,14 @@ private slots:
         QCOMPARE(attic.passwordHash, locked.hash);
         QCOMPARE(attic.passwordSalt, locked.salt);
         QCOMPARE(attic.createdTs, 2000);
+        QCOMPARE(attic.owner, QStringLiteral("ownerOfTheAttic"));
         QVERIFY(attic.isLocked());
         const RoomRecord general = rooms->at(1);
         QCOMPARE(general.name, QStringLiteral("general"));
         QVERIFY(!general.isLocked());
         QVERIFY(general.passwordSalt.isEmpty());
         QCOMPARE(general.createdTs, 1000);
+        QCOMPARE(general.owner, QString());
     }
 
     void createRoomRejectsADuplicateName()
@@ -63,10 +66,10 @@ private slots:
         QVERIFY(store);
         QString error;
         QVERIFY(store->createRoom(
-            { QStringLiteral("general"), QStringLiteral("General"), {}, {}, 1 }, &error));
+            { QStringLiteral("general"), QStringLiteral("General"), {}, {}, 1, {} }, &error));
         QTest::ignoreMessage(QtWarningMsg, kStoreWarning);
         QVERIFY(!store->createRoom(
-            { QStringLiteral("general"), QStringLiteral("Other"), {}, {}, 2 }, &error));
+            { QStringLiteral("general"), QStringLiteral("Other"), {}, {}, 2, {} }, &error));
         QVERIFY(error.contains(QStringLiteral("already exists")));
         const auto rooms = store->rooms(&error);
         QVERIFY(rooms);
@@ -79,7 +82,7 @@ private slots:
         auto store = openStore();
         QVERIFY(store);
         QString error;
-        QVERIFY2(store->createRoom({ QStringLiteral("x"), QString(), {}, {}, 1 }, &error),
+        QVERIFY2(store->createRoom({ QStringLiteral("x"), QString(), {}, {}, 1, {} }, &error),
                  qPrintable(error));
         QCOMPARE(store->rooms(&error)->constFirst().title, QString());
     }
@@ -90,7 +93,7 @@ private slots:
         auto store = openStore();
         QVERIFY(store);
         QString error;
-        QVERIFY(store->createRoom({ dm, QString(), {}, {}, 1 }, &error));
+        QVERIFY(store->createRoom({ dm, QString(), {}, {}, 1, {} }, &error));
         const auto appended = store->append({ msg(dm, QStringLiteral("psst")) }, &error);
         QVERIFY(appended);
         QVERIFY(
