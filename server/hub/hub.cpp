@@ -19,6 +19,7 @@
 #include "hub/writebatch.h"
 #include "protocol/codec.h"
 #include "protocol/events.h"
+#include "protocol/privatefiles.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
@@ -63,10 +64,8 @@ bool Hub::start(QString *error)
         m_store = std::make_unique<MemoryHistoryStore>();
         m_storeQueue = std::make_unique<StoreQueue>(*m_store);
     } else {
-        if (!QDir().mkpath(m_settings.dataDir)) {
-            *error = QStringLiteral("cannot create data directory %1").arg(m_settings.dataDir);
+        if (!PrivateFiles::ensureFolder(m_settings.dataDir, error)) // 0700: it holds DMs
             return false;
-        }
         auto store = std::make_unique<SqliteHistoryStore>(QDir(m_settings.dataDir).filePath(QStringLiteral("hub.sqlite3")));
         if (!store->open(error))
             return false;
