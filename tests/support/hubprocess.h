@@ -24,6 +24,7 @@ public:
         bool announce = false; // loopback discovery
         int lobbyPresenceLimit = 0; // 0: the hub's default
         int presenceListed = 0;
+        QString passwordFile; // --password-file (instead of --password)
     };
 
     explicit HubProcess(Options options);
@@ -44,6 +45,7 @@ public:
     QUrl url() const { return m_url; } // ws(s)://127.0.0.1:PORT/socket
     quint16 port() const { return quint16(m_url.port()); }
     QString fingerprint() const { return m_fingerprint; } // empty for ws://
+    qint64 processId() const { return m_process.processId(); }
     const Options &options() const { return m_options; }
 
 private:
