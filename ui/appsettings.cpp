@@ -1,5 +1,9 @@
 #include "ui/appsettings.h"
 
+#include "protocol/privatefiles.h"
+#include "ui/logging.h"
+
+#include <QFileInfo>
 
 namespace Parley::Ui {
 
@@ -14,6 +18,14 @@ AppSettings::AppSettings()
     : m_settings(QSettings::defaultFormat(), QSettings::UserScope, QStringLiteral("Parley"),
                  QStringLiteral("parley"))
 {
+    // Pins, recent hubs and drafts are the user's alone: the file 0600 in a 0700 folder, before
+    // anything is written (QSettings keeps the mode of the file it replaces), and narrowed if an
+    // older version left them readable to everyone.
+    const QString file = m_settings.fileName();
+    QString error;
+    if (!Protocol::PrivateFiles::ensureFolder(QFileInfo(file).absolutePath(), &error)
+        || !Protocol::PrivateFiles::ensureFile(file, &error))
+        qCWarning(lcUi).noquote() << "settings may be readable by others:" << error;
 }
 
 const Protocol::Identity::KeyPair &AppSettings::identityKey()

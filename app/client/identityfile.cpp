@@ -1,5 +1,7 @@
 #include "client/identityfile.h"
 
+#include "protocol/privatefiles.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -27,10 +29,10 @@ std::optional<KeyPair> read(const QString &path, QString *error)
 bool write(const QString &path, const KeyPair &key, QString *error)
 {
     const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath())) {
-        *error = QStringLiteral("cannot create the folder %1").arg(info.absolutePath());
+    // A folder made here is the key's own: 0700. One that is there already may be the user's.
+    if (!info.absoluteDir().exists()
+        && !Protocol::PrivateFiles::ensureFolder(info.absolutePath(), error))
         return false;
-    }
     QSaveFile file(path);
     // The temporary file is made owner-only before a byte of the key is in it.
     if (!file.open(QIODevice::WriteOnly)

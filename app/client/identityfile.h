@@ -20,7 +20,7 @@ QString moveAside(const QString &path, const QString &why, QString *error);
 // cannot be read or holds no Ed25519 key.
 std::optional<Protocol::Identity::KeyPair> read(const QString &path, QString *error);
 // Writes `key` to `path` (mode 0600, atomically: a temporary file renamed over it), making
-// the directory if needed. False and *error on failure.
+// the directory (0700) if needed. False and *error on failure.
 bool write(const QString &path, const Protocol::Identity::KeyPair &key, QString *error);
 
 struct Loaded

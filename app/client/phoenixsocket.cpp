@@ -6,6 +6,7 @@
 #include "protocol/codec.h"
 #include "protocol/events.h"
 #include "protocol/fingerprint.h"
+#include "protocol/tlspolicy.h"
 
 #include <QDateTime>
 #include <QSslConfiguration>
@@ -262,7 +263,7 @@ void PhoenixSocket::transportConnect()
         // No authority is trusted, so every certificate raises sslErrors and meets the pin.
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.setCaCertificates({});
-        tls.setProtocol(QSsl::TlsV1_2OrLater);
+        Protocol::TlsPolicy::apply(&tls);
         ws->setSslConfiguration(tls);
         QObject::connect(ws, &QWebSocket::sslErrors, this, [this, ws](const QList<QSslError> &errors) {
             QSslCertificate presented = ws->sslConfiguration().peerCertificate();

@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 
@@ -30,6 +31,22 @@ int intOption(const QCommandLineParser &parser, const QString &name, int min, in
     if (!ok || value < min || value > max)
         fail(QStringLiteral("--%1 must be an integer from %2 to %3").arg(name).arg(min).arg(max));
     return value;
+}
+
+// The first line of `path`, without its line end; fails on a file it cannot read or an empty line.
+QString passwordFromFile(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        fail(QStringLiteral("--password-file: cannot read %1: %2").arg(path, file.errorString()));
+    QByteArray line = file.readLine(64 * 1024);
+    if (line.isEmpty() && file.error() != QFileDevice::NoError)
+        fail(QStringLiteral("--password-file: cannot read %1: %2").arg(path, file.errorString()));
+    while (line.endsWith('\n') || line.endsWith('\r'))
+        line.chop(1);
+    if (line.isEmpty())
+        fail(QStringLiteral("--password-file: %1 has no password on its first line").arg(path));
+    return QString::fromUtf8(line);
 }
 
 } // namespace
@@ -72,8 +89,13 @@ int main(int argc, char *argv[])
         { QStringLiteral("ephemeral"),
           QStringLiteral("Keep rooms and messages in memory only (nothing is stored).") },
         { QStringLiteral("password"),
-          QStringLiteral("Hub password clients must send (connect param 'password')."),
+          QStringLiteral("Hub password clients must send (connect param 'password'). Other "
+                         "local users can read it in the process list: prefer --password-file."),
           QStringLiteral("password") },
+        { QStringLiteral("password-file"),
+          QStringLiteral("Read the hub password from the first line of this file (keep it "
+                         "readable by you only)."),
+          QStringLiteral("file") },
         { QStringLiteral("idle-timeout"),
           QStringLiteral("Close a connection that sent nothing for this many seconds."),
           QStringLiteral("seconds"), QString::number(defaults.idleTimeoutMs / 1000) },
@@ -175,7 +197,13 @@ int main(int argc, char *argv[])
                 ? parser.value(QStringLiteral("data-dir"))
                 : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     }
-    settings.password = parser.value(QStringLiteral("password"));
+    if (parser.isSet(QStringLiteral("password-file"))) {
+        if (parser.isSet(QStringLiteral("password")))
+            fail(QStringLiteral("give --password or --password-file, not both"));
+        settings.password = passwordFromFile(parser.value(QStringLiteral("password-file")));
+    } else {
+        settings.password = parser.value(QStringLiteral("password"));
+    }
     settings.idleTimeoutMs = intOption(parser, QStringLiteral("idle-timeout"), 1, 86400) * 1000;
     settings.maxConnections = intOption(parser, QStringLiteral("max-connections"), 1, 1'000'000);
     settings.maxRate = intOption(parser, QStringLiteral("max-rate"), 0, 1'000'000);

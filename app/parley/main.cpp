@@ -9,6 +9,7 @@
 #include "parley/launcher.h"
 #include "parley/workspace.h"
 #include "protocol/fingerprint.h"
+#include "protocol/privatefiles.h"
 #include "ui/appsettings.h"
 #include "ui/appstyle.h"
 #include "ui/icons.h"
@@ -161,12 +162,28 @@ int main(int argc, char *argv[])
             return 0;
         instance.listen(nullptr); // if not, later starts run beside this one
     }
+    const QString appData = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    const QString dataDir = parser.isSet(QStringLiteral("data-dir"))
+        ? parser.value(QStringLiteral("data-dir"))
+        : appData;
+    // The app's own folders are 0700, also where an older version left them open to everyone:
+    // the app data folder (the embedded hub's history, the identity) and the identity's folder.
+    // A --data-dir is not the app's own; the hub makes its folder in it 0700.
+    QStringList privateFolders;
+    if (!parser.isSet(QStringLiteral("data-dir")))
+        privateFolders.append(appData);
     QString identityPath = parser.value(QStringLiteral("identity"));
     if (identityPath.isEmpty()) {
         const QString dir = parser.isSet(QStringLiteral("settings-dir"))
             ? parser.value(QStringLiteral("settings-dir"))
-            : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+            : appData;
         identityPath = QDir(dir).filePath(QStringLiteral("identity.pem"));
+        privateFolders.append(dir);
+    }
+    privateFolders.removeDuplicates();
+    for (const QString &folder : std::as_const(privateFolders)) {
+        if (QString why; !Protocol::PrivateFiles::ensureFolder(folder, &why))
+            std::fprintf(stderr, "parley: %s\n", qPrintable(why));
     }
     {
         // Asks what to do with an unreadable key file, unless the file was named on purpose
@@ -191,9 +208,7 @@ int main(int argc, char *argv[])
     }
 
     App::WorkspaceOptions workspaceOptions;
-    workspaceOptions.dataDir = parser.isSet(QStringLiteral("data-dir"))
-        ? parser.value(QStringLiteral("data-dir"))
-        : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    workspaceOptions.dataDir = dataDir;
     workspaceOptions.discovery = discovery;
     App::Workspace workspace(&settings, workspaceOptions,
                              App::makeHostController(workspaceOptions));

@@ -21,6 +21,7 @@
 #include "protocol/events.h"
 #include "protocol/hubinfo.h"
 #include "protocol/identity.h"
+#include "protocol/privatefiles.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 
@@ -68,10 +69,8 @@ bool Hub::start(QString *error)
         m_store = std::make_unique<MemoryHistoryStore>();
         m_storeQueue = std::make_unique<StoreQueue>(*m_store);
     } else {
-        if (!QDir().mkpath(m_settings.dataDir)) {
-            *error = QStringLiteral("cannot create data directory %1").arg(m_settings.dataDir);
+        if (!PrivateFiles::ensureFolder(m_settings.dataDir, error)) // 0700: it holds DMs
             return false;
-        }
         auto store = std::make_unique<SqliteHistoryStore>(QDir(m_settings.dataDir).filePath(QStringLiteral("hub.sqlite3")));
         if (!store->open(error))
             return false;

@@ -1,6 +1,7 @@
 #include "hub/sqlitehistorystore.h"
 
 #include "hub/logging.h"
+#include "protocol/privatefiles.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -112,6 +113,16 @@ bool checkLimit(int limit, QString *error)
     return setError(error, QStringLiteral("invalid history limit %1").arg(limit));
 }
 
+bool narrowSidecars(const QString &path, QString *error)
+{
+    QString why;
+    for (const char *suffix : { "-wal", "-shm" }) {
+        if (!Protocol::PrivateFiles::narrowIfExists(path + QLatin1String(suffix), &why))
+            return setError(error, why);
+    }
+    return true;
+}
+
 } // namespace
 
 // The hot-path statements, prepared once per connection.
@@ -179,13 +190,19 @@ bool SqliteHistoryStore::open(QString *error)
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return setError(error, QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed"));
 
+    // DMs and password hashes: owner only. SQLite gives -wal and -shm the database's mode when
+    // it makes them; older ones are narrowed once WAL mode has opened them.
+    QString why;
+    if (m_path != QLatin1String(":memory:") && !Protocol::PrivateFiles::ensureFile(m_path, &why))
+        return setError(error, why);
     m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connectionName);
     m_db.setDatabaseName(m_path);
     if (!m_db.open())
         return setError(error,
                         QStringLiteral("cannot open %1: %2").arg(m_path, m_db.lastError().text()));
 
-    if (!configure(error) || !migrate(error) || !prepareStatements(error)) {
+    if (!configure(error) || !narrowSidecars(m_path, error) || !migrate(error)
+        || !prepareStatements(error)) {
         m_statements.reset();
         m_db.close();
         return false;

@@ -3,6 +3,7 @@
 #include "hub/hubsettings.h"
 #include "hub/selfsignedcertificate.h"
 #include "protocol/fingerprint.h"
+#include "protocol/tlspolicy.h"
 
 #include <QFile>
 #include <QSslCertificate>
@@ -62,7 +63,7 @@ std::optional<QSslConfiguration> serverConfigurationFromPem(const QByteArray &ce
     configuration.setLocalCertificateChain(chain);
     configuration.setPrivateKey(privateKey);
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
-    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    Protocol::TlsPolicy::apply(&configuration);
     return configuration;
 }
 

@@ -39,6 +39,8 @@ bool HubProcess::start()
         arguments << QStringLiteral("--no-tls");
     if (!m_options.password.isEmpty())
         arguments << QStringLiteral("--password") << m_options.password;
+    if (!m_options.passwordFile.isEmpty())
+        arguments << QStringLiteral("--password-file") << m_options.passwordFile;
     if (m_options.lobbyPresenceLimit > 0)
         arguments << QStringLiteral("--lobby-presence-limit")
                   << QString::number(m_options.lobbyPresenceLimit);

@@ -24,6 +24,7 @@ public:
         bool announce = false; // loopback discovery
         int lobbyPresenceLimit = 0; // 0: the hub's default
         int presenceListed = 0;
+        QString passwordFile; // --password-file (instead of --password)
     };
 
     explicit HubProcess(Options options);
@@ -45,6 +46,7 @@ public:
     quint16 port() const { return quint16(m_url.port()); }
     QString fingerprint() const { return m_fingerprint; } // empty for ws://
     QString hubId() const { return m_hubId; }
+    qint64 processId() const { return m_process.processId(); }
     const Options &options() const { return m_options; }
 
 private:

@@ -45,6 +45,7 @@ void tst_IdentityFile::firstStartMakesAKeyOnlyTheUserCanRead()
     QVERIFY2(loaded.key, qPrintable(loaded.error));
     QVERIFY(loaded.created);
     QCOMPARE(modeOf(path), 0600);
+    QCOMPARE(modeOf(m_dir.filePath(QStringLiteral("new/folder"))), 0700); // the folder it made
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QVERIFY(file.readAll().startsWith("-----BEGIN PRIVATE KEY-----"));
