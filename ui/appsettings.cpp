@@ -53,13 +53,14 @@ QList<RecentHub> AppSettings::recentHubs() const
         const QStringList urls = m_settings.value(QStringLiteral("recent/urls")).toStringList();
         const QStringList names = m_settings.value(QStringLiteral("recent/names")).toStringList();
         for (qsizetype i = 0; i < urls.size(); ++i)
-            hubs.append({ {}, names.value(i), { QUrl(urls.at(i)) }, 0 });
+            hubs.append({ {}, {}, names.value(i), { QUrl(urls.at(i)) }, 0 });
         return hubs;
     }
     const QVariantList stored = m_settings.value(QStringLiteral("recent/hubs")).toList();
     for (const QVariant &value : stored) {
         const QVariantMap map = value.toMap();
         RecentHub hub;
+        hub.trustKey = map.value(QStringLiteral("key")).toString();
         hub.hubId = map.value(QStringLiteral("id")).toString();
         hub.name = map.value(QStringLiteral("name")).toString();
         const QStringList urls = map.value(QStringLiteral("urls")).toStringList();
@@ -74,16 +75,16 @@ QList<RecentHub> AppSettings::recentHubs() const
     return hubs;
 }
 
-void AppSettings::rememberHub(const QString &hubId, const QString &name, const QUrl &url,
-                              qint64 seenMs)
+void AppSettings::rememberHub(const QString &trustKey, const QString &hubId, const QString &name,
+                              const QUrl &url, qint64 seenMs)
 {
     QList<RecentHub> hubs = recentHubs();
-    RecentHub hub { hubId, name, { url }, seenMs };
+    RecentHub hub { trustKey, hubId, name, { url }, seenMs };
     for (qsizetype i = 0; i < hubs.size(); ++i) {
         const RecentHub &known = hubs.at(i);
-        const bool same = !hubId.isEmpty()
-            ? known.hubId == hubId || (known.hubId.isEmpty() && known.urls.contains(url))
-            : known.urls.contains(url);
+        // One entry per hub as verified: a hub that merely claims another's id is another hub.
+        const bool same
+            = !known.trustKey.isEmpty() ? known.trustKey == trustKey : known.urls.contains(url);
         if (!same)
             continue;
         for (const QUrl &other : known.urls) {
@@ -93,12 +94,18 @@ void AppSettings::rememberHub(const QString &hubId, const QString &name, const Q
         hubs.removeAt(i--);
     }
     hubs.prepend(hub);
+    setRecentHubs(hubs);
+}
+
+void AppSettings::setRecentHubs(const QList<RecentHub> &hubs)
+{
     QVariantList stored;
     for (const RecentHub &known : std::as_const(hubs).first(qMin(hubs.size(), maxRecentHubs))) {
         QStringList urls;
         for (const QUrl &known : known.urls)
             urls.append(known.toString());
-        stored.append(QVariantMap { { QStringLiteral("id"), known.hubId },
+        stored.append(QVariantMap { { QStringLiteral("key"), known.trustKey },
+                                    { QStringLiteral("id"), known.hubId },
                                     { QStringLiteral("name"), known.name },
                                     { QStringLiteral("urls"), urls },
                                     { QStringLiteral("seen"), known.lastSeenMs } });
@@ -148,34 +155,34 @@ void AppSettings::setCurrentHub(const QString &hub)
     m_settings.setValue(QStringLiteral("session/current"), hub);
 }
 
-QStringList AppSettings::openTopics(const QString &hubId) const
+QStringList AppSettings::openTopics(const QString &trustKey) const
 {
-    return m_settings.value(QStringLiteral("topics/") + hubId).toStringList();
+    return m_settings.value(QStringLiteral("topics/") + trustKey).toStringList();
 }
 
-void AppSettings::setOpenTopics(const QString &hubId, const QStringList &topics)
+void AppSettings::setOpenTopics(const QString &trustKey, const QStringList &topics)
 {
-    if (!hubId.isEmpty())
-        m_settings.setValue(QStringLiteral("topics/") + hubId, topics);
+    if (!trustKey.isEmpty())
+        m_settings.setValue(QStringLiteral("topics/") + trustKey, topics);
 }
 
-QHash<QString, qint64> AppSettings::readPositions(const QString &hubId) const
+QHash<QString, qint64> AppSettings::readPositions(const QString &trustKey) const
 {
     QHash<QString, qint64> positions;
-    const QVariantMap stored = m_settings.value(QStringLiteral("read/") + hubId).toMap();
+    const QVariantMap stored = m_settings.value(QStringLiteral("read/") + trustKey).toMap();
     for (auto it = stored.cbegin(); it != stored.cend(); ++it)
         positions.insert(it.key(), it.value().toLongLong());
     return positions;
 }
 
-void AppSettings::setReadPositions(const QString &hubId, const QHash<QString, qint64> &positions)
+void AppSettings::setReadPositions(const QString &trustKey, const QHash<QString, qint64> &positions)
 {
-    if (hubId.isEmpty())
+    if (trustKey.isEmpty())
         return;
     QVariantMap stored;
     for (auto it = positions.cbegin(); it != positions.cend(); ++it)
         stored.insert(it.key(), it.value());
-    m_settings.setValue(QStringLiteral("read/") + hubId, stored);
+    m_settings.setValue(QStringLiteral("read/") + trustKey, stored);
 }
 
 QHash<QString, std::pair<qint64, int>> AppSettings::scrollPositions() const
@@ -263,34 +270,6 @@ void AppSettings::setPreferences(const Preferences &preferences)
     m_settings.setValue(QStringLiteral("preferences/notificationText"),
                         preferences.notificationText);
     m_settings.setValue(QStringLiteral("preferences/startMinimised"), preferences.startMinimised);
-}
-
-QString AppSettings::pinnedFingerprint(const QString &hub) const
-{
-    return pins().value(hub);
-}
-
-void AppSettings::setPinnedFingerprint(const QString &hub, const QString &fingerprint)
-{
-    QVariantMap stored = m_settings.value(QStringLiteral("trust/pins")).toMap();
-    stored.insert(hub, fingerprint);
-    m_settings.setValue(QStringLiteral("trust/pins"), stored);
-}
-
-void AppSettings::forgetPin(const QString &hub)
-{
-    QVariantMap stored = m_settings.value(QStringLiteral("trust/pins")).toMap();
-    stored.remove(hub);
-    m_settings.setValue(QStringLiteral("trust/pins"), stored);
-}
-
-QMap<QString, QString> AppSettings::pins() const
-{
-    QMap<QString, QString> pins;
-    const QVariantMap stored = m_settings.value(QStringLiteral("trust/pins")).toMap();
-    for (auto it = stored.cbegin(); it != stored.cend(); ++it)
-        pins.insert(it.key(), it.value().toString());
-    return pins;
 }
 
 QByteArray AppSettings::value(const QString &key) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "client/hubtrust.h"
 #include "protocol/identity.h"
 
 #include <QByteArray>
@@ -15,6 +16,7 @@ namespace Parley::Ui {
 // AppSettings::recentHubs(): one entry per hub, with every address it was reached at.
 struct RecentHub
 {
+    QString trustKey; // what it was verified as (Client::trustKeyOf); entries are one per key
     QString hubId; // empty for entries kept before hub ids were remembered
     QString name;
     QList<QUrl> urls; // ws(s)://HOST:PORT/socket, the last used first
@@ -66,9 +68,11 @@ public:
     void setNick(const QString &nick);
 
     QList<RecentHub> recentHubs() const;
-    // The hub let us in at `url` now: it moves to the front (merged with its entry by hub id,
-    // the url first among its addresses); at most 12 hubs and 4 addresses each are kept.
-    void rememberHub(const QString &hubId, const QString &name, const QUrl &url, qint64 seenMs);
+    // The hub verified as `trustKey` let us in at `url` now: it moves to the front (merged with
+    // its entry by trust key, never by the id a hub claims; the url first among its addresses);
+    // at most 12 hubs and 4 addresses each are kept.
+    void rememberHub(const QString &trustKey, const QString &hubId, const QString &name,
+                     const QUrl &url, qint64 seenMs);
 
     HostPreferences hostPreferences() const;
     void setHostPreferences(const HostPreferences &preferences);
@@ -82,9 +86,9 @@ public:
     void setCurrentHub(const QString &hub);
     static QString hostedHubKey() { return QStringLiteral("host"); }
 
-    // Rooms this user opened on a hub (by hub id), reopened on the next connect.
-    QStringList openTopics(const QString &hubId) const;
-    void setOpenTopics(const QString &hubId, const QStringList &topics);
+    // Rooms this user opened on a hub (by its trust key), reopened on the next connect.
+    QStringList openTopics(const QString &trustKey) const;
+    void setOpenTopics(const QString &trustKey, const QStringList &topics);
 
     // The certificate trusted for each hub (docs/protocol.md, "Encryption by default"): its
     // fingerprint (lowercase hex SHA-256) by the hub's "HOST:PORT". Trusted hubs are listed,
@@ -93,12 +97,39 @@ public:
     void setPinnedFingerprint(const QString &hub, const QString &fingerprint);
     void forgetPin(const QString &hub);
     QMap<QString, QString> pins() const;
+    // Everything this client verified (docs/protocol.md, "No downgrade, no borrowed trust"): the
+    // pins, the certificate each hub id was verified with, and the addresses the user chose to
+    // reach without encryption.
+    Client::TrustRecords trustRecords() const;
+    // The hub `hubId` let us in over TLS with this certificate (a claim of another certificate
+    // later never replaces it; the user's choice in the Trusted hubs dialog may).
+    void setVerifiedHub(const QString &hubId, const QString &fingerprint);
+    // The user chose, in a warning, to reach `address` without encryption: its pin goes.
+    void allowPlain(const QString &address);
+    // A password kept by an older version under the hub's address (topic empty) or under its
+    // hub id and a room: to be filed under the hub's trust key (a plain ws:// hub's: removed).
+    struct SecretRename
+    {
+        QString oldHub; // the address, or the hub id
+        QString topic; // empty: the hub password
+        QString trustKey;
+    };
+    // The renames migrateToTrustKeys() and adoptLegacyHubData() found, taken once.
+    QList<SecretRename> takeSecretRenames();
+    // Settings of older versions filed by hub id, hub address or URL, moved once to trust keys:
+    // for the remembered hubs, by the certificate pinned at their addresses when they were
+    // reached (what cannot be told apart is left as it was).
+    void migrateToTrustKeys();
+    // The same for one hub whose trust key became known only now (the hub this app hosts): its
+    // rooms and read places filed under its id, unless it has some under its key already.
+    void adoptLegacyHubData(const QString &hubId, const QString &trustKey);
 
-    // How far the user has read each room and dm of a hub (message ids), by hub id.
-    QHash<QString, qint64> readPositions(const QString &hubId) const;
-    void setReadPositions(const QString &hubId, const QHash<QString, qint64> &positions);
+    // How far the user has read each room and dm of a hub (message ids), by its trust key.
+    QHash<QString, qint64> readPositions(const QString &trustKey) const;
+    void setReadPositions(const QString &trustKey, const QHash<QString, qint64> &positions);
 
-    // What the user left unsent, by hub and room (Composer's draft keys); kept across restarts.
+    // What the user left unsent, by hub and room (Composer's draft keys: trust key, a space,
+    // the topic); kept across restarts.
     QHash<QString, QString> drafts() const;
     void setDrafts(const QHash<QString, QString> &drafts);
     // Where the user was reading each room scrolled up (same keys as drafts): the message at the
@@ -123,6 +154,8 @@ public:
     static QString nickError(const QString &nick);
 
 private:
+    void setRecentHubs(const QList<RecentHub> &hubs);
+
     QSettings m_settings;
     std::optional<Protocol::Identity::KeyPair> m_key;
     QString m_identityPath;

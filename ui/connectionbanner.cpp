@@ -45,11 +45,16 @@ ConnectionBanner::ConnectionBanner(QWidget *parent)
     m_back->hide();
     connect(m_back, &QPushButton::clicked, this, &ConnectionBanner::backRequested);
 
+    m_action->setObjectName(QStringLiteral("bannerAction"));
     connect(m_action, &QPushButton::clicked, this, [this] {
-        if (m_asksPassword)
-            emit passwordRequested();
-        else
-            emit retryRequested();
+        switch (m_actionKind) {
+        case Action::Password:
+            return emit passwordRequested();
+        case Action::Unencrypted:
+            return emit unencryptedRequested();
+        case Action::Retry:
+            return emit retryRequested();
+        }
     });
     m_countdown.setInterval(250);
     connect(&m_countdown, &QTimer::timeout, this, &ConnectionBanner::refresh);
@@ -75,11 +80,16 @@ QString ConnectionBanner::text() const
 
 QString ConnectionBanner::describeRefusal(const QString &reason)
 {
-    if (reason == QLatin1String("unauthorized"))
+    if (reason == Protocol::Reason::Unauthorized)
         return tr("wrong or missing hub password");
-    if (reason == QLatin1String("hub_full"))
+    if (reason == Protocol::Reason::HubFull)
         return tr("the hub is full");
-    if (reason == QLatin1String("bad_params"))
+    if (reason == Protocol::Reason::TooManyConnections)
+        return tr("this computer's network address has as many connections to it as one may");
+    if (reason.startsWith(Protocol::Reason::RateLimitedFor))
+        return tr(
+            "too many password attempts from this network address; Parley tries again shortly");
+    if (reason == Protocol::Reason::BadParams)
         return tr("it did not accept this nickname or the identity");
     if (reason == QLatin1String("bad_vsn"))
         return tr("it speaks a different protocol version");
@@ -101,7 +111,7 @@ void ConnectionBanner::refresh()
 {
     const State state = m_session ? m_session->connectionState() : State::Disconnected;
     m_countdown.stop();
-    m_asksPassword = false;
+    m_actionKind = Action::Retry;
     QString icon = QStringLiteral("clock");
     QString action;
     switch (state) {
@@ -114,6 +124,18 @@ void ConnectionBanner::refresh()
         break;
     case State::Reconnecting: {
         const int remainingMs = m_session->reconnectInMs();
+        if (const QString refusal = m_session->refusalReason(); !refusal.isEmpty()) {
+            // Refused for now (full, too many connections or attempts from here): it says when.
+            const QString why = tr("The hub turned the connection away for now: %1.")
+                                    .arg(describeRefusal(refusal));
+            m_text->setText(remainingMs > 0 ? tr("%1 Trying again in %n s.", nullptr,
+                                                 int(std::ceil(remainingMs / 1000.0)))
+                                                  .arg(why)
+                                            : why);
+            icon = QStringLiteral("clock");
+            m_countdown.start();
+            break;
+        }
         if (m_session->neverReached()) {
             // Never connected: more likely a wrong address or a hub that is not running than a
             // lost connection. Say so, with the address really used and the system's reason.
@@ -157,12 +179,26 @@ void ConnectionBanner::refresh()
     }
     case State::Refused: {
         const QString reason = m_session->refusalReason();
-        m_text->setText(reason == QLatin1String("untrusted_certificate")
-                ? tr("Not connected: the hub showed a certificate you have not trusted, so nothing was sent to it.")
-                : tr("The hub refused the connection: %1.").arg(describeRefusal(reason)));
         icon = QStringLiteral("warning");
-        m_asksPassword = reason == QLatin1String("unauthorized");
-        action = m_asksPassword ? tr("Enter password…") : tr("Try again");
+        action = tr("Try again");
+        if (reason == Protocol::Reason::UntrustedCertificate) {
+            m_text->setText(tr("Not connected: the hub showed a certificate you have not trusted, "
+                               "so nothing was sent to it."));
+        } else if (reason == Protocol::Reason::NotEncrypted) {
+            // Never plain by ourselves (docs/protocol.md, "No downgrade"): the user decides.
+            m_text->setText(tr("Not connected: %1 would be reached without encryption (it was "
+                               "encrypted before, or it runs without encryption now), so nothing "
+                               "was sent to it.")
+                                .arg(Client::hubAddressText(m_session->hubUrl())));
+            m_actionKind = Action::Unencrypted;
+            action = tr("Connect without encryption…");
+        } else {
+            m_text->setText(tr("The hub refused the connection: %1.").arg(describeRefusal(reason)));
+            if (reason == Protocol::Reason::Unauthorized) {
+                m_actionKind = Action::Password;
+                action = tr("Enter password…");
+            }
+        }
         break;
     }
     }

@@ -32,6 +32,8 @@ public:
 
 signals:
     void passwordRequested();
+    // The hub would be reached without encryption: the user may choose to (after a warning).
+    void unencryptedRequested();
     void retryRequested();
     // The hub was never reached: the user wants to leave it and pick another address.
     void backRequested();
@@ -45,7 +47,8 @@ private:
     QPushButton *m_action;
     QPushButton *m_back; // only while the hub was never reached
     QTimer m_countdown;
-    bool m_asksPassword = false;
+    enum class Action { Retry, Password, Unencrypted };
+    Action m_actionKind = Action::Retry;
 };
 
 } // namespace Parley::Ui

@@ -71,4 +71,14 @@ QStringList discoveryDiagnosis(const DiscoveryFacts &facts)
     return said;
 }
 
+QString unverifiedHubExplanation(const QString &name)
+{
+    return QCoreApplication::translate(
+               "Parley::Ui::DiscoveryDiagnosis",
+               "This hub says it is “%1”, which you joined before, but it announces another "
+               "address or another safety code. It may be someone else on the network. Joining "
+               "it asks you to check its safety code first.")
+        .arg(name);
+}
+
 } // namespace Parley::Ui

@@ -29,4 +29,8 @@ struct DiscoveryFacts
 // paragraph per entry, most telling first. Plain text.
 QStringList discoveryDiagnosis(const DiscoveryFacts &facts);
 
+// What an unverified hub on the LAN (Client::BeaconTrust::Unverified) is, in words: it names a
+// hub this app verified, but not as that hub was verified. Plain text.
+QString unverifiedHubExplanation(const QString &name);
+
 } // namespace Parley::Ui

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/hubbrowser.h"
+#include "client/hubtrust.h"
 
 #include <QObject>
 #include <QString>
@@ -63,12 +64,21 @@ public:
     // Closes every client of the hosted hub with 1001 and leaves it; other hubs stay.
     virtual void stopHosting() = 0;
 
-    // Joins a hub beside the others and shows it (a hub already joined is only shown).
-    // `announced`: the fingerprint the hub's beacon announced, pinned if nothing is pinned for
-    // it yet (a pin the user already has always wins over a beacon).
-    virtual void join(const QUrl &mountUrl, const QString &hubPassword = {},
-                      const QString &announced = {})
+    // Joins a hub beside the others and shows it (a hub already joined is only shown). Never
+    // plain ws:// to an address reached over TLS before, unless the user chose it
+    // (allowUnencrypted()): wss:// with the certificate trusted there instead.
+    virtual void join(const QUrl &mountUrl, const QString &hubPassword = {}) = 0;
+    // Joins a hub heard on the LAN: a new one trusting the certificate its beacon announced; one
+    // whose beacon does not match what this app verified (judge()) asking first, as any hub not
+    // trusted yet (its announced certificate is not pinned).
+    virtual void joinDiscovered(const Client::DiscoveredHub &hub, const QString &hubPassword = {})
         = 0;
+    // How far a hub heard on the LAN may be believed, from what this app verified.
+    virtual Client::BeaconTrust judge(const Client::DiscoveredHub &hub) const = 0;
+    // The user chose, in a warning, to reach the session's hub without encryption (it was
+    // refused with "not_encrypted"): remembered for its address, and connected over ws://
+    // (without the hub password: it is typed again if the hub asks).
+    virtual void allowUnencrypted(Client::ChatSession *session) = 0;
     // Joins the hub of an invite link (pinning its certificate unless another one is already
     // trusted for that address: then the user is asked as for any changed certificate) and
     // shows it with the link's room; a hub already joined is shown with the room.
@@ -98,6 +108,10 @@ signals:
     void topicRequested(Parley::Client::ChatSession *session, const QString &topic);
     // The hub that answered is not the one the invite named (`expected` hub id).
     void inviteMismatch(Parley::Client::ChatSession *session, const QString &expected);
+    // The session's hub says it is a hub this app verified with another certificate (`known`:
+    // that hub's name as remembered). It is not that hub, or its host set it up anew: nothing
+    // kept for that hub is given to it.
+    void hubClaimsAnother(Parley::Client::ChatSession *session, const QString &known);
     // The hub at `url` presented a certificate that is not the trusted one (`pinned` empty:
     // none was trusted yet). Nothing was sent to it; the session waits for trustCertificate().
     void certificateRejected(Parley::Client::ChatSession *session, const QUrl &url,

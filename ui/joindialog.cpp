@@ -22,7 +22,7 @@ namespace Parley::Ui {
 
 namespace {
 enum Column { NameColumn, AddressColumn, UsersColumn, RoomsColumn };
-constexpr int HubIdRole = Qt::UserRole;
+constexpr int KeyRole = Qt::UserRole; // DiscoveredHub::key()
 constexpr int AddressRole = Qt::UserRole + 1;
 constexpr int LockedRole = Qt::UserRole + 2;
 constexpr int NameRole = Qt::UserRole + 3;
@@ -31,6 +31,7 @@ constexpr int UrlRole = Qt::UserRole + 4;
 
 JoinDialog::JoinDialog(AppSettings *settings, Client::DiscoveryMode discovery, QWidget *parent)
     : QDialog(parent)
+    , m_settings(settings)
     , m_discovered(new QTreeWidget(this))
     , m_discoveryStatus(new QLabel(this))
     , m_recent(new QListWidget(this))
@@ -285,25 +286,36 @@ void JoinDialog::accept()
         return;
     }
     m_url = *url;
-    m_announced.clear();
-    // A discovered hub says whether it is encrypted and which certificate is its own.
+    m_chosen.reset();
+    // A discovered hub says whether it is encrypted and which certificate it announces: the one
+    // picked in the list, else one heard at the typed address, the ones matching what was
+    // verified before first.
     const QString typed = m_address->text().trimmed();
+    const QString picked = m_discovered->currentItem()
+        ? m_discovered->currentItem()->data(NameColumn, KeyRole).toString()
+        : QString();
+    const Client::TrustRecords records = m_settings->trustRecords();
     for (const Client::DiscoveredHub &hub : m_browser.hubs()) {
-        const QUrl discovered = hub.mountUrl();
-        if (Client::hubAddressText(discovered) == typed) {
-            m_url = discovered;
-            m_announced = hub.fingerprint;
-            break;
-        }
+        if (Client::hubAddressText(hub.mountUrl()) != typed)
+            continue;
+        const bool better = !m_chosen || hub.key() == picked
+            || (m_chosen->key() != picked
+                && Client::judgeBeacon(*m_chosen, records) == Client::BeaconTrust::Unverified
+                && Client::judgeBeacon(hub, records) != Client::BeaconTrust::Unverified);
+        if (better)
+            m_chosen = hub;
     }
+    if (m_chosen)
+        m_url = m_chosen->mountUrl();
     QDialog::accept();
 }
 
 void JoinDialog::refreshDiscovered()
 {
-    const QString selectedId = m_discovered->currentItem()
-        ? m_discovered->currentItem()->data(NameColumn, HubIdRole).toString()
+    const QString selectedKey = m_discovered->currentItem()
+        ? m_discovered->currentItem()->data(NameColumn, KeyRole).toString()
         : QString();
+    const Client::TrustRecords records = m_settings->trustRecords();
     const QList<Client::DiscoveredHub> hubs = m_browser.hubs();
     // Rows are updated in place so that the selection and scroll position stay put.
     for (int i = 0; i < hubs.size(); ++i) {
@@ -312,20 +324,29 @@ void JoinDialog::refreshDiscovered()
         if (!item)
             item = new QTreeWidgetItem(m_discovered);
         const QString address = Client::hubAddressText(hub.mountUrl());
-        item->setText(NameColumn, hub.name);
+        // A beacon that does not match what was verified is another hub, whatever name it
+        // gives: said so, and joining it asks first.
+        const bool unverified
+            = Client::judgeBeacon(hub, records) == Client::BeaconTrust::Unverified;
+        item->setText(NameColumn, unverified ? tr("%1 (unverified)").arg(hub.name) : hub.name);
         item->setIcon(NameColumn,
-                      Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"),
+                      Icons::icon(unverified       ? QStringLiteral("warning")
+                                      : hub.locked ? QStringLiteral("lock")
+                                                   : QStringLiteral("host"),
                                   palette().color(QPalette::Text)));
-        item->setToolTip(NameColumn, hub.locked ? tr("This hub needs a password") : QString());
+        item->setToolTip(NameColumn,
+                         unverified       ? unverifiedHubExplanation(hub.name)
+                             : hub.locked ? tr("This hub needs a password")
+                                          : QString());
         item->setText(AddressColumn, address);
         item->setText(UsersColumn, QString::number(hub.users));
         item->setText(RoomsColumn, QString::number(hub.rooms));
         item->setTextAlignment(UsersColumn, Qt::AlignRight | Qt::AlignVCenter);
         item->setTextAlignment(RoomsColumn, Qt::AlignRight | Qt::AlignVCenter);
-        item->setData(NameColumn, HubIdRole, hub.hubId);
+        item->setData(NameColumn, KeyRole, hub.key());
         item->setData(NameColumn, AddressRole, address);
         item->setData(NameColumn, LockedRole, hub.locked);
-        if (hub.hubId == selectedId && m_discovered->currentItem() != item)
+        if (hub.key() == selectedKey && m_discovered->currentItem() != item)
             m_discovered->setCurrentItem(item);
     }
     while (m_discovered->topLevelItemCount() > hubs.size())

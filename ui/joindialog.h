@@ -9,6 +9,8 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <optional>
+
 class QCheckBox;
 class QFrame;
 class QLabel;
@@ -36,8 +38,9 @@ public:
     ~JoinDialog() override;
 
     QUrl url() const { return m_url; } // valid after accept()
-    // The certificate fingerprint the chosen hub announced, if it was a discovered one.
-    QString announcedFingerprint() const { return m_announced; }
+    // The hub heard on the LAN that was chosen (picked in the list, or its address typed), if
+    // any: it says whether it is encrypted and which certificate it announces.
+    std::optional<Client::DiscoveredHub> discovered() const { return m_chosen; }
     QString password() const;
 
     QTreeWidget *discoveredList() const { return m_discovered; }
@@ -62,6 +65,7 @@ private:
     void updateDiagnosis();
     void updateRecent();
 
+    AppSettings *m_settings;
     Client::HubBrowser m_browser;
     QTreeWidget *m_discovered;
     QLabel *m_discoveryStatus;
@@ -71,7 +75,7 @@ private:
     QLabel *m_error;
     QPushButton *m_join;
     QUrl m_url;
-    QString m_announced;
+    std::optional<Client::DiscoveredHub> m_chosen;
     QToolButton *m_why;
     QFrame *m_diagnosisBox;
     QLabel *m_diagnosis;

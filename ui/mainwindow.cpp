@@ -186,6 +186,8 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
             [this] { m_status->setIdentity(m_settings->userId(), m_settings->nick()); });
     connect(m_idle, &IdleWatcher::idleChanged, this, &MainWindow::onIdleChanged);
     connect(m_banner, &ConnectionBanner::passwordRequested, this, &MainWindow::askHubPassword);
+    connect(m_banner, &ConnectionBanner::unencryptedRequested, this,
+            &MainWindow::confirmUnencrypted);
     connect(m_banner, &ConnectionBanner::retryRequested, this, [this] {
         if (m_session)
             m_hubs->rejoin(m_session);
@@ -217,6 +219,7 @@ MainWindow::MainWindow(HubControl *hubs, AppSettings *settings, QWidget *parent)
                     m_navigator->activate(topic);
             });
     connect(m_hubs, &HubControl::inviteMismatch, this, &MainWindow::warnInviteMismatch);
+    connect(m_hubs, &HubControl::hubClaimsAnother, this, &MainWindow::warnHubClaimsAnother);
     connect(m_welcome, &WelcomePane::hostRequested, this, &MainWindow::showHostDialog);
     connect(m_welcome, &WelcomePane::joinRequested, this, &MainWindow::showJoinDialog);
     connect(m_welcome, &WelcomePane::discoveredJoinRequested, this, &MainWindow::joinDiscovered);
@@ -449,8 +452,10 @@ void MainWindow::onSessionChanged(ChatSession *session)
     updateHubHeader();
     m_rooms->setSession(session);
     m_users->setSession(session);
-    if (!session)
+    if (!session) {
+        m_welcome->setTrustRecords(m_settings->trustRecords());
         m_welcome->setRememberedHubs(m_settings->recentHubs());
+    }
     m_stack->setCurrentWidget(session ? m_chat : m_welcome);
     // Without a hub the welcome pane is the whole window: no empty sidebar or people panel.
     m_users->setVisible(session != nullptr);
@@ -476,9 +481,10 @@ void MainWindow::updateHubHeader()
 
 QString MainWindow::conversationKey(const Client::Conversation *conversation) const
 {
-    // Per hub and room: two hubs' #general keep their own draft and place.
-    return conversation && m_session
-        ? m_session->hubUrl().toString() + QLatin1Char(' ') + conversation->topic()
+    // Per hub (as verified: its trust key) and room: two hubs' #general keep their own draft
+    // and place, and a hub that claims to be another gets none of the other's.
+    return conversation && m_session && !m_session->trustKey().isEmpty()
+        ? m_session->trustKey() + QLatin1Char(' ') + conversation->topic()
         : QString();
 }
 

@@ -111,6 +111,9 @@ private:
     // connected ("4 people are connected"). True: go ahead.
     bool confirmStopHosting(const QString &action);
     // The hub reached through an invite link says it is another hub than the link named.
+    void warnHubClaimsAnother(Client::ChatSession *session, const QString &known);
+    // The banner's "Connect without encryption": asks once more, in words, then allows it.
+    void confirmUnencrypted();
     void warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId);
     void deleteMessage(qint64 id);
     void showError(const QString &text);

@@ -69,7 +69,10 @@ void MainWindow::showJoinDialogFor(const QString &address)
     if (dialog.exec() != QDialog::Accepted)
         return;
     // Beside the hubs the app is on: hosting goes on, the others stay.
-    m_hubs->join(dialog.url(), dialog.password(), dialog.announcedFingerprint());
+    if (const std::optional<Client::DiscoveredHub> discovered = dialog.discovered())
+        m_hubs->joinDiscovered(*discovered, dialog.password());
+    else
+        m_hubs->join(dialog.url(), dialog.password());
 }
 
 void MainWindow::joinDiscovered(const Client::DiscoveredHub &hub)
@@ -83,7 +86,7 @@ void MainWindow::joinDiscovered(const Client::DiscoveredHub &hub)
         if (!ok)
             return;
     }
-    m_hubs->join(hub.mountUrl(), password, hub.fingerprint);
+    m_hubs->joinDiscovered(hub, password);
 }
 
 void MainWindow::showCreateRoomDialog()
@@ -218,6 +221,51 @@ void MainWindow::openInviteLink(const QString &text)
     raise();
     activateWindow();
     m_hubs->openInvite(*link);
+}
+
+void MainWindow::warnHubClaimsAnother(Client::ChatSession *session, const QString &known)
+{
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Not the hub it says it is"),
+        tr("The hub at %1 says it is “%2”, which you joined before, but it shows another safety "
+           "code. It is another hub, or its host set “%2” up again. Nothing Parley keeps for “%2” "
+           "(passwords, rooms to reopen, read places) is used here.\n\nAsk the host whether "
+           "their safety code is %3. If it is, trust it in Parley → Trusted hubs.")
+            .arg(Client::hubAddressText(session->hubUrl()), known,
+                 Protocol::Fingerprint::safetyCode(session->pinnedFingerprint())),
+        QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("hubClaimsAnother"));
+    box->setTextFormat(Qt::PlainText); // the hub's name comes from the network
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::confirmUnencrypted()
+{
+    if (!m_session)
+        return;
+    const QPointer<Client::ChatSession> session = m_session;
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Connect without encryption?"),
+        tr("Parley would reach %1 without encryption. Anyone on the network could read what you "
+           "send and receive there, change it, or pretend to be this hub, and nothing would show "
+           "it.\n\nDo this only if the host says their hub runs without encryption now. Your "
+           "passwords kept for it are not sent.")
+            .arg(Client::hubAddressText(session->hubUrl())),
+        QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmUnencrypted"));
+    box->setTextFormat(Qt::PlainText);
+    QPushButton *plain
+        = box->addButton(tr("Connect without encryption"), QMessageBox::DestructiveRole);
+    plain->setObjectName(QStringLiteral("connectUnencrypted"));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, plain, session](QAbstractButton *button) {
+                if (button == plain && session)
+                    m_hubs->allowUnencrypted(session);
+            });
+    box->open();
 }
 
 void MainWindow::warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId)

@@ -65,10 +65,10 @@ void RoomNavigator::show(const QString &topic, const QString &password)
 void RoomNavigator::onHubInfoChanged()
 {
     // Once per session, as soon as we know which hub this is: reopen the last visit's topics.
-    if (!m_session || m_restored || m_session->hubId().isEmpty())
+    if (!m_session || m_restored || m_session->hubId().isEmpty() || m_session->trustKey().isEmpty())
         return;
     m_restored = true;
-    QStringList topics = m_settings->openTopics(m_session->hubId());
+    QStringList topics = m_settings->openTopics(m_session->trustKey());
     // A locked room needs its password: the Workspace opens it with the kept one, if any; it
     // is never asked for here (no password prompt the user did not ask for). One open already
     // (the user chose it in this run) stays.
@@ -131,7 +131,7 @@ void RoomNavigator::onTopicClosed(const QString &topic)
 
 void RoomNavigator::saveOpenTopics()
 {
-    if (!m_session || !m_restored || m_session->hubId().isEmpty())
+    if (!m_session || !m_restored || m_session->trustKey().isEmpty())
         return;
     QStringList topics = m_session->openTopics();
     topics.sort();
@@ -139,7 +139,7 @@ void RoomNavigator::saveOpenTopics()
         topics.removeAll(m_current);
         topics.prepend(m_current);
     }
-    m_settings->setOpenTopics(m_session->hubId(), topics);
+    m_settings->setOpenTopics(m_session->trustKey(), topics);
 }
 
 } // namespace Parley::Ui

@@ -1,6 +1,7 @@
 #include "ui/welcomepane.h"
 
 #include "client/hubaddress.h"
+#include "ui/discoverydiagnosis.h"
 #include "ui/icons.h"
 
 #include <QCoreApplication>
@@ -196,6 +197,13 @@ void WelcomePane::checkRemembered()
     m_probe.check(urls);
 }
 
+void WelcomePane::setTrustRecords(const Client::TrustRecords &records)
+{
+    m_trust = records;
+    m_shown.clear(); // the cards are made again with what is verified now
+    refresh();
+}
+
 void WelcomePane::refreshRemembered()
 {
     while (QLayoutItem *item = m_rememberedLayout->takeAt(0)) {
@@ -204,9 +212,11 @@ void WelcomePane::refreshRemembered()
     }
     int shown = 0;
     for (const RecentHub &hub : std::as_const(m_recent)) {
+        // Listed once, as discovered, if it announces itself as it was verified.
         const bool discovered = std::any_of(
-            m_shown.cbegin(), m_shown.cend(), [&hub](const Client::DiscoveredHub &found) {
-                return !hub.hubId.isEmpty() && found.hubId == hub.hubId;
+            m_shown.cbegin(), m_shown.cend(), [this, &hub](const Client::DiscoveredHub &found) {
+                return !hub.hubId.isEmpty() && found.hubId == hub.hubId
+                    && Client::judgeBeacon(found, m_trust) != Client::BeaconTrust::Unverified;
             });
         if (discovered || shown == 4)
             continue;
@@ -301,18 +311,33 @@ void WelcomePane::refresh()
 QWidget *WelcomePane::hubRow(const Client::DiscoveredHub &hub)
 {
     const QPalette::ColorRole ink = QPalette::Text;
+    // A beacon that names a hub verified before but does not match it is another hub, whatever
+    // it calls itself: said so on its card, and joining it asks first.
+    const bool unverified = Client::judgeBeacon(hub, m_trust) == Client::BeaconTrust::Unverified;
     QStringList details { hub.users == 1 ? tr("1 person") : tr("%1 people").arg(hub.users),
                           hub.rooms == 1 ? tr("1 room") : tr("%1 rooms").arg(hub.rooms) };
     if (hub.locked)
         details << tr("needs a password");
-    const HubCard card = makeHubCard(
-        m_list, QStringLiteral("discoveredHub"),
-        Icons::icon(hub.locked ? QStringLiteral("lock") : QStringLiteral("host"), ink)
-            .pixmap(QSize(20, 20), devicePixelRatioF()),
-        hub.name, Client::hubAddressText(hub.mountUrl()), details.join(QStringLiteral("  ·  ")));
+    if (unverified)
+        details.prepend(tr("unverified"));
+    const HubCard card = makeHubCard(m_list, QStringLiteral("discoveredHub"),
+                                     Icons::icon(unverified       ? QStringLiteral("warning")
+                                                     : hub.locked ? QStringLiteral("lock")
+                                                                  : QStringLiteral("host"),
+                                                 ink)
+                                         .pixmap(QSize(20, 20), devicePixelRatioF()),
+                                     hub.name, Client::hubAddressText(hub.mountUrl()),
+                                     details.join(QStringLiteral("  ·  ")));
+    card.frame->setProperty("unverified", unverified);
+    if (unverified)
+        card.frame->setToolTip(unverifiedHubExplanation(hub.name));
     card.join->setObjectName(QStringLiteral("joinDiscovered"));
     card.join->setProperty("hubId", hub.hubId);
-    card.join->setToolTip(tr("Join %1").arg(hub.name));
+    card.join->setProperty("hubKey", hub.key());
+    card.join->setToolTip(
+        unverified
+            ? tr("Join %1 (unverified: you are asked to check its safety code)").arg(hub.name)
+            : tr("Join %1").arg(hub.name));
     connect(card.join, &QPushButton::clicked, this, [this, hub] { emit discoveredJoinRequested(hub); });
     return card.frame;
 }

@@ -30,6 +30,9 @@ public:
     QList<Client::DiscoveredHub> discoveredHubs() const { return m_shown; }
     // Hubs joined before, newest first; those also discovered are listed once, as discovered.
     void setRememberedHubs(const QList<RecentHub> &hubs);
+    // What this app verified: a hub on the LAN that names a verified one but does not match it
+    // is shown as unverified (Client::judgeBeacon()).
+    void setTrustRecords(const Client::TrustRecords &records);
     Client::ReachabilityProbe *probe() { return &m_probe; }
     Client::HubBrowser *browser() { return &m_browser; }
 
@@ -58,6 +61,7 @@ private:
     QWidget *m_remembered;
     QVBoxLayout *m_rememberedLayout;
     QList<RecentHub> m_recent;
+    Client::TrustRecords m_trust;
     Client::ReachabilityProbe m_probe;
     QPushButton *m_host;
     QPushButton *m_join;

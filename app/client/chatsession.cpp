@@ -2,6 +2,8 @@
 
 #include "client/chatreplies.h"
 #include "client/conversation.h"
+#include "client/hubinforequest.h"
+#include "client/hubtrust.h"
 #include "client/logging.h"
 #include "client/messagemodel.h"
 #include "client/nickdirectory.h"
@@ -65,6 +67,7 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     m_hubPassword = hubPassword;
     m_everOpened = false;
     m_attemptFailed = false;
+    m_probedPlain = false;
     m_refusalReason.clear();
     m_lastError.clear();
 
@@ -80,10 +83,12 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     m_socket->setTimings(m_timings);
     m_socket->setPinnedFingerprint(m_pinnedFingerprint);
     m_socket->setIdentity(m_identity.key);
+    m_socket->setPlainHubCheck(m_plainHubCheck);
     PhoenixSocket *socket = m_socket.get();
     connect(socket, &PhoenixSocket::stateChanged, this, [this] { updateConnectionState(); });
     connect(socket, &PhoenixSocket::opened, this, [this] {
         m_everOpened = true;
+        m_probedPlain = false;
         m_refusalReason.clear();
         m_closeReason.clear();
         updateConnectionState();
@@ -95,6 +100,13 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     });
     connect(socket, &PhoenixSocket::errorOccurred, this, [this](const QString &message) {
         m_lastError = message;
+        // Something answers there, but not with TLS (a plain hub resets or closes on a
+        // ClientHello, or the handshake fails): it may be a hub without encryption.
+        const QAbstractSocket::SocketError error
+            = m_socket ? m_socket->lastSocketError() : QAbstractSocket::UnknownSocketError;
+        if (error == QAbstractSocket::SslHandshakeFailedError
+            || error == QAbstractSocket::RemoteHostClosedError)
+            checkWhetherPlain();
         if (!m_everOpened) {
             m_attemptFailed = true; // says "can't reach" from the first failure on
             updateConnectionState(/*reasonChanged=*/true);
@@ -107,7 +119,7 @@ void ChatSession::connectToHub(const QUrl &mountUrl, const QString &hubPassword)
     connect(socket, &PhoenixSocket::reconnectScheduled, this, [this] { updateConnectionState(); });
     connect(socket, &PhoenixSocket::certificateRejected, this,
             [this](const QString &presented, const QString &pinned) {
-                m_refusalReason = QStringLiteral("untrusted_certificate");
+                m_refusalReason = Protocol::Reason::UntrustedCertificate;
                 updateConnectionState();
                 emit certificateRejected(presented, pinned);
             });
@@ -130,6 +142,37 @@ void ChatSession::trustCertificate(const QString &fingerprint)
     updateConnectionState();
 }
 
+QString ChatSession::trustKey() const
+{
+    return m_socket ? m_socket->binding() : trustKeyOf(m_mountUrl, m_pinnedFingerprint, {});
+}
+
+void ChatSession::checkWhetherPlain()
+{
+    // Once until the next open: a hub that is encrypted answers the plain question with
+    // nothing, and reconnects go on as usual.
+    if (m_mountUrl.scheme() != QLatin1String("wss") || m_plainProbe || m_probedPlain
+        || !m_refusalReason.isEmpty())
+        return;
+    m_probedPlain = true;
+    QUrl plain = m_mountUrl;
+    plain.setScheme(QStringLiteral("ws"));
+    m_plainProbe = new HubInfoRequest(plain, m_timings.pushTimeoutMs, this);
+    connect(m_plainProbe, &HubInfoRequest::answered, this, [this](const Protocol::HubInfo &info) {
+        m_plainProbe->deleteLater();
+        if (info.isTls() || !m_socket)
+            return; // it is encrypted: the handshake failed for another reason
+        // Never fall back to plain ws:// by ourselves: the user decides (docs/protocol.md,
+        // "No downgrade, no borrowed trust").
+        qCInfo(lcClient) << "the hub at" << m_mountUrl.toString() << "is not encrypted";
+        m_socket->disconnect();
+        m_refusalReason = Protocol::Reason::NotEncrypted;
+        updateConnectionState(/*reasonChanged=*/true);
+    });
+    connect(m_plainProbe, &HubInfoRequest::failed, this, [this] { m_plainProbe->deleteLater(); });
+    m_plainProbe->start();
+}
+
 void ChatSession::disconnectFromHub()
 {
     teardownConnection();
@@ -140,6 +183,7 @@ void ChatSession::reconnectNow()
 {
     if (m_socket && !m_socket->isConnected()) {
         m_refusalReason.clear();
+        m_probedPlain = false;
         m_socket->connect();
         updateConnectionState();
     }

@@ -13,11 +13,13 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 namespace Parley::Client {
 
 class Conversation;
+class HubInfoRequest;
 class NickDirectory;
 class PhoenixChannel;
 class PresenceModel;
@@ -50,6 +52,18 @@ public:
     QString pinnedFingerprint() const { return m_pinnedFingerprint; }
     // The user chose to trust this certificate: pinned, and connected again at once.
     void trustCertificate(const QString &fingerprint);
+    // Over ws://: whether the hub named by GET /hub may be spoken to without encryption (see
+    // PhoenixSocket::setPlainHubCheck); set before connectToHub(). Refused: state Refused with
+    // the reason "not_encrypted", nothing sent. A wss:// hub that answers without TLS (its TLS
+    // handshake fails and GET /hub over plain HTTP says it is not encrypted) is refused the same
+    // way instead of being retried.
+    void setPlainHubCheck(std::function<bool(const QString &hubId)> check)
+    {
+        m_plainHubCheck = std::move(check);
+    }
+    // What everything kept for this hub is filed under (Client::trustKeyOf(): "fp:" + its
+    // certificate, or "hub:" + the id its ws:// connects are signed for); empty while unknown.
+    QString trustKey() const;
     void disconnectFromHub();
     // Cuts a scheduled reconnect short (a "retry now" button); also retries after a refusal.
     void reconnectNow();
@@ -143,8 +157,14 @@ private:
     void refreshDmTitles();
     QString otherUserOfDm(const QString &topic) const;
 
+    // A wss:// attempt failed in its TLS handshake: is the hub there not encrypted at all?
+    void checkWhetherPlain();
+
     Identity m_identity;
     Timings m_timings;
+    std::function<bool(const QString &)> m_plainHubCheck;
+    QPointer<HubInfoRequest> m_plainProbe; // child while asking
+    bool m_probedPlain = false; // asked since the last open
     QUrl m_mountUrl;
     QString m_pinnedFingerprint;
     QString m_hubPassword;

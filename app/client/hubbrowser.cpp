@@ -64,6 +64,12 @@ std::optional<DiscoveredHub> DiscoveredHub::fromDatagram(const QByteArray &datag
     return hub;
 }
 
+QString DiscoveredHub::key() const
+{
+    return hubId + QLatin1Char(' ') + address.toString() + QLatin1Char(':') + QString::number(port)
+        + QLatin1Char(' ') + (tls ? fingerprint : QStringLiteral("plain"));
+}
+
 QUrl DiscoveredHub::mountUrl() const
 {
     bool isV4 = false;
@@ -154,7 +160,7 @@ QList<DiscoveredHub> HubBrowser::hubs() const
     QList<DiscoveredHub> list = m_hubs.values();
     std::sort(list.begin(), list.end(), [](const DiscoveredHub &a, const DiscoveredHub &b) {
         const int c = a.name.compare(b.name, Qt::CaseInsensitive);
-        return c != 0 ? c < 0 : a.hubId < b.hubId;
+        return c != 0 ? c < 0 : a.key() < b.key();
     });
     return list;
 }
@@ -170,9 +176,11 @@ void HubBrowser::onReadyRead()
             = DiscoveredHub::fromDatagram(datagram.data(), datagram.senderAddress());
         if (!hub)
             continue;
-        const auto it = m_hubs.find(hub->hubId);
+        const auto it = m_hubs.find(hub->key());
         if (it == m_hubs.end()) {
-            m_hubs.insert(hub->hubId, *hub);
+            if (m_hubs.size() >= maxHubs)
+                continue;
+            m_hubs.insert(hub->key(), *hub);
             changed = true;
             continue;
         }

@@ -40,14 +40,19 @@ struct DiscoveredHub
                                                      const QHostAddress &sender);
     // ws(s)://ADDRESS:PORT/socket: where to join it (an IPv4-mapped address as plain IPv4).
     QUrl mountUrl() const;
+    // What tells beacons apart: two that name the same hub id from another address or with
+    // another certificate are two hubs to the browser (one of them is not what it says).
+    QString key() const;
     friend bool operator==(const DiscoveredHub &, const DiscoveredHub &) = default;
 };
 
 // Listens for hub beacons (PROTOCOL.md "LAN discovery") on UDP 45454 with a shared bind, so that
 // several browsers and hubs on one machine coexist, and keeps the live list of hubs: a hub not
-// heard from for 7 s is dropped. In loopback mode only datagrams from loopback addresses count
-// and queries go to 127.0.0.1 and 127.255.255.255 only (never 255.255.255.255).
-// Owned by the UI (JoinDialog) or a test; GUI thread.
+// heard from for 7 s is dropped. A beacon never replaces what another sender said: one naming a
+// hub id already heard, from another address or with another certificate, is listed beside it
+// (DiscoveredHub::key()), and judging which one to believe is the app's (judgeBeacon()). In
+// loopback mode only datagrams from loopback addresses count and queries go to 127.0.0.1 and
+// 127.255.255.255 only (never 255.255.255.255). Owned by the UI (JoinDialog) or a test; GUI thread.
 class HubBrowser : public QObject
 {
     Q_OBJECT
@@ -91,7 +96,8 @@ private:
     quint16 m_port = DefaultPort;
     int m_expiryMs = 7000;
     QString m_error;
-    QHash<QString, DiscoveredHub> m_hubs; // by hub id
+    QHash<QString, DiscoveredHub> m_hubs; // by DiscoveredHub::key()
+    static constexpr int maxHubs = 256; // a flood of made-up beacons cannot grow it further
     QTimer m_expiryTimer;
 };
 

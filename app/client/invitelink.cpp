@@ -81,8 +81,9 @@ std::optional<InviteLink> InviteLink::parse(const QString &text, QString *error)
     if (query.hasQueryItem(QStringLiteral("room")) && !Protocol::isValidRoomName(link.room))
         return refuse(tr("The invite link names a room that cannot exist."));
 
-    link.mountUrl.setScheme(link.fingerprint.isEmpty() ? QStringLiteral("ws")
-                                                       : QStringLiteral("wss"));
+    // Without a fingerprint: "ask", never plain (docs/protocol.md, "No downgrade"). A hub that
+    // really runs without encryption is reached that way only once the user chose it.
+    link.mountUrl.setScheme(QStringLiteral("wss"));
     link.mountUrl.setHost(url.host());
     link.mountUrl.setPort(port);
     link.mountUrl.setPath(QStringLiteral("/socket"));

@@ -11,15 +11,16 @@ namespace Parley::Client {
 //   parley://HOST:PORT/?hub=HUB_ID&fp=FINGERPRINT[&room=NAME]
 // HOST:PORT is where the hub listens, HUB_ID its id (1–64 of [A-Za-z0-9_-], checked against
 // the hub's lobby reply), FINGERPRINT the SHA-256 of its certificate (64 hex digits, a
-// "sha256:" prefix and colons allowed; without it the hub is a plain ws:// one), NAME a room to
-// open (the protocol's room name rule). Anything else is refused with a reason in words.
+// "sha256:" prefix and colons allowed; without it the user is asked to trust what the hub shows,
+// over TLS all the same: a link never means plain ws://), NAME a room to open (the protocol's
+// room name rule). Anything else is refused with a reason in words.
 struct InviteLink
 {
     static constexpr QLatin1StringView scheme { "parley" };
 
-    QUrl mountUrl; // wss://HOST:PORT/socket, or ws:// when the link carries no fingerprint
+    QUrl mountUrl; // wss://HOST:PORT/socket
     QString hubId;
-    QString fingerprint; // lowercase hex SHA-256; empty for a ws:// hub
+    QString fingerprint; // lowercase hex SHA-256; empty: ask (the trust dialog)
     QString room; // a room name, empty for none
 
     static std::optional<InviteLink> parse(const QString &text, QString *error);

@@ -127,10 +127,7 @@ QUrl PhoenixSocket::endPointUrl() const
         // Bound to the hub this socket verifies, never to an address: over wss:// the pinned
         // certificate is the only one the handshake lets through (without a pin nothing is
         // sent at all).
-        const QString binding = m_mountUrl.scheme() == QLatin1String("wss")
-            ? Protocol::Identity::fingerprintBinding(m_pinnedFingerprint)
-            : Protocol::Identity::hubIdBinding(m_hubId);
-        params.insert(m_identity->connectParams(binding, m_lastSignedTs));
+        params.insert(m_identity->connectParams(binding(), m_lastSignedTs));
     }
     return endPointUrl(m_mountUrl, params, m_vsn);
 }
@@ -202,6 +199,11 @@ void PhoenixSocket::askHubId()
                      [this](const Protocol::HubInfo &info) {
                          m_hubInfoRequest->deleteLater();
                          m_hubInfoRequest = nullptr;
+                         if (m_plainHubCheck && !m_plainHubCheck(info.hubId)) {
+                             qCInfo(lcClient) << "not speaking plain ws:// to hub" << info.hubId
+                                              << "(reached over TLS before)";
+                             return refuseLocally(Reason::NotEncrypted);
+                         }
                          m_hubId = info.hubId;
                          m_hubIdFresh = true;
                          transportConnect();
@@ -228,6 +230,25 @@ void PhoenixSocket::failAttempt(const QString &error)
     if (!guard || m_ws || m_hubInfoRequest || m_closeWasClean)
         return;
     emit reconnectScheduled(m_reconnectTimer.scheduleTimeout());
+}
+
+void PhoenixSocket::refuseLocally(const QString &reason)
+{
+    m_refusalReason = reason;
+    m_closeWasClean = true; // wait for connect()
+    QPointer<PhoenixSocket> guard(this);
+    setState(State::Closed);
+    if (guard)
+        emit refused(reason);
+}
+
+QString PhoenixSocket::binding() const
+{
+    if (m_mountUrl.scheme() == QLatin1String("wss"))
+        return m_pinnedFingerprint.isEmpty()
+            ? QString()
+            : Protocol::Identity::fingerprintBinding(m_pinnedFingerprint);
+    return m_hubId.isEmpty() ? QString() : Protocol::Identity::hubIdBinding(m_hubId);
 }
 
 void PhoenixSocket::transportConnect()
@@ -310,6 +331,7 @@ void PhoenixSocket::onConnOpen()
     m_closeWasClean = false;
     m_refusalReason.clear();
     m_hubIdFresh = false; // the hub took it: a later refusal of it may mean a hub set up anew
+    m_lastSocketError = QAbstractSocket::UnknownSocketError;
     // Open before anything else runs, so that the buffer goes out first and in order.
     m_state = State::Open;
     flushSendBuffer();
@@ -443,6 +465,8 @@ void PhoenixSocket::onConnMessage(const QString &text)
 void PhoenixSocket::onConnError(QWebSocket *ws)
 {
     const QString message = ws->errorString();
+    if (ws == m_ws)
+        m_lastSocketError = ws->error();
     qCDebug(lcClient) << "transport error:" << message;
     // An error on the open transport is fatal (the close follows): stop sending on it now.
     if (ws == m_ws && m_state == State::Open) {

@@ -4,6 +4,7 @@
 #include "protocol/identity.h"
 #include "protocol/message.h"
 
+#include <QAbstractSocket>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
@@ -97,6 +98,19 @@ public:
     // The hub id a ws:// connect is signed for (learned from GET /hub); empty before and for
     // wss://.
     QString boundHubId() const { return m_hubId; }
+    // What connects are bound to (docs/protocol.md, "Identity"): "fp:" + the pin over wss://,
+    // "hub:" + the hub id over ws://; empty while unknown.
+    QString binding() const;
+    // Over ws://, whether the hub that GET /hub names may be spoken to without encryption (no:
+    // a hub the app verified over TLS, docs/protocol.md "No downgrade"). If not, nothing is
+    // sent: the socket is refused with "not_encrypted" and waits for connect().
+    void setPlainHubCheck(std::function<bool(const QString &hubId)> check)
+    {
+        m_plainHubCheck = std::move(check);
+    }
+    // The transport error of the last failed attempt (SslHandshakeFailedError: a wss:// attempt
+    // the peer did not answer with TLS, or with a certificate that was refused).
+    QAbstractSocket::SocketError lastSocketError() const { return m_lastSocketError; }
     // What the hub's clock is ahead of ours, as learned from a clock_skew refusal (ms).
     qint64 clockOffsetMs() const { return m_clockOffsetMs; }
 
@@ -154,6 +168,8 @@ private:
     void askHubId();
     // An attempt that failed before a WebSocket was opened (GET /hub): as a failed connect.
     void failAttempt(const QString &error);
+    // Refused here, before anything was sent: as a final refusal by the hub.
+    void refuseLocally(const QString &reason);
     void teardown(quint16 code, const QString &reason);
     void armCloseFallback(QWebSocket *ws);
     void onConnOpen();
@@ -188,6 +204,8 @@ private:
     HubInfoRequest *m_hubInfoRequest = nullptr; // child, while asking a ws:// hub for its id
     QString m_hubId; // what ws:// connects are signed for
     bool m_hubIdFresh = false; // m_hubId was asked for and no connect has been opened with it yet
+    std::function<bool(const QString &)> m_plainHubCheck;
+    QAbstractSocket::SocketError m_lastSocketError = QAbstractSocket::UnknownSocketError;
     bool m_closeWasClean = true; // true: the close was asked for, do not reconnect
     bool m_connectAfterClose = false; // connect() was called while closing
     bool m_sawCloseFrame = false; // a close frame was sent or received on m_ws

@@ -4,11 +4,13 @@
 #include "client/conversation.h"
 #include "client/hubaddress.h"
 #include "client/hublistmodel.h"
+#include "client/hubtrust.h"
 #include "client/invitelink.h"
 #include "client/roomlistmodel.h"
 #include "parley/logging.h"
 #include "parley/secretstore.h"
 #include "protocol/events.h"
+#include "protocol/identity.h"
 #include "protocol/topics.h"
 #include "ui/appsettings.h"
 #include "ui/roomnavigator.h"
@@ -30,6 +32,8 @@ Workspace::Workspace(Ui::AppSettings *settings, WorkspaceOptions options,
     , m_status(Protocol::Status::Online)
 {
     connect(m_secrets, &SecretStore::unavailable, this, &Workspace::passwordsNotKept);
+    m_settings->migrateToTrustKeys();
+    renameKeptSecrets();
     if (m_host)
         connect(m_host.get(), &Hosting::runningChanged, this, &Workspace::hostingChanged);
     connect(m_hubs.get(), &Client::HubListModel::currentChanged, this,
@@ -87,29 +91,71 @@ void Workspace::stopHosting()
         m_host->stop();
 }
 
-void Workspace::join(const QUrl &mountUrl, const QString &hubPassword, const QString &announced)
+void Workspace::join(const QUrl &mountUrl, const QString &hubPassword)
 {
-    if (ChatSession *known = sessionFor(mountUrl)) {
+    const QUrl url = withoutDowngrade(mountUrl);
+    if (ChatSession *known = sessionFor(url)) {
         if (!hubPassword.isEmpty())
             rejoin(known, hubPassword);
-        m_hubs->setCurrent(sessionFor(mountUrl));
+        m_hubs->setCurrent(sessionFor(url));
         return;
     }
     Joined joined;
-    joined.url = mountUrl;
+    joined.url = url;
     joined.password = hubPassword;
-    joined.pin = m_settings->pinnedFingerprint(Client::hubAddressText(mountUrl));
-    if (joined.pin.isEmpty() && !announced.isEmpty() && mountUrl.scheme() == QLatin1String("wss")) {
-        joined.pin = announced;
-        m_settings->setPinnedFingerprint(Client::hubAddressText(mountUrl), announced);
-    }
+    joined.pin = m_settings->pinnedFingerprint(Client::hubAddressText(url));
     add(std::move(joined), false);
+}
+
+QUrl Workspace::withoutDowngrade(const QUrl &url) const
+{
+    const Client::TrustRecords records = m_settings->trustRecords();
+    if (url.scheme() != QLatin1String("ws") || !records.isEncryptedAddress(url)
+        || records.isPlainAllowed(url))
+        return url;
+    // Typed, linked or remembered as ws://, but reached over TLS before: never plain without
+    // the user's choice. If the hub really is plain now, the session says so and asks.
+    QUrl secure = url;
+    secure.setScheme(QStringLiteral("wss"));
+    qCInfo(lcApp) << "joining" << secure.toString() << "encrypted, as before, not over plain ws://";
+    return secure;
+}
+
+Client::BeaconTrust Workspace::judge(const Client::DiscoveredHub &hub) const
+{
+    return Client::judgeBeacon(hub, m_settings->trustRecords());
+}
+
+void Workspace::joinDiscovered(const Client::DiscoveredHub &hub, const QString &hubPassword)
+{
+    // A hub nobody here knows may be trusted as it announces itself (a neighbour could announce
+    // a hub of their own just as well: it is a new hub to the user). A beacon that does not
+    // match what was verified changes nothing: joining it asks, as for any hub not trusted yet.
+    const QUrl url = hub.mountUrl();
+    const QString address = Client::hubAddressText(url);
+    if (judge(hub) == Client::BeaconTrust::New && hub.tls && !hub.fingerprint.isEmpty()
+        && m_settings->pinnedFingerprint(address).isEmpty())
+        m_settings->setPinnedFingerprint(address, hub.fingerprint);
+    join(url, hubPassword);
+}
+
+void Workspace::allowUnencrypted(ChatSession *session)
+{
+    Joined *joined = find(session);
+    if (!joined || m_hubs->isHosted(session))
+        return;
+    m_settings->allowPlain(Client::hubAddressText(joined->url));
+    joined->url.setScheme(QStringLiteral("ws"));
+    joined->pin.clear();
+    joined->password.clear(); // never sent in clear unless typed again for this hub
+    qCInfo(lcApp) << "the user chose to join" << joined->url.toString() << "without encryption";
+    rejoin(session);
 }
 
 void Workspace::openInvite(const Client::InviteLink &link)
 {
     const QString topic = link.room.isEmpty() ? QString() : Protocol::roomTopic(link.room);
-    if (ChatSession *known = sessionFor(link.mountUrl)) {
+    if (ChatSession *known = sessionFor(withoutDowngrade(link.mountUrl))) {
         m_hubs->setCurrent(known);
         if (!topic.isEmpty())
             emit topicRequested(known, topic);
@@ -118,19 +164,16 @@ void Workspace::openInvite(const Client::InviteLink &link)
     // The link came through a channel the user trusts: its certificate needs no confirmation.
     // A certificate already trusted for that address is not replaced behind the user's back:
     // the session uses it, and a hub showing the link's one asks as a changed certificate does.
+    // A link without a certificate is joined over TLS all the same, asking the user to trust
+    // what the hub shows.
     const QString address = Client::hubAddressText(link.mountUrl);
     if (!link.fingerprint.isEmpty() && m_settings->pinnedFingerprint(address).isEmpty())
         m_settings->setPinnedFingerprint(address, link.fingerprint);
-    if (!topic.isEmpty()) {
-        // The room goes first among the hub's rooms to open: the window shows it on connect.
-        QStringList topics = m_settings->openTopics(link.hubId);
-        topics.removeAll(topic);
-        topics.prepend(topic);
-        m_settings->setOpenTopics(link.hubId, topics);
-    }
     join(link.mountUrl);
-    if (Joined *joined = find(sessionFor(link.mountUrl)))
+    if (Joined *joined = find(sessionFor(withoutDowngrade(link.mountUrl)))) {
         joined->expectedHubId = link.hubId;
+        joined->requestedTopic = topic;
+    }
 }
 
 void Workspace::checkInvite(ChatSession *session)
@@ -204,8 +247,13 @@ void Workspace::leaveRoom(ChatSession *session, const QString &topic)
     if (!session || topic.isEmpty())
         return;
     session->closeTopic(topic);
-    if (!session->hubId().isEmpty())
-        m_secrets->remove(SecretStore::roomKey(session->hubId(), topic));
+    if (const QString key = keyOf(session); Client::isEncryptedKey(key))
+        m_secrets->remove(SecretStore::roomKey(key, topic));
+}
+
+QString Workspace::keyOf(const ChatSession *session)
+{
+    return session ? session->trustKey() : QString();
 }
 
 QUrl Workspace::hubUrl() const
@@ -251,6 +299,11 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
     auto session = std::make_unique<ChatSession>(identity);
     ChatSession *raw = session.get();
     session->setPinnedFingerprint(joined.pin);
+    // Plain ws:// to a hub verified over TLS only if the user chose plain for this address.
+    session->setPlainHubCheck([this, url = joined.url](const QString &hubId) {
+        const Client::TrustRecords records = m_settings->trustRecords();
+        return !records.isEncryptedHub(hubId) || records.isPlainAllowed(url);
+    });
     session->setStatus(m_status); // a chosen status outlives a reconnect and holds on every hub
     connect(raw, &ChatSession::connectionStateChanged, this, [this, raw] {
         rememberIfConnected(raw);
@@ -258,17 +311,21 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
         onRefused(raw);
     });
     connect(raw, &ChatSession::topicOpened, this, [this, raw](const QString &topic) {
+        // Kept only for a hub verified by its certificate: over plain ws:// anyone could claim
+        // to be the hub and be handed it.
         const Client::Conversation *conversation = raw->conversation(topic);
-        if (conversation && !conversation->password().isEmpty() && !raw->hubId().isEmpty())
-            m_secrets->write(SecretStore::roomKey(raw->hubId(), topic), conversation->password());
+        if (conversation && !conversation->password().isEmpty()
+            && Client::isEncryptedKey(keyOf(raw)))
+            m_secrets->write(SecretStore::roomKey(keyOf(raw), topic), conversation->password());
     });
     connect(raw, &ChatSession::topicOpenFailed, this,
             [this, raw](const QString &topic, const QString &reason) {
                 // The password kept for it no longer opens it.
-                if (reason == QLatin1String("unauthorized") && !raw->hubId().isEmpty())
-                    m_secrets->remove(SecretStore::roomKey(raw->hubId(), topic));
+                if (reason == Protocol::Reason::Unauthorized && Client::isEncryptedKey(keyOf(raw)))
+                    m_secrets->remove(SecretStore::roomKey(keyOf(raw), topic));
             });
     connect(raw, &ChatSession::hubInfoChanged, this, [this, raw] {
+        verifyHub(raw);
         rememberIfConnected(raw);
         reopenRooms(raw);
         checkInvite(raw);
@@ -297,8 +354,8 @@ void Workspace::add(Joined joined, bool hosted)
 
 void Workspace::saveReadPositions(const ChatSession *session)
 {
-    if (session && !session->hubId().isEmpty())
-        m_settings->setReadPositions(session->hubId(), session->readPositions());
+    if (session && !keyOf(session).isEmpty())
+        m_settings->setReadPositions(keyOf(session), session->readPositions());
 }
 
 void Workspace::drop(ChatSession *session)
@@ -325,7 +382,7 @@ void Workspace::rememberIfConnected(ChatSession *session)
     if (!joined || session->connectionState() != ChatSession::ConnectionState::Connected
         || session->hubName().isEmpty() || m_hubs->isHosted(session))
         return;
-    m_settings->rememberHub(session->hubId(), session->hubName(), joined->url,
+    m_settings->rememberHub(keyOf(session), session->hubId(), session->hubName(), joined->url,
                             QDateTime::currentMSecsSinceEpoch());
 }
 
@@ -333,11 +390,12 @@ void Workspace::keepPasswords(ChatSession *session)
 {
     // A hub password that let us in is kept for the next start (the hosted hub's is the
     // app's own).
+    // Only for a hub verified by its certificate: never to be sent over plain ws://.
     const Joined *joined = find(session);
     if (joined && session->connectionState() == ChatSession::ConnectionState::Connected
-        && !joined->password.isEmpty() && !m_hubs->isHosted(session))
-        m_secrets->write(SecretStore::hubKey(Client::hubAddressText(joined->url)),
-                         joined->password);
+        && !joined->password.isEmpty() && !m_hubs->isHosted(session)
+        && Client::isEncryptedKey(keyOf(session)))
+        m_secrets->write(SecretStore::hubKey(keyOf(session)), joined->password);
 }
 
 void Workspace::onRefused(ChatSession *session)
@@ -347,15 +405,65 @@ void Workspace::onRefused(ChatSession *session)
     Joined *joined = find(session);
     if (!joined || joined->triedKeptPassword
         || session->connectionState() != ChatSession::ConnectionState::Refused
-        || session->refusalReason() != QLatin1String("unauthorized"))
+        || session->refusalReason() != Protocol::Reason::Unauthorized
+        || !Client::isEncryptedKey(keyOf(session)))
         return;
     joined->triedKeptPassword = true;
     const QString sent = joined->password;
-    m_secrets->read(SecretStore::hubKey(Client::hubAddressText(joined->url)), session,
+    m_secrets->read(SecretStore::hubKey(keyOf(session)), session,
                     [this, session, sent](const QString &kept) {
                         if (!kept.isEmpty() && kept != sent)
                             rejoin(session, kept);
                     });
+}
+
+void Workspace::verifyHub(ChatSession *session)
+{
+    Joined *joined = find(session);
+    const QString key = keyOf(session);
+    if (!joined || session->hubId().isEmpty() || !Client::isEncryptedKey(key))
+        return;
+    const QString fingerprint = key.mid(Protocol::Identity::fingerprintBinding(QString()).size());
+    if (m_hubs->isHosted(session))
+        m_settings->adoptLegacyHubData(session->hubId(), key); // ours: its id is no claim
+    const QString verified = m_settings->trustRecords().verifiedHubs.value(session->hubId());
+    if (verified.isEmpty() || verified == fingerprint) {
+        m_settings->setVerifiedHub(session->hubId(), fingerprint);
+        return;
+    }
+    // It says it is a hub verified with another certificate. Everything kept is filed by
+    // certificate, so it gets none of that hub's; the user is told why it looks new.
+    QString known = session->hubName();
+    const QList<Ui::RecentHub> recent = m_settings->recentHubs();
+    for (const Ui::RecentHub &hub : recent) {
+        if (hub.trustKey == Protocol::Identity::fingerprintBinding(verified) && !hub.name.isEmpty())
+            known = hub.name;
+    }
+    qCWarning(lcApp).noquote() << "the hub at" << joined->url.toString() << "claims the id of"
+                               << known << "but shows another certificate";
+    emit hubClaimsAnother(session, known);
+}
+
+void Workspace::renameKeptSecrets()
+{
+    const QList<Ui::AppSettings::SecretRename> renames = m_settings->takeSecretRenames();
+    for (const Ui::AppSettings::SecretRename &rename : renames) {
+        const QString old = rename.topic.isEmpty()
+            ? SecretStore::hubKey(rename.oldHub)
+            : SecretStore::roomKey(rename.oldHub, rename.topic);
+        const QString renamed = rename.topic.isEmpty()
+            ? SecretStore::hubKey(rename.trustKey)
+            : SecretStore::roomKey(rename.trustKey, rename.topic);
+        // A plain ws:// hub's passwords are not kept any more.
+        const bool keep = Client::isEncryptedKey(rename.trustKey);
+        m_secrets->read(old, this, [this, old, renamed, keep](const QString &secret) {
+            if (secret.isEmpty())
+                return;
+            if (keep)
+                m_secrets->write(renamed, secret);
+            m_secrets->remove(old);
+        });
+    }
 }
 
 void Workspace::reopenRooms(ChatSession *session)
@@ -363,15 +471,24 @@ void Workspace::reopenRooms(ChatSession *session)
     // Every hub, shown or not, is in the rooms of the last visit (#general on a first one), so
     // that what arrives in the background counts as unread. A locked room is opened again only
     // with the password kept for it in the secret store: never a prompt the user did not ask
-    // for. The window's RoomNavigator picks the one shown.
+    // for. The window's RoomNavigator picks the one shown. All of it is filed under the hub's
+    // trust key: a hub claiming another's id gets nothing of the other's.
     Joined *joined = find(session);
-    if (!joined || joined->reopened || session->hubId().isEmpty())
+    const QString key = keyOf(session);
+    if (!joined || joined->reopened || session->hubId().isEmpty() || key.isEmpty())
         return;
     joined->reopened = true;
+    if (!joined->requestedTopic.isEmpty()) {
+        // The room of an invite link goes first: the window shows it.
+        QStringList topics = m_settings->openTopics(key);
+        topics.removeAll(joined->requestedTopic);
+        topics.prepend(std::exchange(joined->requestedTopic, {}));
+        m_settings->setOpenTopics(key, topics);
+    }
     // What was read before (this session has read nothing yet: no room is open before the hub
     // answered): the rooms' first joins count the rest as unread.
-    session->setReadPositions(m_settings->readPositions(session->hubId()));
-    QStringList topics = m_settings->openTopics(session->hubId());
+    session->setReadPositions(m_settings->readPositions(key));
+    QStringList topics = m_settings->openTopics(key);
     if (topics.isEmpty())
         topics.append(Ui::RoomNavigator::defaultTopic());
     for (const QString &topic : std::as_const(topics)) {
@@ -379,7 +496,9 @@ void Workspace::reopenRooms(ChatSession *session)
             session->openTopic(topic);
             continue;
         }
-        m_secrets->read(SecretStore::roomKey(session->hubId(), topic), session,
+        if (!Client::isEncryptedKey(key))
+            continue; // no password is kept for a plain ws:// hub
+        m_secrets->read(SecretStore::roomKey(key, topic), session,
                         [session, topic](const QString &password) {
                             if (!password.isEmpty() && !session->isOpen(topic))
                                 session->openTopic(topic, password);

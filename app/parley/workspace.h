@@ -49,8 +49,10 @@ public:
     bool isHosting() const override;
     Ui::HostedHub hosted() const override;
     void stopHosting() override;
-    void join(const QUrl &mountUrl, const QString &hubPassword = {},
-              const QString &announced = {}) override;
+    void join(const QUrl &mountUrl, const QString &hubPassword = {}) override;
+    void joinDiscovered(const Client::DiscoveredHub &hub, const QString &hubPassword = {}) override;
+    Client::BeaconTrust judge(const Client::DiscoveredHub &hub) const override;
+    void allowUnencrypted(Client::ChatSession *session) override;
     void openInvite(const Client::InviteLink &link) override;
     void rejoin(Client::ChatSession *session, const QString &hubPassword = {}) override;
     void rejoinAll() override;
@@ -76,6 +78,7 @@ private:
         QString password;
         bool reopened = false; // the rooms of the last visit were opened again
         QString expectedHubId; // from an invite link: the hub must say it is this one
+        QString requestedTopic; // from an invite link: shown first once the hub answers
         bool triedKeptPassword = false; // after a refusal, the kept hub password was tried
     };
     Joined *find(const Client::ChatSession *session);
@@ -89,6 +92,16 @@ private:
     void onRefused(Client::ChatSession *session);
     void saveReadPositions(const Client::ChatSession *session);
     void checkInvite(Client::ChatSession *session);
+    // After the lobby reply: records which hub this certificate verified, or notices a hub
+    // that claims the id of one verified with another certificate.
+    void verifyHub(Client::ChatSession *session);
+    // Passwords kept by an older version under other keys, filed under trust keys.
+    void renameKeptSecrets();
+    // `url`, but wss:// if it is plain ws:// to an address reached over TLS (and not allowed
+    // plain by the user).
+    QUrl withoutDowngrade(const QUrl &url) const;
+    // The key of what is kept for the session's hub; empty while unknown.
+    static QString keyOf(const Client::ChatSession *session);
     void saveHubs();
     QString savedKey(const Client::ChatSession *session) const;
 

@@ -64,6 +64,10 @@ inline const QLatin1String IdleTimeout("idle_timeout");
 inline const QLatin1String ShuttingDown("shutting_down");
 inline const QLatin1String ClockSkew("clock_skew:"); // followed by the hub's Unix ms
 inline const QLatin1String Replayed("replayed");
+// Reasons a client gives itself for not connecting (never sent by a hub): the certificate is not
+// the trusted one; the hub would be reached without encryption (docs/protocol.md, "No downgrade").
+inline const QLatin1String UntrustedCertificate("untrusted_certificate");
+inline const QLatin1String NotEncrypted("not_encrypted");
 } // namespace Reason
 
 namespace CloseCode {

@@ -5,7 +5,7 @@ parley_add_test(tst_keptpasswords SOURCES ${CMAKE_CURRENT_LIST_DIR}/tst_keptpass
 add_dependencies(tst_keptpasswords parley-hub)
 add_test(NAME tst_keptpasswords
          COMMAND ${PROJECT_SOURCE_DIR}/tests/support/with-keyring.sh $<TARGET_FILE:tst_keptpasswords>
-                 keptPasswordsBringTheLockedRoomBack)
+                 keptPasswordsBringTheLockedRoomBack plainHubIsNeverGivenAKeptPassword)
 parley_test_properties(tst_keptpasswords ui 120 "")
 add_test(NAME tst_keptpasswords_nostore
          COMMAND tst_keptpasswords withoutAStoreTheUserIsToldAndNotAsked)

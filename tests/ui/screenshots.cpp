@@ -307,7 +307,8 @@ int main(int argc, char *argv[])
     settings.setNick(QStringLiteral("Ana"));
     // On loopback: the join dialog checks whether remembered hubs answer (a TCP connect), and
     // nothing here may reach past this machine.
-    settings.rememberHub(QStringLiteral("build-lab"), QStringLiteral("Build lab"),
+    settings.rememberHub(QStringLiteral("fp:") + QString(64, u'b'), QStringLiteral("build-lab"),
+                         QStringLiteral("Build lab"),
                          QUrl(QStringLiteral("wss://127.0.0.1:4001/socket")),
                          QDateTime::currentMSecsSinceEpoch() - 2 * 86'400'000);
     const App::WorkspaceOptions options { dataDir, Client::DiscoveryMode::Loopback,

@@ -183,9 +183,10 @@ void TestHubTrust::discoveredHubIsJoinedWithTheAnnouncedCertificate()
     list->setCurrentItem(findHub());
     dialog.accept();
     QCOMPARE(dialog.url(), hub.url()); // wss://, from the beacon's "tls"
-    QCOMPARE(dialog.announcedFingerprint(), hub.fingerprint());
+    QVERIFY(dialog.discovered());
+    QCOMPARE(dialog.discovered()->fingerprint, hub.fingerprint());
 
-    m_workspace->join(dialog.url(), dialog.password(), dialog.announcedFingerprint());
+    m_workspace->joinDiscovered(*dialog.discovered(), dialog.password());
     QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
                               ChatSession::ConnectionState::Connected, hubTimeoutMs);
     QVERIFY(!m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog")));
@@ -196,7 +197,7 @@ void TestHubTrust::discoveredHubIsJoinedWithTheAnnouncedCertificate()
     // A beacon never overrides what the user trusts: with another pin, the hub is refused.
     m_workspace->leave();
     m_settings->setPinnedFingerprint(Client::hubAddressText(hub.url()), QString(64, u'c'));
-    m_workspace->join(dialog.url(), {}, dialog.announcedFingerprint());
+    m_workspace->joinDiscovered(*dialog.discovered());
     QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
                               ChatSession::ConnectionState::Refused, hubTimeoutMs);
     QTRY_VERIFY(m_window->findChild<QMessageBox *>(QStringLiteral("trustDialog")));

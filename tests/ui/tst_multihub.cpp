@@ -558,16 +558,26 @@ void TestMultiHub::aHubIsRememberedOnceWithEveryAddress()
 {
     const QUrl wired(QStringLiteral("wss://127.0.0.10:4000/socket"));
     const QUrl wireless(QStringLiteral("wss://127.0.0.11:4000/socket"));
-    m_settings->rememberHub(QStringLiteral("hub-a"), QStringLiteral("Team"), wired, 1000);
-    m_settings->rememberHub(QStringLiteral("hub-b"), QStringLiteral("Other"), wireless, 2000);
-    m_settings->rememberHub(QStringLiteral("hub-a"), QStringLiteral("Team hub"), wireless, 3000);
+    const QUrl elsewhere(QStringLiteral("wss://127.0.0.12:4000/socket"));
+    const QString teamKey = QStringLiteral("fp:") + QString(64, u'a');
+    m_settings->rememberHub(teamKey, QStringLiteral("hub-a"), QStringLiteral("Team"), wired, 1000);
+    m_settings->rememberHub(QStringLiteral("fp:") + QString(64, u'b'), QStringLiteral("hub-b"),
+                            QStringLiteral("Other"), wireless, 2000);
+    m_settings->rememberHub(teamKey, QStringLiteral("hub-a"), QStringLiteral("Team hub"), wireless,
+                            3000);
+    // A hub that claims Team hub's id with another certificate is another hub: it is not
+    // merged into Team hub's entry (which would offer its address as Team hub's).
+    m_settings->rememberHub(QStringLiteral("fp:") + QString(64, u'e'), QStringLiteral("hub-a"),
+                            QStringLiteral("Team hub"), elsewhere, 500);
     const QList<Ui::RecentHub> hubs = m_settings->recentHubs();
-    QCOMPARE(hubs.size(), 2);
-    QCOMPARE(hubs.at(0).hubId, QStringLiteral("hub-a"));
-    QCOMPARE(hubs.at(0).name, QStringLiteral("Team hub"));
-    QCOMPARE(hubs.at(0).urls, (QList<QUrl> { wireless, wired })); // the last used first
-    QCOMPARE(hubs.at(0).lastSeenMs, 3000);
-    QCOMPARE(hubs.at(1).hubId, QStringLiteral("hub-b"));
+    QCOMPARE(hubs.size(), 3);
+    QCOMPARE(hubs.at(1).hubId, QStringLiteral("hub-a"));
+    QCOMPARE(hubs.at(1).trustKey, teamKey);
+    QCOMPARE(hubs.at(1).name, QStringLiteral("Team hub"));
+    QCOMPARE(hubs.at(1).urls, (QList<QUrl> { wireless, wired })); // the last used first
+    QCOMPARE(hubs.at(1).lastSeenMs, 3000);
+    QCOMPARE(hubs.at(2).hubId, QStringLiteral("hub-b"));
+    QCOMPARE(hubs.at(0).urls, (QList<QUrl> { elsewhere }));
 }
 
 void TestMultiHub::aRestartComesBackToTheRoomWithItsUnreadAndNoPasswordPrompt()

@@ -48,8 +48,10 @@ void TestInviteLink::readsGoodLinks_data()
     QTest::addRow("fingerprint as parley-hub prints it")
         << base + QStringLiteral("&fp=sha256:") + fp.toUpper()
         << QStringLiteral("wss://192.168.1.20:4000/socket") << fp << QString();
-    QTest::addRow("no pin: a plain hub")
-        << base << QStringLiteral("ws://192.168.1.20:4000/socket") << QString() << QString();
+    // Without a fingerprint a link means "ask" (the trust dialog over TLS), never plain ws://:
+    // a link is what someone else wrote, and dropping its fp must not drop the encryption.
+    QTest::addRow("no pin: asked, over TLS all the same")
+        << base << QStringLiteral("wss://192.168.1.20:4000/socket") << QString() << QString();
     QTest::addRow("no slash before the query")
         << QStringLiteral("parley://10.0.0.7:4100?hub=%1&fp=%2").arg(hub, fp)
         << QStringLiteral("wss://10.0.0.7:4100/socket") << fp << QString();
@@ -156,7 +158,7 @@ void TestInviteLink::writesWhatItReads_data()
     QTest::addColumn<QString>("room");
     QTest::addRow("pinned, with a room")
         << QStringLiteral("192.168.1.20") << fp << QStringLiteral("design");
-    QTest::addRow("plain hub") << QStringLiteral("10.0.0.7") << QString() << QString();
+    QTest::addRow("no fingerprint") << QStringLiteral("10.0.0.7") << QString() << QString();
     QTest::addRow("IPv6") << QStringLiteral("fe80::1") << fp << QStringLiteral("general");
 }
 
@@ -166,7 +168,7 @@ void TestInviteLink::writesWhatItReads()
     QFETCH(QString, fingerprint);
     QFETCH(QString, room);
     InviteLink link;
-    link.mountUrl.setScheme(fingerprint.isEmpty() ? QStringLiteral("ws") : QStringLiteral("wss"));
+    link.mountUrl.setScheme(QStringLiteral("wss"));
     link.mountUrl.setHost(host);
     link.mountUrl.setPort(4000);
     link.mountUrl.setPath(QStringLiteral("/socket"));
