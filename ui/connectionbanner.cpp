@@ -186,10 +186,8 @@ void ConnectionBanner::refresh()
                                "so nothing was sent to it."));
         } else if (reason == Protocol::Reason::NotEncrypted) {
             // Never plain by ourselves (docs/protocol.md, "No downgrade"): the user decides.
-            m_text->setText(tr("Not connected: %1 would be reached without encryption (it was "
-                               "encrypted before, or it runs without encryption now), so nothing "
-                               "was sent to it.")
-                                .arg(Client::hubAddressText(m_session->hubUrl())));
+            m_text->setText(tr("Not connected: this hub answers without encryption now, so "
+                               "Parley sent it nothing."));
             m_actionKind = Action::Unencrypted;
             action = tr("Connect without encryption…");
         } else {

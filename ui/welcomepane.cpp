@@ -10,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QVBoxLayout>
 
 namespace Parley::Ui {
@@ -272,7 +273,10 @@ QWidget *WelcomePane::rememberedRow(const RecentHub &hub)
 void WelcomePane::hideEvent(QHideEvent *event)
 {
     QWidget::hideEvent(event);
-    m_browser.stop(); // nobody looks: no need to listen
+    // Nobody looks: no need to listen. Quietly: the cards are not made again while the window
+    // hides (or closes) its children; showEvent() does it.
+    const QSignalBlocker quiet(&m_browser);
+    m_browser.stop();
 }
 
 void WelcomePane::refresh()

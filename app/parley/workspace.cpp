@@ -424,8 +424,12 @@ void Workspace::verifyHub(ChatSession *session)
     if (!joined || session->hubId().isEmpty() || !Client::isEncryptedKey(key))
         return;
     const QString fingerprint = key.mid(Protocol::Identity::fingerprintBinding(QString()).size());
-    if (m_hubs->isHosted(session))
-        m_settings->adoptLegacyHubData(session->hubId(), key); // ours: its id is no claim
+    if (m_hubs->isHosted(session)) {
+        // Ours: its id is no claim. Not recorded as verified either: others reach it at LAN
+        // addresses this app never pinned, and its beacon must not look unverified here.
+        m_settings->adoptLegacyHubData(session->hubId(), key);
+        return;
+    }
     const QString verified = m_settings->trustRecords().verifiedHubs.value(session->hubId());
     if (verified.isEmpty() || verified == fingerprint) {
         m_settings->setVerifiedHub(session->hubId(), fingerprint);

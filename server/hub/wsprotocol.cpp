@@ -21,6 +21,13 @@ QByteArray Request::header(QByteArrayView name) const
 ParseStatus parseRequest(const QByteArray &buffer, Request *request, qsizetype *consumed,
                          QString *error, qsizetype maxBytes)
 {
+    // A request starts with its method, in capitals. Anything else (a TLS ClientHello at a plain
+    // ws:// hub begins 0x16 0x03) is answered at once, not waited on until the handshake
+    // timeout: a client that expected TLS learns now that the hub speaks none.
+    if (!buffer.isEmpty() && (buffer.at(0) < 'A' || buffer.at(0) > 'Z')) {
+        *error = QStringLiteral("not an HTTP request");
+        return ParseStatus::Invalid;
+    }
     const qsizetype end = buffer.indexOf("\r\n\r\n");
     if (end < 0) {
         if (buffer.size() > maxBytes) {

@@ -7,8 +7,8 @@ import net from "node:net";
 import tls from "node:tls";
 import { createHash, sign } from "node:crypto";
 import { once } from "node:events";
-import { startHub, rawClient, waitFor, newUserId, newIdentity, identityOf, signedParams, connectMessage, hubBindingOf,
-  WebSocket } from "./lib.mjs";
+import { startHub, rawClient, waitFor, withTimeout, newUserId, newIdentity, identityOf, signedParams, connectMessage,
+  hubBindingOf, WebSocket } from "./lib.mjs";
 
 let hub;
 let observer;
@@ -321,6 +321,114 @@ test("flooding gets rate_limited replies with retry_after_ms", async () => {
   assert.ok(limited[4].response.retry_after_ms > 0);
   client.close();
   results.push(["flood", "rate_limited"]);
+});
+
+
+// --- what one host may take (docs/protocol.md, "Limits"): each on a hub of its own ----------
+const otherHost = { localAddress: "127.0.0.2" };
+
+test("password guesses from one address: refused at once over the rate, a right one from another host gets in", async () => {
+  const own = await startHub();
+  try {
+    const owner = await rawClient(own.url);
+    owner.send(["1", "1", "hub:lobby", "phx_join", {}]);
+    await owner.next((f) => f[1] === "1");
+    owner.send(["1", "2", "hub:lobby", "create_room", { name: "vault", password: "open sesame" }]);
+    assert.equal((await owner.next((f) => f[1] === "2"))[4].status, "ok");
+    const started = Date.now();
+    const guessers = await Promise.all([0, 1, 2, 3].map(() => rawClient(own.url)));
+    for (let i = 0; i < 40; i++) guessers[i % 4].send([`g${i}`, `g${i}`, "room:vault", "phx_join", { password: `guess ${i}` }]);
+    const friend = await rawClient(own.url, {}, otherHost);
+    friend.send(["f", "f", "room:vault", "phx_join", { password: "open sesame" }]);
+    assert.equal((await friend.next((f) => f[1] === "f", 10000))[4].status, "ok");
+    const replies = [];
+    for (let i = 0; i < 40; i++) replies.push((await guessers[i % 4].next((f) => f[1] === `g${i}`, 10000))[4]);
+    const seconds = (Date.now() - started) / 1000;
+    const checked = replies.filter((r) => r.response.reason === "unauthorized").length;
+    const limited = replies.filter((r) => r.response.reason === "rate_limited" && r.response.retry_after_ms > 0).length;
+    assert.equal(checked + limited, 40, JSON.stringify(replies));
+    assert.ok(checked >= 1 && checked <= 5 + Math.ceil(seconds) + 1, `${checked} checks in ${seconds} s`);
+    for (const c of [owner, friend, ...guessers]) c.close();
+  } finally {
+    await own.stop();
+  }
+  results.push(["password guesses", "bounded"]);
+});
+
+test("join/leave churn: the hub sends no more than its join budget, another host joins meanwhile", async () => {
+  const rate = 64 * 1024;
+  const own = await startHub({ args: ["--join-output-rate", String(rate), "--max-rate", "0"] });
+  try {
+    const poster = await rawClient(own.url);
+    poster.send(["1", "1", "room:general", "phx_join", {}]);
+    await poster.next((f) => f[1] === "1");
+    for (let i = 0; i < 50; i++) {
+      poster.send(["1", `m${i}`, "room:general", "new_msg", { body: "x".repeat(4000) }]);
+      await poster.next((f) => f[1] === `m${i}`);
+    }
+    const churner = await rawClient(own.url);
+    const started = Date.now();
+    let joined = 0;
+    let limited = 0;
+    for (let i = 0; i < 40; i++) {
+      churner.send([`j${i}`, `j${i}`, "room:general", "phx_join", {}]);
+      const reply = await churner.next((f) => f[1] === `j${i}` && f[3] === "phx_reply");
+      if (reply[4].status === "ok") {
+        joined += 1;
+        churner.send([`j${i}`, `l${i}`, "room:general", "phx_leave", {}]);
+        await churner.next((f) => f[1] === `l${i}`);
+      } else {
+        assert.equal(reply[4].response.reason, "rate_limited");
+        limited += 1;
+      }
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const allowed = rate * (4 + seconds) + 50 * 4100 + 40 * 300;
+    assert.ok(churner.bytes <= allowed, `${churner.bytes} bytes in ${seconds} s (${joined} joins), at most ${allowed}`);
+    assert.ok(joined >= 1 && limited >= 1, `${joined} joined, ${limited} refused`);
+    const other = await rawClient(own.url, {}, otherHost);
+    other.send(["1", "1", "room:general", "phx_join", {}]);
+    const reply = await other.next((f) => f[1] === "1");
+    assert.equal(reply[4].status, "ok");
+    assert.equal(reply[4].response.messages.length, 50);
+    for (const c of [poster, churner, other]) c.close();
+  } finally {
+    await own.stop();
+  }
+  results.push(["join/leave churn", "bounded"]);
+});
+
+test("one address: connections and unfinished handshakes are capped, another host is not", async () => {
+  const own = await startHub({ args: ["--max-connections-per-address", "3", "--max-handshakes-per-address", "4"] });
+  try {
+    // Three connections from here are let in; the fourth is told why it is not.
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await rawClient(own.url));
+    const extra = new WebSocket(`${own.url}/websocket?${new URLSearchParams(signedParams(own.url, { user_id: newUserId(), nick: "x", vsn: "2.0.0" }))}`);
+    assert.deepEqual(await closeOf(extra), [1008, "too_many_connections"]);
+    // Four TCP connections that never say anything (no TLS hello, no request), then a fifth:
+    // closed (or reset) at once, while the four wait for the handshake timeout.
+    const silent = [];
+    for (let i = 0; i < 4; i++) {
+      const socket = net.connect({ host: "127.0.0.1", port: own.port });
+      socket.on("error", (error) => { socket.failure = error; });
+      await once(socket, "connect");
+      silent.push(socket);
+    }
+    const fifth = net.connect({ host: "127.0.0.1", port: own.port });
+    fifth.on("error", () => {});
+    await withTimeout(new Promise((resolve) => fifth.on("close", resolve)), 5000, "the fifth closed");
+    assert.deepEqual(silent.map((socket) => socket.failure?.message ?? socket.readyState), ["open", "open", "open", "open"]);
+    // Another host is counted apart: it connects and is answered.
+    const other = await rawClient(own.url, {}, otherHost);
+    other.send([null, "hb", "phoenix", "heartbeat", {}]);
+    assert.equal((await other.next((f) => f[1] === "hb"))[4].status, "ok");
+    for (const socket of silent) socket.destroy();
+    for (const c of [other, ...held]) c.close();
+  } finally {
+    await own.stop();
+  }
+  results.push(["connections per address", "capped"]);
 });
 
 test("afterwards: the hub answers, the bystander saw no foreign message, history is intact", async () => {

@@ -148,18 +148,21 @@ export async function waitFor(predicate, ms = 5000, what = "condition") {
   }
 }
 
-// A raw ws client speaking v2 frames, for checks phoenix.js would hide.
-export async function rawClient(url, params = {}) {
+// A raw ws client speaking v2 frames, for checks phoenix.js would hide. `options` go to ws (e.g.
+// { localAddress: "127.0.0.2" }: another host, to the hub's per-address limits).
+export async function rawClient(url, params = {}, options = {}) {
   const query = new URLSearchParams(signedParams(url, { user_id: newUserId(), nick: "raw", ...params, vsn: "2.0.0" }));
-  const ws = new WebSocket(`${url}/websocket?${query}`);
+  const ws = new WebSocket(`${url}/websocket?${query}`, options);
   const frames = [];
   let closeInfo = null;
-  ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+  let received = 0;
+  ws.on("message", (data) => { received += data.length; frames.push(JSON.parse(data.toString())); });
   ws.on("close", (code, reason) => { closeInfo = { code, reason: reason.toString() }; });
   await withTimeout(once(ws, "open"), 5000, "raw open");
   return {
     ws, frames,
     get closed() { return closeInfo; },
+    get bytes() { return received; },
     send(frame) { ws.send(JSON.stringify(frame)); },
     async next(pred, ms = 5000) {
       return waitFor(() => frames.find(pred), ms, "frame");

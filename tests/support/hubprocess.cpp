@@ -6,6 +6,9 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace Parley::Testing {
 
 HubProcess::HubProcess(Options options)
@@ -48,6 +51,8 @@ bool HubProcess::start()
         arguments << QStringLiteral("--presence-listed")
                   << QString::number(m_options.presenceListed);
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    // A test that crashes takes its hub with it: no hub is left announcing itself to the next.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
     m_process.start(QStringLiteral(PARLEY_HUB_PROGRAM), arguments);
 
     // "Listening on ws://127.0.0.1:PORT/socket hub id ID" or "... wss://... fingerprint

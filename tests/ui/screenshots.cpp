@@ -4,6 +4,7 @@
 
 #include "client/chatsession.h"
 #include "client/conversation.h"
+#include "client/hubaddress.h"
 #include "client/hublistmodel.h"
 #include "client/messagemodel.h"
 #include "client/presencemodel.h"
@@ -33,6 +34,8 @@
 #include <QApplication>
 #include <QDateTime>
 #include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
@@ -45,6 +48,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QUdpSocket>
 
@@ -156,13 +160,13 @@ std::unique_ptr<Client::ChatSession> connectAs(const Person &who, const QUrl &ur
 
 // A second hub on 127.0.0.1 (plain ws://, in memory), announced over loopback if asked.
 std::unique_ptr<Hub::HubRunner> startOtherHub(const QString &name, bool announce,
-                                              const QString &password = {})
+                                              const QString &password = {}, bool tls = false)
 {
     Hub::HubSettings settings;
     settings.bindAddress = QHostAddress::LocalHost;
     settings.port = 0;
     settings.name = name;
-    settings.tls = false;
+    settings.tls = tls;
     settings.password = password;
     settings.maxRate = 0; // the scripted users post in bursts
     settings.discovery = announce ? Hub::DiscoveryMode::Loopback : Hub::DiscoveryMode::Off;
@@ -560,6 +564,84 @@ int main(int argc, char *argv[])
         if (!save(lost.grab().toImage(), outDir, QStringLiteral("unreachable%1.png").arg(suffix)))
             return 1;
         joinOnly.leave();
+    }
+    // 5b. A neighbour announces a hub of their own as "Design team", which Ana joined before:
+    //     listed beside the real one as unverified.
+    if (!dark) {
+        auto design = startOtherHub(QStringLiteral("Design team"), true, {}, true);
+        if (!design)
+            return 1;
+        QSettings().clear();
+        chooseTheme();
+        Ui::AppSettings other;
+        other.setNick(QStringLiteral("Ana"));
+        other.setPinnedFingerprint(Client::hubAddressText(design->url()), design->fingerprint());
+        other.setVerifiedHub(design->hubId(), design->fingerprint());
+        App::Workspace joinOnly(
+            &other, { {}, Client::DiscoveryMode::Loopback, QStringLiteral("Parley tests") });
+        Ui::MainWindow window(&joinOnly, &other);
+        window.resize(QSize(900, 560));
+        window.show();
+        const QByteArray forged
+            = QJsonDocument(QJsonObject { { "parley", 1 },
+                                          { "hub_id", design->hubId() },
+                                          { "name", "Design team" },
+                                          { "port", int(design->port()) + 7 },
+                                          { "rooms", 3 },
+                                          { "users", 0 },
+                                          { "locked", false },
+                                          { "tls", true },
+                                          { "fp", QString(QStringLiteral("7d3e")).repeated(16) } })
+                  .toJson(QJsonDocument::Compact);
+        QUdpSocket beacon;
+        QTimer repeat;
+        QObject::connect(&repeat, &QTimer::timeout, &beacon, [&] {
+            beacon.writeDatagram(forged, QHostAddress::LocalHost, Client::HubBrowser::DefaultPort);
+        });
+        repeat.start(300);
+        const auto heard = [&](quint16 port) {
+            const auto hubs = window.welcomePane()->discoveredHubs();
+            return std::any_of(
+                hubs.cbegin(), hubs.cend(),
+                [port](const Client::DiscoveredHub &hub) { return hub.port == port; });
+        };
+        if (!QTest::qWaitFor([&] { return heard(design->port()) && heard(design->port() + 7); },
+                             15'000))
+            return fail(QStringLiteral("the real and the forged hub were not both heard")), 1;
+        QTest::qWait(200);
+        if (!save(window.grab().toImage(), outDir, QStringLiteral("unverified-hub.png")))
+            return 1;
+        QSettings().clear();
+        chooseTheme();
+    }
+    // 5c. A hub reached encrypted before now answers without encryption: nothing is sent, and
+    //     the banner offers to connect anyway.
+    {
+        auto plain = startOtherHub(QStringLiteral("Build lab"), false);
+        if (!plain)
+            return 1;
+        Ui::AppSettings other;
+        other.setNick(QStringLiteral("Ana"));
+        other.setPinnedFingerprint(Client::hubAddressText(plain->url()), g_hubFingerprint);
+        App::Workspace joinOnly(&other,
+                                { {}, Client::DiscoveryMode::Off, QStringLiteral("Parley tests") });
+        Ui::MainWindow window(&joinOnly, &other);
+        window.resize(QSize(900, 560));
+        window.show();
+        joinOnly.join(plain->url());
+        if (!QTest::qWaitFor(
+                [&] {
+                    return window.banner()->text().contains(QStringLiteral("without encryption"));
+                },
+                10'000))
+            return fail(QStringLiteral("no not-encrypted banner")), 1;
+        QTest::qWait(200);
+        if (!save(window.grab().toImage(), outDir,
+                  QStringLiteral("not-encrypted%1.png").arg(suffix)))
+            return 1;
+        joinOnly.leave();
+        QSettings().clear();
+        chooseTheme();
     }
     // 6. The hub goes away: the people as last known, greyed, and since when.
     {

@@ -180,6 +180,11 @@ void tst_WsProtocol::requestStatus_data()
     QTest::addRow("complete within the limit")
         << withHeaders("GET / HTTP/1.1", "X: " + QByteArray(60, 'x') + "\r\n") << qsizetype(100)
         << ParseStatus::Complete;
+    // A TLS ClientHello at a plain hub: refused at its first byte, not held until the timeout.
+    QTest::addRow("a TLS record, incomplete")
+        << QByteArray::fromHex("160301020001") << qsizetype(8192) << ParseStatus::Invalid;
+    QTest::addRow("lowercase method")
+        << QByteArray("get / HTTP/1.1") << qsizetype(8192) << ParseStatus::Invalid;
     QTest::addRow("default limit: 8 KiB of headers refused")
         << withHeaders("GET / HTTP/1.1", "X: " + QByteArray(9000, 'x') + "\r\n") << qsizetype(8192)
         << ParseStatus::Invalid;
