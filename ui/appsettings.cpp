@@ -1,5 +1,6 @@
 #include "ui/appsettings.h"
 
+#include "protocol/events.h"
 #include "protocol/privatefiles.h"
 #include "ui/logging.h"
 
@@ -229,9 +230,9 @@ void AppSettings::setDrafts(const QHash<QString, QString> &drafts)
 QString AppSettings::status() const
 {
     const QString status = m_settings.value(QStringLiteral("identity/status")).toString();
-    return status == QLatin1String("away") || status == QLatin1String("busy")
+    return status == Protocol::Status::Away || status == Protocol::Status::Busy
         ? status
-        : QStringLiteral("online");
+        : QString(Protocol::Status::Online);
 }
 
 void AppSettings::setStatus(const QString &status)

@@ -601,7 +601,7 @@ void MainWindow::onIdleChanged(bool idle)
 {
     if (idle && m_status->status() == QLatin1String("online")) {
         m_autoAway = true;
-        m_hubs->setStatus(QStringLiteral("away"));
+        m_hubs->setStatus(Protocol::Status::Away);
         m_status->setStatus(QStringLiteral("away"));
     } else if (!idle && m_autoAway) {
         m_autoAway = false;

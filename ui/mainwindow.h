@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QMessageBox>
 #include <QPointer>
 
 class QLabel;
@@ -111,6 +112,9 @@ private:
     // connected ("4 people are connected"). True: go ahead.
     bool confirmStopHosting(const QString &action);
     // The hub reached through an invite link says it is another hub than the link named.
+    // A warning in plain text, named (for the tests), not modal, deleted when closed.
+    QMessageBox *showWarning(const QString &name, const QString &title, const QString &text,
+                             QMessageBox::StandardButtons buttons = QMessageBox::Ok);
     void warnHubClaimsAnother(Client::ChatSession *session, const QString &known);
     // The banner's "Connect without encryption": asks once more, in words, then allows it.
     void confirmUnencrypted();

@@ -210,12 +210,8 @@ void MainWindow::openInviteLink(const QString &text)
     QString error;
     const std::optional<Client::InviteLink> link = Client::InviteLink::parse(text, &error);
     if (!link) {
-        auto *box = new QMessageBox(QMessageBox::Warning, tr("Invite link"),
-                                    tr("This invite link cannot be used: %1").arg(error),
-                                    QMessageBox::Ok, this);
-        box->setObjectName(QStringLiteral("badInviteLink"));
-        box->setAttribute(Qt::WA_DeleteOnClose);
-        box->open();
+        showWarning(QStringLiteral("badInviteLink"), tr("Invite link"),
+                    tr("This invite link cannot be used: %1").arg(error));
         return;
     }
     raise();
@@ -223,21 +219,29 @@ void MainWindow::openInviteLink(const QString &text)
     m_hubs->openInvite(*link);
 }
 
+QMessageBox *MainWindow::showWarning(const QString &name, const QString &title, const QString &text,
+                                     QMessageBox::StandardButtons buttons)
+{
+    // Plain text: what it quotes (hub names, reasons) comes from the network. Not exec(): these
+    // follow session signals.
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, buttons, this);
+    box->setObjectName(name);
+    box->setTextFormat(Qt::PlainText);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+    return box;
+}
+
 void MainWindow::warnHubClaimsAnother(Client::ChatSession *session, const QString &known)
 {
-    auto *box = new QMessageBox(
-        QMessageBox::Warning, tr("Not the hub it says it is"),
+    showWarning(
+        QStringLiteral("hubClaimsAnother"), tr("Not the hub it says it is"),
         tr("The hub at %1 says it is “%2”, which you joined before, but it shows another safety "
            "code. It is another hub, or its host set “%2” up again. Nothing Parley keeps for “%2” "
            "(passwords, rooms to reopen, read places) is used here.\n\nAsk the host whether "
            "their safety code is %3. If it is, trust it in Parley → Trusted hubs.")
             .arg(Client::hubAddressText(session->hubUrl()), known,
-                 Protocol::Fingerprint::safetyCode(session->pinnedFingerprint())),
-        QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("hubClaimsAnother"));
-    box->setTextFormat(Qt::PlainText); // the hub's name comes from the network
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+                 Protocol::Fingerprint::safetyCode(session->pinnedFingerprint())));
 }
 
 void MainWindow::confirmUnencrypted()
@@ -245,41 +249,32 @@ void MainWindow::confirmUnencrypted()
     if (!m_session)
         return;
     const QPointer<Client::ChatSession> session = m_session;
-    auto *box = new QMessageBox(
-        QMessageBox::Warning, tr("Connect without encryption?"),
+    QMessageBox *box = showWarning(
+        QStringLiteral("confirmUnencrypted"), tr("Connect without encryption?"),
         tr("Parley would reach %1 without encryption. Anyone on the network could read what you "
            "send and receive there, change it, or pretend to be this hub, and nothing would show "
            "it.\n\nDo this only if the host says their hub runs without encryption now. Your "
            "passwords kept for it are not sent.")
             .arg(Client::hubAddressText(session->hubUrl())),
-        QMessageBox::Cancel, this);
-    box->setObjectName(QStringLiteral("confirmUnencrypted"));
-    box->setTextFormat(Qt::PlainText);
+        QMessageBox::Cancel);
     QPushButton *plain
         = box->addButton(tr("Connect without encryption"), QMessageBox::DestructiveRole);
     plain->setObjectName(QStringLiteral("connectUnencrypted"));
     box->setDefaultButton(QMessageBox::Cancel);
-    box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::buttonClicked, this,
             [this, plain, session](QAbstractButton *button) {
                 if (button == plain && session)
                     m_hubs->allowUnencrypted(session);
             });
-    box->open();
 }
 
 void MainWindow::warnInviteMismatch(Client::ChatSession *session, const QString &expectedHubId)
 {
     Q_UNUSED(expectedHubId);
-    auto *box = new QMessageBox(
-        QMessageBox::Warning, tr("Not the hub of the invite"),
-        tr("The hub at %1 is “%2”, not the hub the invite link was made for. It may have been "
-           "set up again since; ask for a new link if you did not mean to join it.")
-            .arg(Client::hubAddressText(session->hubUrl()), session->hubName()),
-        QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("inviteMismatch"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    showWarning(QStringLiteral("inviteMismatch"), tr("Not the hub of the invite"),
+                tr("The hub at %1 is “%2”, not the hub the invite link was made for. It may have "
+                   "been set up again since; ask for a new link if you did not mean to join it.")
+                    .arg(Client::hubAddressText(session->hubUrl()), session->hubName()));
 }
 
 bool MainWindow::confirmStopHosting(const QString &action)

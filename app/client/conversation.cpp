@@ -352,7 +352,7 @@ void Conversation::onSendReply(const QString &clientId, int attempt, const QStri
     m_messages->markFailed(clientId);
     if (reason == Protocol::Reason::RateLimited)
         emit errorOccurred(tr("Slow down: the hub refused a message (rate limited)."));
-    else if (reason == QLatin1String("invalid_body"))
+    else if (reason == Protocol::Reason::InvalidBody)
         emit errorOccurred(tr("A message must have 1 to 4000 characters."));
     else
         emit errorOccurred(tr("The hub refused a message: %1").arg(reason));

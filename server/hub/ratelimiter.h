@@ -1,10 +1,13 @@
 #pragma once
 
+#include "hub/tokenbucket.h"
+
 #include <QtGlobal>
 
 namespace Parley::Hub {
 
-// Token bucket per connection: `rate` events per second sustained, bursts of 2 x rate.
+// The events of one connection: a TokenBucket of `rate` events per second sustained, bursts of
+// 2 x rate, and how long the connection has been flooding.
 // A plain value; the clock is passed in (milliseconds, monotonic) so tests need no waiting.
 class RateLimiter
 {
@@ -24,12 +27,8 @@ public:
     static constexpr qint64 floodQuietMs = 1000;
 
 private:
-    void refill(qint64 nowMs);
-
-    double m_tokens = 0;
+    TokenBucket m_bucket;
     int m_rate = 0;
-    int m_burst = 0;
-    qint64 m_lastMs = -1;
     qint64 m_floodingSince = -1;
     qint64 m_lastRefusedMs = -1;
 };

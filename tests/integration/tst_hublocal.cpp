@@ -2,6 +2,7 @@
 // its SQLite database with its -wal and -shm 0600, also when an older version left them 0755 and
 // 0644; and the hub password, given with --password-file, is not in the process list.
 
+#include "filemodes.h"
 #include "hub/hub.h"
 #include "hubprocess.h"
 #include "rawphoenixclient.h"
@@ -19,33 +20,9 @@ using namespace Parley;
 using Parley::Testing::HubProcess;
 using Parley::Testing::RawPhoenixClient;
 using Parley::Testing::TestHub;
+using namespace Parley::Testing::FileModes;
 
 namespace {
-
-int modeOf(const QString &path) // the permission bits, e.g. 0600; -1 if there is no such file
-{
-    struct stat info = {};
-    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 07777) : -1;
-}
-
-bool setMode(const QString &path, int mode)
-{
-    return ::chmod(QFile::encodeName(path).constData(), mode_t(mode)) == 0;
-}
-
-// The usual umask (022: files 0644, folders 0755) for one scope, whatever the test runner's.
-class UsualUmask
-{
-public:
-    UsualUmask()
-        : m_old(::umask(022))
-    {
-    }
-    ~UsualUmask() { ::umask(m_old); }
-
-private:
-    mode_t m_old;
-};
 
 Hub::HubSettings settingsWithData(const QString &dataDir)
 {
@@ -115,7 +92,7 @@ private:
 
 void tst_HubLocal::dataFilesAreOwnerOnly()
 {
-    const UsualUmask umask;
+    const Umask umask;
     const QString dataDir = m_dir.filePath(QStringLiteral("new/data"));
     TestHub hub(settingsWithData(dataDir));
     QVERIFY(hub.start());
@@ -131,7 +108,7 @@ void tst_HubLocal::readableDataFilesAreNarrowedAtStart()
 {
     // What an older version left: a hub's files as the umask made them, among them the -wal and
     // -shm of a hub that was killed.
-    const UsualUmask umask;
+    const Umask umask;
     const QString dataDir = m_dir.filePath(QStringLiteral("old"));
     const QString db = QDir(dataDir).filePath(QStringLiteral("hub.sqlite3"));
     QString hubId;

@@ -3,6 +3,7 @@
 // identity, the embedded hub's history) and the hub's database, also when an older version left
 // them 0644 in 0755 folders.
 
+#include "filemodes.h"
 #include "ui/appsettings.h"
 
 #include <QDir>
@@ -15,33 +16,9 @@
 #include <sys/stat.h>
 
 using namespace Parley;
+using namespace Parley::Testing::FileModes;
 
 namespace {
-
-int modeOf(const QString &path) // the permission bits, e.g. 0600; -1 if there is no such file
-{
-    struct stat info = {};
-    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 07777) : -1;
-}
-
-bool setMode(const QString &path, int mode)
-{
-    return ::chmod(QFile::encodeName(path).constData(), mode_t(mode)) == 0;
-}
-
-// The usual umask (022: files 0644, folders 0755) for one scope, whatever the test runner's.
-class UsualUmask
-{
-public:
-    UsualUmask()
-        : m_old(::umask(022))
-    {
-    }
-    ~UsualUmask() { ::umask(m_old); }
-
-private:
-    mode_t m_old;
-};
 
 bool writeFile(const QString &path, const QByteArray &bytes, int mode)
 {
@@ -77,7 +54,7 @@ QString tst_AppFiles::keepSettingsIn(const QString &name)
 
 void tst_AppFiles::settingsAreOwnerOnly()
 {
-    const UsualUmask umask;
+    const Umask umask;
     const QString file = keepSettingsIn(QStringLiteral("new"));
     {
         Ui::AppSettings settings;
@@ -93,7 +70,7 @@ void tst_AppFiles::settingsAreOwnerOnly()
 
 void tst_AppFiles::readableSettingsAreNarrowed()
 {
-    const UsualUmask umask;
+    const Umask umask;
     const QString file = keepSettingsIn(QStringLiteral("old"));
     QVERIFY(writeFile(file, "[identity]\nnick=Ana\n", 0644));
     QVERIFY(setMode(QFileInfo(file).absolutePath(), 0755));
@@ -110,7 +87,7 @@ void tst_AppFiles::theAppKeepsItsFoldersPrivate()
 {
     // The real program in a home of its own (XDG folders), hosting a hub, over what an older
     // version left: settings, app data folder and hub folder open to everyone.
-    const UsualUmask umask;
+    const Umask umask;
     const QString home = m_dir.filePath(QStringLiteral("home"));
     const QString config = home + QStringLiteral("/config/Parley");
     const QString data = home + QStringLiteral("/share/Parley/parley");

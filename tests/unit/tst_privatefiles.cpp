@@ -2,6 +2,7 @@
 // and 0755 an older version left narrowed with their contents kept, and a shared folder such as
 // /tmp (sticky bit) never narrowed.
 
+#include "filemodes.h"
 #include "protocol/privatefiles.h"
 
 #include <QDir>
@@ -13,35 +14,7 @@
 #include <sys/stat.h>
 
 using namespace Parley::Protocol;
-
-namespace {
-
-int modeOf(const QString &path) // the permission bits, e.g. 0600
-{
-    struct stat info = {};
-    return ::stat(QFile::encodeName(path).constData(), &info) == 0 ? int(info.st_mode & 07777) : -1;
-}
-
-bool setMode(const QString &path, int mode)
-{
-    return ::chmod(QFile::encodeName(path).constData(), mode_t(mode)) == 0;
-}
-
-// The process umask for one scope; the tests show the modes do not depend on it.
-class Umask
-{
-public:
-    explicit Umask(mode_t mask)
-        : m_old(::umask(mask))
-    {
-    }
-    ~Umask() { ::umask(m_old); }
-
-private:
-    mode_t m_old;
-};
-
-} // namespace
+using namespace Parley::Testing::FileModes;
 
 class tst_PrivateFiles : public QObject
 {
