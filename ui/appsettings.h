@@ -106,19 +106,24 @@ public:
     void setVerifiedHub(const QString &hubId, const QString &fingerprint);
     // The user chose, in a warning, to reach `address` without encryption: its pin goes.
     void allowPlain(const QString &address);
+    // The plain ws:// hub `hubId` let us in at `address` (or the user chose to join it there):
+    // remembered, so that a hub claiming its id elsewhere is told apart (4 addresses a hub).
+    void notePlainHub(const QString &hubId, const QString &address);
     // A password kept by an older version under the hub's address (topic empty) or under its
-    // hub id and a room: to be filed under the hub's trust key (a plain ws:// hub's: removed).
+    // hub id and a room: to be filed under the hub's trust key (a plain ws:// hub's, or one
+    // verified by nothing: removed).
     struct SecretRename
     {
         QString oldHub; // the address, or the hub id
         QString topic; // empty: the hub password
-        QString trustKey;
+        QString trustKey; // empty: removed
     };
     // The renames migrateToTrustKeys() and adoptLegacyHubData() found, taken once.
     QList<SecretRename> takeSecretRenames();
     // Settings of older versions filed by hub id, hub address or URL, moved once to trust keys:
-    // for the remembered hubs, by the certificate pinned at their addresses when they were
-    // reached (what cannot be told apart is left as it was).
+    // a hub password by the certificate pinned at its own address; rooms and read places of a
+    // remembered hub only if all its addresses were pinned with one certificate (older versions
+    // merged hubs by the id they claimed). What cannot be told apart is left as it was.
     void migrateToTrustKeys();
     // The same for one hub whose trust key became known only now (the hub this app hosts): its
     // rooms and read places filed under its id, unless it has some under its key already.

@@ -190,6 +190,12 @@ void ConnectionBanner::refresh()
                                "Parley sent it nothing."));
             m_actionKind = Action::Unencrypted;
             action = tr("Connect without encryption…");
+        } else if (reason == Protocol::Reason::UnverifiedHub) {
+            m_text->setText(tr("Not connected: this hub has no encryption and says it is a hub "
+                               "you joined at another address; nothing shows it is. Parley sent "
+                               "it nothing."));
+            m_actionKind = Action::Unencrypted;
+            action = tr("Join anyway…");
         } else {
             m_text->setText(tr("The hub refused the connection: %1.").arg(describeRefusal(reason)));
             if (reason == Protocol::Reason::Unauthorized) {

@@ -76,8 +76,9 @@ public:
     // How far a hub heard on the LAN may be believed, from what this app verified.
     virtual Client::BeaconTrust judge(const Client::DiscoveredHub &hub) const = 0;
     // The user chose, in a warning, to reach the session's hub without encryption (it was
-    // refused with "not_encrypted"): remembered for its address, and connected over ws://
-    // (without the hub password: it is typed again if the hub asks).
+    // refused with "not_encrypted"), or to join a plain hub that says it is one known at another
+    // address ("unverified_hub"): remembered for its address, and connected over ws:// (without
+    // the hub password: it is typed again if the hub asks).
     virtual void allowUnencrypted(Client::ChatSession *session) = 0;
     // Joins the hub of an invite link (pinning its certificate unless another one is already
     // trusted for that address: then the user is asked as for any changed certificate) and

@@ -249,16 +249,27 @@ void MainWindow::confirmUnencrypted()
     if (!m_session)
         return;
     const QPointer<Client::ChatSession> session = m_session;
-    QMessageBox *box = showWarning(
-        QStringLiteral("confirmUnencrypted"), tr("Connect without encryption?"),
-        tr("Parley would reach %1 without encryption. Anyone on the network could read what you "
-           "send and receive there, change it, or pretend to be this hub, and nothing would show "
-           "it.\n\nDo this only if the host says their hub runs without encryption now. Your "
-           "passwords kept for it are not sent.")
-            .arg(Client::hubAddressText(session->hubUrl())),
-        QMessageBox::Cancel);
+    const QString address = Client::hubAddressText(session->hubUrl());
+    const bool claims = session->refusalReason() == Protocol::Reason::UnverifiedHub;
+    QMessageBox *box = claims
+        ? showWarning(QStringLiteral("confirmUnencrypted"), tr("Join this hub anyway?"),
+                      tr("The hub at %1 has no encryption and says it is a hub you joined at "
+                         "another address. Anyone on the network could say so, read what you "
+                         "send there and change it.\n\nJoin it only if its host says it moved "
+                         "to this address.")
+                          .arg(address),
+                      QMessageBox::Cancel)
+        : showWarning(QStringLiteral("confirmUnencrypted"), tr("Connect without encryption?"),
+                      tr("Parley would reach %1 without encryption. Anyone on the network could "
+                         "read what you send and receive there, change it, or pretend to be this "
+                         "hub, and nothing would show it.\n\nDo this only if the host says "
+                         "their hub runs without encryption now. Your passwords kept for it are "
+                         "not sent.")
+                          .arg(address),
+                      QMessageBox::Cancel);
     QPushButton *plain
-        = box->addButton(tr("Connect without encryption"), QMessageBox::DestructiveRole);
+        = box->addButton(claims ? tr("Join anyway") : tr("Connect without encryption"),
+                         QMessageBox::DestructiveRole);
     plain->setObjectName(QStringLiteral("connectUnencrypted"));
     box->setDefaultButton(QMessageBox::Cancel);
     connect(box, &QMessageBox::buttonClicked, this,

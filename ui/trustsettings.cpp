@@ -13,6 +13,8 @@ namespace {
 const QString pinsKey = QStringLiteral("trust/pins");
 const QString verifiedKey = QStringLiteral("trust/hubs");
 const QString plainKey = QStringLiteral("trust/plain");
+const QString plainHubsKey = QStringLiteral("trust/plainHubs");
+constexpr int maxAddressesOfAPlainHub = 4;
 const QString versionKey = QStringLiteral("trust/keysVersion");
 const QString renamesKey = QStringLiteral("trust/secretRenames");
 constexpr int trustKeysVersion = 2;
@@ -93,6 +95,11 @@ Client::TrustRecords AppSettings::trustRecords() const
     records.verifiedHubs = stringMap(m_settings.value(verifiedKey));
     const QStringList plain = m_settings.value(plainKey).toStringList();
     records.plainAllowed = QSet<QString>(plain.cbegin(), plain.cend());
+    const QVariantMap plainHubs = m_settings.value(plainHubsKey).toMap();
+    for (auto it = plainHubs.cbegin(); it != plainHubs.cend(); ++it) {
+        const QStringList addresses = it.value().toStringList();
+        records.plainHubs.insert(it.key(), QSet<QString>(addresses.cbegin(), addresses.cend()));
+    }
     return records;
 }
 
@@ -107,12 +114,27 @@ void AppSettings::setVerifiedHub(const QString &hubId, const QString &fingerprin
 
 void AppSettings::allowPlain(const QString &address)
 {
-    forgetPin(address);
+    // The certificate goes for this address only: the hub it verified stays verified, so its id
+    // is still refused over plain ws:// anywhere else, and still told apart from claims.
+    QMap<QString, QString> stored = pins();
+    stored.remove(address);
+    m_settings.setValue(pinsKey, variantMap(stored));
     QStringList plain = m_settings.value(plainKey).toStringList();
     if (!plain.contains(address)) {
         plain.append(address);
         m_settings.setValue(plainKey, plain);
     }
+}
+
+void AppSettings::notePlainHub(const QString &hubId, const QString &address)
+{
+    QVariantMap plainHubs = m_settings.value(plainHubsKey).toMap();
+    QStringList addresses = plainHubs.value(hubId).toStringList();
+    if (hubId.isEmpty() || addresses.contains(address))
+        return;
+    addresses.prepend(address);
+    plainHubs.insert(hubId, addresses.mid(0, maxAddressesOfAPlainHub));
+    m_settings.setValue(plainHubsKey, plainHubs);
 }
 
 QList<AppSettings::SecretRename> AppSettings::takeSecretRenames()
@@ -158,33 +180,43 @@ void AppSettings::migrateToTrustKeys()
     QList<RecentHub> hubs = recentHubs();
     QMap<QString, QString> keyOfUrl; // for drafts and scroll places, filed by URL
     QVariantList renames = m_settings.value(renamesKey).toList();
+    const auto rename
+        = [&renames](const QString &oldHub, const QString &topic, const QString &key) {
+              renames.append(QStringList { oldHub, topic, key });
+          };
     for (RecentHub &hub : hubs) {
         if (!hub.trustKey.isEmpty())
             continue;
-        // What it was verified as when it was reached: the certificate pinned at one of its
-        // encrypted addresses; a hub only ever reached over ws:// by its id.
-        QString key;
-        bool anyEncrypted = false;
+        // Older versions merged remembered hubs by the id a hub claimed: one entry may hold the
+        // addresses of two hubs. Each address's own certificate is what it was verified with;
+        // what was filed by hub id goes to a certificate only if all its addresses agree on one.
+        QSet<QString> fingerprints;
+        bool anyPlain = false;
         for (const QUrl &url : std::as_const(hub.urls)) {
-            anyEncrypted = anyEncrypted || url.scheme() == QLatin1String("wss");
-            const QString pin = pinned.value(Client::hubAddressText(url));
-            if (url.scheme() == QLatin1String("wss") && !pin.isEmpty()) {
-                key = Protocol::Identity::fingerprintBinding(pin);
-                break;
+            const QString address = Client::hubAddressText(url);
+            const QString pin = pinned.value(address);
+            if (url.scheme() != QLatin1String("wss") || pin.isEmpty()) {
+                anyPlain = anyPlain || url.scheme() == QLatin1String("ws");
+                rename(address, QString(), QString()); // a password kept for no verified hub
+                continue;
             }
+            const QString key = Protocol::Identity::fingerprintBinding(pin);
+            fingerprints.insert(pin);
+            keyOfUrl.insert(url.toString(), key);
+            rename(address, QString(), key);
         }
-        if (key.isEmpty() && !anyEncrypted && !hub.hubId.isEmpty())
+        QString key;
+        if (fingerprints.size() == 1 && !anyPlain)
+            key = Protocol::Identity::fingerprintBinding(*fingerprints.cbegin());
+        else if (fingerprints.isEmpty() && anyPlain && !hub.hubId.isEmpty())
             key = Protocol::Identity::hubIdBinding(hub.hubId);
         if (key.isEmpty())
-            continue;
+            continue; // not one hub as far as anyone can tell: its rooms and read places stay
         hub.trustKey = key;
-        for (const QUrl &url : std::as_const(hub.urls)) {
+        for (const QUrl &url : std::as_const(hub.urls))
             keyOfUrl.insert(url.toString(), key);
-            renames.append(QStringList { Client::hubAddressText(url), QString(), key });
-        }
         if (Client::isEncryptedKey(key))
-            setVerifiedHub(hub.hubId,
-                           key.mid(Protocol::Identity::fingerprintBinding(QString()).size()));
+            setVerifiedHub(hub.hubId, *fingerprints.cbegin());
         m_settings.setValue(renamesKey, renames);
         adoptLegacyHubData(hub.hubId, key);
         renames = m_settings.value(renamesKey).toList();

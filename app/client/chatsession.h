@@ -52,12 +52,12 @@ public:
     QString pinnedFingerprint() const { return m_pinnedFingerprint; }
     // The user chose to trust this certificate: pinned, and connected again at once.
     void trustCertificate(const QString &fingerprint);
-    // Over ws://: whether the hub named by GET /hub may be spoken to without encryption (see
+    // Over ws://: why the hub named by GET /hub may not be spoken to, empty if it may (see
     // PhoenixSocket::setPlainHubCheck); set before connectToHub(). Refused: state Refused with
-    // the reason "not_encrypted", nothing sent. A wss:// hub that answers without TLS (its TLS
-    // handshake fails and GET /hub over plain HTTP says it is not encrypted) is refused the same
-    // way instead of being retried.
-    void setPlainHubCheck(std::function<bool(const QString &hubId)> check)
+    // that reason ("not_encrypted", "unverified_hub"), nothing sent. A wss:// hub that answers
+    // without TLS (its TLS handshake fails and GET /hub over plain HTTP says it is not
+    // encrypted) is refused with "not_encrypted" instead of being retried.
+    void setPlainHubCheck(std::function<QString(const QString &hubId)> check)
     {
         m_plainHubCheck = std::move(check);
     }
@@ -162,7 +162,7 @@ private:
 
     Identity m_identity;
     Timings m_timings;
-    std::function<bool(const QString &)> m_plainHubCheck;
+    std::function<QString(const QString &)> m_plainHubCheck;
     QPointer<HubInfoRequest> m_plainProbe; // child while asking
     bool m_probedPlain = false; // asked since the last open
     QUrl m_mountUrl;

@@ -178,8 +178,16 @@ void HubBrowser::onReadyRead()
             continue;
         const auto it = m_hubs.find(hub->key());
         if (it == m_hubs.end()) {
-            if (m_hubs.size() >= maxHubs)
-                continue;
+            if (m_hubs.size() >= maxHubs) {
+                // Full (a flood of made-up beacons): the one heard least lately makes room. A
+                // real hub comes back with its next beacon, two seconds on.
+                const auto oldest
+                    = std::min_element(m_hubs.begin(), m_hubs.end(),
+                                       [](const DiscoveredHub &a, const DiscoveredHub &b) {
+                                           return a.lastSeenMs < b.lastSeenMs;
+                                       });
+                m_hubs.erase(oldest);
+            }
             m_hubs.insert(hub->key(), *hub);
             changed = true;
             continue;

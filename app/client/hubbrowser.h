@@ -97,7 +97,8 @@ private:
     int m_expiryMs = 7000;
     QString m_error;
     QHash<QString, DiscoveredHub> m_hubs; // by DiscoveredHub::key()
-    static constexpr int maxHubs = 256; // a flood of made-up beacons cannot grow it further
+    // A flood of made-up beacons cannot grow it further: the least lately heard goes.
+    static constexpr int maxHubs = 256;
     QTimer m_expiryTimer;
 };
 

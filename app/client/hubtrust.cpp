@@ -2,6 +2,7 @@
 
 #include "client/hubaddress.h"
 #include "client/hubbrowser.h"
+#include "protocol/events.h"
 #include "protocol/identity.h"
 
 namespace Parley::Client {
@@ -19,6 +20,18 @@ bool TrustRecords::isEncryptedAddress(const QUrl &mountUrl) const
 bool TrustRecords::isPlainAllowed(const QUrl &mountUrl) const
 {
     return plainAllowed.contains(hubAddressText(mountUrl));
+}
+
+QString TrustRecords::plainRefusal(const QUrl &mountUrl, const QString &hubId) const
+{
+    if (isPlainAllowed(mountUrl))
+        return {}; // the user chose it
+    if (isEncryptedHub(hubId))
+        return Protocol::Reason::NotEncrypted;
+    const QSet<QString> known = plainHubs.value(hubId);
+    if (!known.isEmpty() && !known.contains(hubAddressText(mountUrl)))
+        return Protocol::Reason::UnverifiedHub;
+    return {};
 }
 
 QString trustKeyOf(const QUrl &mountUrl, const QString &pinnedFingerprint, const QString &hubId)
@@ -42,6 +55,11 @@ BeaconTrust judgeBeacon(const DiscoveredHub &hub, const TrustRecords &records)
     // An address trusted with one certificate announcing another (or none).
     if (!addressPin.isEmpty() && addressPin != announced)
         return BeaconTrust::Unverified;
+    if (!hub.tls) {
+        const QSet<QString> known = records.plainHubs.value(hub.hubId);
+        if (!known.isEmpty() && !known.contains(hubAddressText(hub.mountUrl())))
+            return BeaconTrust::Unverified;
+    }
     if (records.isEncryptedHub(hub.hubId)) {
         // A hub verified before: only with its own certificate, at an address trusted with it.
         const QString verified = records.verifiedHubs.value(hub.hubId);

@@ -19,12 +19,19 @@ struct TrustRecords
     QMap<QString, QString> pins; // "HOST:PORT" -> the fingerprint trusted there
     QMap<QString, QString> verifiedHubs; // hub id -> the fingerprint it was reached with (wss)
     QSet<QString> plainAllowed; // "HOST:PORT" the user chose to reach over plain ws://
+    // hub id -> the "HOST:PORT" it was reached at over plain ws:// (nothing verified it: the
+    // address is all there is to tell it from a hub that claims its id).
+    QMap<QString, QSet<QString>> plainHubs;
 
     QString pinFor(const QUrl &mountUrl) const;
     // Reached (or trusted) over TLS before: plain ws:// there needs the user's explicit choice.
     bool isEncryptedAddress(const QUrl &mountUrl) const;
     bool isEncryptedHub(const QString &hubId) const { return !verifiedHubs.value(hubId).isEmpty(); }
     bool isPlainAllowed(const QUrl &mountUrl) const;
+    // Why the hub that GET /hub names at `mountUrl` may not be spoken to over plain ws:// (a
+    // reason of Protocol::Reason: not_encrypted for a hub verified over TLS, unverified_hub for
+    // a plain hub known at other addresses only), or empty if it may.
+    QString plainRefusal(const QUrl &mountUrl, const QString &hubId) const;
 };
 
 // The key everything kept per hub is filed under (passwords, rooms to reopen, read places,
@@ -42,8 +49,9 @@ enum class BeaconTrust {
     // A hub this client verified, announced at an address trusted with that very certificate.
     Known,
     // It names a hub this client verified, from another address, with another certificate or
-    // without encryption; or it comes from an address trusted with another certificate. Shown
-    // as a different hub; joining it asks the user first.
+    // without encryption; or it comes from an address trusted with another certificate; or it
+    // names a plain hub known at other addresses only. Shown as a different hub; joining it asks
+    // the user first.
     Unverified,
 };
 BeaconTrust judgeBeacon(const DiscoveredHub &hub, const TrustRecords &records);

@@ -143,7 +143,9 @@ void PhoenixSocket::connect()
     if (m_hubInfoRequest)
         return; // asking a ws:// hub for its id: the connect follows
     m_reconnectTimer.cancel();
-    m_hubId.clear(); // asked for again: the user may have set the hub up anew
+    // Asked by the user: a signature refusal may be retried once more (a hub set up anew with
+    // another id is asked for it again, a wrong clock corrected).
+    m_retriedSignature = false;
     transportConnect();
 }
 
@@ -156,6 +158,7 @@ void PhoenixSocket::disconnect()
         delete std::exchange(m_hubInfoRequest, nullptr);
         setState(State::Closed);
     }
+    delete m_hubIdCheck.data();
     teardown(1000, QString());
 }
 
@@ -199,10 +202,12 @@ void PhoenixSocket::askHubId()
                      [this](const Protocol::HubInfo &info) {
                          m_hubInfoRequest->deleteLater();
                          m_hubInfoRequest = nullptr;
-                         if (m_plainHubCheck && !m_plainHubCheck(info.hubId)) {
-                             qCInfo(lcClient) << "not speaking plain ws:// to hub" << info.hubId
-                                              << "(reached over TLS before)";
-                             return refuseLocally(Reason::NotEncrypted);
+                         if (const QString refusal
+                             = m_plainHubCheck ? m_plainHubCheck(info.hubId) : QString();
+                             !refusal.isEmpty()) {
+                             qCInfo(lcClient)
+                                 << "not speaking plain ws:// to hub" << info.hubId << refusal;
+                             return refuseLocally(refusal);
                          }
                          m_hubId = info.hubId;
                          m_hubIdFresh = true;
@@ -230,6 +235,33 @@ void PhoenixSocket::failAttempt(const QString &error)
     if (!guard || m_ws || m_hubInfoRequest || m_closeWasClean)
         return;
     emit reconnectScheduled(m_reconnectTimer.scheduleTimeout());
+}
+
+void PhoenixSocket::checkWhetherHubIdChanged()
+{
+    if (m_hubIdCheck)
+        return;
+    m_hubIdCheck = new HubInfoRequest(m_mountUrl, m_timings.pushTimeoutMs, this);
+    QObject::connect(
+        m_hubIdCheck, &HubInfoRequest::answered, this, [this](const Protocol::HubInfo &info) {
+            m_hubIdCheck->deleteLater();
+            // Still refused, and the hub there is another one now: sign for it.
+            if (info.hubId == m_hubId || m_ws || m_hubInfoRequest
+                || m_refusalReason != Reason::Unauthorized)
+                return;
+            if (const QString refusal = m_plainHubCheck ? m_plainHubCheck(info.hubId) : QString();
+                !refusal.isEmpty())
+                return refuseLocally(refusal);
+            qCInfo(lcClient) << "the hub at" << m_mountUrl.toString()
+                             << "is another hub now:" << info.hubId;
+            m_hubId = info.hubId;
+            m_hubIdFresh = true;
+            m_refusalReason.clear();
+            transportConnect();
+        });
+    QObject::connect(m_hubIdCheck, &HubInfoRequest::failed, this,
+                     [this] { m_hubIdCheck->deleteLater(); });
+    m_hubIdCheck->start();
 }
 
 void PhoenixSocket::refuseLocally(const QString &reason)
@@ -366,17 +398,17 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
     if (!rejectedCertificate.isEmpty())
         m_closeWasClean = true; // the user decides: no reconnect until connect()
     const bool signatureTooOld = reason.startsWith(Reason::ClockSkew) || reason == Reason::Replayed;
-    // A ws:// hub that let us in before and now refuses the signature may have been set up
-    // anew with another id (a hub without a data directory makes one per run): ask again.
-    const bool hubIdMayHaveChanged
-        = reason == Reason::Unauthorized && !m_hubId.isEmpty() && !m_hubIdFresh;
-    if (serverClosed && code == CloseCode::Policy && hubIdMayHaveChanged && !m_retriedSignature) {
+    // A ws:// hub that let us in before and now refuses: a wrong hub password, most likely, so
+    // refused as usual; but it may have been set up anew with another id (a hub without a data
+    // directory makes one per run), so it is asked which hub it is. Only another id is signed
+    // for again: a hub password is never guessed twice on our own.
+    const bool hubIdMayHaveChanged = serverClosed && code == CloseCode::Policy
+        && reason == Reason::Unauthorized && !m_hubId.isEmpty() && !m_hubIdFresh
+        && !m_retriedSignature;
+    if (hubIdMayHaveChanged)
         m_retriedSignature = true;
-        qCInfo(lcClient) << "asking the hub which hub it is again after" << reason;
-        m_hubId.clear();
-        m_connectAfterClose = true;
-    } else if (serverClosed && code == CloseCode::Policy && signatureTooOld && m_identity
-               && !m_retriedSignature) {
+    if (serverClosed && code == CloseCode::Policy && signatureTooOld && m_identity
+        && !m_retriedSignature) {
         // Our clock is off (the hub says by how much), or the signed URL was seen before:
         // sign again, with the hub's time, at once. Once: a second refusal is final.
         m_retriedSignature = true;
@@ -409,6 +441,8 @@ void PhoenixSocket::onConnClose(QWebSocket *ws)
         emit certificateRejected(rejectedCertificate, m_pinnedFingerprint);
     if (!guard || m_ws) // gone, or a slot connected again already
         return;
+    if (hubIdMayHaveChanged)
+        checkWhetherHubIdChanged();
 
     if (m_connectAfterClose) {
         transportConnect();

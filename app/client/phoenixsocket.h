@@ -90,8 +90,8 @@ public:
     // Signs every connect with this key (docs/protocol.md, "Identity"): user_id, key, ts and sig
     // are added to the params, bound to the hub this socket verified: over wss:// the pinned
     // fingerprint (the only certificate it lets through), over ws:// the hub id, which it asks
-    // the hub for with GET /hub before its first connect (and again after connect(), and once
-    // when a hub that took it before refuses it: set up anew, it has another id). A clock_skew
+    // the hub for with GET /hub before its first connect (and again once when a hub that took it
+    // before refuses it: set up anew, it has another id). A clock_skew
     // refusal corrects the ts by the hub's clock and retries at once, and so does a replayed
     // one, once each.
     void setIdentity(const Protocol::Identity::KeyPair &key) { m_identity = key; }
@@ -101,10 +101,10 @@ public:
     // What connects are bound to (docs/protocol.md, "Identity"): "fp:" + the pin over wss://,
     // "hub:" + the hub id over ws://; empty while unknown.
     QString binding() const;
-    // Over ws://, whether the hub that GET /hub names may be spoken to without encryption (no:
-    // a hub the app verified over TLS, docs/protocol.md "No downgrade"). If not, nothing is
-    // sent: the socket is refused with "not_encrypted" and waits for connect().
-    void setPlainHubCheck(std::function<bool(const QString &hubId)> check)
+    // Over ws://, why the hub that GET /hub names may not be spoken to (docs/protocol.md, "No
+    // downgrade, no borrowed trust"), or empty if it may. If not, nothing is sent: the socket is
+    // refused with that reason and waits for connect().
+    void setPlainHubCheck(std::function<QString(const QString &hubId)> check)
     {
         m_plainHubCheck = std::move(check);
     }
@@ -170,6 +170,9 @@ private:
     void failAttempt(const QString &error);
     // Refused here, before anything was sent: as a final refusal by the hub.
     void refuseLocally(const QString &reason);
+    // A ws:// hub that took our connects refused one: if GET /hub names another hub now, sign
+    // for it and connect again.
+    void checkWhetherHubIdChanged();
     void teardown(quint16 code, const QString &reason);
     void armCloseFallback(QWebSocket *ws);
     void onConnOpen();
@@ -204,7 +207,8 @@ private:
     HubInfoRequest *m_hubInfoRequest = nullptr; // child, while asking a ws:// hub for its id
     QString m_hubId; // what ws:// connects are signed for
     bool m_hubIdFresh = false; // m_hubId was asked for and no connect has been opened with it yet
-    std::function<bool(const QString &)> m_plainHubCheck;
+    QPointer<HubInfoRequest> m_hubIdCheck; // child, after a refusal (checkWhetherHubIdChanged)
+    std::function<QString(const QString &)> m_plainHubCheck;
     QAbstractSocket::SocketError m_lastSocketError = QAbstractSocket::UnknownSocketError;
     bool m_closeWasClean = true; // true: the close was asked for, do not reconnect
     bool m_connectAfterClose = false; // connect() was called while closing

@@ -144,6 +144,13 @@ void Workspace::allowUnencrypted(ChatSession *session)
     Joined *joined = find(session);
     if (!joined || m_hubs->isHosted(session))
         return;
+    if (session->refusalReason() == Protocol::Reason::UnverifiedHub) {
+        // A plain hub that says it is one known elsewhere: the user chose to join it here.
+        m_settings->allowPlain(Client::hubAddressText(joined->url));
+        joined->password.clear();
+        rejoin(session);
+        return;
+    }
     m_settings->allowPlain(Client::hubAddressText(joined->url));
     joined->url.setScheme(QStringLiteral("ws"));
     joined->pin.clear();
@@ -301,8 +308,7 @@ std::unique_ptr<ChatSession> Workspace::makeSession(const Joined &joined)
     session->setPinnedFingerprint(joined.pin);
     // Plain ws:// to a hub verified over TLS only if the user chose plain for this address.
     session->setPlainHubCheck([this, url = joined.url](const QString &hubId) {
-        const Client::TrustRecords records = m_settings->trustRecords();
-        return !records.isEncryptedHub(hubId) || records.isPlainAllowed(url);
+        return m_settings->trustRecords().plainRefusal(url, hubId);
     });
     session->setStatus(m_status); // a chosen status outlives a reconnect and holds on every hub
     connect(raw, &ChatSession::connectionStateChanged, this, [this, raw] {
@@ -421,8 +427,13 @@ void Workspace::verifyHub(ChatSession *session)
 {
     Joined *joined = find(session);
     const QString key = keyOf(session);
-    if (!joined || session->hubId().isEmpty() || !Client::isEncryptedKey(key))
+    if (!joined || session->hubId().isEmpty() || key.isEmpty())
         return;
+    if (!Client::isEncryptedKey(key)) {
+        // A plain hub: its address is all that tells it from one that claims its id.
+        m_settings->notePlainHub(session->hubId(), Client::hubAddressText(joined->url));
+        return;
+    }
     const QString fingerprint = key.mid(Protocol::Identity::fingerprintBinding(QString()).size());
     if (m_hubs->isHosted(session)) {
         // Ours: its id is no claim. Not recorded as verified either: others reach it at LAN

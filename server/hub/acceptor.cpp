@@ -107,15 +107,17 @@ void Acceptor::onIncoming(qintptr descriptor)
     auto *timer = new QTimer(waiting);
     timer->setSingleShot(true);
     connect(timer, &QTimer::timeout, this, [this, waiting, descriptor, address] {
+        if (!m_waiting.remove(waiting))
+            return; // its first bytes came in this same turn: the descriptor is a socket's now
         qCDebug(lcHub) << "handshake timeout (nothing sent):" << address;
-        m_waiting.remove(waiting);
         delete waiting;
         ::close(int(descriptor));
         pendingEnded(address);
     });
     timer->start(m_settings.handshakeTimeoutMs);
     connect(waiting, &QSocketNotifier::activated, this,
-            [this, waiting, descriptor, address, since] {
+            [this, waiting, timer, descriptor, address, since] {
+                timer->stop(); // the socket made below has its own: this one must not close the fd
                 waiting->setEnabled(false);
                 m_waiting.remove(waiting);
                 waiting->deleteLater(); // inside its own signal

@@ -125,13 +125,14 @@ void LobbyChannel::createRoom(Connection *connection, const Message &message)
                                         const QString &error) {
             if (!room)
                 m_context.peers.roomNotMade(address, m_context.nowMs());
+            else
+                markRoomsChanged(false); // whether or not its maker is still here
             if (!guard || guard->isClosing())
                 return;
             if (!room)
                 return guard->replyError(message, Reason::StorageError, error);
             guard->reply(message, QStringLiteral("ok"),
                          { { QLatin1String("room"), roomJson(*room) } });
-            markRoomsChanged(false);
         });
 }
 

@@ -13,7 +13,16 @@ QHostAddress PeerLimits::normalized(const QHostAddress &address)
 {
     bool isV4 = false;
     const quint32 v4 = address.toIPv4Address(&isV4);
-    return isV4 ? QHostAddress(v4) : address;
+    if (isV4)
+        return QHostAddress(v4);
+    if (address.protocol() != QAbstractSocket::IPv6Protocol)
+        return address;
+    // One host on an IPv6 LAN may use any address of its /64 (privacy addresses, link-local
+    // ones with no router at all): the /64 is what counts as one address.
+    Q_IPV6ADDR bytes = address.toIPv6Address();
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = 0;
+    return QHostAddress(bytes);
 }
 
 PeerLimits::Peer &PeerLimits::peer(const QHostAddress &address)

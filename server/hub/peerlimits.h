@@ -26,7 +26,8 @@ public:
     static constexpr double burstSeconds = 4;
     static constexpr double addressOutputShare = 4;
 
-    // One key per host: an IPv4-mapped IPv6 address counts as its IPv4 address.
+    // One key per host: an IPv4-mapped IPv6 address counts as its IPv4 address, an IPv6 address
+    // as its /64 (a host may take any address of it).
     static QHostAddress normalized(const QHostAddress &address);
 
     // Connections accepted (their connect checked and let in).

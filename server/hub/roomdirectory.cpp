@@ -13,11 +13,13 @@ namespace Parley::Hub {
 RoomDirectory::RoomDirectory(HistoryStore *store) : m_store(store)
 {
     m_passwordPool.setMaxThreadCount(1);
+    m_creationPool.setMaxThreadCount(1);
 }
 
 RoomDirectory::~RoomDirectory()
 {
     m_passwordPool.waitForDone();
+    m_creationPool.waitForDone();
 }
 
 bool RoomDirectory::load(QString *error)
@@ -83,7 +85,7 @@ void RoomDirectory::createLater(const QString &name, const QString &title, const
           };
     if (password.isEmpty())
         return finish(room, password);
-    m_passwordPool.start([room, password, finish]() mutable {
+    m_creationPool.start([room, password, finish]() mutable {
         const PasswordHash::Hashed hashed = PasswordHash::hash(password);
         room.passwordHash = hashed.hash;
         room.passwordSalt = hashed.salt;

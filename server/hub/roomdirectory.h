@@ -70,7 +70,10 @@ private:
     QMap<QString, QString> m_creating; // name -> owner, while its password is hashed
     QSet<QByteArray> m_knownPasswords; // SHA-256 of room, salt and password; memory only
     int m_checksUnderWay = 0;
-    QThreadPool m_passwordPool; // one thread: hashes and checks queue, the hub never waits
+    QThreadPool m_passwordPool; // one thread: password checks queue, the hub never waits
+    // One thread for the hashes of new rooms' passwords: a burst of locked rooms never holds
+    // back anyone's check (a right password waits for a few checks at most).
+    QThreadPool m_creationPool;
 };
 
 } // namespace Parley::Hub

@@ -65,9 +65,11 @@ inline const QLatin1String ShuttingDown("shutting_down");
 inline const QLatin1String ClockSkew("clock_skew:"); // followed by the hub's Unix ms
 inline const QLatin1String Replayed("replayed");
 // Reasons a client gives itself for not connecting (never sent by a hub): the certificate is not
-// the trusted one; the hub would be reached without encryption (docs/protocol.md, "No downgrade").
+// the trusted one; the hub would be reached without encryption, or it is a plain hub that says
+// it is one known at another address (docs/protocol.md, "No downgrade, no borrowed trust").
 inline const QLatin1String UntrustedCertificate("untrusted_certificate");
 inline const QLatin1String NotEncrypted("not_encrypted");
+inline const QLatin1String UnverifiedHub("unverified_hub");
 } // namespace Reason
 
 namespace CloseCode {

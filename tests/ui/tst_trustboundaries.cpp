@@ -78,6 +78,7 @@ private slots:
     void hubClaimingAVerifiedIdGetsNothingOfIt();
     void plainWebSocketWhereTlsWasNeedsTheUsersChoice();
     void linkWithoutFingerprintAsksOverTls();
+    void plainHubClaimingAKnownPlainIdElsewhereAsks();
 
 private:
     // Joins `hub` trusting its certificate (as after the trust dialog) and waits until in.
@@ -335,6 +336,47 @@ void TestTrustBoundaries::linkWithoutFingerprintAsksOverTls()
     QTRY_VERIFY_WITH_TIMEOUT((ask = shownBox(QStringLiteral("trustDialog"))), hubTimeoutMs);
     QVERIFY(ask->text().contains(Protocol::Fingerprint::safetyCode(team.fingerprint())));
     QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
+}
+
+void TestTrustBoundaries::plainHubClaimingAKnownPlainIdElsewhereAsks()
+{
+    // A hub without encryption has nothing but its address to tell it from another that says it
+    // is it: joined once at its address, its id elsewhere is asked about first.
+    QTemporaryDir labDir;
+    Testing::HubProcess::Options plainOptions = tlsHub(labDir.path(), QStringLiteral("Lab"));
+    plainOptions.tls = false;
+    auto lab = std::make_unique<Testing::HubProcess>(plainOptions);
+    QVERIFY(lab->start());
+    m_workspace->join(lab->url());
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->hubId(), lab->hubId(), hubTimeoutMs);
+    const QString labAddress = Client::hubAddressText(lab->url());
+    QTRY_VERIFY(m_settings->trustRecords().plainHubs.value(lab->hubId()).contains(labAddress));
+    m_workspace->leave();
+    lab.reset();
+
+    QTemporaryDir copyDir;
+    QVERIFY(copyHubData(labDir.path(), copyDir.path()));
+    plainOptions.dataDir = copyDir.path();
+    Testing::HubProcess elsewhere(plainOptions);
+    QVERIFY(elsewhere.start());
+    QCOMPARE(elsewhere.hubId(), m_settings->trustRecords().plainHubs.firstKey());
+    m_workspace->join(elsewhere.url());
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->refusalReason(),
+                              QStringLiteral("unverified_hub"), hubTimeoutMs);
+    QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
+    Ui::ConnectionBanner *banner = m_window->banner();
+    auto *action = banner->findChild<QPushButton *>(QStringLiteral("bannerAction"));
+    QVERIFY(action && action->isVisible());
+    QCOMPARE(action->text(), QStringLiteral("Join anyway…"));
+    action->click();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = shownBox(QStringLiteral("confirmUnencrypted"))));
+    confirm->findChild<QPushButton *>(QStringLiteral("connectUnencrypted"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    QTRY_VERIFY(m_settings->trustRecords()
+                    .plainHubs.value(elsewhere.hubId())
+                    .contains(Client::hubAddressText(elsewhere.url())));
 }
 
 QTEST_MAIN(TestTrustBoundaries)

@@ -109,6 +109,13 @@ void tst_PeerLimits::addressesAreCountedApartAndMappedV4IsV4()
     QVERIFY(limits.startGuess(mapped, 0) > 0);
     QCOMPARE(limits.startGuess(b, 0), 0);
     QCOMPARE(PeerLimits::normalized(mapped), a);
+    // An IPv6 host may use any address of its /64: the /64 counts as one address.
+    QCOMPARE(PeerLimits::normalized(QHostAddress(QStringLiteral("fe80::1:2:3:4"))),
+             PeerLimits::normalized(QHostAddress(QStringLiteral("fe80::99"))));
+    QCOMPARE(PeerLimits::normalized(QHostAddress(QStringLiteral("2001:db8:0:7:a:b:c:d"))),
+             QHostAddress(QStringLiteral("2001:db8:0:7::")));
+    QVERIFY(PeerLimits::normalized(QHostAddress(QStringLiteral("2001:db8:0:7::1")))
+            != PeerLimits::normalized(QHostAddress(QStringLiteral("2001:db8:0:8::1"))));
 }
 
 void tst_PeerLimits::connectionsPerAddress()
