@@ -142,9 +142,9 @@ QString CreateRoomDialog::errorText() const
 QString CreateRoomDialog::describeFailure(const QString &reason, const QString &name,
                                           int retryAfterMs)
 {
-    if (reason == QLatin1String("exists"))
+    if (reason == Protocol::Reason::Exists)
         return tr("A room named “%1” already exists on this hub. Pick another name.").arg(name);
-    if (reason == QLatin1String("invalid_name"))
+    if (reason == Protocol::Reason::InvalidName)
         return tr("The hub does not accept “%1” as a room name.").arg(name);
     if (reason == Protocol::Reason::TooManyRooms)
         return tr("This hub holds as many rooms as it may, or you made as many as one person may; "

@@ -6,6 +6,7 @@
 #include "client/hublistmodel.h"
 #include "client/messagemodel.h"
 #include "client/roomlistmodel.h"
+#include "protocol/events.h"
 #include "protocol/topics.h"
 #include "protocol/validation.h"
 #include "ui/appsettings.h"
@@ -599,14 +600,14 @@ void MainWindow::leaveRoom()
 
 void MainWindow::onIdleChanged(bool idle)
 {
-    if (idle && m_status->status() == QLatin1String("online")) {
+    if (idle && m_status->status() == Protocol::Status::Online) {
         m_autoAway = true;
         m_hubs->setStatus(Protocol::Status::Away);
-        m_status->setStatus(QStringLiteral("away"));
+        m_status->setStatus(QString(Protocol::Status::Away));
     } else if (!idle && m_autoAway) {
         m_autoAway = false;
-        m_hubs->setStatus(QStringLiteral("online"));
-        m_status->setStatus(QStringLiteral("online"));
+        m_hubs->setStatus(QString(Protocol::Status::Online));
+        m_status->setStatus(QString(Protocol::Status::Online));
     }
 }
 

@@ -3,6 +3,7 @@
 #include "client/chatsession.h"
 #include "client/mentions.h"
 #include "client/roomlistmodel.h"
+#include "protocol/events.h"
 #include "ui/icons.h"
 
 #include <QApplication>
@@ -57,7 +58,7 @@ bool Notifier::shouldNotify(const Situation &situation)
     if (situation.notify == Preferences::Notify::Nothing)
         return false;
     const bool mentioned = Client::mentionsNick(situation.body, situation.ownNick);
-    if (situation.status == QLatin1String("busy"))
+    if (situation.status == Protocol::Status::Busy)
         return mentioned;
     if (situation.notify == Preferences::Notify::DirectAndMentions)
         return situation.direct || mentioned;

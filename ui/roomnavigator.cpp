@@ -2,6 +2,7 @@
 
 #include "client/chatsession.h"
 #include "client/roomlistmodel.h"
+#include "protocol/events.h"
 #include "ui/appsettings.h"
 
 namespace Parley::Ui {
@@ -107,10 +108,10 @@ void RoomNavigator::onTopicOpenFailed(const QString &topic, const QString &reaso
         m_awaited.clear(); // its kept password no longer opens it: the user may open it again
     if (topic != m_asked) {
         return; // a room reopened in the background: nobody is waiting for it
-    } else if (reason == QLatin1String("unauthorized")
+    } else if (reason == Protocol::Reason::Unauthorized
                && topic.startsWith(QLatin1String("room:"))) {
         emit passwordNeeded(topic, hadPassword);
-    } else if (reason == QLatin1String("no_such_room") && topic != defaultTopic()) {
+    } else if (reason == Protocol::Reason::NoSuchRoom && topic != defaultTopic()) {
         activate(defaultTopic()); // a remembered room that is gone
     } else
         emit openFailed(topic, reason);

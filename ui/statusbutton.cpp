@@ -1,10 +1,10 @@
 #include "ui/statusbutton.h"
 
+#include "protocol/events.h"
+#include "protocol/identity.h"
 #include "ui/icons.h"
 #include "ui/usercolors.h"
 #include "ui/userdelegate.h"
-
-#include "protocol/identity.h"
 
 #include <QClipboard>
 #include <QGuiApplication>
@@ -29,13 +29,14 @@ StatusButton::StatusButton(QWidget *parent)
     setToolTip(tr("Your status"));
     auto *menu = new QMenu(this);
     for (const QString &status :
-         { QStringLiteral("online"), QStringLiteral("away"), QStringLiteral("busy") }) {
+         { QString(Protocol::Status::Online), QString(Protocol::Status::Away),
+           QString(Protocol::Status::Busy) }) {
         QAction *action = menu->addAction(Icons::dot(UserDelegate::statusColor(status)),
                                           UserDelegate::statusText(status), this, [this, status] {
                                               setStatus(status);
                                               emit statusChosen(status);
                                           });
-        if (status == QLatin1String("busy"))
+        if (status == Protocol::Status::Busy)
             action->setToolTip(tr("Notifications only when someone mentions you"));
     }
     menu->addSection(tr("Your identity"));

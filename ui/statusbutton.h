@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/events.h"
+
 #include <QToolButton>
 
 namespace Parley::Ui {
@@ -31,7 +33,7 @@ private:
     QAction *m_fingerprint; // child of the menu: shows the fingerprint
     QString m_userId;
     QString m_nick;
-    QString m_status = QStringLiteral("online");
+    QString m_status = Protocol::Status::Online;
 };
 
 } // namespace Parley::Ui

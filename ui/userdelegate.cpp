@@ -1,6 +1,7 @@
 #include "ui/userdelegate.h"
 
 #include "client/presencemodel.h"
+#include "protocol/events.h"
 #include "ui/timetext.h"
 #include "ui/usercolors.h"
 
@@ -27,22 +28,22 @@ UserDelegate::UserDelegate(QObject *parent)
 
 QColor UserDelegate::statusColor(const QString &status)
 {
-    if (status == QLatin1String("online"))
+    if (status == Protocol::Status::Online)
         return QColor(0x2e, 0xb8, 0x5c);
-    if (status == QLatin1String("away"))
+    if (status == Protocol::Status::Away)
         return QColor(0xf0, 0xa8, 0x20);
-    if (status == QLatin1String("busy"))
+    if (status == Protocol::Status::Busy)
         return QColor(0xe0, 0x40, 0x40);
     return QColor(0x90, 0x90, 0x90);
 }
 
 QString UserDelegate::statusText(const QString &status)
 {
-    if (status == QLatin1String("online"))
+    if (status == Protocol::Status::Online)
         return tr("Online");
-    if (status == QLatin1String("away"))
+    if (status == Protocol::Status::Away)
         return tr("Away");
-    if (status == QLatin1String("busy"))
+    if (status == Protocol::Status::Busy)
         return tr("Busy");
     return status;
 }

@@ -84,6 +84,9 @@ private:
     // Joins `hub` trusting its certificate (as after the trust dialog) and waits until in.
     void joinTrusted(const Testing::HubProcess &hub);
     QMessageBox *shownBox(const QString &name) const;
+    // Clicks the banner's action (which must say `action`), then the warning's choice, and waits
+    // until connected.
+    void chooseInTheBanner(const QString &action);
 
     QTemporaryDir m_settingsDir;
     std::unique_ptr<Ui::AppSettings> m_settings;
@@ -131,6 +134,19 @@ QMessageBox *TestTrustBoundaries::shownBox(const QString &name) const
             return box;
     }
     return nullptr;
+}
+
+void TestTrustBoundaries::chooseInTheBanner(const QString &actionText)
+{
+    auto *action = m_window->banner()->findChild<QPushButton *>(QStringLiteral("bannerAction"));
+    QVERIFY(action && action->isVisible());
+    QCOMPARE(action->text(), actionText);
+    action->click();
+    QMessageBox *confirm = nullptr;
+    QTRY_VERIFY((confirm = shownBox(QStringLiteral("confirmUnencrypted"))));
+    confirm->findChild<QPushButton *>(QStringLiteral("connectUnencrypted"))->click();
+    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
+                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
 }
 
 void TestTrustBoundaries::forgedBeaconIsUnverifiedBesideTheRealHubAndAsks()
@@ -302,17 +318,10 @@ void TestTrustBoundaries::plainWebSocketWhereTlsWasNeedsTheUsersChoice()
     Ui::ConnectionBanner *banner = m_window->banner();
     QVERIFY2(banner->text().contains(QStringLiteral("without encryption")),
              qPrintable(banner->text()));
-    auto *action = banner->findChild<QPushButton *>(QStringLiteral("bannerAction"));
-    QVERIFY(action && action->isVisible());
-    QCOMPARE(action->text(), QStringLiteral("Connect without encryption…"));
-
     // The user chooses it, after one more warning: then plain, and remembered as chosen.
-    action->click();
-    QMessageBox *confirm = nullptr;
-    QTRY_VERIFY((confirm = shownBox(QStringLiteral("confirmUnencrypted"))));
-    confirm->findChild<QPushButton *>(QStringLiteral("connectUnencrypted"))->click();
-    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
-                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    chooseInTheBanner(QStringLiteral("Connect without encryption…"));
+    if (QTest::currentTestFailed())
+        return;
     QCOMPARE(m_workspace->session()->hubUrl().scheme(), QStringLiteral("ws"));
     QVERIFY(m_settings->trustRecords().plainAllowed.contains(address));
     QCOMPARE(m_settings->pinnedFingerprint(address), QString());
@@ -364,16 +373,9 @@ void TestTrustBoundaries::plainHubClaimingAKnownPlainIdElsewhereAsks()
     QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->refusalReason(),
                               QStringLiteral("unverified_hub"), hubTimeoutMs);
     QCOMPARE(m_workspace->session()->connectionState(), ChatSession::ConnectionState::Refused);
-    Ui::ConnectionBanner *banner = m_window->banner();
-    auto *action = banner->findChild<QPushButton *>(QStringLiteral("bannerAction"));
-    QVERIFY(action && action->isVisible());
-    QCOMPARE(action->text(), QStringLiteral("Join anyway…"));
-    action->click();
-    QMessageBox *confirm = nullptr;
-    QTRY_VERIFY((confirm = shownBox(QStringLiteral("confirmUnencrypted"))));
-    confirm->findChild<QPushButton *>(QStringLiteral("connectUnencrypted"))->click();
-    QTRY_COMPARE_WITH_TIMEOUT(m_workspace->session()->connectionState(),
-                              ChatSession::ConnectionState::Connected, hubTimeoutMs);
+    chooseInTheBanner(QStringLiteral("Join anyway…"));
+    if (QTest::currentTestFailed())
+        return;
     QTRY_VERIFY(m_settings->trustRecords()
                     .plainHubs.value(elsewhere.hubId())
                     .contains(Client::hubAddressText(elsewhere.url())));
